@@ -1,0 +1,63 @@
+import Foundation
+
+/// Everything a person can ask to do. Each route names exactly one action.
+public enum Action: String, CaseIterable, Sendable {
+    /// Public pages: the programme site, sign-in, setup, invitations, the disclaimer.
+    case viewPublic
+    /// Any signed-in user: the home page, own account, two-factor settings, sign-out.
+    case useOwnAccount
+    case manageUsers
+    case viewAuditTrail
+    case viewMailOutbox
+    case manageSettings
+    case manageRegions
+    case viewOrganisationRegistry
+    case createOrganisation
+    case viewOrganisation
+    case editOrganisation
+    case viewOrganisationBankDetails
+}
+
+/// What an action is about, when it is about one record.
+public enum Resource: Sendable, Equatable {
+    case none
+    case organisation(UUID)
+}
+
+public enum Decision: Sendable, Equatable {
+    case allow
+    case deny
+
+    public var isAllowed: Bool { self == .allow }
+}
+
+/// The one place that decides who may do what. Anything not granted here is refused.
+public enum Policy {
+    public static func decide(_ actor: Actor, _ action: Action, _ resource: Resource = .none) -> Decision {
+        allows(actor, action, resource) ? .allow : .deny
+    }
+
+    private static func allows(_ actor: Actor, _ action: Action, _ resource: Resource) -> Bool {
+        if action == .viewPublic { return true }
+        guard actor.isSignedIn else { return false }
+
+        switch (action, resource) {
+        case (.useOwnAccount, .none):
+            return true
+        case (.manageUsers, .none), (.viewAuditTrail, .none), (.viewMailOutbox, .none),
+             (.manageSettings, .none), (.manageRegions, .none):
+            return actor.has(.administrator)
+        case (.viewOrganisationRegistry, .none), (.createOrganisation, .none):
+            return actor.isProgrammeStaff
+        case (.viewOrganisation, .organisation(let id)):
+            return actor.isProgrammeStaff || actor.isMember(of: id)
+        case (.editOrganisation, .organisation(let id)):
+            return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
+        case (.viewOrganisationBankDetails, .organisation(let id)):
+            // Bank details serve grant payments: the grants side and the organisation itself.
+            return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)
+        default:
+            return false
+        }
+    }
+}

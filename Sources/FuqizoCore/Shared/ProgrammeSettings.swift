@@ -1,0 +1,135 @@
+import Foundation
+
+/// The programme's own settings, edited by an administrator. Later modules read their
+/// thresholds from here; nothing in code hard-wires them.
+public struct ProgrammeSettings: Codable, Sendable, Equatable {
+    public var programmeNameSq: String
+    public var programmeNameEn: String
+    public var reference: String
+    public var implementingOrganisation: String
+    public var donor: String
+    /// ISO 4217 code of the programme's accounts.
+    public var currency: String
+    /// Calendar dates, yyyy-MM-dd.
+    public var startDate: String
+    public var endDate: String
+    /// Counts below these are suppressed in donor reports and on the public site.
+    public var smallCellDonor: Int
+    public var smallCellPublic: Int
+    /// Months after case closure before identity data is destroyed.
+    public var retentionMonths: Int
+
+    public static let defaults = ProgrammeSettings(
+        programmeNameSq: "Fuqizo", programmeNameEn: "Fuqizo", reference: "", implementingOrganisation: "",
+        donor: "European Union", currency: "EUR", startDate: "", endDate: "",
+        smallCellDonor: 5, smallCellPublic: 11, retentionMonths: 24)
+
+    public init(programmeNameSq: String, programmeNameEn: String, reference: String, implementingOrganisation: String,
+                donor: String, currency: String, startDate: String, endDate: String, smallCellDonor: Int,
+                smallCellPublic: Int, retentionMonths: Int) {
+        self.programmeNameSq = programmeNameSq
+        self.programmeNameEn = programmeNameEn
+        self.reference = reference
+        self.implementingOrganisation = implementingOrganisation
+        self.donor = donor
+        self.currency = currency
+        self.startDate = startDate
+        self.endDate = endDate
+        self.smallCellDonor = smallCellDonor
+        self.smallCellPublic = smallCellPublic
+        self.retentionMonths = retentionMonths
+    }
+
+    public func name(_ language: Language) -> String { language == .sq ? programmeNameSq : programmeNameEn }
+}
+
+/// The settings form as typed.
+public struct ProgrammeSettingsForm: Codable, Sendable {
+    public var programmeNameSq = ""
+    public var programmeNameEn = ""
+    public var reference = ""
+    public var implementingOrganisation = ""
+    public var donor = ""
+    public var currency = ""
+    public var startDate = ""
+    public var endDate = ""
+    public var smallCellDonor = ""
+    public var smallCellPublic = ""
+    public var retentionMonths = ""
+
+    public init() {}
+
+    public init(_ settings: ProgrammeSettings) {
+        programmeNameSq = settings.programmeNameSq
+        programmeNameEn = settings.programmeNameEn
+        reference = settings.reference
+        implementingOrganisation = settings.implementingOrganisation
+        donor = settings.donor
+        currency = settings.currency
+        startDate = settings.startDate
+        endDate = settings.endDate
+        smallCellDonor = String(settings.smallCellDonor)
+        smallCellPublic = String(settings.smallCellPublic)
+        retentionMonths = String(settings.retentionMonths)
+    }
+
+    public func validated() -> Result<ProgrammeSettings, FieldErrors> {
+        var errors = FieldErrors()
+        for (field, value) in [("programmeNameSq", programmeNameSq), ("programmeNameEn", programmeNameEn)] where Text.clean(value) == nil {
+            errors.add(field, "form.error.required")
+        }
+        let code = currency.trimmingCharacters(in: .whitespaces).uppercased()
+        if code.count != 3 || !code.allSatisfy({ $0.isASCII && $0.isLetter }) { errors.add("currency", "settings.error.currency") }
+        let start = Text.clean(startDate), end = Text.clean(endDate)
+        if let start, LocalDate(start) == nil { errors.add("startDate", "form.error.date") }
+        if let end, LocalDate(end) == nil { errors.add("endDate", "form.error.date") }
+        if let start = start.flatMap(LocalDate.init), let end = end.flatMap(LocalDate.init), end < start {
+            errors.add("endDate", "settings.error.endBeforeStart")
+        }
+        func whole(_ text: String, _ field: String, _ range: ClosedRange<Int>) -> Int {
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                errors.add(field, "settings.error.range")
+                return 0
+            }
+            return value
+        }
+        let donorCell = whole(smallCellDonor, "smallCellDonor", 1...100)
+        let publicCell = whole(smallCellPublic, "smallCellPublic", 1...100)
+        let retention = whole(retentionMonths, "retentionMonths", 1...120)
+        guard errors.isEmpty else { return .failure(errors) }
+        return .success(ProgrammeSettings(
+            programmeNameSq: Text.clean(programmeNameSq)!, programmeNameEn: Text.clean(programmeNameEn)!,
+            reference: Text.clean(reference) ?? "", implementingOrganisation: Text.clean(implementingOrganisation) ?? "",
+            donor: Text.clean(donor) ?? "", currency: code, startDate: start ?? "", endDate: end ?? "",
+            smallCellDonor: donorCell, smallCellPublic: publicCell, retentionMonths: retention))
+    }
+}
+
+/// A calendar date without a time zone (yyyy-MM-dd), for dates people mean as days.
+public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]),
+              let day = Int(parts[2]), (1...12).contains(month) else { return nil }
+        var components = DateComponents()
+        components.year = year
+        components.month = month
+        components.day = day
+        let calendar = Calendar(identifier: .gregorian)
+        guard let date = calendar.date(from: components),
+              calendar.component(.day, from: date) == day, calendar.component(.month, from: date) == month else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}

@@ -1,0 +1,107 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// `fuqizo demo`: loads a clearly fictional dataset — about 40 CSOs over the four programme
+/// regions and one user per role — and prints each user's random password once.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+
+    var help: String { "Loads a fictional demo dataset and prints one sign-in per role." }
+
+    static let marker = "demo_loaded"
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        if try await SystemValue.find(Self.marker, on: app.db) != nil {
+            context.console.error("The demo dataset is already loaded in this database.")
+            throw ExitCode(1)
+        }
+        let organisations = try await DemoData.loadOrganisations(app: app, count: 40)
+        let accounts = try await DemoData.loadUsers(app: app, organisations: organisations)
+        try await SystemValue(id: Self.marker, value: ISO8601DateFormatter().string(from: app.clock.now())).create(on: app.db)
+        context.console.print("Demo data loaded: \(organisations.count) fictional organisations.")
+        context.console.print("Sign in at \(app.services.config.publicURL)/sign-in with (shown once, keep them safe):")
+        for account in accounts {
+            context.console.print("  \(account.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)")
+        }
+        context.console.print("Administrators, case workers and club facilitators set up two-factor sign-in at their first sign-in.")
+    }
+}
+
+enum DemoData {
+    static let prefixes = ["Shoqata", "Qendra", "Fondacioni", "Rrjeti", "Forumi"]
+    static let themes = ["Zëri i Grave", "Hapa të Rinj", "Dora e Ndihmës", "Shpresa", "Ura", "Drita", "Fillim i Ri",
+                         "Krah për Krah", "Rruga e Pavarësisë", "Zgjimi", "Mirëbesimi", "Horizonte"]
+
+    /// A NUIS of the right shape, unique within the run.
+    static func registrationNumber(_ index: Int) -> String {
+        let letters = Array("JKLM")
+        return "\(letters[index % 4])\(String(format: "%08d", 90_000_000 + index * 7919 % 10_000_000))D"
+    }
+
+    static func loadOrganisations(app: Application, count: Int, actor: UUID? = nil) async throws -> [UUID] {
+        let geography = try await GeographyDirectory.load(on: app.db)
+        let regionPlaces = geography.regions.map { Array($0.municipalityIDs).sorted { $0.uuidString < $1.uuidString } }
+        let forms: [LegalForm] = [.association, .association, .foundation, .centre]
+        return try await app.db.transaction { db -> [UUID] in
+            var ids: [UUID] = []
+            for index in 0..<count {
+                let places = regionPlaces[index % regionPlaces.count]
+                let theme = themes[index % themes.count]
+                let prefix = prefixes[(index / themes.count + index) % prefixes.count]
+                let draft = OrganisationDraft(
+                    nameSq: "\(prefix) \(theme) \(index + 1) (demo)", nameEn: "\(theme) \(prefix) \(index + 1) (demo)",
+                    legalForm: forms[index % forms.count], registrationNumber: registrationNumber(index),
+                    foundingYear: 1995 + index % 25, municipalityID: places[index % places.count],
+                    focusAreas: [FocusArea.allCases[index % FocusArea.allCases.count], .economicEmpowerment].uniqued(),
+                    email: "info\(index + 1)@demo.fuqizo.invalid", phone: "+355 6\(index % 10) 000 \(String(format: "%04d", index))",
+                    address: "Rruga Demo \(index + 1)", website: nil, contactPerson: nil,
+                    staffCount: 2 + index % 15, volunteerCount: 5 + index % 40, status: index % 9 == 8 ? .inactive : .active,
+                    bankName: "Banka Demo", iban: nil, accountHolder: nil)
+                let organisation = Organisation()
+                _ = OrganisationService.apply(draft, to: organisation)
+                try await organisation.create(on: db)
+                let id = try organisation.requireID()
+                for area in draft.focusAreas { try await OrganisationFocusArea(organisationID: id, area: area).create(on: db) }
+                ids.append(id)
+            }
+            try await AuditLog.record(.init("demo.organisationsLoaded", details: ["count": String(count)]), actor: actor, at: app.clock.now(), on: db)
+            return ids
+        }
+    }
+
+    struct Account {
+        let role: Role
+        let email: String
+        let password: String
+    }
+
+    static func loadUsers(app: Application, organisations: [UUID]) async throws -> [Account] {
+        var accounts: [Account] = []
+        for role in Role.allCases {
+            let email = "\(role.rawValue.lowercased())@demo.fuqizo.invalid"
+            let password = SecretToken.generate(byteCount: 12)
+            let hash = try await app.passwordHasher.hash(password)
+            try await app.db.transaction { db in
+                let user = User(email: email, displayName: "Demo \(role.rawValue)", language: .default)
+                user.passwordHash = hash
+                try await user.create(on: db)
+                let id = try user.requireID()
+                try await RoleAssignment(userID: id, grant: RoleGrant(role: role, organisationID: organisations.first)).create(on: db)
+                try await AuditLog.record(.init("demo.userCreated", target: ("user", id.uuidString), details: ["role": role.rawValue]),
+                                          actor: nil, at: app.clock.now(), on: db)
+            }
+            accounts.append(Account(role: role, email: email, password: password))
+        }
+        return accounts
+    }
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

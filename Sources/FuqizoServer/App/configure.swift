@@ -1,0 +1,105 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import FuqizoCore
+import Leaf
+import LeafKit
+import SQLKit
+import Vapor
+
+/// Builds the application: database, migrations, keys, templates, middleware, routes, commands.
+public func configure(_ app: Application, config: AppConfig, clock: WallClock = WallClock()) async throws {
+    let resources = ResourceLocation.directory(override: config.resourcesDirectory)
+    let masterKey = try KeyStore.loadMasterKey(config: config)
+    let commonPasswords = (try? String(contentsOf: resources.appendingPathComponent("Data/common-passwords.txt"), encoding: .utf8))?
+        .split(whereSeparator: \.isNewline).map(String.init) ?? []
+    app.services = AppServices(
+        config: config, clock: clock, masterKey: masterKey,
+        catalog: try Catalog(directory: resources.appendingPathComponent("Localization")),
+        passwordPolicy: PasswordPolicy(commonPasswords: commonPasswords),
+        resources: resources,
+        csrfKey: SecretKeyBytes(masterKey.derivedKey(for: "csrf")),
+        secretsBox: SecretBox(key: masterKey.derivedKey(for: "user-secrets")))
+
+    switch config.database {
+    case .sqlite(let path):
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url):
+        var postgres = try SQLPostgresConfiguration(url: url)
+        postgres.searchPath = nil
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
+    }
+    registerMigrations(app, resources: resources)
+
+    app.views.use(.leaf)
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions], // the bundle may sit under a hidden folder such as .build
+        sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"))
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.cache.isEnabled = config.resourcesDirectory == nil
+
+    app.http.server.configuration.responseCompression = .enabled(initialByteBufferCapacity: 1024)
+    app.http.server.configuration.requestDecompression = .enabled(limit: .ratio(10))
+    app.routes.defaultMaxBodySize = "1mb"
+
+    app.middleware = Middlewares()
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS))
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/",
+                                      defaultFile: nil, advancedETagComparison: true))
+    app.middleware.use(LanguageMiddleware())
+    app.middleware.use(SessionMiddleware())
+    app.middleware.use(AccessMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    MetricsRegistry.shared.bootstrap()
+    try routes(app)
+
+    app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(SetupLinkCommand(), as: "setup-link")
+    // Order matters: the database is migrated before background work starts.
+    app.lifecycle.use(FirstRunSetup())
+    app.lifecycle.use(BackgroundJobs())
+}
+
+/// Brings the database to the current schema and checks the master key against it.
+/// Every command calls this before it touches data.
+public func prepareDatabase(_ app: Application) async throws {
+    try await app.autoMigrate()
+    if let sql = app.db as? any SQLDatabase, case .sqlite = app.services.config.database {
+        // WAL lets readers go on while one writer commits.
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+    }
+    try await KeyStore.verify(app.services.masterKey, on: app.db)
+}
+
+extension Application {
+    /// True when the command is `serve` (also the default when no command is given).
+    var isServing: Bool {
+        let arguments = environment.arguments.dropFirst()
+        return arguments.first.map { $0 == "serve" || $0.hasPrefix("-") } ?? true
+    }
+}
+
+/// At `serve`: with no administrator yet, prints a one-time setup link on the console.
+struct FirstRunSetup: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        try await prepareDatabase(application)
+        guard application.isServing else { return }
+        let identity = IdentityService(database: application.db, services: application.services, passwords: application.passwordHasher)
+        if try await !identity.administratorExists() {
+            let token = try await identity.issueSetupLink()
+            print("""
+
+            No administrator exists yet. Open this one-time link within one hour to create one:
+              \(application.services.config.publicURL)/setup/\(token)
+
+            """)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Fluent
+import Vapor
+
+/// Every migration, in the order it shipped. Never edit or reorder a shipped migration:
+/// add a new one at the end of the newest release.
+func registerMigrations(_ app: Application, resources: URL) {
+    // Release 1
+    app.migrations.add(CreateSystemValues())
+    app.migrations.add(CreateAuditEntries())
+    app.migrations.add(CreateMailOutbox())
+    app.migrations.add(CreateProgrammeSettings())
+    app.migrations.add(CreateGeography(referenceData: resources.appendingPathComponent("Data/albania-municipalities.csv")))
+    app.migrations.add(CreateOrganisations())
+    app.migrations.add(CreateUsers())
+    app.migrations.add(CreateUserSessions())
+    app.migrations.add(CreateOneTimeLinks())
+    app.migrations.add(CreateRecoveryCodes())
+    app.migrations.add(CreateSignInFailures())
+}

@@ -1,0 +1,12 @@
+import Vapor
+
+/// Every route of the application. Each must be classified with `.access(…)`; the route-by-role
+/// test fails for any route it does not know.
+func routes(_ app: Application) throws {
+    try app.register(collection: PlatformController())
+    try app.register(collection: SignInController())
+    try app.register(collection: AccountController())
+    try app.register(collection: UsersController())
+    try app.register(collection: AdminController())
+    try app.register(collection: OrganisationsController())
+}

@@ -1,0 +1,67 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// A signed-in person's own account: roles, two-factor sign-in, recovery codes.
+struct AccountController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("account", use: show).access(.useOwnAccount)
+        routes.get("account", "two-factor", use: enrolPage).access(.useOwnAccount)
+        routes.post("account", "two-factor", use: confirmEnrolment).access(.useOwnAccount)
+        routes.post("account", "recovery-codes", use: renewRecoveryCodes).access(.useOwnAccount)
+    }
+
+    struct AccountPage: Encodable {
+        let email: String
+        let roles: [RoleLine]
+        let hasTwoFactor: Bool
+        let twoFactorRequired: Bool
+        let recoveryCodesLeft: Int
+    }
+
+    struct RoleLine: Encodable {
+        let roleKey: String
+        let organisation: String?
+    }
+
+    func show(req: Request) async throws -> View {
+        let signedIn = try req.requireSignedIn()
+        let orgIDs = signedIn.actor.organisationIDs
+        let names = try await Organisation.query(on: req.db).filter(\.$id ~~ orgIDs).all()
+        let roles = signedIn.actor.grants.sorted { $0.role < $1.role }.map { grant in
+            RoleLine(roleKey: grant.role.catalogKey,
+                     organisation: grant.organisationID.flatMap { id in names.first { $0.id == id }?.nameSq })
+        }
+        let left = try await SignInController.identity(req).unusedRecoveryCodeCount(user: signedIn.user)
+        return try await req.page("identity/account", title: "account.title", AccountPage(
+            email: signedIn.user.email, roles: roles, hasTwoFactor: signedIn.user.hasTwoFactor,
+            twoFactorRequired: signedIn.actor.requiresTwoFactor, recoveryCodesLeft: left))
+    }
+
+    func enrolPage(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        if signedIn.user.hasTwoFactor { return req.redirect(to: "/account") }
+        return try await SignInController.renderEnrolment(req, user: signedIn.user, action: "/account/two-factor")
+    }
+
+    func confirmEnrolment(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        if signedIn.user.hasTwoFactor { return req.redirect(to: "/account") }
+        let form = try req.form(SignInController.CodeForm.self)
+        guard let codes = try await SignInController.identity(req).confirmEnrolment(user: signedIn.user, code: form.code) else {
+            return try await SignInController.renderEnrolment(req, user: signedIn.user, action: "/account/two-factor",
+                                                              error: "enrol.code.error", status: .badRequest)
+        }
+        return try await req.page("identity/recovery-codes", title: "recovery.title",
+                                  SignInController.RecoveryCodesPage(codes: codes, continueTo: "/account"), status: .ok)
+    }
+
+    func renewRecoveryCodes(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        guard signedIn.user.hasTwoFactor else { return req.redirect(to: "/account") }
+        let codes = try await SignInController.identity(req).regenerateRecoveryCodes(user: signedIn.user)
+        return try await req.page("identity/recovery-codes", title: "recovery.title",
+                                  SignInController.RecoveryCodesPage(codes: codes, continueTo: "/account"), status: .ok)
+    }
+}

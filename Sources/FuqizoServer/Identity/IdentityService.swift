@@ -1,0 +1,328 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Use cases of identity: first-run setup, sign-in with lockout and throttling, the second
+/// factor, invitations, roles and deactivation. Every change is audited in its transaction.
+struct IdentityService {
+    let database: any Database
+    let services: AppServices
+    let passwords: PasswordHasher
+
+    static let lockThreshold = 5
+    static let lockDuration: TimeInterval = 15 * 60
+    static let addressWindow: TimeInterval = 15 * 60
+    static let addressLimit = 20
+    static let setupLinkLifetime: TimeInterval = 3600
+    static let invitationLifetime: TimeInterval = 72 * 3600
+
+    var now: Date { services.clock.now() }
+
+    // MARK: setup
+
+    func administratorExists() async throws -> Bool {
+        try await RoleAssignment.query(on: database).filter(\.$role == Role.administrator.rawValue).first() != nil
+    }
+
+    /// A fresh setup link; earlier unused ones stop working.
+    func issueSetupLink() async throws -> String {
+        let token = SecretToken.generate()
+        try await database.transaction { db in
+            try await OneTimeLink.query(on: db).filter(\.$purpose == OneTimeLink.Purpose.setup.rawValue)
+                .filter(\.$usedAt == nil).delete()
+            try await OneTimeLink(purpose: .setup, tokenDigest: SecretToken.digest(token), userID: nil,
+                                  expiresAt: now.addingTimeInterval(Self.setupLinkLifetime)).create(on: db)
+            try await AuditLog.record(.init("setup.linkIssued"), actor: nil, at: now, on: db)
+        }
+        return token
+    }
+
+    /// The link if it exists, has the purpose, is unused and has not expired.
+    func usableLink(_ token: String, purpose: OneTimeLink.Purpose) async throws -> OneTimeLink? {
+        guard let link = try await OneTimeLink.query(on: database)
+            .filter(\.$tokenDigest == SecretToken.digest(token))
+            .filter(\.$purpose == purpose.rawValue)
+            .first(),
+            link.usedAt == nil, link.expiresAt > now
+        else { return nil }
+        return link
+    }
+
+    struct NewAccountForm: Content {
+        var email: String = ""
+        var displayName: String = ""
+        var password: String = ""
+        var passwordConfirmation: String = ""
+    }
+
+    func completeSetup(token: String, form: NewAccountForm) async throws -> Result<UUID, FieldErrors> {
+        guard let link = try await usableLink(token, purpose: .setup), try await !administratorExists() else {
+            throw AppError(status: .notFound, messageKey: "setup.error.linkInvalid")
+        }
+        var errors = FieldErrors()
+        let email = Text.normalisedEmail(form.email)
+        if !Text.isEmail(email) { errors.add("email", "form.error.email") }
+        if Text.clean(form.displayName) == nil { errors.add("displayName", "form.error.required") }
+        errors.merge(passwordErrors(form.password, confirmation: form.passwordConfirmation, email: email))
+        guard errors.isEmpty else { return .failure(errors) }
+        let hash = try await passwords.hash(form.password)
+        let now = self.now
+        let userID = try await database.transaction { db -> UUID in
+            let user = User(email: email, displayName: Text.clean(form.displayName)!, language: .default)
+            user.passwordHash = hash
+            try await user.create(on: db)
+            let id = try user.requireID()
+            try await RoleAssignment(userID: id, grant: RoleGrant(role: .administrator)).create(on: db)
+            link.usedAt = now
+            link.$user.id = id
+            try await link.save(on: db)
+            try await AuditLog.record(.init("setup.completed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+            return id
+        }
+        return .success(userID)
+    }
+
+    func passwordErrors(_ password: String, confirmation: String, email: String?) -> FieldErrors {
+        var errors = FieldErrors()
+        if let problem = services.passwordPolicy.problem(with: password, email: email) {
+            errors.add("password", problem)
+        } else if password != confirmation {
+            errors.add("passwordConfirmation", "password.error.mismatch")
+        }
+        return errors
+    }
+
+    // MARK: sign-in
+
+    enum SignInOutcome {
+        /// Wrong e-mail, wrong password, locked or inactive account: one answer for all.
+        case refused
+        case throttled
+        case accepted(User, UserSession.Stage)
+    }
+
+    func signIn(email rawEmail: String, password: String, address: String) async throws -> SignInOutcome {
+        let addressDigest = addressKey(address)
+        let now = self.now
+        let recentFailures = try await SignInFailure.query(on: database)
+            .filter(\.$addressDigest == addressDigest)
+            .filter(\.$occurredAt > now.addingTimeInterval(-Self.addressWindow))
+            .count()
+        if recentFailures >= Self.addressLimit { return .throttled }
+
+        let email = Text.normalisedEmail(rawEmail)
+        guard let user = try await User.query(on: database).filter(\.$email == email).first(),
+              user.isActive, let hash = user.passwordHash
+        else {
+            try await passwords.burnTime(password)
+            try await recordFailure(addressDigest: addressDigest, user: nil)
+            return .refused
+        }
+        let matches = try await passwords.verify(password, against: hash)
+        if let lockedUntil = user.lockedUntil, lockedUntil > now {
+            try await recordFailure(addressDigest: addressDigest, user: user, locked: true)
+            return .refused
+        }
+        guard matches else {
+            try await recordFailure(addressDigest: addressDigest, user: user)
+            return .refused
+        }
+        let grants = try await grants(of: user.requireID())
+        let stage: UserSession.Stage = if user.hasTwoFactor {
+            .awaitingSecondFactor
+        } else if grants.contains(where: \.role.requiresTwoFactor) {
+            .mustEnrolSecondFactor
+        } else {
+            .active
+        }
+        try await database.transaction { db in
+            user.failedSignIns = 0
+            user.lockedUntil = nil
+            if stage == .active { user.lastSignInAt = now }
+            try await user.save(on: db)
+            let action = stage == .active ? "signIn.succeeded" : "signIn.passwordAccepted"
+            try await AuditLog.record(.init(action, target: ("user", user.requireID().uuidString)),
+                                      actor: user.requireID(), at: now, on: db)
+        }
+        return .accepted(user, stage)
+    }
+
+    private func recordFailure(addressDigest: String, user: User?, locked: Bool = false) async throws {
+        let now = self.now
+        try await database.transaction { db in
+            try await SignInFailure(addressDigest: addressDigest, occurredAt: now).create(on: db)
+            guard let user else {
+                try await AuditLog.record(.init("signIn.failed", details: ["account": "unknown"]), actor: nil, at: now, on: db)
+                return
+            }
+            let target = ("user", try user.requireID().uuidString)
+            if locked {
+                try await AuditLog.record(.init("signIn.failed", target: target, details: ["account": "locked"]),
+                                          actor: nil, at: now, on: db)
+                return
+            }
+            user.failedSignIns += 1
+            var details = ["attempt": String(user.failedSignIns)]
+            if user.failedSignIns >= Self.lockThreshold {
+                user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
+                user.failedSignIns = 0
+                details["locked"] = "15min"
+            }
+            try await user.save(on: db)
+            try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
+        }
+    }
+
+    /// Addresses are kept only as a keyed digest: enough to count, useless to anyone else.
+    private func addressKey(_ address: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(address.utf8), using: services.masterKey.derivedKey(for: "address")).hexString
+    }
+
+    func grants(of userID: UUID) async throws -> [RoleGrant] {
+        try await RoleAssignment.query(on: database).filter(\.$user.$id == userID).all().compactMap(\.grant)
+    }
+
+    /// Starts a session and returns the token for the cookie. Any earlier token of this
+    /// browser is dropped by the caller, so each sign-in step gets a new session id.
+    func startSession(for user: User, stage: UserSession.Stage) async throws -> String {
+        let token = SecretToken.generate()
+        try await UserSession(tokenDigest: SecretToken.digest(token), userID: user.requireID(), stage: stage, now: now)
+            .create(on: database)
+        return token
+    }
+
+    func endSession(_ session: UserSession, actor: UUID?, reason: String) async throws {
+        let now = self.now
+        try await database.transaction { db in
+            try await session.delete(on: db)
+            try await AuditLog.record(.init(reason, target: ("user", session.$user.id.uuidString)), actor: actor, at: now, on: db)
+        }
+    }
+
+    // MARK: second factor
+
+    private func secretContext(_ user: User, pending: Bool) throws -> String {
+        "user:\(try user.requireID().uuidString.lowercased()):totp\(pending ? ":pending" : "")"
+    }
+
+    func totp(of user: User) throws -> FuqizoCore.TOTP? {
+        guard let sealed = user.totpSecret else { return nil }
+        return FuqizoCore.TOTP(secret: Array(try services.secretsBox.open(sealed, boundTo: secretContext(user, pending: false))))
+    }
+
+    /// The secret being set up, created on first call and kept until confirmed.
+    func pendingTOTP(for user: User) async throws -> FuqizoCore.TOTP {
+        if let sealed = user.totpPendingSecret {
+            return FuqizoCore.TOTP(secret: Array(try services.secretsBox.open(sealed, boundTo: secretContext(user, pending: true))))
+        }
+        let secret = FuqizoCore.TOTP.randomSecret()
+        user.totpPendingSecret = try services.secretsBox.seal(Data(secret), boundTo: secretContext(user, pending: true))
+        try await user.save(on: database)
+        return FuqizoCore.TOTP(secret: secret)
+    }
+
+    enum SecondFactorOutcome {
+        case accepted
+        case refused
+        case locked
+    }
+
+    /// Checks a code from the app or a recovery code. Failures count toward the lockout.
+    func verifySecondFactor(user: User, code: String) async throws -> SecondFactorOutcome {
+        let now = self.now
+        if let lockedUntil = user.lockedUntil, lockedUntil > now { return .locked }
+        var usedStep: Int64?
+        var usedRecovery: RecoveryCode?
+        if let totp = try totp(of: user) {
+            usedStep = totp.matchingStep(for: code, at: now, lastUsedStep: user.totpLastStep)
+        }
+        if usedStep == nil {
+            usedRecovery = try await RecoveryCode.query(on: database)
+                .filter(\.$user.$id == user.requireID())
+                .filter(\.$codeDigest == SecretToken.digest(RecoveryCodes.normalise(code)))
+                .filter(\.$usedAt == nil)
+                .first()
+        }
+        let accepted = usedStep != nil || usedRecovery != nil
+        let step = usedStep, recovery = usedRecovery
+        try await database.transaction { db in
+            let target = ("user", try user.requireID().uuidString)
+            if accepted {
+                if let step { user.totpLastStep = step }
+                if let recovery {
+                    recovery.usedAt = now
+                    try await recovery.save(on: db)
+                }
+                user.failedSignIns = 0
+                user.lastSignInAt = now
+                try await user.save(on: db)
+                try await AuditLog.record(.init("signIn.succeeded", target: target,
+                                                details: ["factor": recovery == nil ? "totp" : "recoveryCode"]),
+                                          actor: user.requireID(), at: now, on: db)
+            } else {
+                user.failedSignIns += 1
+                var details = ["factor": "second", "attempt": String(user.failedSignIns)]
+                if user.failedSignIns >= Self.lockThreshold {
+                    user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
+                    user.failedSignIns = 0
+                    details["locked"] = "15min"
+                }
+                try await user.save(on: db)
+                try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
+            }
+        }
+        return accepted ? .accepted : .refused
+    }
+
+    /// Confirms enrolment with a first code from the new secret; returns the recovery codes,
+    /// shown once and stored only as digests.
+    func confirmEnrolment(user: User, code: String) async throws -> [String]? {
+        let pending = try await pendingTOTP(for: user)
+        guard let step = pending.matchingStep(for: code, at: now, lastUsedStep: Int64?.none) else { return nil }
+        let codes = RecoveryCodes.generate()
+        let now = self.now
+        try await database.transaction { db in
+            let id = try user.requireID()
+            user.totpSecret = try services.secretsBox.seal(Data(pending.secret), boundTo: secretContext(user, pending: false))
+            user.totpPendingSecret = nil
+            user.totpLastStep = step
+            user.lastSignInAt = now
+            try await user.save(on: db)
+            try await RecoveryCode.query(on: db).filter(\.$user.$id == id).delete()
+            for code in codes {
+                try await RecoveryCode(userID: id, codeDigest: SecretToken.digest(code)).create(on: db)
+            }
+            try await AuditLog.record(.init("twoFactor.enrolled", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+        }
+        return codes
+    }
+
+    func regenerateRecoveryCodes(user: User) async throws -> [String] {
+        let codes = RecoveryCodes.generate()
+        let now = self.now
+        try await database.transaction { db in
+            let id = try user.requireID()
+            try await RecoveryCode.query(on: db).filter(\.$user.$id == id).delete()
+            for code in codes {
+                try await RecoveryCode(userID: id, codeDigest: SecretToken.digest(code)).create(on: db)
+            }
+            try await AuditLog.record(.init("twoFactor.recoveryCodesRenewed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+        }
+        return codes
+    }
+
+    func unusedRecoveryCodeCount(user: User) async throws -> Int {
+        try await RecoveryCode.query(on: database).filter(\.$user.$id == user.requireID()).filter(\.$usedAt == nil).count()
+    }
+
+    /// Promotes a pending session to a full one under a new token (a new session id).
+    func activate(_ session: UserSession) async throws -> String {
+        let token = SecretToken.generate()
+        session.tokenDigest = SecretToken.digest(token)
+        session.stage = UserSession.Stage.active.rawValue
+        session.lastSeenAt = now
+        try await session.save(on: database)
+        return token
+    }
+}

@@ -1,0 +1,278 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Sign-in (password, then a second factor where needed), sign-out, first-run setup,
+/// invitations and the language switch.
+struct SignInController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("sign-in", use: signInPage).access(.viewPublic)
+        routes.post("sign-in", use: signIn).access(.viewPublic)
+        routes.get("sign-in", "code", use: codePage).access(.viewPublic)
+        routes.post("sign-in", "code", use: submitCode).access(.viewPublic)
+        routes.get("sign-in", "enrol", use: enrolPage).access(.viewPublic)
+        routes.post("sign-in", "enrol", use: confirmEnrolment).access(.viewPublic)
+        routes.post("sign-out", use: signOut).access(.viewPublic)
+        routes.get("setup", ":token", use: setupPage).access(.viewPublic)
+        routes.post("setup", ":token", use: completeSetup).access(.viewPublic)
+        routes.get("invite", ":token", use: invitationPage).access(.viewPublic)
+        routes.post("invite", ":token", use: acceptInvitation).access(.viewPublic)
+        routes.post("language", use: switchLanguage).access(.viewPublic)
+    }
+
+    static func identity(_ req: Request) -> IdentityService {
+        IdentityService(database: req.db, services: req.services, passwords: req.application.passwordHasher)
+    }
+
+    // MARK: password step
+
+    struct SignInForm: Content {
+        var email: String = ""
+        var password: String = ""
+        var next: String? = nil
+    }
+
+    struct SignInPage: Encodable {
+        let fields: [FieldContext]
+        let next: String
+        let errorKey: String?
+        let noticeKey: String?
+    }
+
+    private func renderSignIn(_ req: Request, email: String = "", next: String, error: String? = nil,
+                              notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let fields = [
+            FieldContext("email", label: "field.email", kind: "email", value: email, required: true, autocomplete: "username"),
+            FieldContext("password", label: "field.password", kind: "password", required: true, autocomplete: "current-password"),
+        ]
+        return try await req.page("identity/sign-in", title: "signIn.title",
+                                  SignInPage(fields: fields, next: next, errorKey: error, noticeKey: notice), status: status)
+    }
+
+    func signInPage(req: Request) async throws -> Response {
+        if req.signedIn != nil { return req.redirect(to: "/") }
+        let next = Request.safeLocalPath(req.query[String.self, at: "next"])
+        let notice = req.query[String.self, at: "expired"] != nil || req.sessionExpired ? "signIn.expired" : nil
+        return try await renderSignIn(req, next: next, notice: notice)
+    }
+
+    func signIn(req: Request) async throws -> Response {
+        let form = try req.form(SignInForm.self)
+        let next = Request.safeLocalPath(form.next)
+        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        switch try await Self.identity(req).signIn(email: form.email, password: form.password, address: address) {
+        case .refused:
+            return try await renderSignIn(req, email: form.email, next: next, error: "signIn.error.refused", status: .unauthorized)
+        case .throttled:
+            return try await renderSignIn(req, email: form.email, next: next, error: "signIn.error.throttled", status: .tooManyRequests)
+        case .accepted(let user, let stage):
+            if let old = req.pendingSignIn?.session ?? req.signedIn?.session { try await old.delete(on: req.db) }
+            let token = try await Self.identity(req).startSession(for: user, stage: stage)
+            let target: String = switch stage {
+            case .active: next
+            case .awaitingSecondFactor: "/sign-in/code?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"
+            case .mustEnrolSecondFactor: "/sign-in/enrol"
+            }
+            let response = req.redirect(to: target)
+            if let language = Language(code: user.preferredLanguage) { Self.setLanguageCookie(language, on: response, req) }
+            SessionMiddleware.setCookie(token, on: response, request: req)
+            return response
+        }
+    }
+
+    // MARK: second factor
+
+    struct CodePage: Encodable {
+        let fields: [FieldContext]
+        let next: String
+        let errorKey: String?
+    }
+
+    func codePage(req: Request) async throws -> Response {
+        guard let pending = req.pendingSignIn, pending.stage == .awaitingSecondFactor else { return req.redirect(to: "/sign-in") }
+        _ = pending
+        return try await renderCode(req, next: Request.safeLocalPath(req.query[String.self, at: "next"]))
+    }
+
+    private func renderCode(_ req: Request, next: String, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let fields = [FieldContext("code", label: "field.code", kind: "code", required: true, hint: "signIn.code.hint", autocomplete: "one-time-code")]
+        return try await req.page("identity/code", title: "signIn.code.title", CodePage(fields: fields, next: next, errorKey: error), status: status)
+    }
+
+    struct CodeForm: Content {
+        var code: String = ""
+        var next: String? = nil
+    }
+
+    func submitCode(req: Request) async throws -> Response {
+        guard let pending = req.pendingSignIn, pending.stage == .awaitingSecondFactor else { return req.redirect(to: "/sign-in") }
+        let form = try req.form(CodeForm.self)
+        let next = Request.safeLocalPath(form.next)
+        let identity = Self.identity(req)
+        switch try await identity.verifySecondFactor(user: pending.user, code: form.code) {
+        case .accepted:
+            let token = try await identity.activate(pending.session)
+            let response = req.redirect(to: next)
+            SessionMiddleware.setCookie(token, on: response, request: req)
+            return response
+        case .refused:
+            return try await renderCode(req, next: next, error: "signIn.code.error", status: .unauthorized)
+        case .locked:
+            try await pending.session.delete(on: req.db)
+            let response = try await renderSignIn(req, next: next, error: "signIn.error.refused", status: .unauthorized)
+            SessionMiddleware.expireCookie(on: response, request: req)
+            return response
+        }
+    }
+
+    // MARK: enrolment
+
+    struct EnrolPage: Encodable {
+        let secretGroups: String
+        let uri: String
+        let fields: [FieldContext]
+        let action: String
+        let errorKey: String?
+    }
+
+    struct RecoveryCodesPage: Encodable {
+        let codes: [String]
+        let continueTo: String
+    }
+
+    /// The enrolment page, shared by the mandatory path at sign-in and the optional one in
+    /// the account settings.
+    static func renderEnrolment(_ req: Request, user: User, action: String, error: String? = nil,
+                                status: HTTPResponseStatus = .ok) async throws -> Response {
+        let totp = try await identity(req).pendingTOTP(for: user)
+        let secret = Base32.encode(totp.secret)
+        let groups = stride(from: 0, to: secret.count, by: 4).map { index -> String in
+            let start = secret.index(secret.startIndex, offsetBy: index)
+            return String(secret[start..<secret.index(start, offsetBy: min(4, secret.count - index))])
+        }.joined(separator: " ")
+        let settings = try await SettingsService(database: req.db, services: req.services).current()
+        // The account label is neutral: no name or e-mail in someone's authenticator app.
+        let uri = totp.provisioningURI(issuer: settings.name(.sq), account: "fuqizo")
+        let fields = [FieldContext("code", label: "field.code", kind: "code", required: true, hint: "enrol.code.hint", autocomplete: "one-time-code")]
+        return try await req.page("identity/enrol", title: "enrol.title",
+                                  EnrolPage(secretGroups: groups, uri: uri, fields: fields, action: action, errorKey: error), status: status)
+    }
+
+    func enrolPage(req: Request) async throws -> Response {
+        guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: "/sign-in") }
+        return try await Self.renderEnrolment(req, user: pending.user, action: "/sign-in/enrol")
+    }
+
+    func confirmEnrolment(req: Request) async throws -> Response {
+        guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: "/sign-in") }
+        let form = try req.form(CodeForm.self)
+        let identity = Self.identity(req)
+        guard let codes = try await identity.confirmEnrolment(user: pending.user, code: form.code) else {
+            return try await Self.renderEnrolment(req, user: pending.user, action: "/sign-in/enrol", error: "enrol.code.error", status: .badRequest)
+        }
+        let token = try await identity.activate(pending.session)
+        let response = try await req.page("identity/recovery-codes", title: "recovery.title",
+                                          RecoveryCodesPage(codes: codes, continueTo: "/"), status: .ok)
+        SessionMiddleware.setCookie(token, on: response, request: req)
+        return response
+    }
+
+    // MARK: sign-out
+
+    func signOut(req: Request) async throws -> Response {
+        if let session = req.signedIn?.session ?? req.pendingSignIn?.session {
+            try await Self.identity(req).endSession(session, actor: req.signedIn?.actor.userID, reason: "signOut")
+        }
+        let response = Flash.redirect(req, to: "/sign-in", flash: "signOut.done")
+        SessionMiddleware.expireCookie(on: response, request: req)
+        return response
+    }
+
+    // MARK: setup and invitations
+
+    struct NewAccountPage: Encodable {
+        let fields: [FieldContext]
+        let action: String
+        let introKey: String
+    }
+
+    private func renderNewAccount(_ req: Request, title: String, intro: String, action: String, askIdentity: Bool,
+                                  form: IdentityService.NewAccountForm = .init(), errors: FieldErrors = .init(),
+                                  status: HTTPResponseStatus = .ok) async throws -> Response {
+        var fields: [FieldContext] = []
+        if askIdentity {
+            fields.append(FieldContext("email", label: "field.email", kind: "email", value: form.email, errors: errors, required: true, autocomplete: "username"))
+            fields.append(FieldContext("displayName", label: "field.displayName", value: form.displayName, errors: errors, required: true, autocomplete: "name"))
+        }
+        fields.append(FieldContext("password", label: "field.newPassword", kind: "password", errors: errors, required: true, hint: "password.hint", autocomplete: "new-password"))
+        fields.append(FieldContext("passwordConfirmation", label: "field.passwordConfirmation", kind: "password", errors: errors, required: true, autocomplete: "new-password"))
+        return try await req.page("identity/new-account", title: title, NewAccountPage(fields: fields, action: action, introKey: intro), status: status)
+    }
+
+    func setupPage(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await Self.identity(req).usableLink(token, purpose: .setup) != nil,
+              try await !Self.identity(req).administratorExists()
+        else { throw AppError(status: .notFound, messageKey: "setup.error.linkInvalid") }
+        return try await renderNewAccount(req, title: "setup.title", intro: "setup.intro", action: "/setup/\(token)", askIdentity: true)
+    }
+
+    func completeSetup(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        let form = try req.form(IdentityService.NewAccountForm.self)
+        switch try await Self.identity(req).completeSetup(token: token, form: form) {
+        case .failure(let errors):
+            return try await renderNewAccount(req, title: "setup.title", intro: "setup.intro", action: "/setup/\(token)",
+                                              askIdentity: true, form: form, errors: errors, status: .badRequest)
+        case .success:
+            return Flash.redirect(req, to: "/sign-in", flash: "setup.done")
+        }
+    }
+
+    func invitationPage(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await Self.identity(req).usableLink(token, purpose: .invitation) != nil else {
+            throw AppError(status: .notFound, messageKey: "invite.error.linkInvalid")
+        }
+        return try await renderNewAccount(req, title: "invite.title", intro: "invite.intro", action: "/invite/\(token)", askIdentity: false)
+    }
+
+    func acceptInvitation(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        let form = try req.form(IdentityService.NewAccountForm.self)
+        let service = UserAdminService(database: req.db, services: req.services, passwords: req.application.passwordHasher)
+        switch try await service.acceptInvitation(token: token, form: form) {
+        case .failure(let errors):
+            return try await renderNewAccount(req, title: "invite.title", intro: "invite.intro", action: "/invite/\(token)",
+                                              askIdentity: false, form: form, errors: errors, status: .badRequest)
+        case .success:
+            return Flash.redirect(req, to: "/sign-in", flash: "invite.done")
+        }
+    }
+
+    // MARK: language
+
+    struct LanguageForm: Content {
+        var language: String
+        var returnTo: String?
+    }
+
+    func switchLanguage(req: Request) async throws -> Response {
+        let form = try req.form(LanguageForm.self)
+        let language = Language(code: form.language) ?? .default
+        if let user = req.signedIn?.user {
+            user.preferredLanguage = language.rawValue
+            try await user.save(on: req.db)
+        }
+        let response = req.redirect(to: Request.safeLocalPath(form.returnTo))
+        Self.setLanguageCookie(language, on: response, req)
+        return response
+    }
+
+    static func setLanguageCookie(_ language: Language, on response: Response, _ req: Request) {
+        response.cookies[LanguageMiddleware.cookieName] = HTTPCookies.Value(
+            string: language.rawValue, maxAge: 365 * 24 * 3600, path: "/", isSecure: req.services.config.usesHTTPS,
+            isHTTPOnly: true, sameSite: .lax)
+    }
+}

@@ -1,0 +1,188 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// The administrator's user management: list, invite, roles and memberships, deactivation.
+struct UsersController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let users = routes.grouped("admin", "users")
+        users.get(use: list).access(.manageUsers)
+        users.get("new", use: newForm).access(.manageUsers)
+        users.post(use: invite).access(.manageUsers)
+        users.get(":userID", use: show).access(.manageUsers)
+        users.post(":userID", "roles", use: updateRoles).access(.manageUsers)
+        users.post(":userID", "deactivate", use: deactivate).access(.manageUsers)
+        users.post(":userID", "reactivate", use: reactivate).access(.manageUsers)
+        users.post(":userID", "unlock", use: unlock).access(.manageUsers)
+        users.post(":userID", "resend-invitation", use: resendInvitation).access(.manageUsers)
+    }
+
+    private func service(_ req: Request) -> UserAdminService {
+        UserAdminService(database: req.db, services: req.services, passwords: req.application.passwordHasher)
+    }
+
+    struct UserRow: Encodable {
+        let id: String
+        let email: String
+        let displayName: String
+        let roleKeys: [String]
+        let statusKey: String
+        let twoFactor: Bool
+    }
+
+    struct ListPage: Encodable {
+        let users: [UserRow]
+    }
+
+    static func statusKey(_ user: User, now: Date) -> String {
+        if !user.isActive { return "user.status.inactive" }
+        if user.passwordHash == nil { return "user.status.invited" }
+        if let locked = user.lockedUntil, locked > now { return "user.status.locked" }
+        return "user.status.active"
+    }
+
+    func list(req: Request) async throws -> View {
+        let users = try await User.query(on: req.db).with(\.$roles).sort(\.$email).all()
+        let rows = users.map { user in
+            UserRow(id: user.id!.uuidString, email: user.email, displayName: user.displayName,
+                    roleKeys: Set(user.roles.compactMap { Role(rawValue: $0.role) }).sorted().map(\.catalogKey),
+                    statusKey: Self.statusKey(user, now: req.now), twoFactor: user.hasTwoFactor)
+        }
+        return try await req.page("identity/users", title: "users.title", ListPage(users: rows))
+    }
+
+    struct InvitePage: Encodable {
+        let fields: [FieldContext]
+    }
+
+    static func roleOptions(selected: Set<String>, scoped: Bool) -> [FieldContext.Option] {
+        Role.allCases.filter { $0.isOrganisationScoped == scoped }.map {
+            FieldContext.Option(value: $0.rawValue, label: $0.catalogKey, literal: false, selected: selected.contains($0.rawValue))
+        }
+    }
+
+    static func organisationOptions(_ req: Request, selected: String?) async throws -> [FieldContext.Option] {
+        try await Organisation.query(on: req.db).sort(\.$searchKey).all().map {
+            FieldContext.Option(value: $0.id!.uuidString, label: $0.nameSq, literal: true, selected: $0.id?.uuidString == selected)
+        }
+    }
+
+    private func renderInvite(_ req: Request, form: UserAdminService.InvitationForm = .init(), errors: FieldErrors = .init(),
+                              status: HTTPResponseStatus = .ok) async throws -> Response {
+        let languages = Language.allCases.map {
+            FieldContext.Option(value: $0.rawValue, label: "language.\($0.rawValue)", literal: false, selected: $0.rawValue == form.language)
+        }
+        let fields = [
+            FieldContext("email", label: "field.email", kind: "email", value: form.email, errors: errors, required: true),
+            FieldContext("displayName", label: "field.displayName", value: form.displayName, errors: errors, required: true),
+            FieldContext("language", label: "field.language", kind: "select", value: form.language, options: languages, errors: errors),
+            FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
+                         options: Self.roleOptions(selected: Set(form.roles ?? []), scoped: false), errors: errors, hint: "user.roles.hint"),
+            FieldContext("organisationID", label: "field.organisation", kind: "select",
+                         options: try await Self.organisationOptions(req, selected: form.organisationID), errors: errors),
+            FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
+                         options: Self.roleOptions(selected: [form.organisationRole ?? ""], scoped: true), errors: errors),
+        ]
+        return try await req.page("identity/invite", title: "users.invite.title", InvitePage(fields: fields), status: status)
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        try await renderInvite(req)
+    }
+
+    func invite(req: Request) async throws -> Response {
+        let actor = try req.requireSignedIn().actor.userID!
+        let form = try req.form(UserAdminService.InvitationForm.self)
+        switch try await service(req).invite(form, by: actor) {
+        case .failure(let errors): return try await renderInvite(req, form: form, errors: errors, status: .badRequest)
+        case .success(let id): return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.invite.sent")
+        }
+    }
+
+    struct UserPage: Encodable {
+        let id: String
+        let email: String
+        let displayName: String
+        let statusKey: String
+        let isActive: Bool
+        let isInvited: Bool
+        let isLocked: Bool
+        let twoFactor: Bool
+        let memberships: [Membership]
+        let fields: [FieldContext]
+        let statusErrorKey: String?
+    }
+
+    struct Membership: Encodable {
+        let value: String
+        let roleKey: String
+        let organisation: String
+    }
+
+    private func renderUser(_ req: Request, id: UUID, errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        guard let user = try await User.query(on: req.db).filter(\.$id == id).with(\.$roles).first() else { throw AppError.notFound }
+        let grants = user.roles.compactMap(\.grant)
+        let orgs = try await Organisation.query(on: req.db).filter(\.$id ~~ Set(grants.compactMap(\.organisationID))).all()
+        let memberships = grants.filter { $0.organisationID != nil }.map { grant in
+            Membership(value: "\(grant.role.rawValue):\(grant.organisationID!.uuidString)", roleKey: grant.role.catalogKey,
+                       organisation: orgs.first { $0.id == grant.organisationID }?.nameSq ?? "")
+        }
+        let global = Set(grants.filter { $0.organisationID == nil }.map(\.role.rawValue))
+        let fields = [
+            FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
+                         options: Self.roleOptions(selected: global, scoped: false), errors: errors),
+            FieldContext("organisationID", label: "field.addOrganisation", kind: "select",
+                         options: try await Self.organisationOptions(req, selected: nil), errors: errors),
+            FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
+                         options: Self.roleOptions(selected: [], scoped: true), errors: errors),
+        ]
+        let now = req.now
+        return try await req.page("identity/user", title: "users.detail.title", UserPage(
+            id: id.uuidString, email: user.email, displayName: user.displayName, statusKey: Self.statusKey(user, now: now),
+            isActive: user.isActive, isInvited: user.passwordHash == nil, isLocked: (user.lockedUntil ?? .distantPast) > now,
+            twoFactor: user.hasTwoFactor, memberships: memberships, fields: fields, statusErrorKey: errors["status"]), status: status)
+    }
+
+    private func userID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("userID", as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await renderUser(req, id: try userID(req))
+    }
+
+    func updateRoles(req: Request) async throws -> Response {
+        let id = try userID(req)
+        let form = try req.form(UserAdminService.RolesForm.self)
+        switch try await service(req).updateRoles(userID: id, form: form, by: try req.requireSignedIn().actor.userID!) {
+        case .failure(let errors): return try await renderUser(req, id: id, errors: errors, status: .badRequest)
+        case .success: return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "form.saved")
+        }
+    }
+
+    private func setActive(_ req: Request, _ active: Bool) async throws -> Response {
+        let id = try userID(req)
+        switch try await service(req).setActive(userID: id, active: active, by: try req.requireSignedIn().actor.userID!) {
+        case .failure(let errors): return try await renderUser(req, id: id, errors: errors, status: .badRequest)
+        case .success: return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "form.saved")
+        }
+    }
+
+    func deactivate(req: Request) async throws -> Response { try await setActive(req, false) }
+
+    func reactivate(req: Request) async throws -> Response { try await setActive(req, true) }
+
+    func unlock(req: Request) async throws -> Response {
+        let id = try userID(req)
+        try await service(req).unlock(userID: id, by: try req.requireSignedIn().actor.userID!)
+        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "form.saved")
+    }
+
+    func resendInvitation(req: Request) async throws -> Response {
+        let id = try userID(req)
+        try await service(req).resendInvitation(userID: id, by: try req.requireSignedIn().actor.userID!)
+        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.invite.sent")
+    }
+}

@@ -1,0 +1,275 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// The CSO registry: programme staff search, create and edit; a CSO's own users see and edit
+/// only their organisation.
+struct OrganisationsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let organisations = routes.grouped("organisations")
+        organisations.get(use: list).access(.viewOrganisationRegistry)
+        organisations.get("new", use: newForm).access(.createOrganisation)
+        organisations.post(use: create).access(.createOrganisation)
+        organisations.get(":organisationID", use: show).access(.viewOrganisation, .organisation(parameter: "organisationID"))
+        organisations.get(":organisationID", "edit", use: editForm).access(.editOrganisation, .organisation(parameter: "organisationID"))
+        organisations.post(":organisationID", use: update).access(.editOrganisation, .organisation(parameter: "organisationID"))
+        routes.get("my-organisations", use: mine).access(.useOwnAccount)
+    }
+
+    private func service(_ req: Request) -> OrganisationService {
+        OrganisationService(database: req.db, services: req.services)
+    }
+
+    // MARK: list
+
+    struct ListQuery: Content {
+        var q: String?
+        var region: String?
+        var municipality: String?
+        var focus: String?
+        var status: String?
+        var page: Int?
+    }
+
+    struct Row: Encodable {
+        let id: String
+        let name: String
+        let registrationNumber: String
+        let municipality: String
+        let regions: String
+        let statusKey: String
+        let focusKeys: [String]
+    }
+
+    struct ListPage: Encodable {
+        let rows: [Row]
+        let total: Int
+        let page: Int
+        let pageCount: Int
+        let previousPage: String?
+        let nextPage: String?
+        let filters: [FieldContext]
+        let query: String
+        let canCreate: Bool
+    }
+
+    func list(req: Request) async throws -> View {
+        let query = (try? req.query.decode(ListQuery.self)) ?? ListQuery()
+        let geography = try await GeographyDirectory.load(on: req.db)
+        var filter = OrganisationService.Filter()
+        filter.query = query.q
+        filter.regionID = query.region.flatMap(UUID.init(uuidString:))
+        filter.municipalityID = query.municipality.flatMap(UUID.init(uuidString:))
+        filter.focusArea = query.focus.flatMap(FocusArea.init(rawValue:))
+        filter.status = query.status.flatMap(OrganisationStatus.init(rawValue:))
+        filter.page = query.page ?? 1
+        let page = try await service(req).list(filter)
+        let rows = page.items.map { Self.row($0, geography: geography, language: req.language) }
+        let pageCount = max(1, Int((Double(page.metadata.total) / Double(page.metadata.per)).rounded(.up)))
+        func link(_ number: Int) -> String {
+            var components = URLComponents()
+            components.path = "/organisations"
+            components.queryItems = [("q", query.q), ("region", query.region), ("municipality", query.municipality),
+                                     ("focus", query.focus), ("status", query.status), ("page", String(number))]
+                .compactMap { name, value in value.flatMap(Text.clean).map { URLQueryItem(name: name, value: $0) } }
+            return components.string ?? "/organisations"
+        }
+        let filters = [
+            FieldContext("region", label: "field.region", kind: "select", value: query.region ?? "",
+                         options: geography.regions.map { .init(value: $0.id.uuidString, label: $0.name(req.language), literal: true, selected: $0.id == filter.regionID) }),
+            FieldContext("municipality", label: "field.municipality", kind: "select", value: query.municipality ?? "",
+                         options: geography.sortedPlaces.map { .init(value: $0.municipalityID.uuidString, label: $0.municipality, literal: true, selected: $0.municipalityID == filter.municipalityID) }),
+            FieldContext("focus", label: "field.focusArea", kind: "select", value: query.focus ?? "",
+                         options: FocusArea.allCases.map { .init(value: $0.rawValue, label: $0.catalogKey, literal: false, selected: $0 == filter.focusArea) }),
+            FieldContext("status", label: "field.status", kind: "select", value: query.status ?? "",
+                         options: OrganisationStatus.allCases.map { .init(value: $0.rawValue, label: $0.catalogKey, literal: false, selected: $0 == filter.status) }),
+        ]
+        let current = page.metadata.page
+        return try await req.page("organisations/list", title: "cso.list.title", ListPage(
+            rows: rows, total: page.metadata.total, page: current, pageCount: pageCount,
+            previousPage: current > 1 ? link(current - 1) : nil, nextPage: current < pageCount ? link(current + 1) : nil,
+            filters: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
+    }
+
+    static func row(_ organisation: Organisation, geography: GeographyDirectory, language: Language) -> Row {
+        let municipalityID = organisation.$municipality.id
+        return Row(
+            id: organisation.id!.uuidString,
+            name: language == .en ? (organisation.nameEn ?? organisation.nameSq) : organisation.nameSq,
+            registrationNumber: organisation.registrationNumber,
+            municipality: geography.places[municipalityID]?.municipality ?? "",
+            regions: geography.regions(of: municipalityID).map { $0.name(language) }.joined(separator: ", "),
+            statusKey: OrganisationStatus(rawValue: organisation.status)?.catalogKey ?? "",
+            focusKeys: (organisation.$focusAreas.value ?? []).compactMap { FocusArea(rawValue: $0.area)?.catalogKey })
+    }
+
+    /// A member of one organisation goes straight to it; of several, sees their list.
+    func mine(req: Request) async throws -> Response {
+        let ids = req.actor.organisationIDs
+        if ids.count == 1, let id = ids.first { return req.redirect(to: "/organisations/\(id.uuidString)") }
+        var filter = OrganisationService.Filter()
+        filter.onlyIDs = ids
+        let geography = try await GeographyDirectory.load(on: req.db)
+        let page = try await service(req).list(filter)
+        let rows = page.items.map { Self.row($0, geography: geography, language: req.language) }
+        return try await req.page("organisations/mine", title: "cso.mine.title", ["rows": rows]).encodeResponse(for: req)
+    }
+
+    // MARK: detail
+
+    struct DetailPage: Encodable {
+        let id: String
+        let nameSq: String
+        let nameEn: String?
+        let legalFormKey: String
+        let registrationNumber: String
+        let foundingYear: Int?
+        let municipality: String
+        let county: String
+        let regions: String
+        let focusKeys: [String]
+        let email: String?
+        let phone: String?
+        let address: String?
+        let website: String?
+        let contactPerson: String?
+        let staffCount: Int?
+        let volunteerCount: Int?
+        let statusKey: String
+        let showBank: Bool
+        let bankName: String?
+        let iban: String?
+        let accountHolder: String?
+        let canEdit: Bool
+    }
+
+    private func organisationID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("organisationID", as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    func show(req: Request) async throws -> View {
+        let id = try organisationID(req)
+        let organisation = try await service(req).find(id)
+        let geography = try await GeographyDirectory.load(on: req.db)
+        let place = geography.places[organisation.$municipality.id]
+        let showBank = Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation(id)).isAllowed
+        return try await req.page("organisations/show", title: "cso.detail.title", DetailPage(
+            id: id.uuidString, nameSq: organisation.nameSq, nameEn: organisation.nameEn,
+            legalFormKey: LegalForm(rawValue: organisation.legalForm)?.catalogKey ?? "",
+            registrationNumber: organisation.registrationNumber, foundingYear: organisation.foundingYear,
+            municipality: place?.municipality ?? "", county: place?.county ?? "",
+            regions: geography.regions(of: organisation.$municipality.id).map { $0.name(req.language) }.joined(separator: ", "),
+            focusKeys: organisation.focusAreas.compactMap { FocusArea(rawValue: $0.area)?.catalogKey },
+            email: organisation.email, phone: organisation.phone, address: organisation.address, website: organisation.website,
+            contactPerson: organisation.contactPerson, staffCount: organisation.staffCount, volunteerCount: organisation.volunteerCount,
+            statusKey: OrganisationStatus(rawValue: organisation.status)?.catalogKey ?? "",
+            showBank: showBank, bankName: showBank ? organisation.bankName : nil,
+            iban: showBank ? organisation.iban.map(IBAN.formatted) : nil, accountHolder: showBank ? organisation.accountHolder : nil,
+            canEdit: Policy.decide(req.actor, .editOrganisation, .organisation(id)).isAllowed))
+    }
+
+    // MARK: create and edit
+
+    struct FormPage: Encodable {
+        let action: String
+        let cancel: String
+        let sections: [Section]
+        let hasErrors: Bool
+    }
+
+    struct Section: Encodable {
+        let titleKey: String
+        let fields: [FieldContext]
+    }
+
+    private func renderForm(_ req: Request, form: OrganisationForm, id: UUID?, errors: FieldErrors = .init(),
+                            status: HTTPResponseStatus = .ok) async throws -> Response {
+        let geography = try await GeographyDirectory.load(on: req.db)
+        let showBank = id.map { Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation($0)).isAllowed }
+            ?? Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation(UUID())).isAllowed
+        func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, key: (T) -> String, selected: Set<String>) -> [FieldContext.Option] where T.RawValue == String {
+            T.allCases.map { .init(value: $0.rawValue, label: key($0), literal: false, selected: selected.contains($0.rawValue)) }
+        }
+        let municipalities = geography.sortedPlaces.map {
+            FieldContext.Option(value: $0.municipalityID.uuidString, label: "\($0.municipality) (\($0.county))",
+                                literal: true, selected: $0.municipalityID.uuidString == form.municipalityID)
+        }
+        var sections = [
+            Section(titleKey: "cso.section.identity", fields: [
+                FieldContext("nameSq", label: "field.nameSq", value: form.nameSq, errors: errors, required: true),
+                FieldContext("nameEn", label: "field.nameEn", value: form.nameEn, errors: errors),
+                FieldContext("legalForm", label: "field.legalForm", kind: "select", value: form.legalForm,
+                             options: options(LegalForm.self, key: \.catalogKey, selected: [form.legalForm]), errors: errors, required: true),
+                FieldContext("registrationNumber", label: "field.nuis", value: form.registrationNumber, errors: errors, required: true, hint: "cso.nuis.hint"),
+                FieldContext("foundingYear", label: "field.foundingYear", kind: "number", value: form.foundingYear, errors: errors),
+                FieldContext("status", label: "field.status", kind: "select", value: form.status,
+                             options: options(OrganisationStatus.self, key: \.catalogKey, selected: [form.status]), errors: errors, required: true),
+            ]),
+            Section(titleKey: "cso.section.place", fields: [
+                FieldContext("municipalityID", label: "field.municipality", kind: "select", value: form.municipalityID,
+                             options: municipalities, errors: errors, required: true),
+                FieldContext("focusAreas", label: "field.focusAreas", kind: "checkboxes",
+                             options: options(FocusArea.self, key: \.catalogKey, selected: Set(form.focusAreas)), errors: errors, required: true),
+            ]),
+            Section(titleKey: "cso.section.contacts", fields: [
+                FieldContext("email", label: "field.email", kind: "email", value: form.email, errors: errors),
+                FieldContext("phone", label: "field.phone", kind: "tel", value: form.phone, errors: errors),
+                FieldContext("address", label: "field.address", value: form.address, errors: errors),
+                FieldContext("website", label: "field.website", kind: "url", value: form.website, errors: errors),
+                FieldContext("contactPerson", label: "field.contactPerson", value: form.contactPerson, errors: errors),
+                FieldContext("staffCount", label: "field.staffCount", kind: "number", value: form.staffCount, errors: errors),
+                FieldContext("volunteerCount", label: "field.volunteerCount", kind: "number", value: form.volunteerCount, errors: errors),
+            ]),
+        ]
+        if showBank {
+            sections.append(Section(titleKey: "cso.section.bank", fields: [
+                FieldContext("bankName", label: "field.bankName", value: form.bankName, errors: errors),
+                FieldContext("iban", label: "field.iban", value: form.iban, errors: errors, hint: "cso.iban.hint"),
+                FieldContext("accountHolder", label: "field.accountHolder", value: form.accountHolder, errors: errors),
+            ]))
+        }
+        let action = id.map { "/organisations/\($0.uuidString)" } ?? "/organisations"
+        let cancel = id.map { "/organisations/\($0.uuidString)" } ?? "/organisations"
+        return try await req.page(id == nil ? "organisations/form" : "organisations/form",
+                                  title: id == nil ? "cso.new.title" : "cso.edit.title",
+                                  FormPage(action: action, cancel: cancel, sections: sections, hasErrors: !errors.isEmpty), status: status)
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        try await renderForm(req, form: OrganisationForm(), id: nil)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let form = try req.form(OrganisationForm.self)
+        let actor = try req.requireSignedIn().actor
+        let includeBank = Policy.decide(actor, .viewOrganisationBankDetails, .organisation(UUID())).isAllowed
+        switch try await service(req).save(form, id: nil, includeBankDetails: includeBank, actor: actor.userID!) {
+        case .failure(let errors): return try await renderForm(req, form: form, id: nil, errors: errors, status: .badRequest)
+        case .success(let id): return Flash.redirect(req, to: "/organisations/\(id.uuidString)", flash: "form.saved")
+        }
+    }
+
+    func editForm(req: Request) async throws -> Response {
+        let id = try organisationID(req)
+        var form = OrganisationService.form(from: try await service(req).find(id))
+        if !Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation(id)).isAllowed {
+            form.bankName = ""
+            form.iban = ""
+            form.accountHolder = ""
+        }
+        return try await renderForm(req, form: form, id: id)
+    }
+
+    func update(req: Request) async throws -> Response {
+        let id = try organisationID(req)
+        let form = try req.form(OrganisationForm.self)
+        let actor = try req.requireSignedIn().actor
+        let includeBank = Policy.decide(actor, .viewOrganisationBankDetails, .organisation(id)).isAllowed
+        switch try await service(req).save(form, id: id, includeBankDetails: includeBank, actor: actor.userID!) {
+        case .failure(let errors): return try await renderForm(req, form: form, id: id, errors: errors, status: .badRequest)
+        case .success: return Flash.redirect(req, to: "/organisations/\(id.uuidString)", flash: "form.saved")
+        }
+    }
+}

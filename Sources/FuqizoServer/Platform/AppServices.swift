@@ -1,0 +1,77 @@
+import Foundation
+import Crypto
+import FuqizoCore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// The time source. Real time in production; tests move it forward to expire sessions,
+/// locks and links (a fake at the outer edge, as the conventions allow).
+public final class WallClock: Sendable {
+    private let offset: NIOLockedValueBox<TimeInterval>
+
+    public init() {
+        offset = NIOLockedValueBox(0)
+    }
+
+    public func now() -> Date {
+        Date().addingTimeInterval(offset.withLockedValue { $0 })
+    }
+
+    public func advance(by seconds: TimeInterval) {
+        offset.withLockedValue { $0 += seconds }
+    }
+}
+
+/// Where the templates, catalogs, stylesheet and reference data live: the package's resource
+/// bundle, found next to the binary wherever it is started from.
+enum ResourceLocation {
+    static func directory(override: URL?) -> URL {
+        if let override { return override }
+        return Bundle.module.bundleURL.appendingPathComponent("Resources", isDirectory: true)
+    }
+}
+
+/// Key material that can cross concurrency domains (swift-crypto's SymmetricKey cannot).
+struct SecretKeyBytes: Sendable {
+    private let bytes: Data
+
+    init(_ key: SymmetricKey) {
+        bytes = key.withUnsafeBytes { Data($0) }
+    }
+
+    var key: SymmetricKey { SymmetricKey(data: bytes) }
+}
+
+/// Application-wide services, set up once in `configure`.
+struct AppServices: Sendable {
+    let config: AppConfig
+    let clock: WallClock
+    let masterKey: MasterKey
+    let catalog: Catalog
+    let passwordPolicy: PasswordPolicy
+    let resources: URL
+    let csrfKey: SecretKeyBytes
+    let secretsBox: SecretBox
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey {
+        typealias Value = AppServices
+    }
+
+    var services: AppServices {
+        get {
+            guard let services = storage[ServicesKey.self] else { fatalError("configure(_:) has not run") }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+
+    public var clock: WallClock { services.clock }
+    public var config: AppConfig { services.config }
+}
+
+extension Request {
+    var services: AppServices { application.services }
+    var now: Date { application.services.clock.now() }
+}

@@ -1,0 +1,73 @@
+import FuqizoCore
+import Leaf
+import LeafKit
+import NIOConcurrencyHelpers
+import Vapor
+
+extension Request {
+    private struct LanguageKey: StorageKey {
+        typealias Value = Language
+    }
+
+    /// The language of this request: the visitor's choice (a cookie), else Albanian.
+    var language: Language {
+        get { storage[LanguageKey.self] ?? .default }
+        set { storage[LanguageKey.self] = newValue }
+    }
+
+    /// A catalog text in the request's language.
+    func t(_ key: String) -> String {
+        services.catalog.text(key, language)
+    }
+
+    func t(_ key: String, _ values: [String: String]) -> String {
+        services.catalog.format(key, language, values)
+    }
+}
+
+/// Picks the language from the `fuqizo_lang` cookie before anything renders.
+struct LanguageMiddleware: AsyncMiddleware {
+    static let cookieName = "fuqizo_lang"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let code = request.cookies[Self.cookieName]?.string, let language = Language(code: code) {
+            request.language = language
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// `#t("key")` in a template: the catalog text in the request's language (HTML-escaped).
+/// `#t("key", "name", value)` fills `{name}` placeholders.
+struct TranslateTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let key = ctx.parameters.first?.string else {
+            throw LeafError(.unknownError("#t needs a catalog key"))
+        }
+        guard let request = ctx.request else { return .string(key) }
+        var values: [String: String] = [:]
+        var rest = ctx.parameters.dropFirst()
+        while let name = rest.first?.string, rest.count >= 2 {
+            values[name] = rest.dropFirst().first?.string ?? ""
+            rest = rest.dropFirst(2)
+        }
+        return .string(values.isEmpty ? request.t(key) : request.t(key, values))
+    }
+}
+
+/// Instants are stored in UTC and shown in Europe/Tirane, the programme's time zone.
+enum Display {
+    private static let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Europe/Tirane")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "dd.MM.yyyy HH:mm"
+        return formatter
+    }()
+    private static let lock = NIOLock()
+
+    static func dateTime(_ date: Date?) -> String {
+        guard let date else { return "" }
+        return lock.withLock { formatter.string(from: date) }
+    }
+}

@@ -1,0 +1,203 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import SQLKit
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A message ready to hand to a transport.
+struct MailMessage: Sendable, Equatable {
+    let from: String
+    let to: String
+    let subject: String
+    let body: String
+
+    /// RFC 5322 text for sendmail-compatible programs. Header values are stripped of line
+    /// breaks so no header can be injected.
+    var rfc5322: String {
+        func clean(_ value: String) -> String { value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
+        let subjectWord = "=?UTF-8?B?\(Data(clean(subject).utf8).base64EncodedString())?="
+        return [
+            "From: \(clean(from))", "To: \(clean(to))", "Subject: \(subjectWord)", "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: 8bit", "", body, "",
+        ].joined(separator: "\r\n")
+    }
+}
+
+protocol MailTransport: Sendable {
+    func send(_ message: MailMessage) async throws
+}
+
+/// Development transport: writes the mail to the console. Mails carry links, not personal
+/// data, so this is safe to leave on while the product is being tried out.
+struct LogMailTransport: MailTransport {
+    let logger: Logger
+
+    func send(_ message: MailMessage) async throws {
+        print("--- mail to \(message.to): \(message.subject)\n\(message.body)\n---")
+    }
+}
+
+/// Pipes the message to a sendmail-compatible program (sendmail, msmtp, …).
+struct SendmailTransport: MailTransport {
+    let command: String
+
+    struct Failure: Error, CustomStringConvertible {
+        let status: Int32
+        let output: String
+        var description: String { "exit \(status): \(output.prefix(200))" }
+    }
+
+    func send(_ message: MailMessage) async throws {
+        let parts = command.split(separator: " ").map(String.init)
+        guard let program = parts.first else { throw Failure(status: -1, output: "no command") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = Array(parts.dropFirst())
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(message.rfc5322.utf8))
+        try input.fileHandleForWriting.close()
+        let status: Int32 = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }
+        }
+        guard status == 0 else {
+            let text = String(data: output.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8) ?? ""
+            throw Failure(status: status, output: text)
+        }
+    }
+}
+
+/// The outbox: mails are written in the same transaction as the change that causes them,
+/// and delivered later by whichever instance claims them first.
+enum Outbox {
+    static let maxAttempts = 8
+    static let claimDuration: TimeInterval = 120
+
+    static func enqueue(to recipient: String, subject: String, body: String, now: Date, on database: any Database) async throws {
+        try await OutboxMessage(recipient: recipient, subject: subject, body: body, now: now).create(on: database)
+    }
+
+    /// The wait before the next try: 1, 2, 4 … minutes, at most six hours.
+    static func backoff(afterAttempts attempts: Int) -> TimeInterval {
+        min(60 * pow(2, Double(max(attempts - 1, 0))), 6 * 3600)
+    }
+
+    /// Sends what is due. Each message is claimed with a conditional UPDATE before it is sent,
+    /// so two instances never send the same message (on PostgreSQL the UPDATE's row lock
+    /// makes the second claimant see the first one's claim).
+    @discardableResult
+    static func deliverDue(database: any Database, transport: any MailTransport, from: String, now: Date,
+                           logger: Logger, limit: Int = 20) async throws -> Int {
+        let due = try await OutboxMessage.query(on: database)
+            .filter(\.$status == OutboxMessage.Status.pending.rawValue)
+            .filter(\.$nextAttemptAt <= now)
+            .group(.or) { $0.filter(\.$claimedUntil == nil).filter(\.$claimedUntil < now) }
+            .sort(\.$nextAttemptAt)
+            .limit(limit)
+            .all()
+        var sent = 0
+        for message in due {
+            guard try await claim(message, now: now, on: database) else { continue }
+            do {
+                try await transport.send(MailMessage(from: from, to: message.recipient, subject: message.subject, body: message.body))
+                message.status = OutboxMessage.Status.sent.rawValue
+                message.sentAt = now
+                message.lastError = nil
+                sent += 1
+            } catch {
+                message.attempts += 1
+                message.lastError = String(describing: error).prefix(300).description
+                if message.attempts >= maxAttempts {
+                    message.status = OutboxMessage.Status.failed.rawValue
+                } else {
+                    message.nextAttemptAt = now.addingTimeInterval(backoff(afterAttempts: message.attempts))
+                }
+                logger.warning("Mail delivery failed (attempt \(message.attempts))")
+            }
+            message.claimedUntil = nil
+            try await message.save(on: database)
+        }
+        return sent
+    }
+
+    private static func claim(_ message: OutboxMessage, now: Date, on database: any Database) async throws -> Bool {
+        guard let sql = database as? any SQLDatabase, let id = message.id else { return false }
+        let rows = try await sql.update(OutboxMessage.schema)
+            .set("claimed_until", to: SQLBind(now.addingTimeInterval(claimDuration)))
+            .where("id", .equal, SQLBind(id))
+            .where("status", .equal, SQLBind(OutboxMessage.Status.pending.rawValue))
+            .where(SQLGroupExpression(SQLBinaryExpression(
+                SQLBinaryExpression(SQLColumn("claimed_until"), .is, SQLLiteral.null), .or,
+                SQLBinaryExpression(SQLColumn("claimed_until"), .lessThan, SQLBind(now)))))
+            .returning("id")
+            .all()
+        return !rows.isEmpty
+    }
+
+    /// Puts a failed message back in the queue (the administrator's "retry").
+    static func retry(_ message: OutboxMessage, now: Date, on database: any Database) async throws {
+        message.status = OutboxMessage.Status.pending.rawValue
+        message.attempts = 0
+        message.nextAttemptAt = now
+        try await message.save(on: database)
+    }
+}
+
+extension Application {
+    private struct TransportKey: StorageKey { typealias Value = any MailTransport }
+
+    /// The configured transport; tests may replace it (a fake at the outer edge).
+    var mailTransport: any MailTransport {
+        get {
+            if let transport = storage[TransportKey.self] { return transport }
+            switch services.config.mailTransport {
+            case .log: return LogMailTransport(logger: logger)
+            case .sendmail: return SendmailTransport(command: services.config.sendmailCommand)
+            }
+        }
+        set { storage[TransportKey.self] = newValue }
+    }
+
+    @discardableResult
+    func deliverMail() async throws -> Int {
+        try await Outbox.deliverDue(database: db, transport: mailTransport, from: services.config.mailFrom,
+                                    now: clock.now(), logger: logger)
+    }
+}
+
+/// Runs background work (mail delivery) on a timer in every instance; claims make sure each
+/// piece of work is done once.
+struct BackgroundJobs: LifecycleHandler {
+    final class Runner: Sendable {
+        let task: NIOLockedValueBox<Task<Void, Never>?> = .init(nil)
+    }
+
+    let runner = Runner()
+
+    func didBootAsync(_ application: Application) async throws {
+        guard application.services.config.runsBackgroundJobs, application.isServing else { return }
+        let interval = application.services.config.backgroundInterval
+        let task = Task {
+            while !Task.isCancelled {
+                do {
+                    try await application.deliverMail()
+                } catch {
+                    application.logger.warning("Background mail delivery failed: \(String(reflecting: type(of: error)))")
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
+        runner.task.withLockedValue { $0 = task }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        runner.task.withLockedValue { $0?.cancel() }
+    }
+}

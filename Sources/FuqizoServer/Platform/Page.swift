@@ -1,0 +1,120 @@
+import Foundation
+import FuqizoCore
+import Leaf
+import Vapor
+
+/// What every page's frame needs: language, title, navigation for this person, the CSRF
+/// token for its forms, and a one-time notice.
+struct LayoutContext: Encodable {
+    struct NavItem: Encodable {
+        let href: String
+        let labelKey: String
+        let current: Bool
+    }
+
+    let lang: String
+    let otherLang: String
+    let otherLangLabelKey: String
+    let titleKey: String
+    let title: String
+    let csrf: String
+    let path: String
+    let signedIn: Bool
+    let nav: [NavItem]
+    let flashKey: String?
+}
+
+/// A page: the frame and the page's own typed content.
+struct Page<Content: Encodable>: Encodable {
+    let layout: LayoutContext
+    let content: Content
+}
+
+extension Request {
+    /// Renders `Resources/Views/<template>.leaf` inside the layout. `title` is a catalog key;
+    /// titles stay neutral (no names, no codes).
+    func page<Content: Encodable>(_ template: String, title: String, _ content: Content) async throws -> View {
+        let other: Language = language == .sq ? .en : .sq
+        let layout = LayoutContext(
+            lang: language.rawValue,
+            otherLang: other.rawValue,
+            otherLangLabelKey: "language.\(other.rawValue)",
+            titleKey: title,
+            title: t(title),
+            csrf: csrfToken,
+            path: url.path,
+            signedIn: signedIn != nil,
+            nav: Navigation.items(for: self),
+            flashKey: (cookies[Flash.cookieName]?.string).flatMap { services.catalog.has($0) ? $0 : nil }
+        )
+        return try await view.render(template, Page(layout: layout, content: content)).get()
+    }
+
+    func page<Content: Encodable>(_ template: String, title: String, _ content: Content, status: HTTPResponseStatus) async throws -> Response {
+        let response = try await page(template, title: title, content).encodeResponse(for: self)
+        response.status = status
+        return response
+    }
+}
+
+/// The main menu: only what the policy lets this person open.
+enum Navigation {
+    static func items(for request: Request) -> [LayoutContext.NavItem] {
+        let actor = request.actor
+        guard actor.isSignedIn else { return [] }
+        var entries: [(String, String, Bool)] = [("/", "nav.home", true)]
+        entries.append(("/organisations", "nav.organisations", Policy.decide(actor, .viewOrganisationRegistry).isAllowed))
+        if !actor.isProgrammeStaff, actor.organisationIDs.count > 0 {
+            entries.append(("/my-organisations", "nav.myOrganisation", true))
+        }
+        let admin = Policy.decide(actor, .manageUsers).isAllowed
+        entries += [
+            ("/admin/users", "nav.users", admin),
+            ("/admin/regions", "nav.regions", Policy.decide(actor, .manageRegions).isAllowed),
+            ("/admin/settings", "nav.settings", Policy.decide(actor, .manageSettings).isAllowed),
+            ("/admin/audit", "nav.audit", Policy.decide(actor, .viewAuditTrail).isAllowed),
+            ("/admin/outbox", "nav.outbox", Policy.decide(actor, .viewMailOutbox).isAllowed),
+            ("/account", "nav.account", true),
+        ]
+        let path = request.url.path
+        return entries.filter(\.2).map { href, key, _ in
+            let current = href == "/" ? path == "/" : path.hasPrefix(href)
+            return LayoutContext.NavItem(href: href, labelKey: key, current: current)
+        }
+    }
+}
+
+/// One form field as the generic field template renders it: label, current value, options,
+/// and the message of its error in the person's language.
+struct FieldContext: Encodable {
+    struct Option: Encodable {
+        let value: String
+        /// A catalog key, or literal text (a place name) when `literal` is true.
+        let label: String
+        let literal: Bool
+        let selected: Bool
+    }
+
+    let name: String
+    let labelKey: String
+    let kind: String
+    let value: String
+    let options: [Option]
+    let errorKey: String?
+    let required: Bool
+    let hintKey: String?
+    let autocomplete: String?
+
+    init(_ name: String, label: String, kind: String = "text", value: String = "", options: [Option] = [],
+         errors: FieldErrors = FieldErrors(), required: Bool = false, hint: String? = nil, autocomplete: String? = nil) {
+        self.name = name
+        self.labelKey = label
+        self.kind = kind
+        self.value = value
+        self.options = options
+        self.errorKey = errors[name]
+        self.required = required
+        self.hintKey = hint
+        self.autocomplete = autocomplete
+    }
+}

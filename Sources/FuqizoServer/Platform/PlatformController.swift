@@ -1,0 +1,88 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Metrics
+import NIOConcurrencyHelpers
+import Prometheus
+import Vapor
+
+/// The home page, the disclaimer, and the operators' endpoints.
+struct PlatformController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home).access(.viewPublic)
+        routes.get("about", "disclaimer", use: disclaimer).access(.viewPublic)
+        routes.get("healthz", use: health).access(.viewPublic)
+        routes.get("metrics", use: metrics).access(.viewPublic)
+    }
+
+    struct HomePage: Encodable {
+        let signedIn: Bool
+        let programmeName: String
+        let regions: [RegionCount]
+        let organisationTotal: Int?
+    }
+
+    struct RegionCount: Encodable {
+        let name: String
+        let organisations: Int
+    }
+
+    func home(req: Request) async throws -> View {
+        let settings = try await SettingsService(database: req.db, services: req.services).current()
+        var regions: [RegionCount] = []
+        var total: Int?
+        if Policy.decide(req.actor, .viewOrganisationRegistry).isAllowed {
+            let geography = try await GeographyDirectory.load(on: req.db)
+            for region in geography.regions {
+                let count = try await Organisation.query(on: req.db).filter(\.$municipality.$id ~~ region.municipalityIDs).count()
+                regions.append(RegionCount(name: region.name(req.language), organisations: count))
+            }
+            total = try await Organisation.query(on: req.db).count()
+        }
+        return try await req.page("home", title: "home.title", HomePage(
+            signedIn: req.signedIn != nil, programmeName: settings.name(req.language), regions: regions, organisationTotal: total))
+    }
+
+    func disclaimer(req: Request) async throws -> View {
+        let settings = try await SettingsService(database: req.db, services: req.services).current()
+        return try await req.page("disclaimer", title: "disclaimer.title",
+                                  ["organisation": settings.implementingOrganisation.isEmpty ? req.t("disclaimer.defaultOrganisation") : settings.implementingOrganisation])
+    }
+
+    /// Liveness and database reachability, for load balancers. No details for strangers.
+    func health(req: Request) async throws -> Response {
+        do {
+            _ = try await SystemValue.query(on: req.db).count()
+            return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"], body: "ok\n")
+        } catch {
+            return Response(status: .serviceUnavailable, headers: ["Content-Type": "text/plain; charset=utf-8"], body: "unavailable\n")
+        }
+    }
+
+    /// Prometheus metrics: for a scraper on this machine, or anyone holding the metrics token.
+    func metrics(req: Request) async throws -> Response {
+        let token = req.services.config.metricsToken
+        let fromLoopback = req.remoteAddress?.ipAddress.map { $0 == "127.0.0.1" || $0 == "::1" } ?? false
+        let bearer = req.headers.bearerAuthorization?.token
+        let allowed = token.map { expected in bearer.map { constantTimeEquals($0, expected) } ?? false } ?? fromLoopback
+        guard allowed else { throw AppError.forbidden }
+        let body = MetricsRegistry.shared.registry.emitToString()
+        return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4", "Cache-Control": "no-store"], body: .init(string: body))
+    }
+}
+
+/// swift-metrics can be bootstrapped once per process; the registry lives as long.
+final class MetricsRegistry: Sendable {
+    static let shared = MetricsRegistry()
+
+    let registry = PrometheusCollectorRegistry()
+    private let bootstrapped = NIOLockedValueBox(false)
+
+    func bootstrap() {
+        bootstrapped.withLockedValue { done in
+            guard !done else { return }
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            done = true
+        }
+    }
+}

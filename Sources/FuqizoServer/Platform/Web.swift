@@ -1,0 +1,148 @@
+import Foundation
+import FuqizoCore
+import LeafKit
+import Vapor
+
+/// An error shown to a person: an HTTP status and a catalog key for the message.
+struct AppError: AbortError {
+    let status: HTTPResponseStatus
+    let messageKey: String
+
+    var reason: String { messageKey }
+
+    static let forbidden = AppError(status: .forbidden, messageKey: "error.forbidden")
+    static let notFound = AppError(status: .notFound, messageKey: "error.notFound")
+    static let csrf = AppError(status: .forbidden, messageKey: "error.csrf")
+    static let badRequest = AppError(status: .badRequest, messageKey: "error.badRequest")
+}
+
+/// Strict headers on every response, errors included.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    let usesHTTPS: Bool
+
+    static let contentSecurityPolicy = [
+        "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+        "font-src 'self'", "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ].joined(separator: "; ")
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        let headers: [(String, String)] = [
+            ("Content-Security-Policy", Self.contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "no-referrer"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+            ("Cross-Origin-Opener-Policy", "same-origin"),
+            ("Cross-Origin-Resource-Policy", "same-origin"),
+        ]
+        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        if usesHTTPS {
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains")
+        }
+        // Pages can hold personal data: never keep them in shared or browser caches.
+        if !response.headers.contains(name: .cacheControl) {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        return response
+    }
+}
+
+/// Logs one line a request with the route's pattern (`/invite/:token`), never the concrete
+/// path or query, which can carry secrets or search terms.
+struct RequestLogMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let start = ContinuousClock.now
+        let pattern = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(no route)"
+        do {
+            let response = try await next.respond(to: request)
+            request.logger.info("\(request.method) \(pattern) \(response.status.code) \(ContinuousClock.now - start)")
+            return response
+        } catch {
+            request.logger.info("\(request.method) \(pattern) failed \(ContinuousClock.now - start)")
+            throw error
+        }
+    }
+}
+
+/// Turns errors into a page in the visitor's language (or JSON for the API), without
+/// internals: a stack trace or SQL never reaches a browser.
+struct ErrorPageMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let (status, key) = Self.classify(error)
+            if status == .internalServerError {
+                // The type and, for our own errors, the description: never request data.
+                request.logger.error("Unhandled error: \(String(reflecting: type(of: error))) \(error is LeafError || error is ConfigError ? String(describing: error) : "")")
+            }
+            if request.url.path.hasPrefix("/api/") {
+                let body = ["error": ["status": String(status.code), "message": request.t(key)]]
+                let response = Response(status: status)
+                try response.content.encode(body)
+                return response
+            }
+            do {
+                return try await request.page("error", title: "error.title", ErrorPage(status: Int(status.code), messageKey: key), status: status)
+            } catch {
+                // The error page itself failed (a broken template): plain text, still translated.
+                return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: request.t(key)))
+            }
+        }
+    }
+
+    struct ErrorPage: Encodable {
+        let status: Int
+        let messageKey: String
+    }
+
+    static func classify(_ error: any Error) -> (HTTPResponseStatus, String) {
+        switch error {
+        case let error as AppError:
+            return (error.status, error.messageKey)
+        case let error as any AbortError:
+            switch error.status {
+            case .notFound: return (.notFound, "error.notFound")
+            case .forbidden, .unauthorized: return (.forbidden, "error.forbidden")
+            case .payloadTooLarge: return (.payloadTooLarge, "error.tooLarge")
+            case .tooManyRequests: return (.tooManyRequests, "error.tooMany")
+            case let status where status.code < 500: return (status, "error.badRequest")
+            default: return (.internalServerError, "error.server")
+            }
+        case is DecodingError:
+            return (.badRequest, "error.badRequest")
+        default:
+            return (.internalServerError, "error.server")
+        }
+    }
+}
+
+/// A short-lived notice shown once after a redirect ("Saved."). It holds only a catalog key.
+enum Flash {
+    static let cookieName = "fuqizo_flash"
+
+    static func set(_ key: String, on response: Response) {
+        response.cookies[cookieName] = HTTPCookies.Value(string: key, maxAge: 60, path: "/", isHTTPOnly: true, sameSite: .strict)
+    }
+
+    static func redirect(_ request: Request, to path: String, flash key: String? = nil) -> Response {
+        let response = request.redirect(to: path, redirectType: .normal)
+        if let key { set(key, on: response) }
+        return response
+    }
+}
+
+extension Request {
+    /// Reads a form, turning malformed bodies into a clear 400 rather than a crash.
+    func form<T: Decodable>(_ type: T.Type) throws -> T {
+        do { return try content.decode(T.self) } catch { throw AppError.badRequest }
+    }
+
+    /// A path inside this site to return to after signing in; anything else becomes "/".
+    static func safeLocalPath(_ path: String?) -> String {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), path.count < 512 else { return "/" }
+        return path
+    }
+}

@@ -1,0 +1,3 @@
+import FuqizoServer
+
+try await Fuqizo.main()
