@@ -106,6 +106,28 @@ public struct OrganisationForm: Codable, Sendable, Equatable {
     public var accountHolder: String = ""
 
     public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        nameSq = try form.text(.nameSq)
+        nameEn = try form.text(.nameEn)
+        legalForm = try form.text(.legalForm)
+        registrationNumber = try form.text(.registrationNumber)
+        foundingYear = try form.text(.foundingYear)
+        municipalityID = try form.text(.municipalityID)
+        focusAreas = try form.list(.focusAreas)
+        email = try form.text(.email)
+        phone = try form.text(.phone)
+        address = try form.text(.address)
+        website = try form.text(.website)
+        contactPerson = try form.text(.contactPerson)
+        staffCount = try form.text(.staffCount)
+        volunteerCount = try form.text(.volunteerCount)
+        status = try form.text(.status)
+        bankName = try form.text(.bankName)
+        iban = try form.text(.iban)
+        accountHolder = try form.text(.accountHolder)
+    }
 }
 
 /// A validated organisation, ready to store.

@@ -59,6 +59,21 @@ public struct ProgrammeSettingsForm: Codable, Sendable {
 
     public init() {}
 
+    public init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        programmeNameSq = try form.text(.programmeNameSq)
+        programmeNameEn = try form.text(.programmeNameEn)
+        reference = try form.text(.reference)
+        implementingOrganisation = try form.text(.implementingOrganisation)
+        donor = try form.text(.donor)
+        currency = try form.text(.currency)
+        startDate = try form.text(.startDate)
+        endDate = try form.text(.endDate)
+        smallCellDonor = try form.text(.smallCellDonor)
+        smallCellPublic = try form.text(.smallCellPublic)
+        retentionMonths = try form.text(.retentionMonths)
+    }
+
     public init(_ settings: ProgrammeSettings) {
         programmeNameSq = settings.programmeNameSq
         programmeNameEn = settings.programmeNameEn

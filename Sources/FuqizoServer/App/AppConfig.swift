@@ -16,6 +16,8 @@ public struct AppConfig: Sendable {
 
     public var dataDirectory: URL
     public var database: DatabaseChoice
+    /// On PostgreSQL, the schema to keep Fuqizo's tables in (created if missing); default `public`.
+    public var databaseSchema: String?
     public var publicURL: String
     public var masterKeyBase64: String?
     public var sessionIdleTimeout: TimeInterval
@@ -55,6 +57,12 @@ public struct AppConfig: Sendable {
         return AppConfig(
             dataDirectory: dataDirectory,
             database: database,
+            databaseSchema: try value("FUQIZO_DATABASE_SCHEMA").map { name in
+                guard name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), name.count <= 63 else {
+                    throw ConfigError.invalid("FUQIZO_DATABASE_SCHEMA")
+                }
+                return name
+            },
             publicURL: (value("FUQIZO_PUBLIC_URL") ?? "http://127.0.0.1:8080").trimmingCharacters(in: CharacterSet(charactersIn: "/")),
             masterKeyBase64: value("FUQIZO_MASTER_KEY"),
             sessionIdleTimeout: try number("FUQIZO_SESSION_IDLE_MINUTES", default: 30) * 60,

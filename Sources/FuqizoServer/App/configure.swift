@@ -29,7 +29,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
     case .postgres(let url):
         var postgres = try SQLPostgresConfiguration(url: url)
-        postgres.searchPath = nil
+        postgres.searchPath = config.databaseSchema.map { [$0] }
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
     }
     registerMigrations(app, resources: resources)
@@ -70,6 +70,10 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
 /// Brings the database to the current schema and checks the master key against it.
 /// Every command calls this before it touches data.
 public func prepareDatabase(_ app: Application) async throws {
+    if let schema = app.services.config.databaseSchema, case .postgres = app.services.config.database,
+       let sql = app.db as? any SQLDatabase {
+        try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: schema)").run()
+    }
     try await app.autoMigrate()
     if let sql = app.db as? any SQLDatabase, case .sqlite = app.services.config.database {
         // WAL lets readers go on while one writer commits.
@@ -81,6 +85,7 @@ public func prepareDatabase(_ app: Application) async throws {
 extension Application {
     /// True when the command is `serve` (also the default when no command is given).
     var isServing: Bool {
+        if environment == .testing { return false }
         let arguments = environment.arguments.dropFirst()
         return arguments.first.map { $0 == "serve" || $0.hasPrefix("-") } ?? true
     }

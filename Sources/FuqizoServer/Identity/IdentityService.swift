@@ -54,6 +54,16 @@ struct IdentityService {
         var displayName: String = ""
         var password: String = ""
         var passwordConfirmation: String = ""
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let form = try decoder.container(keyedBy: CodingKeys.self)
+            email = try form.text(.email)
+            displayName = try form.text(.displayName)
+            password = try form.text(.password)
+            passwordConfirmation = try form.text(.passwordConfirmation)
+        }
     }
 
     func completeSetup(token: String, form: NewAccountForm) async throws -> Result<UUID, FieldErrors> {

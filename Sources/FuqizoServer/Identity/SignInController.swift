@@ -31,6 +31,13 @@ struct SignInController: RouteCollection {
         var email: String = ""
         var password: String = ""
         var next: String? = nil
+
+        init(from decoder: any Decoder) throws {
+            let form = try decoder.container(keyedBy: CodingKeys.self)
+            email = try form.text(.email)
+            password = try form.text(.password)
+            next = try form.decodeIfPresent(String.self, forKey: .next)
+        }
     }
 
     struct SignInPage: Encodable {
@@ -103,6 +110,12 @@ struct SignInController: RouteCollection {
     struct CodeForm: Content {
         var code: String = ""
         var next: String? = nil
+
+        init(from decoder: any Decoder) throws {
+            let form = try decoder.container(keyedBy: CodingKeys.self)
+            code = try form.text(.code)
+            next = try form.decodeIfPresent(String.self, forKey: .next)
+        }
     }
 
     func submitCode(req: Request) async throws -> Response {
@@ -254,13 +267,13 @@ struct SignInController: RouteCollection {
     // MARK: language
 
     struct LanguageForm: Content {
-        var language: String
+        var language: String?
         var returnTo: String?
     }
 
     func switchLanguage(req: Request) async throws -> Response {
         let form = try req.form(LanguageForm.self)
-        let language = Language(code: form.language) ?? .default
+        let language = form.language.flatMap(Language.init(code:)) ?? .default
         if let user = req.signedIn?.user {
             user.preferredLanguage = language.rawValue
             try await user.save(on: req.db)

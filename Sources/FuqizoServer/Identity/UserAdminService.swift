@@ -18,6 +18,18 @@ struct UserAdminService {
         var roles: [String]? = []
         var organisationID: String? = ""
         var organisationRole: String? = ""
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let form = try decoder.container(keyedBy: CodingKeys.self)
+            email = try form.text(.email)
+            displayName = try form.text(.displayName)
+            language = try form.text(.language)
+            roles = try form.list(.roles)
+            organisationID = try form.text(.organisationID)
+            organisationRole = try form.text(.organisationRole)
+        }
     }
 
     /// Roles from the form: programme-wide roles ticked, plus at most one membership.

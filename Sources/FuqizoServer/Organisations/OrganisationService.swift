@@ -154,32 +154,42 @@ struct OrganisationService {
 
     /// Copies the draft onto the row and names the fields that changed (names only, for the audit).
     static func apply(_ draft: OrganisationDraft, to organisation: Organisation) -> [String] {
-        var changed: [String] = []
-        func set<T: Equatable>(_ name: String, _ keyPath: ReferenceWritableKeyPath<Organisation, T>, _ value: T, current: T?) {
-            if current != value { changed.append(name) }
-            organisation[keyPath: keyPath] = value
-        }
-        let isNew = organisation.id == nil
-        set("nameSq", \.nameSq, draft.nameSq, current: isNew ? nil : organisation.nameSq)
-        set("nameEn", \.nameEn, draft.nameEn, current: isNew ? nil : organisation.nameEn)
-        set("legalForm", \.legalForm, draft.legalForm.rawValue, current: isNew ? nil : organisation.legalForm)
-        set("registrationNumber", \.registrationNumber, draft.registrationNumber, current: isNew ? nil : organisation.registrationNumber)
-        set("foundingYear", \.foundingYear, draft.foundingYear, current: isNew ? nil : organisation.foundingYear)
-        if isNew || organisation.$municipality.id != draft.municipalityID { changed.append("municipality") }
+        let before = organisation.id == nil ? nil : snapshot(organisation)
+        organisation.nameSq = draft.nameSq
+        organisation.nameEn = draft.nameEn
+        organisation.legalForm = draft.legalForm.rawValue
+        organisation.registrationNumber = draft.registrationNumber
+        organisation.foundingYear = draft.foundingYear
         organisation.$municipality.id = draft.municipalityID
-        set("email", \.email, draft.email, current: isNew ? nil : organisation.email)
-        set("phone", \.phone, draft.phone, current: isNew ? nil : organisation.phone)
-        set("address", \.address, draft.address, current: isNew ? nil : organisation.address)
-        set("website", \.website, draft.website, current: isNew ? nil : organisation.website)
-        set("contactPerson", \.contactPerson, draft.contactPerson, current: isNew ? nil : organisation.contactPerson)
-        set("staffCount", \.staffCount, draft.staffCount, current: isNew ? nil : organisation.staffCount)
-        set("volunteerCount", \.volunteerCount, draft.volunteerCount, current: isNew ? nil : organisation.volunteerCount)
-        set("status", \.status, draft.status.rawValue, current: isNew ? nil : organisation.status)
-        set("bankName", \.bankName, draft.bankName, current: isNew ? nil : organisation.bankName)
-        set("iban", \.iban, draft.iban, current: isNew ? nil : organisation.iban)
-        set("accountHolder", \.accountHolder, draft.accountHolder, current: isNew ? nil : organisation.accountHolder)
+        organisation.email = draft.email
+        organisation.phone = draft.phone
+        organisation.address = draft.address
+        organisation.website = draft.website
+        organisation.contactPerson = draft.contactPerson
+        organisation.staffCount = draft.staffCount
+        organisation.volunteerCount = draft.volunteerCount
+        organisation.status = draft.status.rawValue
+        organisation.bankName = draft.bankName
+        organisation.iban = draft.iban
+        organisation.accountHolder = draft.accountHolder
         organisation.searchKey = Text.searchKey([draft.nameSq, draft.nameEn ?? ""].joined(separator: " "))
-        return changed
+        guard let before else { return [] }
+        let after = snapshot(organisation)
+        return after.keys.filter { before[$0] != after[$0] }.sorted()
+    }
+
+    /// The stored values by field name, to tell which fields an edit changed.
+    private static func snapshot(_ organisation: Organisation) -> [String: String] {
+        func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "" }
+        return [
+            "nameSq": organisation.nameSq, "nameEn": text(organisation.nameEn), "legalForm": organisation.legalForm,
+            "registrationNumber": organisation.registrationNumber, "foundingYear": text(organisation.foundingYear),
+            "municipality": organisation.$municipality.id.uuidString, "email": text(organisation.email),
+            "phone": text(organisation.phone), "address": text(organisation.address), "website": text(organisation.website),
+            "contactPerson": text(organisation.contactPerson), "staffCount": text(organisation.staffCount),
+            "volunteerCount": text(organisation.volunteerCount), "status": organisation.status,
+            "bankName": text(organisation.bankName), "iban": text(organisation.iban), "accountHolder": text(organisation.accountHolder),
+        ]
     }
 
     static func form(from organisation: Organisation) -> OrganisationForm {

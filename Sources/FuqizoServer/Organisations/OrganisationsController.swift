@@ -49,7 +49,7 @@ struct OrganisationsController: RouteCollection {
         let pageCount: Int
         let previousPage: String?
         let nextPage: String?
-        let filters: [FieldContext]
+        let fields: [FieldContext]
         let query: String
         let canCreate: Bool
     }
@@ -89,7 +89,7 @@ struct OrganisationsController: RouteCollection {
         return try await req.page("organisations/list", title: "cso.list.title", ListPage(
             rows: rows, total: page.metadata.total, page: current, pageCount: pageCount,
             previousPage: current > 1 ? link(current - 1) : nil, nextPage: current < pageCount ? link(current + 1) : nil,
-            filters: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
+            fields: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
     }
 
     static func row(_ organisation: Organisation, geography: GeographyDirectory, language: Language) -> Row {

@@ -58,9 +58,15 @@ struct SendmailTransport: MailTransport {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
+        // A program that exits early must give an error, not kill the server with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         try process.run()
-        input.fileHandleForWriting.write(Data(message.rfc5322.utf8))
-        try input.fileHandleForWriting.close()
+        do {
+            try input.fileHandleForWriting.write(contentsOf: Data(message.rfc5322.utf8))
+        } catch {
+            // The exit status below says what went wrong.
+        }
+        try? input.fileHandleForWriting.close()
         let status: Int32 = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 process.waitUntilExit()

@@ -54,7 +54,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
 struct RequestLogMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let start = ContinuousClock.now
-        let pattern = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(no route)"
+        let pattern = request.route.map(Self.pattern(of:)) ?? "(no route)"
         do {
             let response = try await next.respond(to: request)
             request.logger.info("\(request.method) \(pattern) \(response.status.code) \(ContinuousClock.now - start)")
@@ -63,6 +63,10 @@ struct RequestLogMiddleware: AsyncMiddleware {
             request.logger.info("\(request.method) \(pattern) failed \(ContinuousClock.now - start)")
             throw error
         }
+    }
+
+    static func pattern(of route: Route) -> String {
+        "/" + route.path.map(\.description).joined(separator: "/")
     }
 }
 

@@ -1,0 +1,169 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+/// Walks every registered route for every role and for an anonymous visitor. The expected
+/// answers are written out here, independently of the policy: a route this table does not
+/// know fails the suite, so no route ships unclassified.
+@Suite("Route × role access")
+struct AccessMatrixTests {
+    enum Who: String, CaseIterable, CustomStringConvertible {
+        case anonymous, administrator, programmeManager, grantsOfficer, evaluator, donorViewer, csoUser, caseWorker, clubFacilitator
+        var description: String { rawValue }
+        var role: Role? { Role(rawValue: rawValue) }
+    }
+
+    static let everyone = Set(Who.allCases)
+    static let signedIn = everyone.subtracting([.anonymous])
+    static let admin: Set<Who> = [.administrator]
+    static let staff: Set<Who> = [.administrator, .programmeManager, .grantsOfficer]
+    static let members: Set<Who> = staff.union([.csoUser, .caseWorker, .clubFacilitator])
+    static let editors: Set<Who> = staff.union([.csoUser])
+
+    /// Who may use each route. Organisation routes are tried on the organisation the
+    /// organisation-scoped roles belong to.
+    static let expected: [String: Set<Who>] = [
+        "GET /": everyone,
+        "GET /about/disclaimer": everyone,
+        "GET /healthz": everyone,
+        "GET /metrics": everyone,
+        "GET /sign-in": everyone,
+        "POST /sign-in": everyone,
+        "GET /sign-in/code": everyone,
+        "POST /sign-in/code": everyone,
+        "GET /sign-in/enrol": everyone,
+        "POST /sign-in/enrol": everyone,
+        "POST /sign-out": everyone,
+        "GET /setup/:token": everyone,
+        "POST /setup/:token": everyone,
+        "GET /invite/:token": everyone,
+        "POST /invite/:token": everyone,
+        "POST /language": everyone,
+        "GET /account": signedIn,
+        "GET /account/two-factor": signedIn,
+        "POST /account/two-factor": signedIn,
+        "POST /account/recovery-codes": signedIn,
+        "GET /my-organisations": signedIn,
+        "GET /admin/users": admin,
+        "GET /admin/users/new": admin,
+        "POST /admin/users": admin,
+        "GET /admin/users/:userID": admin,
+        "POST /admin/users/:userID/roles": admin,
+        "POST /admin/users/:userID/deactivate": admin,
+        "POST /admin/users/:userID/reactivate": admin,
+        "POST /admin/users/:userID/unlock": admin,
+        "POST /admin/users/:userID/resend-invitation": admin,
+        "GET /admin/audit": admin,
+        "GET /admin/outbox": admin,
+        "POST /admin/outbox/:messageID/retry": admin,
+        "GET /admin/settings": admin,
+        "POST /admin/settings": admin,
+        "GET /admin/regions": admin,
+        "GET /admin/regions/:regionID": admin,
+        "POST /admin/regions/:regionID": admin,
+        "GET /organisations": staff,
+        "GET /organisations/new": staff,
+        "POST /organisations": staff,
+        "GET /organisations/:organisationID": members,
+        "GET /organisations/:organisationID/edit": editors,
+        "POST /organisations/:organisationID": editors,
+    ]
+
+    static func key(_ route: Route) -> String {
+        "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
+    }
+
+    @Test("every route is classified in the table and for the policy")
+    func everyRouteIsKnown() async throws {
+        try await withFuqizo { app in
+            let keys = app.routes.all.map(Self.key)
+            let unknown = Set(keys).subtracting(Self.expected.keys)
+            #expect(unknown.isEmpty, "routes nobody classified: \(unknown.sorted())")
+            let stale = Set(Self.expected.keys).subtracting(keys)
+            #expect(stale.isEmpty, "table rows without a route: \(stale.sorted())")
+            let unclassified = app.routes.all.filter { $0.routeAccess == nil }.map(Self.key)
+            #expect(unclassified.isEmpty, "routes without .access(…): \(unclassified)")
+        }
+    }
+
+    @Test("each role gets exactly the routes the table grants, over HTTP")
+    func walkEveryRouteForEveryRole() async throws {
+        try await withFuqizo { app in
+            let organisation = try await TestFixtures.organisation(app)
+            let orgID = organisation.id!
+            var sessions: [Who: String] = [:]
+            var someUserID = UUID()
+            for who in Who.allCases {
+                guard let role = who.role else { continue }
+                let user = try await TestFixtures.user(app, grants: [RoleGrant(role: role, organisationID: orgID)])
+                sessions[who] = try await TestFixtures.session(app, for: user)
+                someUserID = user.id!
+            }
+            let region = try #require(try await ProgrammeRegion.query(on: app.db).first())
+            try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), on: app.db)
+            let message = try #require(try await OutboxMessage.query(on: app.db).first())
+            let substitutes = [
+                ":organisationID": orgID.uuidString, ":userID": someUserID.uuidString, ":regionID": region.id!.uuidString,
+                ":messageID": message.id!.uuidString, ":token": "not-a-real-token",
+            ]
+            let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
+            let csrfText = app.services.catalog.text("error.csrf", .sq)
+
+            for route in app.routes.all {
+                let key = Self.key(route)
+                guard let allowed = Self.expected[key] else { continue }
+                var path = "/" + route.path.map(\.description).joined(separator: "/")
+                for (placeholder, value) in substitutes { path = path.replacingOccurrences(of: placeholder, with: value) }
+                // /metrics answers only loopback or a token; the policy lets everyone ask.
+                if key == "GET /metrics" { continue }
+                for who in Who.allCases {
+                    let browser = Browser(app, session: sessions[who])
+                    let isAllowed = allowed.contains(who)
+                    if route.method == .GET {
+                        let response = try await browser.get(path)
+                        let redirectedToSignIn = response.status == .seeOther && (response.location ?? "").hasPrefix("/sign-in?")
+                        if isAllowed {
+                            #expect(response.status != .forbidden && !redirectedToSignIn, "\(who) should reach \(key), got \(response.status)")
+                        } else if who == .anonymous {
+                            #expect(redirectedToSignIn, "anonymous should be sent to sign in from \(key), got \(response.status)")
+                        } else {
+                            #expect(response.status == .forbidden, "\(who) must not reach \(key), got \(response.status)")
+                        }
+                    } else {
+                        // Posted without a CSRF token: a permitted request gets past the policy
+                        // and is stopped by the CSRF check; a refused one is stopped before.
+                        let response = try await browser.post(path, csrf: false)
+                        #expect(response.status == .forbidden, "\(key) without a CSRF token must be refused")
+                        let body = response.body.string
+                        if isAllowed {
+                            #expect(body.contains(csrfText), "\(who) should pass the policy for \(key)")
+                        } else {
+                            #expect(body.contains(forbiddenText) && !body.contains(csrfText), "\(who) must be refused \(key) by the policy")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("members of one organisation cannot reach another's by guessing its id")
+    func otherOrganisationIsClosed() async throws {
+        try await withFuqizo { app in
+            let mine = try await TestFixtures.organisation(app, name: "Ime")
+            let other = try await TestFixtures.organisation(app, name: "Tjetër")
+            for role in [Role.csoUser, .caseWorker, .clubFacilitator] {
+                let user = try await TestFixtures.user(app, grants: [RoleGrant(role: role, organisationID: mine.id)])
+                let browser = Browser(app, session: try await TestFixtures.session(app, for: user))
+                #expect(try await browser.get("/organisations/\(mine.id!.uuidString)").status == .ok)
+                let response = try await browser.get("/organisations/\(other.id!.uuidString)")
+                #expect(response.status == .forbidden)
+                #expect(!response.body.string.contains("Tjetër"))
+                #expect(try await browser.get("/organisations/\(UUID().uuidString)").status == .forbidden)
+            }
+        }
+    }
+}

@@ -1,0 +1,271 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("First-run setup, sign-in, two factors, sessions")
+struct IdentityTests {
+    func identity(_ app: Application) -> IdentityService {
+        IdentityService(database: app.db, services: app.services, passwords: app.passwordHasher)
+    }
+
+    @Test("the setup link creates the first administrator once, then stops working")
+    func setupLink() async throws {
+        try await withFuqizo { app in
+            let token = try await identity(app).issueSetupLink()
+            let browser = Browser(app)
+            #expect(try await browser.get("/setup/\(token)").status == .ok)
+            // A weak password comes back with the typed e-mail and a message in Albanian.
+            var response = try await browser.post("/setup/\(token)", [("email", "admin@example.org"), ("displayName", "Admin"),
+                                                                    ("password", "short"), ("passwordConfirmation", "short")])
+            #expect(response.status == .badRequest)
+            #expect(response.body.string.contains("admin@example.org"))
+            #expect(response.body.string.contains(app.services.catalog.text("password.error.short", .sq)))
+            #expect(try await User.query(on: app.db).count() == 0)
+
+            response = try await browser.post("/setup/\(token)", [("email", "Admin@Example.org"), ("displayName", "Admin"),
+                                                                ("password", TestFixtures.password), ("passwordConfirmation", TestFixtures.password)])
+            #expect(response.status == .seeOther)
+            let admin = try #require(try await User.query(on: app.db).filter(\.$email == "admin@example.org").with(\.$roles).first())
+            #expect(admin.roles.map(\.role) == ["administrator"])
+            #expect(try await browser.get("/setup/\(token)").status == .notFound)
+            #expect(try await identity(app).administratorExists())
+            let actions = try await AuditEntry.query(on: app.db).all().map(\.action)
+            #expect(actions.contains("setup.completed"))
+        }
+    }
+
+    @Test("a setup link expires after one hour")
+    func setupLinkExpires() async throws {
+        try await withFuqizo { app in
+            let token = try await identity(app).issueSetupLink()
+            app.clock.advance(by: 3601)
+            #expect(try await Browser(app).get("/setup/\(token)").status == .notFound)
+        }
+    }
+
+    @Test("wrong passwords and unknown accounts get the same answer; five failures lock for 15 minutes")
+    func lockout() async throws {
+        try await withFuqizo { app in
+            let user = try await TestFixtures.user(app, email: "cso@example.org", grants: [RoleGrant(role: .programmeManager)])
+            let browser = Browser(app)
+            let unknown = try await browser.signIn("nobody@example.org")
+            #expect(unknown.status == .unauthorized)
+            let unknownBody = unknown.body.string
+            for _ in 1...5 {
+                let response = try await browser.signIn("cso@example.org", password: "not the right password")
+                #expect(response.status == .unauthorized)
+            }
+            let locked = try await browser.signIn("cso@example.org")
+            #expect(locked.status == .unauthorized, "the right password does not open a locked account")
+            let message = app.services.catalog.text("signIn.error.refused", .sq)
+            #expect(unknownBody.contains(message) && locked.body.string.contains(message))
+            let stored = try #require(try await User.find(user.id, on: app.db))
+            #expect(stored.lockedUntil != nil)
+
+            app.clock.advance(by: 15 * 60 + 1)
+            let opened = try await browser.signIn("cso@example.org")
+            #expect(opened.status == .seeOther && opened.location == "/")
+            let failures = try await AuditEntry.query(on: app.db).filter(\.$action == "signIn.failed").count()
+            #expect(failures == 7)
+        }
+    }
+
+    @Test("one network address is throttled after 20 failures, whatever the accounts")
+    func addressThrottle() async throws {
+        try await withFuqizo { app in
+            try await TestFixtures.user(app, email: "pm@example.org", grants: [RoleGrant(role: .programmeManager)])
+            let identity = identity(app)
+            for index in 0..<20 {
+                _ = try await identity.signIn(email: "guess\(index)@example.org", password: "wrong guess number \(index)", address: "10.1.2.3")
+            }
+            guard case .throttled = try await identity.signIn(email: "pm@example.org", password: TestFixtures.password, address: "10.1.2.3") else {
+                Issue.record("expected the address to be throttled")
+                return
+            }
+            guard case .accepted = try await identity.signIn(email: "pm@example.org", password: TestFixtures.password, address: "10.9.9.9") else {
+                Issue.record("another address is not throttled")
+                return
+            }
+        }
+    }
+
+    @Test("administrators must enrol a second factor before anything else, and then use it")
+    func mandatoryTwoFactor() async throws {
+        try await withFuqizo { app in
+            try await TestFixtures.user(app, email: "admin@example.org", grants: [RoleGrant(role: .administrator)])
+            let browser = Browser(app)
+            var response = try await browser.signIn("admin@example.org")
+            #expect(response.location == "/sign-in/enrol")
+            // Not signed in yet: protected pages send the person back to enrolment.
+            response = try await browser.get("/admin/users")
+            #expect(response.location == "/sign-in/enrol")
+
+            response = try await browser.get("/sign-in/enrol")
+            let page = response.body.string
+            let secretText = try #require(page.range(of: #"id="totp-secret">([A-Z2-7 ]+)<"#, options: .regularExpression).map { String(page[$0]) })
+            let secret = try #require(Base32.decode(String(secretText.split(separator: ">")[1].dropLast())))
+            response = try await browser.post("/sign-in/enrol", [("code", "000000")])
+            #expect(response.status == .badRequest)
+            let code = TOTP(secret: secret).code(atStep: TOTP.step(at: app.clock.now()))
+            let before = browser.sessionCookie
+            response = try await browser.post("/sign-in/enrol", [("code", code)])
+            #expect(response.status == .ok)
+            #expect(browser.sessionCookie != before, "a new session id once fully signed in")
+            let codes = response.body.string.matches(of: /<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})<\/code>/).map { String($0.1) }
+            #expect(codes.count == 10)
+            #expect(try await browser.get("/admin/users").status == .ok)
+
+            // Next time: password, then a code. A recovery code works once.
+            try await browser.post("/sign-out")
+            #expect(try await browser.get("/admin/users").status == .seeOther)
+            response = try await browser.signIn("admin@example.org")
+            #expect(response.location?.hasPrefix("/sign-in/code") == true)
+            try await browser.get("/sign-in/code")
+            response = try await browser.post("/sign-in/code", [("code", codes[0].uppercased())])
+            #expect(response.status == .seeOther && response.location == "/")
+            try await browser.post("/sign-out")
+            try await browser.signIn("admin@example.org")
+            try await browser.get("/sign-in/code")
+            response = try await browser.post("/sign-in/code", [("code", codes[0])])
+            #expect(response.status == .unauthorized, "a recovery code is single-use")
+        }
+    }
+
+    @Test("a TOTP code cannot be replayed")
+    func totpReplay() async throws {
+        try await withFuqizo { app in
+            let secret = TOTP.randomSecret()
+            let user = try await TestFixtures.user(app, email: "cw@example.org", grants: [RoleGrant(role: .programmeManager)], twoFactorSecret: secret)
+            let code = TOTP(secret: secret).code(atStep: TOTP.step(at: app.clock.now()))
+            let identity = identity(app)
+            #expect(try await identity.verifySecondFactor(user: user, code: code) == .accepted)
+            #expect(try await identity.verifySecondFactor(user: user, code: code) == .refused)
+        }
+    }
+
+    @Test("sessions end after 30 idle minutes, after 12 hours, and at sign-out on the server")
+    func sessionLifetimes() async throws {
+        try await withFuqizo { app in
+            try await TestFixtures.user(app, email: "pm@example.org", grants: [RoleGrant(role: .programmeManager)])
+            let browser = Browser(app)
+            let anonymousCookie = browser.sessionCookie
+            try await browser.signIn("pm@example.org")
+            #expect(browser.sessionCookie != nil && browser.sessionCookie != anonymousCookie)
+            #expect(try await browser.get("/organisations").status == .ok)
+            app.clock.advance(by: 31 * 60)
+            var response = try await browser.get("/organisations")
+            #expect(response.status == .seeOther && response.location?.contains("expired=1") == true)
+
+            // Active use keeps a session alive, but not past the absolute limit.
+            try await browser.signIn("pm@example.org")
+            for _ in 0..<25 {
+                app.clock.advance(by: 29 * 60)
+                response = try await browser.get("/account")
+                if response.status != .ok { break }
+            }
+            #expect(response.status == .seeOther, "12 hours is the most a session lives")
+
+            try await browser.signIn("pm@example.org")
+            let token = try #require(browser.sessionCookie)
+            try await browser.get("/account")
+            try await browser.post("/sign-out")
+            // The old cookie is worthless: the session is gone from the database.
+            let replay = Browser(app, session: token)
+            #expect(try await replay.get("/account").status == .seeOther)
+            #expect(try await UserSession.query(on: app.db).filter(\.$tokenDigest == SecretToken.digest(token)).count() == 0)
+        }
+    }
+
+    @Test("a deactivated user's sessions end at once")
+    func deactivationEndsSessions() async throws {
+        try await withFuqizo { app in
+            let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let staff = try await TestFixtures.user(app, grants: [RoleGrant(role: .grantsOfficer)])
+            let staffBrowser = Browser(app, session: try await TestFixtures.session(app, for: staff))
+            #expect(try await staffBrowser.get("/organisations").status == .ok)
+            let adminBrowser = Browser(app, session: try await TestFixtures.session(app, for: admin))
+            try await adminBrowser.get("/admin/users/\(staff.id!.uuidString)")
+            #expect(try await adminBrowser.post("/admin/users/\(staff.id!.uuidString)/deactivate").status == .seeOther)
+            #expect(try await staffBrowser.get("/organisations").status == .seeOther)
+            #expect(try await Browser(app).signIn(staff.email).status == .unauthorized)
+            // The last administrator cannot deactivate themself.
+            try await adminBrowser.get("/admin/users/\(admin.id!.uuidString)")
+            #expect(try await adminBrowser.post("/admin/users/\(admin.id!.uuidString)/deactivate").status == .badRequest)
+        }
+    }
+
+    @Test("an invitation is mailed, accepted once, and gives the roles the administrator chose")
+    func invitation() async throws {
+        try await withFuqizo { app in
+            let sent = SentMail()
+            app.mailTransport = sent
+            let organisation = try await TestFixtures.organisation(app)
+            let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: admin))
+            try await browser.get("/admin/users/new")
+            var response = try await browser.post("/admin/users", [("email", "not-an-email"), ("displayName", "Drita"), ("language", "en")])
+            #expect(response.status == .badRequest)
+            #expect(response.body.string.contains("Drita"), "typed values come back")
+            response = try await browser.post("/admin/users", [
+                ("email", "drita@example.org"), ("displayName", "Drita"), ("language", "en"),
+                ("organisationID", organisation.id!.uuidString), ("organisationRole", "csoUser"),
+            ])
+            #expect(response.status == .seeOther)
+            #expect(try await app.deliverMail() == 1)
+            let mail = try #require(sent.messages.first)
+            #expect(mail.to == "drita@example.org")
+            #expect(mail.subject == app.services.catalog.text("mail.invitation.subject", .en))
+            #expect(!mail.body.contains("Drita"), "mails carry no names")
+            let link = try #require(mail.body.split(separator: "\n").first { $0.contains("/invite/") })
+            let path = String(link[link.range(of: "/invite/")!.lowerBound...])
+
+            let invitee = Browser(app)
+            #expect(try await invitee.get(path).status == .ok)
+            response = try await invitee.post(path, [("password", "drita@example.org is me"), ("passwordConfirmation", "drita@example.org is me")])
+            #expect(response.status == .badRequest)
+            response = try await invitee.post(path, [("password", "a sunny day in Kukës"), ("passwordConfirmation", "a sunny day in Kukës")])
+            #expect(response.status == .seeOther)
+            #expect(try await invitee.get(path).status == .notFound, "the link works once")
+            response = try await invitee.signIn("drita@example.org", password: "a sunny day in Kukës")
+            #expect(response.location == "/")
+            #expect(invitee.cookies[LanguageMiddleware.cookieName] == "en", "the person's language follows them")
+            #expect(try await invitee.get("/organisations/\(organisation.id!.uuidString)").status == .ok)
+            #expect(try await invitee.get("/organisations").status == .forbidden)
+        }
+    }
+
+    @Test("the language switch is remembered and every page follows it")
+    func languageSwitch() async throws {
+        try await withFuqizo { app in
+            let browser = Browser(app)
+            var response = try await browser.get("/sign-in")
+            #expect(response.body.string.contains("<html lang=\"sq\">"))
+            response = try await browser.post("/language", [("language", "en"), ("returnTo", "/sign-in")])
+            #expect(response.location == "/sign-in")
+            response = try await browser.get("/sign-in")
+            #expect(response.body.string.contains("<html lang=\"en\">"))
+            #expect(response.body.string.contains(app.services.catalog.text("signIn.title", .en)))
+            // An outside address is never a target of the return link.
+            response = try await browser.post("/language", [("language", "sq"), ("returnTo", "//evil.example/")])
+            #expect(response.location == "/")
+        }
+    }
+}
+
+/// The outer edge: a mail transport that keeps what it is given.
+final class SentMail: MailTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [MailMessage] = []
+    var failing = false
+
+    var messages: [MailMessage] { lock.withLock { stored } }
+
+    func send(_ message: MailMessage) async throws {
+        if lock.withLock({ failing }) { throw Abort(.serviceUnavailable) }
+        lock.withLock { stored.append(message) }
+    }
+}
