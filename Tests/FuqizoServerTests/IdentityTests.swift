@@ -96,7 +96,7 @@ struct IdentityTests {
     @Test("administrators must enrol a second factor before anything else, and then use it")
     func mandatoryTwoFactor() async throws {
         try await withFuqizo { app in
-            try await TestFixtures.user(app, email: "admin@example.org", grants: [RoleGrant(role: .administrator)])
+            try await TestFixtures.user(app, email: "admin@example.org", grants: [RoleGrant(role: .administrator)], enrolled: false)
             let browser = Browser(app)
             var response = try await browser.signIn("admin@example.org")
             #expect(response.location == "/sign-in/enrol")
@@ -128,10 +128,22 @@ struct IdentityTests {
             response = try await browser.post("/sign-in/code", [("code", codes[0].uppercased())])
             #expect(response.status == .seeOther && response.location == "/")
             try await browser.post("/sign-out")
-            try await browser.signIn("admin@example.org")
+            _ = try await browser.signIn("admin@example.org")
             try await browser.get("/sign-in/code")
             response = try await browser.post("/sign-in/code", [("code", codes[0])])
             #expect(response.status == .unauthorized, "a recovery code is single-use")
+        }
+    }
+
+    @Test("a role that needs a second factor, given during a session, stops it until enrolment")
+    func twoFactorAfterRoleChange() async throws {
+        try await withFuqizo { app in
+            let organisation = try await TestFixtures.organisation(app)
+            let user = try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: organisation.id)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: user))
+            #expect(try await browser.get("/organisations/\(organisation.id!.uuidString)").status == .ok)
+            try await RoleAssignment(userID: user.id!, grant: RoleGrant(role: .caseWorker, organisationID: organisation.id)).create(on: app.db)
+            #expect(try await browser.get("/organisations/\(organisation.id!.uuidString)").location == "/sign-in/enrol")
         }
     }
 
@@ -153,7 +165,7 @@ struct IdentityTests {
             try await TestFixtures.user(app, email: "pm@example.org", grants: [RoleGrant(role: .programmeManager)])
             let browser = Browser(app)
             let anonymousCookie = browser.sessionCookie
-            try await browser.signIn("pm@example.org")
+            _ = try await browser.signIn("pm@example.org")
             #expect(browser.sessionCookie != nil && browser.sessionCookie != anonymousCookie)
             #expect(try await browser.get("/organisations").status == .ok)
             app.clock.advance(by: 31 * 60)
@@ -161,7 +173,7 @@ struct IdentityTests {
             #expect(response.status == .seeOther && response.location?.contains("expired=1") == true)
 
             // Active use keeps a session alive, but not past the absolute limit.
-            try await browser.signIn("pm@example.org")
+            _ = try await browser.signIn("pm@example.org")
             for _ in 0..<25 {
                 app.clock.advance(by: 29 * 60)
                 response = try await browser.get("/account")
@@ -169,7 +181,7 @@ struct IdentityTests {
             }
             #expect(response.status == .seeOther, "12 hours is the most a session lives")
 
-            try await browser.signIn("pm@example.org")
+            _ = try await browser.signIn("pm@example.org")
             let token = try #require(browser.sessionCookie)
             try await browser.get("/account")
             try await browser.post("/sign-out")
@@ -235,6 +247,66 @@ struct IdentityTests {
             #expect(invitee.cookies[LanguageMiddleware.cookieName] == "en", "the person's language follows them")
             #expect(try await invitee.get("/organisations/\(organisation.id!.uuidString)").status == .ok)
             #expect(try await invitee.get("/organisations").status == .forbidden)
+        }
+    }
+
+    @Test("an administrator's reset link sets a new password once and ends the old sessions")
+    func passwordReset() async throws {
+        try await withFuqizo { app in
+            let sent = SentMail()
+            app.mailTransport = sent
+            let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let person = try await TestFixtures.user(app, email: "forgetful@example.org", grants: [RoleGrant(role: .grantsOfficer)])
+            let old = Browser(app, session: try await TestFixtures.session(app, for: person))
+            let adminBrowser = Browser(app, session: try await TestFixtures.session(app, for: admin))
+            try await adminBrowser.get("/admin/users/\(person.id!.uuidString)")
+            #expect(try await adminBrowser.post("/admin/users/\(person.id!.uuidString)/password-link").status == .seeOther)
+            try await app.deliverMail()
+            let mail = try #require(sent.messages.first)
+            #expect(mail.subject == app.services.catalog.text("mail.reset.subject", .sq))
+            let line = try #require(mail.body.split(separator: "\n").first { $0.contains("/reset/") })
+            let path = String(line[line.range(of: "/reset/")!.lowerBound...])
+            let browser = Browser(app)
+            try await browser.get(path)
+            #expect(try await browser.post(path, [("password", "the river Drin at night"), ("passwordConfirmation", "the river Drin at night")]).status == .seeOther)
+            #expect(try await old.get("/organisations").status == .seeOther, "old sessions end")
+            #expect(try await browser.get(path).status == .notFound)
+            #expect(try await browser.signIn("forgetful@example.org", password: "the river Drin at night").location == "/")
+        }
+    }
+
+    @Test("an administrator removes a lost second factor; the person enrols again at sign-in")
+    func twoFactorReset() async throws {
+        try await withFuqizo { app in
+            let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let worker = try await TestFixtures.user(app, email: "cw@example.org", grants: [RoleGrant(role: .administrator)],
+                                                     twoFactorSecret: TOTP.randomSecret())
+            let adminBrowser = Browser(app, session: try await TestFixtures.session(app, for: admin))
+            try await adminBrowser.get("/admin/users/\(worker.id!.uuidString)")
+            #expect(try await adminBrowser.post("/admin/users/\(worker.id!.uuidString)/reset-two-factor").status == .seeOther)
+            #expect(try await Browser(app).signIn("cw@example.org").location == "/sign-in/enrol")
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "twoFactor.reset").count() == 1)
+        }
+    }
+
+    @Test("changing one's password needs the current one and ends the other sessions")
+    func changeOwnPassword() async throws {
+        try await withFuqizo { app in
+            let user = try await TestFixtures.user(app, email: "pm@example.org", grants: [RoleGrant(role: .programmeManager)])
+            let other = Browser(app, session: try await TestFixtures.session(app, for: user))
+            let browser = Browser(app)
+            _ = try await browser.signIn("pm@example.org")
+            try await browser.get("/account/password")
+            var response = try await browser.post("/account/password", [("currentPassword", "wrong wrong wrong"),
+                                                                     ("password", "new words for a new day"), ("passwordConfirmation", "new words for a new day")])
+            #expect(response.status == .badRequest)
+            #expect(response.body.string.contains(app.services.catalog.text("password.error.current", .sq)))
+            response = try await browser.post("/account/password", [("currentPassword", TestFixtures.password),
+                                                                 ("password", "new words for a new day"), ("passwordConfirmation", "new words for a new day")])
+            #expect(response.status == .seeOther)
+            #expect(try await browser.get("/account").status == .ok, "this session stays")
+            #expect(try await other.get("/account").status == .seeOther, "the others end")
+            #expect(try await Browser(app).signIn("pm@example.org", password: "new words for a new day").location == "/")
         }
     }
 

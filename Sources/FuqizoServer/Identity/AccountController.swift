@@ -10,6 +10,8 @@ struct AccountController: RouteCollection {
         routes.get("account", "two-factor", use: enrolPage).access(.useOwnAccount)
         routes.post("account", "two-factor", use: confirmEnrolment).access(.useOwnAccount)
         routes.post("account", "recovery-codes", use: renewRecoveryCodes).access(.useOwnAccount)
+        routes.get("account", "password", use: passwordPage).access(.useOwnAccount)
+        routes.post("account", "password", use: changePassword).access(.useOwnAccount)
     }
 
     struct AccountPage: Encodable {
@@ -55,6 +57,30 @@ struct AccountController: RouteCollection {
         }
         return try await req.page("identity/recovery-codes", title: "recovery.title",
                                   SignInController.RecoveryCodesPage(codes: codes, continueTo: "/account"), status: .ok)
+    }
+
+    private func renderPassword(_ req: Request, errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        let fields = [
+            FieldContext("currentPassword", label: "field.currentPassword", kind: "password", errors: errors, required: true, autocomplete: "current-password"),
+            FieldContext("password", label: "field.newPassword", kind: "password", errors: errors, required: true, hint: "password.hint", autocomplete: "new-password"),
+            FieldContext("passwordConfirmation", label: "field.passwordConfirmation", kind: "password", errors: errors, required: true, autocomplete: "new-password"),
+        ]
+        return try await req.page("identity/new-account", title: "password.change.title",
+                                  SignInController.NewAccountPage(fields: fields, action: "/account/password", introKey: "password.change.intro"),
+                                  status: status)
+    }
+
+    func passwordPage(req: Request) async throws -> Response {
+        try await renderPassword(req)
+    }
+
+    func changePassword(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        let form = try req.form(IdentityService.PasswordChangeForm.self)
+        switch try await SignInController.identity(req).changePassword(user: signedIn.user, keeping: signedIn.session, form: form) {
+        case .failure(let errors): return try await renderPassword(req, errors: errors, status: .badRequest)
+        case .success: return Flash.redirect(req, to: "/account", flash: "password.change.done")
+        }
     }
 
     func renewRecoveryCodes(req: Request) async throws -> Response {

@@ -210,6 +210,59 @@ struct IdentityService {
         }
     }
 
+    // MARK: own password
+
+    struct PasswordChangeForm: Content {
+        var currentPassword = ""
+        var password = ""
+        var passwordConfirmation = ""
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let form = try decoder.container(keyedBy: CodingKeys.self)
+            currentPassword = try form.text(.currentPassword)
+            password = try form.text(.password)
+            passwordConfirmation = try form.text(.passwordConfirmation)
+        }
+    }
+
+    /// Changes a signed-in person's password. The current one is asked again (a wrong one
+    /// counts toward the lockout); every other session of the account ends.
+    func changePassword(user: User, keeping session: UserSession, form: PasswordChangeForm) async throws -> Result<Void, FieldErrors> {
+        var errors = FieldErrors()
+        let current = try await user.passwordHash.asyncMap { try await passwords.verify(form.currentPassword, against: $0) } ?? false
+        if !current { errors.add("currentPassword", "password.error.current") }
+        errors.merge(passwordErrors(form.password, confirmation: form.passwordConfirmation, email: user.email))
+        let now = self.now
+        guard errors.isEmpty else {
+            if !current {
+                try await database.transaction { db in
+                    user.failedSignIns += 1
+                    if user.failedSignIns >= Self.lockThreshold {
+                        user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
+                        user.failedSignIns = 0
+                        try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+                    }
+                    try await user.save(on: db)
+                    try await AuditLog.record(.init("password.changeRefused", target: ("user", user.requireID().uuidString)),
+                                              actor: user.requireID(), at: now, on: db)
+                }
+            }
+            return .failure(errors)
+        }
+        let hash = try await passwords.hash(form.password)
+        try await database.transaction { db in
+            let id = try user.requireID()
+            user.passwordHash = hash
+            user.failedSignIns = 0
+            try await user.save(on: db)
+            try await UserSession.query(on: db).filter(\.$user.$id == id).filter(\.$id != session.requireID()).delete()
+            try await AuditLog.record(.init("password.changed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+        }
+        return .success(())
+    }
+
     // MARK: second factor
 
     private func secretContext(_ user: User, pending: Bool) throws -> String {
@@ -334,5 +387,12 @@ struct IdentityService {
         session.lastSeenAt = now
         try await session.save(on: database)
         return token
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

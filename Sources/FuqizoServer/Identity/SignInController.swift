@@ -16,8 +16,10 @@ struct SignInController: RouteCollection {
         routes.post("sign-out", use: signOut).access(.viewPublic)
         routes.get("setup", ":token", use: setupPage).access(.viewPublic)
         routes.post("setup", ":token", use: completeSetup).access(.viewPublic)
-        routes.get("invite", ":token", use: invitationPage).access(.viewPublic)
-        routes.post("invite", ":token", use: acceptInvitation).access(.viewPublic)
+        routes.get("invite", ":token") { try await passwordLinkPage(req: $0, purpose: .invitation) }.access(.viewPublic)
+        routes.post("invite", ":token") { try await setPassword(req: $0, purpose: .invitation) }.access(.viewPublic)
+        routes.get("reset", ":token") { try await passwordLinkPage(req: $0, purpose: .passwordReset) }.access(.viewPublic)
+        routes.post("reset", ":token") { try await setPassword(req: $0, purpose: .passwordReset) }.access(.viewPublic)
         routes.post("language", use: switchLanguage).access(.viewPublic)
     }
 
@@ -97,8 +99,7 @@ struct SignInController: RouteCollection {
     }
 
     func codePage(req: Request) async throws -> Response {
-        guard let pending = req.pendingSignIn, pending.stage == .awaitingSecondFactor else { return req.redirect(to: "/sign-in") }
-        _ = pending
+        guard req.pendingSignIn?.stage == .awaitingSecondFactor else { return req.redirect(to: "/sign-in") }
         return try await renderCode(req, next: Request.safeLocalPath(req.query[String.self, at: "next"]))
     }
 
@@ -243,24 +244,33 @@ struct SignInController: RouteCollection {
         }
     }
 
-    func invitationPage(req: Request) async throws -> Response {
-        let token = req.parameters.get("token") ?? ""
-        guard try await Self.identity(req).usableLink(token, purpose: .invitation) != nil else {
-            throw AppError(status: .notFound, messageKey: "invite.error.linkInvalid")
-        }
-        return try await renderNewAccount(req, title: "invite.title", intro: "invite.intro", action: "/invite/\(token)", askIdentity: false)
+    /// Invitation and reset links lead to the same form, with their own words.
+    private static func linkTexts(_ purpose: OneTimeLink.Purpose) -> (title: String, intro: String, done: String, path: String) {
+        purpose == .invitation
+            ? ("invite.title", "invite.intro", "invite.done", "invite")
+            : ("reset.title", "reset.intro", "reset.done", "reset")
     }
 
-    func acceptInvitation(req: Request) async throws -> Response {
+    func passwordLinkPage(req: Request, purpose: OneTimeLink.Purpose) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await Self.identity(req).usableLink(token, purpose: purpose) != nil else {
+            throw AppError(status: .notFound, messageKey: "invite.error.linkInvalid")
+        }
+        let texts = Self.linkTexts(purpose)
+        return try await renderNewAccount(req, title: texts.title, intro: texts.intro, action: "/\(texts.path)/\(token)", askIdentity: false)
+    }
+
+    func setPassword(req: Request, purpose: OneTimeLink.Purpose) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
         let form = try req.form(IdentityService.NewAccountForm.self)
+        let texts = Self.linkTexts(purpose)
         let service = UserAdminService(database: req.db, services: req.services, passwords: req.application.passwordHasher)
-        switch try await service.acceptInvitation(token: token, form: form) {
+        switch try await service.setPassword(token: token, purpose: purpose, form: form) {
         case .failure(let errors):
-            return try await renderNewAccount(req, title: "invite.title", intro: "invite.intro", action: "/invite/\(token)",
+            return try await renderNewAccount(req, title: texts.title, intro: texts.intro, action: "/\(texts.path)/\(token)",
                                               askIdentity: false, form: form, errors: errors, status: .badRequest)
         case .success:
-            return Flash.redirect(req, to: "/sign-in", flash: "invite.done")
+            return Flash.redirect(req, to: "/sign-in", flash: texts.done)
         }
     }
 

@@ -90,19 +90,33 @@ struct UserAdminService {
         return .success(id)
     }
 
-    /// A new link for someone who has not accepted yet; earlier links stop working.
-    func resendInvitation(userID: UUID, by actor: UUID) async throws {
-        guard let user = try await User.find(userID, on: database), user.passwordHash == nil else { throw AppError.notFound }
+    static let passwordResetLifetime: TimeInterval = 24 * 3600
+
+    /// Mails a new single-use link to choose a password: a fresh invitation for someone who
+    /// has not accepted yet, a reset link for anyone else. Earlier links stop working.
+    func sendPasswordLink(userID: UUID, by actor: UUID) async throws {
+        guard let user = try await User.find(userID, on: database), user.isActive else { throw AppError.notFound }
+        let purpose: OneTimeLink.Purpose = user.passwordHash == nil ? .invitation : .passwordReset
+        let lifetime = purpose == .invitation ? IdentityService.invitationLifetime : Self.passwordResetLifetime
         let token = SecretToken.generate()
         let now = self.now
+        let language = Language(code: user.preferredLanguage) ?? .default
         try await database.transaction { db in
             try await OneTimeLink.query(on: db).filter(\.$user.$id == userID)
-                .filter(\.$purpose == OneTimeLink.Purpose.invitation.rawValue).delete()
-            try await OneTimeLink(purpose: .invitation, tokenDigest: SecretToken.digest(token), userID: userID,
-                                  expiresAt: now.addingTimeInterval(IdentityService.invitationLifetime)).create(on: db)
-            try await queueInvitationMail(to: user.email, language: Language(code: user.preferredLanguage) ?? .default,
-                                          token: token, now: now, on: db)
-            try await AuditLog.record(.init("user.invitationResent", target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
+                .filter(\.$purpose ~~ [OneTimeLink.Purpose.invitation.rawValue, OneTimeLink.Purpose.passwordReset.rawValue]).delete()
+            try await OneTimeLink(purpose: purpose, tokenDigest: SecretToken.digest(token), userID: userID,
+                                  expiresAt: now.addingTimeInterval(lifetime)).create(on: db)
+            if purpose == .invitation {
+                try await queueInvitationMail(to: user.email, language: language, token: token, now: now, on: db)
+            } else {
+                try await Outbox.enqueue(
+                    to: user.email, subject: services.catalog.text("mail.reset.subject", language),
+                    body: services.catalog.format("mail.reset.body", language,
+                                                  ["link": "\(services.config.publicURL)/reset/\(token)", "hours": "24"]),
+                    now: now, on: db)
+            }
+            try await AuditLog.record(.init(purpose == .invitation ? "user.invitationResent" : "user.passwordResetSent",
+                                            target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
         }
     }
 
@@ -117,9 +131,11 @@ struct UserAdminService {
             now: now, on: db)
     }
 
-    func acceptInvitation(token: String, form: IdentityService.NewAccountForm) async throws -> Result<UUID, FieldErrors> {
+    /// Sets the password through an invitation or reset link. A reset also ends every
+    /// session of the account and lifts a lockout.
+    func setPassword(token: String, purpose: OneTimeLink.Purpose, form: IdentityService.NewAccountForm) async throws -> Result<UUID, FieldErrors> {
         let identity = IdentityService(database: database, services: services, passwords: passwords)
-        guard let link = try await identity.usableLink(token, purpose: .invitation), let userID = link.$user.id,
+        guard let link = try await identity.usableLink(token, purpose: purpose), let userID = link.$user.id,
               let user = try await User.find(userID, on: database), user.isActive
         else { throw AppError(status: .notFound, messageKey: "invite.error.linkInvalid") }
         let errors = identity.passwordErrors(form.password, confirmation: form.passwordConfirmation, email: user.email)
@@ -128,12 +144,32 @@ struct UserAdminService {
         let now = self.now
         try await database.transaction { db in
             user.passwordHash = hash
+            user.failedSignIns = 0
+            user.lockedUntil = nil
             try await user.save(on: db)
             link.usedAt = now
             try await link.save(on: db)
-            try await AuditLog.record(.init("user.invitationAccepted", target: ("user", userID.uuidString)), actor: userID, at: now, on: db)
+            if purpose == .passwordReset { try await UserSession.query(on: db).filter(\.$user.$id == userID).delete() }
+            try await AuditLog.record(.init(purpose == .invitation ? "user.invitationAccepted" : "user.passwordReset",
+                                            target: ("user", userID.uuidString)), actor: userID, at: now, on: db)
         }
         return .success(userID)
+    }
+
+    /// For a lost phone: removes the second factor and recovery codes and ends the sessions.
+    /// Roles that require a second factor enrol again at their next sign-in.
+    func resetTwoFactor(userID: UUID, by actor: UUID) async throws {
+        guard let user = try await User.find(userID, on: database) else { throw AppError.notFound }
+        let now = self.now
+        try await database.transaction { db in
+            user.totpSecret = nil
+            user.totpPendingSecret = nil
+            user.totpLastStep = nil
+            try await user.save(on: db)
+            try await RecoveryCode.query(on: db).filter(\.$user.$id == userID).delete()
+            try await UserSession.query(on: db).filter(\.$user.$id == userID).delete()
+            try await AuditLog.record(.init("twoFactor.reset", target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
+        }
     }
 
     struct RolesForm: Content {

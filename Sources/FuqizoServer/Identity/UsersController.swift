@@ -15,7 +15,8 @@ struct UsersController: RouteCollection {
         users.post(":userID", "deactivate", use: deactivate).access(.manageUsers)
         users.post(":userID", "reactivate", use: reactivate).access(.manageUsers)
         users.post(":userID", "unlock", use: unlock).access(.manageUsers)
-        users.post(":userID", "resend-invitation", use: resendInvitation).access(.manageUsers)
+        users.post(":userID", "password-link", use: sendPasswordLink).access(.manageUsers)
+        users.post(":userID", "reset-two-factor", use: resetTwoFactor).access(.manageUsers)
     }
 
     private func service(_ req: Request) -> UserAdminService {
@@ -180,9 +181,15 @@ struct UsersController: RouteCollection {
         return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "form.saved")
     }
 
-    func resendInvitation(req: Request) async throws -> Response {
+    func sendPasswordLink(req: Request) async throws -> Response {
         let id = try userID(req)
-        try await service(req).resendInvitation(userID: id, by: try req.requireSignedIn().actor.userID!)
-        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.invite.sent")
+        try await service(req).sendPasswordLink(userID: id, by: try req.requireSignedIn().actor.userID!)
+        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.passwordLink.sent")
+    }
+
+    func resetTwoFactor(req: Request) async throws -> Response {
+        let id = try userID(req)
+        try await service(req).resetTwoFactor(userID: id, by: try req.requireSignedIn().actor.userID!)
+        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.twoFactorReset.done")
     }
 }

@@ -154,7 +154,7 @@ struct OrganisationsController: RouteCollection {
         let organisation = try await service(req).find(id)
         let geography = try await GeographyDirectory.load(on: req.db)
         let place = geography.places[organisation.$municipality.id]
-        let showBank = Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation(id)).isAllowed
+        let showBank = Self.seesBankDetails(req.actor, of: id)
         return try await req.page("organisations/show", title: "cso.detail.title", DetailPage(
             id: id.uuidString, nameSq: organisation.nameSq, nameEn: organisation.nameEn,
             legalFormKey: LegalForm(rawValue: organisation.legalForm)?.catalogKey ?? "",
@@ -187,8 +187,7 @@ struct OrganisationsController: RouteCollection {
     private func renderForm(_ req: Request, form: OrganisationForm, id: UUID?, errors: FieldErrors = .init(),
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let geography = try await GeographyDirectory.load(on: req.db)
-        let showBank = id.map { Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation($0)).isAllowed }
-            ?? Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation(UUID())).isAllowed
+        let showBank = Self.seesBankDetails(req.actor, of: id)
         func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, key: (T) -> String, selected: Set<String>) -> [FieldContext.Option] where T.RawValue == String {
             T.allCases.map { .init(value: $0.rawValue, label: key($0), literal: false, selected: selected.contains($0.rawValue)) }
         }
@@ -232,9 +231,15 @@ struct OrganisationsController: RouteCollection {
         }
         let action = id.map { "/organisations/\($0.uuidString)" } ?? "/organisations"
         let cancel = id.map { "/organisations/\($0.uuidString)" } ?? "/organisations"
-        return try await req.page(id == nil ? "organisations/form" : "organisations/form",
+        return try await req.page("organisations/form",
                                   title: id == nil ? "cso.new.title" : "cso.edit.title",
                                   FormPage(action: action, cancel: cancel, sections: sections, hasErrors: !errors.isEmpty), status: status)
+    }
+
+    /// Bank details of an organisation, or of one not created yet (where no membership can
+    /// apply, so only the programme-wide grant counts).
+    static func seesBankDetails(_ actor: Actor, of id: UUID?) -> Bool {
+        Policy.decide(actor, .viewOrganisationBankDetails, .organisation(id ?? UUID())).isAllowed
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -244,7 +249,7 @@ struct OrganisationsController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let form = try req.form(OrganisationForm.self)
         let actor = try req.requireSignedIn().actor
-        let includeBank = Policy.decide(actor, .viewOrganisationBankDetails, .organisation(UUID())).isAllowed
+        let includeBank = Self.seesBankDetails(actor, of: nil)
         switch try await service(req).save(form, id: nil, includeBankDetails: includeBank, actor: actor.userID!) {
         case .failure(let errors): return try await renderForm(req, form: form, id: nil, errors: errors, status: .badRequest)
         case .success(let id): return Flash.redirect(req, to: "/organisations/\(id.uuidString)", flash: "form.saved")
@@ -254,7 +259,7 @@ struct OrganisationsController: RouteCollection {
     func editForm(req: Request) async throws -> Response {
         let id = try organisationID(req)
         var form = OrganisationService.form(from: try await service(req).find(id))
-        if !Policy.decide(req.actor, .viewOrganisationBankDetails, .organisation(id)).isAllowed {
+        if !Self.seesBankDetails(req.actor, of: id) {
             form.bankName = ""
             form.iban = ""
             form.accountHolder = ""
@@ -266,7 +271,7 @@ struct OrganisationsController: RouteCollection {
         let id = try organisationID(req)
         let form = try req.form(OrganisationForm.self)
         let actor = try req.requireSignedIn().actor
-        let includeBank = Policy.decide(actor, .viewOrganisationBankDetails, .organisation(id)).isAllowed
+        let includeBank = Self.seesBankDetails(actor, of: id)
         switch try await service(req).save(form, id: id, includeBankDetails: includeBank, actor: actor.userID!) {
         case .failure(let errors): return try await renderForm(req, form: form, id: id, errors: errors, status: .badRequest)
         case .success: return Flash.redirect(req, to: "/organisations/\(id.uuidString)", flash: "form.saved")

@@ -100,8 +100,16 @@ struct SessionMiddleware: AsyncMiddleware {
                 .filter(\.$user.$id == session.user.requireID())
                 .all()
                 .compactMap(\.grant)
-            request.signedIn = SignedIn(user: session.user, session: session,
-                                        actor: Actor(userID: try session.user.requireID(), grants: Set(grants)))
+            let actor = Actor(userID: try session.user.requireID(), grants: Set(grants))
+            if actor.requiresTwoFactor, !session.user.hasTwoFactor {
+                // A role that needs a second factor was given during this session: nothing
+                // more until the person has set one up.
+                session.stage = UserSession.Stage.mustEnrolSecondFactor.rawValue
+                try await session.save(on: request.db)
+                request.pendingSignIn = PendingSignIn(user: session.user, session: session)
+                return true
+            }
+            request.signedIn = SignedIn(user: session.user, session: session, actor: actor)
         } else {
             request.pendingSignIn = PendingSignIn(user: session.user, session: session)
         }

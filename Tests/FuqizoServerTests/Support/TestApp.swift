@@ -54,11 +54,13 @@ enum TestFixtures {
 
     @discardableResult
     static func user(_ app: Application, email: String = "person-\(UUID().uuidString.prefix(8))@example.org",
-                     grants: [RoleGrant], twoFactorSecret: [UInt8]? = nil) async throws -> User {
+                     grants: [RoleGrant], twoFactorSecret: [UInt8]? = nil, enrolled: Bool = true) async throws -> User {
         let user = User(email: email.lowercased(), displayName: "Test Person", language: .sq)
         user.passwordHash = passwordHash
         try await user.create(on: app.db)
-        if let secret = twoFactorSecret {
+        // Roles that require a second factor have one, as they would after their first sign-in.
+        let needsSecondFactor = enrolled && grants.contains { $0.role.requiresTwoFactor }
+        if let secret = twoFactorSecret ?? (needsSecondFactor ? TOTP.randomSecret() : nil) {
             user.totpSecret = try app.services.secretsBox.seal(Data(secret), boundTo: "user:\(user.id!.uuidString.lowercased()):totp")
             try await user.save(on: app.db)
         }

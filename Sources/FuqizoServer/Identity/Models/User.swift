@@ -112,6 +112,8 @@ final class OneTimeLink: Model, @unchecked Sendable {
     enum Purpose: String {
         case setup
         case invitation
+        /// Sent by an administrator to a person who forgot their password.
+        case passwordReset
     }
 
     // managed fields
