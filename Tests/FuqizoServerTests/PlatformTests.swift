@@ -185,6 +185,20 @@ struct PlatformTests {
         await #expect(throws: SendmailTransport.Failure.self) { try await failing.send(MailMessage(from: "a", to: "b", subject: "c", body: "d")) }
     }
 
+    @Test("a notice after a redirect is shown once")
+    func flashShownOnce() async throws {
+        try await withFuqizo { app in
+            let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: admin))
+            try await browser.get("/admin/settings")
+            try await browser.post("/admin/settings", [("programmeNameSq", "Fuqizo"), ("programmeNameEn", "Fuqizo"), ("currency", "EUR"),
+                                                        ("smallCellDonor", "5"), ("smallCellPublic", "11"), ("retentionMonths", "24")])
+            let saved = app.services.catalog.text("form.saved", .sq)
+            #expect(try await browser.get("/admin/settings").body.string.contains(saved))
+            #expect(try await !browser.get("/admin/settings").body.string.contains(saved))
+        }
+    }
+
     @Test("settings are validated, stored and audited by field name")
     func settings() async throws {
         try await withFuqizo { app in

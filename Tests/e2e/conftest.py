@@ -179,9 +179,22 @@ def sign_in(page, server, email, password=PASSWORD):
     submit(page)
 
 
+def scan_qr(page, selector):
+    """Reads a QR code off the screen with zbar, as a phone camera would."""
+    path = tempfile.mktemp(suffix=".png")
+    page.locator(selector).screenshot(path=path)
+    result = subprocess.run(["zbarimg", "--raw", "-q", path], capture_output=True, text=True)
+    os.unlink(path)
+    return result.stdout.strip()
+
+
 def enrol_two_factor(page):
-    """On the enrolment page: reads the key as a person would, types the app's code."""
+    """On the enrolment page: scans the QR code as an authenticator app would, checks it
+    carries the same key as the one printed for typing, and types the app's code."""
     secret = page.locator("#totp-secret").inner_text()
+    scanned = scan_qr(page, "#totp-qr")
+    assert scanned == page.locator("main a[href^='otpauth://']").get_attribute("href")
+    assert "secret=" + secret.replace(" ", "") in scanned
     page.fill("#f-code", totp(secret))
     submit(page)
     assert page.locator("#recovery-codes li").count() == 10

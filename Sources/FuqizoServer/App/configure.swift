@@ -52,6 +52,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/",
                                       defaultFile: nil, advancedETagComparison: true))
     app.middleware.use(LanguageMiddleware())
+    app.middleware.use(FlashMiddleware())
     app.middleware.use(SessionMiddleware())
     app.middleware.use(AccessMiddleware())
     app.middleware.use(CSRFMiddleware())

@@ -145,6 +145,8 @@ struct SignInController: RouteCollection {
     struct EnrolPage: Encodable {
         let secretGroups: String
         let uri: String
+        /// The enrolment link as a QR code, an SVG data URI for an `<img>`.
+        let qrImage: String?
         let fields: [FieldContext]
         let action: String
         let errorKey: String?
@@ -169,8 +171,9 @@ struct SignInController: RouteCollection {
         // The account label is neutral: no name or e-mail in someone's authenticator app.
         let uri = totp.provisioningURI(issuer: settings.name(.sq), account: "fuqizo")
         let fields = [FieldContext("code", label: "field.code", kind: "code", required: true, hint: "enrol.code.hint", autocomplete: "one-time-code")]
+        let qrImage = (try? QRCode(text: uri)).map { "data:image/svg+xml;base64," + Data($0.svg().utf8).base64EncodedString() }
         return try await req.page("identity/enrol", title: "enrol.title",
-                                  EnrolPage(secretGroups: groups, uri: uri, fields: fields, action: action, errorKey: error), status: status)
+                                  EnrolPage(secretGroups: groups, uri: uri, qrImage: qrImage, fields: fields, action: action, errorKey: error), status: status)
     }
 
     func enrolPage(req: Request) async throws -> Response {

@@ -138,6 +138,19 @@ enum Flash {
     }
 }
 
+/// Clears the notice once a page has shown it, so it appears exactly once.
+struct FlashMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        if request.cookies[Flash.cookieName] != nil, response.cookies[Flash.cookieName] == nil,
+           response.status == .ok || response.status.code >= 400 {
+            response.cookies[Flash.cookieName] = HTTPCookies.Value(
+                string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .strict)
+        }
+        return response
+    }
+}
+
 extension Request {
     /// Reads a form, turning malformed bodies into a clear 400 rather than a crash.
     func form<T: Decodable>(_ type: T.Type) throws -> T {

@@ -140,7 +140,7 @@ final class Browser {
         }
         let response = try await app.testing().sendRequest(method, path, headers: requestHeaders, body: body)
         for header in response.headers[.setCookie] {
-            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard pair.count == 2 else { continue }
             let expired = header.contains("Max-Age=0") || header.contains("1970")
             cookies[pair[0]] = expired || pair[1].isEmpty ? nil : pair[1]
