@@ -156,3 +156,26 @@ struct OrganisationTests {
         }
     }
 }
+
+@Suite("Demo data")
+struct DemoDataTests {
+    @Test("the demo spreads fictional CSOs over the four regions and creates one user per role")
+    func demo() async throws {
+        try await withFuqizo { app in
+            let organisations = try await DemoData.loadOrganisations(app: app, count: 40)
+            #expect(Set(organisations).count == 40)
+            let directory = try await GeographyDirectory.load(on: app.db)
+            for region in directory.regions {
+                let count = try await Organisation.query(on: app.db).filter(\.$municipality.$id ~~ region.municipalityIDs).count()
+                #expect(count == 10, "\(region.code)")
+            }
+            let names = try await Organisation.query(on: app.db).all().map(\.nameSq)
+            #expect(names.allSatisfy { $0.hasSuffix("(demo)") }, "demo data is visibly fictional")
+            let accounts = try await DemoData.loadUsers(app: app, organisations: organisations)
+            #expect(Set(accounts.map(\.role)) == Set(Role.allCases))
+            let manager = try #require(accounts.first { $0.role == .programmeManager })
+            #expect(try await Browser(app).signIn(manager.email, password: manager.password).location == "/")
+            #expect(try await AuditLog.verify(on: app.db).isIntact)
+        }
+    }
+}

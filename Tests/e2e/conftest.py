@@ -74,8 +74,9 @@ def mailbox():
 
 
 class Server:
-    def __init__(self, mailbox):
+    def __init__(self, mailbox, binary=BINARY, extra_env=None, cwd=None):
         self.data_dir = tempfile.mkdtemp(prefix="fuqizo-e2e-")
+        self.binary = binary
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ)
@@ -88,9 +89,11 @@ class Server:
             "FUQIZO_BACKGROUND_SECONDS": "1",
             "DATABASE_URL": "",
         })
+        self.env.update(extra_env or {})
         self.output = []
-        self.process = subprocess.Popen([BINARY, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                                        env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
+                                        env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        cwd=cwd or self.data_dir)
         threading.Thread(target=self._read, daemon=True).start()
         deadline = time.time() + 60
         while time.time() < deadline and not any("Server started" in line for line in self.output):
@@ -99,8 +102,7 @@ class Server:
             time.sleep(0.1)
         links = [re.search(r"(http://\S+/setup/\S+)", line) for line in self.output]
         links = [m.group(1) for m in links if m]
-        assert links, "no setup link printed:\n" + "".join(self.output)
-        self.setup_link = links[-1]
+        self.setup_link = links[-1] if links else None
 
     def _read(self):
         for line in self.process.stdout:
@@ -110,7 +112,7 @@ class Server:
         return "".join(self.output)
 
     def cli(self, *args):
-        return subprocess.run([BINARY, *args], env=self.env, capture_output=True, text=True, timeout=60)
+        return subprocess.run([self.binary, *args], env=self.env, capture_output=True, text=True, timeout=60)
 
     def stop(self):
         self.process.terminate()
@@ -164,6 +166,7 @@ def submit(page):
 
 
 def create_administrator(page, server, email="admin@fuqizo.test"):
+    assert server.setup_link, "no setup link printed:\n" + server.log()
     visit(page, server.setup_link)
     page.fill("#f-email", email)
     page.fill("#f-displayName", "Administratorja")
