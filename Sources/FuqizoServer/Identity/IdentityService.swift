@@ -172,16 +172,24 @@ struct IdentityService {
                                           actor: nil, at: now, on: db)
                 return
             }
-            user.failedSignIns += 1
-            var details = ["attempt": String(user.failedSignIns)]
-            if user.failedSignIns >= Self.lockThreshold {
-                user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
-                user.failedSignIns = 0
-                details["locked"] = "15min"
-            }
-            try await user.save(on: db)
+            let details = try await countFailure(of: user, now: now, on: db)
             try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
         }
+    }
+
+    /// Counts a wrong password or code against the account; the fifth in a row locks it for
+    /// 15 minutes and ends its sessions. Returns the audit details (attempt number, lock).
+    private func countFailure(of user: User, now: Date, on db: any Database) async throws -> [String: String] {
+        user.failedSignIns += 1
+        var details = ["attempt": String(user.failedSignIns)]
+        if user.failedSignIns >= Self.lockThreshold {
+            user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
+            user.failedSignIns = 0
+            details["locked"] = "15min"
+            try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+        }
+        try await user.save(on: db)
+        return details
     }
 
     /// Addresses are kept only as a keyed digest: enough to count, useless to anyone else.
@@ -238,14 +246,8 @@ struct IdentityService {
         guard errors.isEmpty else {
             if !current {
                 try await database.transaction { db in
-                    user.failedSignIns += 1
-                    if user.failedSignIns >= Self.lockThreshold {
-                        user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
-                        user.failedSignIns = 0
-                        try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
-                    }
-                    try await user.save(on: db)
-                    try await AuditLog.record(.init("password.changeRefused", target: ("user", user.requireID().uuidString)),
+                    let details = try await countFailure(of: user, now: now, on: db)
+                    try await AuditLog.record(.init("password.changeRefused", target: ("user", user.requireID().uuidString), details: details),
                                               actor: user.requireID(), at: now, on: db)
                 }
             }
@@ -324,14 +326,8 @@ struct IdentityService {
                                                 details: ["factor": recovery == nil ? "totp" : "recoveryCode"]),
                                           actor: user.requireID(), at: now, on: db)
             } else {
-                user.failedSignIns += 1
-                var details = ["factor": "second", "attempt": String(user.failedSignIns)]
-                if user.failedSignIns >= Self.lockThreshold {
-                    user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
-                    user.failedSignIns = 0
-                    details["locked"] = "15min"
-                }
-                try await user.save(on: db)
+                var details = try await countFailure(of: user, now: now, on: db)
+                details["factor"] = "second"
                 try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
             }
         }
