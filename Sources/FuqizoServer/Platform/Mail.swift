@@ -28,13 +28,16 @@ protocol MailTransport: Sendable {
     func send(_ message: MailMessage) async throws
 }
 
-/// Development transport: writes the mail to the console. Mails carry links, not personal
-/// data, so this is safe to leave on while the product is being tried out.
+/// Development transport: writes the mail to the console so links can be followed while the
+/// product is tried out. Mails carry no names; the address is shown only by its domain.
 struct LogMailTransport: MailTransport {
-    let logger: Logger
-
     func send(_ message: MailMessage) async throws {
-        print("--- mail to \(message.to): \(message.subject)\n\(message.body)\n---")
+        print("--- mail to \(Self.masked(message.to)): \(message.subject)\n\(message.body)\n---")
+    }
+
+    static func masked(_ address: String) -> String {
+        guard let at = address.lastIndex(of: "@") else { return "…" }
+        return "…" + address[at...]
     }
 }
 
@@ -164,7 +167,7 @@ extension Application {
         get {
             if let transport = storage[TransportKey.self] { return transport }
             switch services.config.mailTransport {
-            case .log: return LogMailTransport(logger: logger)
+            case .log: return LogMailTransport()
             case .sendmail: return SendmailTransport(command: services.config.sendmailCommand)
             }
         }
