@@ -94,6 +94,22 @@ struct PlatformTests {
         }
     }
 
+    @Test("the audit trail can be filtered by action family and by record")
+    func auditFilters() async throws {
+        try await withFuqizo { app in
+            let first = try await TestFixtures.organisation(app, name: "Org A")
+            try await TestFixtures.organisation(app, name: "Org B")
+            try await TestFixtures.user(app, email: "pm@example.org", grants: [RoleGrant(role: .programmeManager)])
+            _ = try await Browser(app).signIn("pm@example.org", password: "wrong password entirely")
+            let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: admin))
+            var body = try await browser.get("/admin/audit?action=signIn").body.string
+            #expect(body.contains("signIn.failed") && !body.contains("organisation.created"))
+            body = try await browser.get("/admin/audit?target=\(first.id!.uuidString)").body.string
+            #expect(body.matches(of: /organisation\.created/).count == 1)
+        }
+    }
+
     @Test("removing the newest audit entries is detected too")
     func auditTruncationDetected() async throws {
         try await withFuqizo { app in

@@ -31,6 +31,7 @@ struct AdminController: RouteCollection {
 
     struct AuditPage: Encodable {
         let rows: [AuditRow]
+        let fields: [FieldContext]
         let previousPage: String?
         let nextPage: String?
         let verified: Bool
@@ -41,8 +42,15 @@ struct AdminController: RouteCollection {
 
     func audit(req: Request) async throws -> View {
         let pageNumber = max(req.query[Int.self, at: "page"] ?? 1, 1)
-        let page = try await AuditEntry.query(on: req.db).sort(\.$sequence, .descending)
-            .paginate(PageRequest(page: pageNumber, per: 100))
+        // Filters: what happened (an action or its family, e.g. "signIn") and to which record.
+        let action = (req.query[String.self, at: "action"]).flatMap(Text.clean)
+        let target = (req.query[String.self, at: "target"]).flatMap(Text.clean)
+        var query = AuditEntry.query(on: req.db)
+        if let action {
+            query = query.group(.or) { $0.filter(\.$action == action).filter(\.$action, .contains(inverse: false, .prefix), action + ".") }
+        }
+        if let target { query = query.filter(\.$targetID == target) }
+        let page = try await query.sort(\.$sequence, .descending).paginate(PageRequest(page: pageNumber, per: 100))
         let actorIDs = Set(page.items.compactMap(\.actorID))
         let actors = try await User.query(on: req.db).filter(\.$id ~~ actorIDs).all()
         let rows = page.items.map { entry in
@@ -54,10 +62,21 @@ struct AdminController: RouteCollection {
         let verify = req.query[String.self, at: "verify"] != nil
         let verification = verify ? try await AuditLog.verify(on: req.db) : nil
         let pages = page.metadata.pageCount
+        func link(_ number: Int) -> String {
+            var components = URLComponents()
+            components.path = "/admin/audit"
+            components.queryItems = [("action", action), ("target", target), ("page", String(number))]
+                .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+            return components.string ?? "/admin/audit"
+        }
+        let fields = [
+            FieldContext("action", label: "audit.filter.action", value: action ?? "", hint: "audit.filter.actionHint"),
+            FieldContext("target", label: "audit.filter.target", value: target ?? ""),
+        ]
         return try await req.page("admin/audit", title: "audit.title", AuditPage(
-            rows: rows,
-            previousPage: pageNumber > 1 ? "/admin/audit?page=\(pageNumber - 1)" : nil,
-            nextPage: pageNumber < pages ? "/admin/audit?page=\(pageNumber + 1)" : nil,
+            rows: rows, fields: fields,
+            previousPage: pageNumber > 1 ? link(pageNumber - 1) : nil,
+            nextPage: pageNumber < pages ? link(pageNumber + 1) : nil,
             verified: verify, intact: verification?.isIntact ?? false, checked: verification?.checked ?? 0,
             breakDescription: verification?.firstBreak?.description))
     }
