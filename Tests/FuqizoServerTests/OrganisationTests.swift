@@ -73,14 +73,14 @@ struct OrganisationTests {
             let service = OrganisationService(database: app.db, services: app.services)
             var filter = OrganisationService.Filter()
             filter.query = "zeri i KUKESIT"
-            #expect(try await service.list(filter).items.map(\.id) == [kukes.id])
+            #expect(try await service.list(filter).items.map(\.id) == [kukes.id!])
             filter = .init()
             filter.query = tirana.registrationNumber.lowercased()
-            #expect(try await service.list(filter).items.map(\.id) == [tirana.id])
+            #expect(try await service.list(filter).items.map(\.id) == [tirana.id!])
             let region = try #require(try await ProgrammeRegion.query(on: app.db).filter(\.$code == "KU").first())
             filter = .init()
             filter.regionID = region.id
-            #expect(try await service.list(filter).items.map(\.id) == [kukes.id])
+            #expect(try await service.list(filter).items.map(\.id) == [kukes.id!])
             filter = .init()
             filter.focusArea = .antiTrafficking
             #expect(try await service.list(filter).items.count == 2)

@@ -49,8 +49,8 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS))
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/",
-                                      defaultFile: nil, advancedETagComparison: true))
+    app.middleware.use(AssetMiddleware(files: FileMiddleware(
+        publicDirectory: resources.appendingPathComponent("Public").path + "/", defaultFile: nil, advancedETagComparison: true)))
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(FlashMiddleware())
     app.middleware.use(SessionMiddleware())

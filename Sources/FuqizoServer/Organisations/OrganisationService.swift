@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 import Vapor
 
 /// Municipalities, counties and programme regions, loaded once per use (a few dozen rows).
@@ -23,28 +24,51 @@ struct GeographyDirectory: Sendable {
     }
 
     let places: [UUID: Place]
+    /// Municipalities in Albanian alphabetical order, for select lists.
+    let sortedPlaces: [Place]
     let regions: [Region]
 
-    static func load(on database: any Database) async throws -> GeographyDirectory {
-        let counties = try await County.query(on: database).all()
-        let countyByID = Dictionary(uniqueKeysWithValues: counties.compactMap { c in c.id.map { ($0, c) } })
-        let municipalities = try await Municipality.query(on: database).all()
-        var places: [UUID: Place] = [:]
-        for municipality in municipalities {
-            guard let id = municipality.id, let county = countyByID[municipality.$county.id] else { continue }
-            places[id] = Place(municipalityID: id, municipality: municipality.name, county: county.nameSq, countyISO: county.isoCode)
-        }
-        let links = try await RegionMunicipality.query(on: database).all()
-        let regions = try await ProgrammeRegion.query(on: database).sort(\.$code).all().map { region in
-            Region(id: region.id!, code: region.code, nameSq: region.nameSq, nameEn: region.nameEn,
-                   municipalityIDs: Set(links.filter { $0.$region.id == region.id }.map(\.$municipality.id)))
-        }
-        return GeographyDirectory(places: places, regions: regions)
+    private struct PlaceRow: Decodable {
+        let id: UUID
+        let name: String
+        let nameSq: String
+        let isoCode: String
     }
 
-    /// Municipalities sorted by name, for select lists.
-    var sortedPlaces: [Place] {
-        places.values.sorted { $0.municipality.compare($1.municipality, locale: Locale(identifier: "sq")) == .orderedAscending }
+    private struct RegionRow: Decodable {
+        let id: UUID
+        let code: String
+        let nameSq: String
+        let nameEn: String
+    }
+
+    private struct LinkRow: Decodable {
+        let regionId: UUID
+        let municipalityId: UUID
+    }
+
+    /// Read on most pages of the registry: three plain queries, sorted once here.
+    static func load(on database: any Database) async throws -> GeographyDirectory {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let places = try await sql.select()
+            .columns(SQLColumn("id", table: "municipalities"), SQLColumn("name", table: "municipalities"),
+                     SQLColumn("name_sq", table: "counties"), SQLColumn("iso_code", table: "counties"))
+            .from("municipalities")
+            .join("counties", on: SQLColumn("county_id", table: "municipalities"), .equal, SQLColumn("id", table: "counties"))
+            .all(decoding: PlaceRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { Place(municipalityID: $0.id, municipality: $0.name, county: $0.nameSq, countyISO: $0.isoCode) }
+        let links = try await sql.select().columns("region_id", "municipality_id").from("region_municipalities")
+            .all(decoding: LinkRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let regions = try await sql.select().columns("id", "code", "name_sq", "name_en").from("programme_regions").orderBy("code")
+            .all(decoding: RegionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { row in
+                Region(id: row.id, code: row.code, nameSq: row.nameSq, nameEn: row.nameEn,
+                       municipalityIDs: Set(links.filter { $0.regionId == row.id }.map(\.municipalityId)))
+            }
+        let albanian = Locale(identifier: "sq")
+        let sorted = places.sorted { $0.municipality.compare($1.municipality, locale: albanian) == .orderedAscending }
+        return GeographyDirectory(places: Dictionary(uniqueKeysWithValues: sorted.map { ($0.municipalityID, $0) }),
+                                  sortedPlaces: sorted, regions: regions)
     }
 
     func regions(of municipalityID: UUID) -> [Region] {
@@ -72,28 +96,99 @@ struct OrganisationService {
 
     static let pageSize = 50
 
-    func list(_ filter: Filter) async throws -> Fluent.Page<Organisation> {
-        var query = Organisation.query(on: database)
-        if let text = filter.query.flatMap(Text.clean) {
-            let key = Text.searchKey(text)
-            query = query.group(.or) { group in
-                group.filter(\.$searchKey, .contains(inverse: false, .anywhere), key)
-                group.filter(\.$registrationNumber == NUIS.normalised(text))
+    /// One line of the registry list: only what the list shows.
+    struct Summary: Sendable {
+        let id: UUID
+        let nameSq: String
+        let nameEn: String?
+        let registrationNumber: String
+        let municipalityID: UUID
+        let status: String
+        let focusAreas: [String]
+    }
+
+    struct ListPage: Sendable {
+        let items: [Summary]
+        let total: Int
+        let page: Int
+        var pageCount: Int { max(1, (total + OrganisationService.pageSize - 1) / OrganisationService.pageSize) }
+    }
+
+    private struct SummaryRow: Decodable {
+        let id: UUID
+        let nameSq: String
+        let nameEn: String?
+        let registrationNumber: String
+        let municipalityId: UUID
+        let status: String
+    }
+
+    private struct FocusRow: Decodable {
+        let organisationId: UUID
+        let area: String
+    }
+
+    /// The registry list, read with plain SQL: the list page is the most used page of the
+    /// registry, and decoding full models row by row cost most of its time (see
+    /// docs/performance.md).
+    func list(_ filter: Filter) async throws -> ListPage {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+        if let ids = filter.onlyIDs, ids.isEmpty { return ListPage(items: [], total: 0, page: 1) }
+        func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+            var select = select.from("organisations")
+            if let text = filter.query.flatMap(Text.clean) {
+                let key = Text.searchKey(text).filter { $0 != "%" && $0 != "_" && $0 != "\\" }
+                select = select.where {
+                    $0.where(SQLColumn("search_key", table: "organisations"), .like, SQLBind("%\(key)%"))
+                        .orWhere(SQLColumn("registration_number", table: "organisations"), .equal, SQLBind(NUIS.normalised(text)))
+                }
             }
+            if let region = filter.regionID {
+                select = select.join("region_municipalities", on: SQLColumn("municipality_id", table: "region_municipalities"),
+                                     .equal, SQLColumn("municipality_id", table: "organisations"))
+                    .where(SQLColumn("region_id", table: "region_municipalities"), .equal, SQLBind(region))
+            }
+            if let municipality = filter.municipalityID {
+                select = select.where(SQLColumn("municipality_id", table: "organisations"), .equal, SQLBind(municipality))
+            }
+            if let area = filter.focusArea {
+                select = select.join("organisation_focus_areas", on: SQLColumn("organisation_id", table: "organisation_focus_areas"),
+                                     .equal, SQLColumn("id", table: "organisations"))
+                    .where(SQLColumn("area", table: "organisation_focus_areas"), .equal, SQLBind(area.rawValue))
+            }
+            if let status = filter.status {
+                select = select.where(SQLColumn("status", table: "organisations"), .equal, SQLBind(status.rawValue))
+            }
+            if let ids = filter.onlyIDs {
+                select = select.where(SQLColumn("id", table: "organisations"), .in, SQLBind.group(Array(ids)))
+            }
+            return select
         }
-        if let region = filter.regionID {
-            query = query.join(RegionMunicipality.self, on: \Organisation.$municipality.$id == \RegionMunicipality.$municipality.$id)
-                .filter(RegionMunicipality.self, \.$region.$id == region)
+        let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count"))
+            .first(decodingColumn: "count", as: Int.self) ?? 0
+        let page = max(1, min(filter.page, max(1, (total + Self.pageSize - 1) / Self.pageSize)))
+        let rows = try await filtered(sql.select().columns(
+            SQLColumn("id", table: "organisations"), SQLColumn("name_sq", table: "organisations"),
+            SQLColumn("name_en", table: "organisations"), SQLColumn("registration_number", table: "organisations"),
+            SQLColumn("municipality_id", table: "organisations"), SQLColumn("status", table: "organisations")))
+            .orderBy(SQLColumn("search_key", table: "organisations"))
+            .orderBy(SQLColumn("id", table: "organisations"))
+            .limit(Self.pageSize)
+            .offset((page - 1) * Self.pageSize)
+            .all(decoding: SummaryRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        var areas: [UUID: [String]] = [:]
+        if !rows.isEmpty {
+            let focus = try await sql.select().columns("organisation_id", "area").from("organisation_focus_areas")
+                .where("organisation_id", .in, SQLBind.group(rows.map(\.id)))
+                .all(decoding: FocusRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            for row in focus { areas[row.organisationId, default: []].append(row.area) }
         }
-        if let municipality = filter.municipalityID { query = query.filter(\.$municipality.$id == municipality) }
-        if let area = filter.focusArea {
-            query = query.join(OrganisationFocusArea.self, on: \Organisation.$id == \OrganisationFocusArea.$organisation.$id)
-                .filter(OrganisationFocusArea.self, \.$area == area.rawValue)
+        let items = rows.map { row in
+            Summary(id: row.id, nameSq: row.nameSq, nameEn: row.nameEn, registrationNumber: row.registrationNumber,
+                    municipalityID: row.municipalityId, status: row.status,
+                    focusAreas: FocusArea.allCases.map(\.rawValue).filter { areas[row.id, default: []].contains($0) })
         }
-        if let status = filter.status { query = query.filter(\.$status == status.rawValue) }
-        if let ids = filter.onlyIDs { query = query.filter(\.$id ~~ ids) }
-        return try await query.sort(\.$searchKey).with(\.$focusAreas)
-            .paginate(PageRequest(page: max(filter.page, 1), per: Self.pageSize))
+        return ListPage(items: items, total: total, page: page)
     }
 
     func find(_ id: UUID) async throws -> Organisation {

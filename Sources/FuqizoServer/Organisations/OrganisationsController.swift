@@ -66,7 +66,7 @@ struct OrganisationsController: RouteCollection {
         filter.page = query.page ?? 1
         let page = try await service(req).list(filter)
         let rows = page.items.map { Self.row($0, geography: geography, language: req.language) }
-        let pageCount = max(1, Int((Double(page.metadata.total) / Double(page.metadata.per)).rounded(.up)))
+        let pageCount = page.pageCount
         func link(_ number: Int) -> String {
             var components = URLComponents()
             components.path = "/organisations"
@@ -85,23 +85,22 @@ struct OrganisationsController: RouteCollection {
             FieldContext("status", label: "field.status", kind: "select", value: query.status ?? "",
                          options: OrganisationStatus.allCases.map { .init(value: $0.rawValue, label: $0.catalogKey, literal: false, selected: $0 == filter.status) }),
         ]
-        let current = page.metadata.page
+        let current = page.page
         return try await req.page("organisations/list", title: "cso.list.title", ListPage(
-            rows: rows, total: page.metadata.total, page: current, pageCount: pageCount,
+            rows: rows, total: page.total, page: current, pageCount: pageCount,
             previousPage: current > 1 ? link(current - 1) : nil, nextPage: current < pageCount ? link(current + 1) : nil,
             fields: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
     }
 
-    static func row(_ organisation: Organisation, geography: GeographyDirectory, language: Language) -> Row {
-        let municipalityID = organisation.$municipality.id
-        return Row(
-            id: organisation.id!.uuidString,
+    static func row(_ organisation: OrganisationService.Summary, geography: GeographyDirectory, language: Language) -> Row {
+        Row(
+            id: organisation.id.uuidString,
             name: language == .en ? (organisation.nameEn ?? organisation.nameSq) : organisation.nameSq,
             registrationNumber: organisation.registrationNumber,
-            municipality: geography.places[municipalityID]?.municipality ?? "",
-            regions: geography.regions(of: municipalityID).map { $0.name(language) }.joined(separator: ", "),
+            municipality: geography.places[organisation.municipalityID]?.municipality ?? "",
+            regions: geography.regions(of: organisation.municipalityID).map { $0.name(language) }.joined(separator: ", "),
             statusKey: OrganisationStatus(rawValue: organisation.status)?.catalogKey ?? "",
-            focusKeys: (organisation.$focusAreas.value ?? []).compactMap { FocusArea(rawValue: $0.area)?.catalogKey })
+            focusKeys: organisation.focusAreas.compactMap { FocusArea(rawValue: $0)?.catalogKey })
     }
 
     /// A member of one organisation goes straight to it; of several, sees their list.

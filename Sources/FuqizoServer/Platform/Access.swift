@@ -41,22 +41,24 @@ extension Route {
 
 /// Asks the policy about every routed request. Deny by default: an unclassified route is
 /// refused, whoever asks.
-struct AccessMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let route = request.route else { return try await next.respond(to: request) }
-        guard let access = route.routeAccess else { throw AppError.forbidden }
-        let resource = try access.resource.resolve(request)
+struct AccessMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard let route = request.route else { return next.respond(to: request) }
+        guard let access = route.routeAccess else { return request.eventLoop.makeFailedFuture(AppError.forbidden) }
+        let resource: Resource
+        do { resource = try access.resource.resolve(request) } catch { return request.eventLoop.makeFailedFuture(error) }
         if Policy.decide(request.actor, access.action, resource).isAllowed {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
         if !request.actor.isSignedIn, request.method == .GET {
             if let pending = request.pendingSignIn {
-                return request.redirect(to: pending.stage == .mustEnrolSecondFactor ? "/sign-in/enrol" : "/sign-in/code")
+                return request.eventLoop.makeSucceededFuture(
+                    request.redirect(to: pending.stage == .mustEnrolSecondFactor ? "/sign-in/enrol" : "/sign-in/code"))
             }
             var query = "next=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")"
             if request.sessionExpired { query += "&expired=1" }
-            return request.redirect(to: "/sign-in?\(query)")
+            return request.eventLoop.makeSucceededFuture(request.redirect(to: "/sign-in?\(query)"))
         }
-        throw AppError.forbidden
+        return request.eventLoop.makeFailedFuture(AppError.forbidden)
     }
 }

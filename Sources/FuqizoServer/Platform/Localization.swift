@@ -26,14 +26,14 @@ extension Request {
 }
 
 /// Picks the language from the `fuqizo_lang` cookie before anything renders.
-struct LanguageMiddleware: AsyncMiddleware {
+struct LanguageMiddleware: Middleware {
     static let cookieName = "fuqizo_lang"
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if let code = request.cookies[Self.cookieName]?.string, let language = Language(code: code) {
             request.language = language
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }
 

@@ -131,33 +131,40 @@ struct SessionMiddleware: AsyncMiddleware {
 /// CSRF protection for every state-changing request. The token is an HMAC of the session
 /// token (or, before sign-in, of a random visitor cookie) under a key derived from the master
 /// key: nothing to store, valid on every instance, and useless in another browser.
-struct CSRFMiddleware: AsyncMiddleware {
+struct CSRFMiddleware: Middleware {
     static let visitorCookie = "fuqizo_visitor"
     static let fieldName = "_csrf"
     static let maxFormBytes = 1 << 20
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         var newVisitor: String?
         if request.sessionToken == nil, request.cookies[Self.visitorCookie]?.string == nil {
             newVisitor = SecretToken.generate()
             request.csrfBinding = newVisitor
         }
-        if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
-            if request.headers.first(name: "Sec-Fetch-Site") == "cross-site" { throw AppError.csrf }
-            if request.body.data == nil {
-                _ = try await request.body.collect(max: Self.maxFormBytes).get()
+        let checked: EventLoopFuture<Void>
+        if [.GET, .HEAD, .OPTIONS].contains(request.method) {
+            checked = request.eventLoop.makeSucceededVoidFuture()
+        } else if request.headers.first(name: "Sec-Fetch-Site") == "cross-site" {
+            checked = request.eventLoop.makeFailedFuture(AppError.csrf)
+        } else {
+            let body = request.body.data == nil
+                ? request.body.collect(max: Self.maxFormBytes).map { _ in }
+                : request.eventLoop.makeSucceededVoidFuture()
+            checked = body.flatMapThrowing {
+                let provided = (try? request.content.get(String.self, at: Self.fieldName))
+                    ?? request.headers.first(name: "X-CSRF-Token") ?? ""
+                guard constantTimeEquals(provided, request.csrfToken) else { throw AppError.csrf }
             }
-            let provided = (try? request.content.get(String.self, at: Self.fieldName))
-                ?? request.headers.first(name: "X-CSRF-Token") ?? ""
-            guard constantTimeEquals(provided, request.csrfToken) else { throw AppError.csrf }
         }
-        let response = try await next.respond(to: request)
-        if let newVisitor, response.headers.contentType?.type == "text" {
-            response.cookies[Self.visitorCookie] = HTTPCookies.Value(
-                string: newVisitor, path: "/", isSecure: request.services.config.usesHTTPS,
-                isHTTPOnly: true, sameSite: .strict)
+        return checked.flatMap { next.respond(to: request) }.map { response in
+            if let newVisitor, response.headers.contentType?.type == "text" {
+                response.cookies[Self.visitorCookie] = HTTPCookies.Value(
+                    string: newVisitor, path: "/", isSecure: request.services.config.usesHTTPS,
+                    isHTTPOnly: true, sameSite: .strict)
+            }
+            return response
         }
-        return response
     }
 }
 

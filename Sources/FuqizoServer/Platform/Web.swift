@@ -16,8 +16,11 @@ struct AppError: AbortError {
     static let badRequest = AppError(status: .badRequest, messageKey: "error.badRequest")
 }
 
+// The middlewares that do no I/O are EventLoopFuture-based: an AsyncMiddleware hops off the
+// event loop and back for every request, which cost more than the work they do.
+
 /// Strict headers on every response, errors included.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+struct SecurityHeadersMiddleware: Middleware {
     let usesHTTPS: Bool
 
     static let contentSecurityPolicy = [
@@ -26,8 +29,14 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         "base-uri 'none'",
     ].joined(separator: "; ")
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            secure(response)
+            return response
+        }
+    }
+
+    private func secure(_ response: Response) {
         let headers: [(String, String)] = [
             ("Content-Security-Policy", Self.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
@@ -45,23 +54,18 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         if !response.headers.contains(name: .cacheControl) {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
-        return response
     }
 }
 
 /// Logs one line a request with the route's pattern (`/invite/:token`), never the concrete
 /// path or query, which can carry secrets or search terms.
-struct RequestLogMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct RequestLogMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let start = ContinuousClock.now
         let pattern = request.route.map(Self.pattern(of:)) ?? "(no route)"
-        do {
-            let response = try await next.respond(to: request)
-            request.logger.info("\(request.method) \(pattern) \(response.status.code) \(ContinuousClock.now - start)")
-            return response
-        } catch {
-            request.logger.info("\(request.method) \(pattern) failed \(ContinuousClock.now - start)")
-            throw error
+        return next.respond(to: request).always { result in
+            let outcome = (try? result.get()).map { String($0.status.code) } ?? "failed"
+            request.logger.info("\(request.method) \(pattern) \(outcome) \(ContinuousClock.now - start)")
         }
     }
 
@@ -72,11 +76,15 @@ struct RequestLogMiddleware: AsyncMiddleware {
 
 /// Turns errors into a page in the visitor's language (or JSON for the API), without
 /// internals: a stack trace or SQL never reaches a browser.
-struct ErrorPageMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct ErrorPageMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { await Self.page(for: error, request: request) }
+        }
+    }
+
+    static func page(for error: any Error, request: Request) async -> Response {
         do {
-            return try await next.respond(to: request)
-        } catch {
             let (status, key) = Self.classify(error)
             if status == .internalServerError {
                 // The type and, for our own errors, the description: never request data.
@@ -94,6 +102,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 // The error page itself failed (a broken template): plain text, still translated.
                 return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: request.t(key)))
             }
+        } catch {
+            return Response(status: .internalServerError)
         }
     }
 
@@ -139,15 +149,33 @@ enum Flash {
 }
 
 /// Clears the notice once a page has shown it, so it appears exactly once.
-struct FlashMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        if request.cookies[Flash.cookieName] != nil, response.cookies[Flash.cookieName] == nil,
-           response.status == .ok || response.status.code >= 400 {
-            response.cookies[Flash.cookieName] = HTTPCookies.Value(
-                string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .strict)
+struct FlashMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            if request.cookies[Flash.cookieName] != nil, response.cookies[Flash.cookieName] == nil,
+               response.status == .ok || response.status.code >= 400 {
+                response.cookies[Flash.cookieName] = HTTPCookies.Value(
+                    string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .strict)
+            }
+            return response
         }
-        return response
+    }
+}
+
+/// Static assets (stylesheet, emblem, icons) for paths no route claims; routed paths never
+/// touch the disk. Assets may be cached for an hour and then revalidated by ETag, which
+/// saves a slow connection from fetching them with every page.
+struct AssetMiddleware: Middleware {
+    let files: FileMiddleware
+
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard request.route == nil else { return next.respond(to: request) }
+        return files.respond(to: request, chainingTo: next).map { response in
+            if response.status == .ok || response.status == .notModified, response.headers.contains(name: .eTag) {
+                response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+            }
+            return response
+        }
     }
 }
 

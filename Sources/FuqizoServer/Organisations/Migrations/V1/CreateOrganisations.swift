@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 
 struct CreateOrganisations: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -32,6 +33,12 @@ struct CreateOrganisations: AsyncMigration {
             .field("area", .string, .required)
             .unique(on: "organisation_id", "area")
             .create()
+        // The registry list sorts by name and filters by place and focus area.
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "organisations_search_key").on("organisations").column("search_key").run()
+            try await sql.create(index: "organisations_municipality").on("organisations").column("municipality_id").run()
+            try await sql.create(index: "organisation_focus_areas_area").on("organisation_focus_areas").column("area").run()
+        }
     }
 
     func revert(on database: any Database) async throws {
