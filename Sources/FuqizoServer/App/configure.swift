@@ -34,7 +34,12 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     }
     registerMigrations(app, resources: resources)
 
-    app.views.use(.leaf)
+    // Leaf's own provider turns its template cache off in the development environment, which
+    // is what `swift run fuqizo serve` runs in; the cache follows FUQIZO_RESOURCES_DIR instead.
+    app.views.use { app in
+        LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+                     sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: ["application": app])
+    }
     app.leaf.sources = .singleSource(NIOLeafFiles(
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions], // the bundle may sit under a hidden folder such as .build
         sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"))
