@@ -35,24 +35,26 @@ struct AccountController: RouteCollection {
             RoleLine(roleKey: grant.role.catalogKey,
                      organisation: grant.organisationID.flatMap { id in names.first { $0.id == id }?.nameSq })
         }
-        let left = try await SignInController.identity(req).unusedRecoveryCodeCount(user: signedIn.user)
+        let user = try await signedIn.user(on: req.db)
+        let left = try await SignInController.identity(req).unusedRecoveryCodeCount(user: user)
         return try await req.page("identity/account", title: "account.title", AccountPage(
-            email: signedIn.user.email, roles: roles, hasTwoFactor: signedIn.user.hasTwoFactor,
+            email: user.email, roles: roles, hasTwoFactor: user.hasTwoFactor,
             twoFactorRequired: signedIn.actor.requiresTwoFactor, recoveryCodesLeft: left))
     }
 
     func enrolPage(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        if signedIn.user.hasTwoFactor { return req.redirect(to: "/account") }
-        return try await SignInController.renderEnrolment(req, user: signedIn.user, action: "/account/two-factor")
+        if signedIn.record.hasTwoFactor { return req.redirect(to: "/account") }
+        return try await SignInController.renderEnrolment(req, user: try await signedIn.user(on: req.db), action: "/account/two-factor")
     }
 
     func confirmEnrolment(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        if signedIn.user.hasTwoFactor { return req.redirect(to: "/account") }
+        if signedIn.record.hasTwoFactor { return req.redirect(to: "/account") }
         let form = try req.form(SignInController.CodeForm.self)
-        guard let codes = try await SignInController.identity(req).confirmEnrolment(user: signedIn.user, code: form.code) else {
-            return try await SignInController.renderEnrolment(req, user: signedIn.user, action: "/account/two-factor",
+        let user = try await signedIn.user(on: req.db)
+        guard let codes = try await SignInController.identity(req).confirmEnrolment(user: user, code: form.code) else {
+            return try await SignInController.renderEnrolment(req, user: user, action: "/account/two-factor",
                                                               error: "enrol.code.error", status: .badRequest)
         }
         return try await req.page("identity/recovery-codes", title: "recovery.title",
@@ -77,7 +79,8 @@ struct AccountController: RouteCollection {
     func changePassword(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
         let form = try req.form(IdentityService.PasswordChangeForm.self)
-        switch try await SignInController.identity(req).changePassword(user: signedIn.user, keeping: signedIn.session, form: form) {
+        switch try await SignInController.identity(req).changePassword(user: try await signedIn.user(on: req.db),
+                                                                      keeping: signedIn.record.sessionID, form: form) {
         case .failure(let errors): return try await renderPassword(req, errors: errors, status: .badRequest)
         case .success: return Flash.redirect(req, to: "/account", flash: "password.change.done")
         }
@@ -85,8 +88,8 @@ struct AccountController: RouteCollection {
 
     func renewRecoveryCodes(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        guard signedIn.user.hasTwoFactor else { return req.redirect(to: "/account") }
-        let codes = try await SignInController.identity(req).regenerateRecoveryCodes(user: signedIn.user)
+        guard signedIn.record.hasTwoFactor else { return req.redirect(to: "/account") }
+        let codes = try await SignInController.identity(req).regenerateRecoveryCodes(user: try await signedIn.user(on: req.db))
         return try await req.page("identity/recovery-codes", title: "recovery.title",
                                   SignInController.RecoveryCodesPage(codes: codes, continueTo: "/account"), status: .ok)
     }

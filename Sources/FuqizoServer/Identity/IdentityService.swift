@@ -210,11 +210,11 @@ struct IdentityService {
         return token
     }
 
-    func endSession(_ session: UserSession, actor: UUID?, reason: String) async throws {
+    func endSession(_ session: SessionRecord, actor: UUID?, reason: String) async throws {
         let now = self.now
         try await database.transaction { db in
-            try await session.delete(on: db)
-            try await AuditLog.record(.init(reason, target: ("user", session.$user.id.uuidString)), actor: actor, at: now, on: db)
+            try await session.end(on: db)
+            try await AuditLog.record(.init(reason, target: ("user", session.userID.uuidString)), actor: actor, at: now, on: db)
         }
     }
 
@@ -237,7 +237,7 @@ struct IdentityService {
 
     /// Changes a signed-in person's password. The current one is asked again (a wrong one
     /// counts toward the lockout); every other session of the account ends.
-    func changePassword(user: User, keeping session: UserSession, form: PasswordChangeForm) async throws -> Result<Void, FieldErrors> {
+    func changePassword(user: User, keeping sessionID: UUID, form: PasswordChangeForm) async throws -> Result<Void, FieldErrors> {
         var errors = FieldErrors()
         let current = try await user.passwordHash.asyncMap { try await passwords.verify(form.currentPassword, against: $0) } ?? false
         if !current { errors.add("currentPassword", "password.error.current") }
@@ -259,7 +259,7 @@ struct IdentityService {
             user.passwordHash = hash
             user.failedSignIns = 0
             try await user.save(on: db)
-            try await UserSession.query(on: db).filter(\.$user.$id == id).filter(\.$id != session.requireID()).delete()
+            try await UserSession.query(on: db).filter(\.$user.$id == id).filter(\.$id != sessionID).delete()
             try await AuditLog.record(.init("password.changed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
         }
         return .success(())
@@ -376,7 +376,8 @@ struct IdentityService {
     }
 
     /// Promotes a pending session to a full one under a new token (a new session id).
-    func activate(_ session: UserSession) async throws -> String {
+    func activate(_ record: SessionRecord) async throws -> String {
+        let session = try await record.session(on: database)
         let token = SecretToken.generate()
         session.tokenDigest = SecretToken.digest(token)
         session.stage = UserSession.Stage.active.rawValue

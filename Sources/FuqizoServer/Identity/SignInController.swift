@@ -76,7 +76,7 @@ struct SignInController: RouteCollection {
         case .throttled:
             return try await renderSignIn(req, email: form.email, next: next, error: "signIn.error.throttled", status: .tooManyRequests)
         case .accepted(let user, let stage):
-            if let old = req.pendingSignIn?.session ?? req.signedIn?.session { try await old.delete(on: req.db) }
+            if let old = req.pendingSignIn?.record ?? req.signedIn?.record { try await old.end(on: req.db) }
             let token = try await Self.identity(req).startSession(for: user, stage: stage)
             let target: String = switch stage {
             case .active: next
@@ -124,16 +124,16 @@ struct SignInController: RouteCollection {
         let form = try req.form(CodeForm.self)
         let next = Request.safeLocalPath(form.next)
         let identity = Self.identity(req)
-        switch try await identity.verifySecondFactor(user: pending.user, code: form.code) {
+        switch try await identity.verifySecondFactor(user: try await pending.user(on: req.db), code: form.code) {
         case .accepted:
-            let token = try await identity.activate(pending.session)
+            let token = try await identity.activate(pending.record)
             let response = req.redirect(to: next)
             SessionMiddleware.setCookie(token, on: response, request: req)
             return response
         case .refused:
             return try await renderCode(req, next: next, error: "signIn.code.error", status: .unauthorized)
         case .locked:
-            try await pending.session.delete(on: req.db)
+            try await pending.record.end(on: req.db)
             let response = try await renderSignIn(req, next: next, error: "signIn.error.refused", status: .unauthorized)
             SessionMiddleware.expireCookie(on: response, request: req)
             return response
@@ -178,17 +178,18 @@ struct SignInController: RouteCollection {
 
     func enrolPage(req: Request) async throws -> Response {
         guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: "/sign-in") }
-        return try await Self.renderEnrolment(req, user: pending.user, action: "/sign-in/enrol")
+        return try await Self.renderEnrolment(req, user: try await pending.user(on: req.db), action: "/sign-in/enrol")
     }
 
     func confirmEnrolment(req: Request) async throws -> Response {
         guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: "/sign-in") }
         let form = try req.form(CodeForm.self)
         let identity = Self.identity(req)
-        guard let codes = try await identity.confirmEnrolment(user: pending.user, code: form.code) else {
-            return try await Self.renderEnrolment(req, user: pending.user, action: "/sign-in/enrol", error: "enrol.code.error", status: .badRequest)
+        let user = try await pending.user(on: req.db)
+        guard let codes = try await identity.confirmEnrolment(user: user, code: form.code) else {
+            return try await Self.renderEnrolment(req, user: user, action: "/sign-in/enrol", error: "enrol.code.error", status: .badRequest)
         }
-        let token = try await identity.activate(pending.session)
+        let token = try await identity.activate(pending.record)
         let response = try await req.page("identity/recovery-codes", title: "recovery.title",
                                           RecoveryCodesPage(codes: codes, continueTo: "/"), status: .ok)
         SessionMiddleware.setCookie(token, on: response, request: req)
@@ -198,7 +199,7 @@ struct SignInController: RouteCollection {
     // MARK: sign-out
 
     func signOut(req: Request) async throws -> Response {
-        if let session = req.signedIn?.session ?? req.pendingSignIn?.session {
+        if let session = req.signedIn?.record ?? req.pendingSignIn?.record {
             try await Self.identity(req).endSession(session, actor: req.signedIn?.actor.userID, reason: "signOut")
         }
         let response = Flash.redirect(req, to: "/sign-in", flash: "signOut.done")
@@ -287,9 +288,8 @@ struct SignInController: RouteCollection {
     func switchLanguage(req: Request) async throws -> Response {
         let form = try req.form(LanguageForm.self)
         let language = form.language.flatMap(Language.init(code:)) ?? .default
-        if let user = req.signedIn?.user {
-            user.preferredLanguage = language.rawValue
-            try await user.save(on: req.db)
+        if let userID = req.signedIn?.userID {
+            try await User.query(on: req.db).filter(\.$id == userID).set(\.$preferredLanguage, to: language.rawValue).update()
         }
         let response = req.redirect(to: Request.safeLocalPath(form.returnTo))
         Self.setLanguageCookie(language, on: response, req)

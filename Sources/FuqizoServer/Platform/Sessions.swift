@@ -2,20 +2,47 @@ import Crypto
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 import Vapor
+
+/// A live session as the middleware reads it on every request: ids and flags only. The full
+/// rows are loaded by the few pages that need them.
+struct SessionRecord: Sendable {
+    let sessionID: UUID
+    let userID: UUID
+    let stage: UserSession.Stage
+    let hasTwoFactor: Bool
+
+    func user(on database: any Database) async throws -> User {
+        guard let user = try await User.find(userID, on: database) else { throw AppError.forbidden }
+        return user
+    }
+
+    func session(on database: any Database) async throws -> UserSession {
+        guard let session = try await UserSession.find(sessionID, on: database) else { throw AppError.forbidden }
+        return session
+    }
+
+    func end(on database: any Database) async throws {
+        try await UserSession.query(on: database).filter(\.$id == sessionID).delete()
+    }
+}
 
 /// The signed-in person behind a request, with the roles the policy decides on.
 struct SignedIn: Sendable {
-    let user: User
-    let session: UserSession
+    let record: SessionRecord
     let actor: Actor
+
+    var userID: UUID { record.userID }
+    func user(on database: any Database) async throws -> User { try await record.user(on: database) }
 }
 
 /// A session whose sign-in is not finished: the second factor is still to come.
 struct PendingSignIn: Sendable {
-    let user: User
-    let session: UserSession
-    var stage: UserSession.Stage { UserSession.Stage(rawValue: session.stage) ?? .awaitingSecondFactor }
+    let record: SessionRecord
+
+    var stage: UserSession.Stage { record.stage }
+    func user(on database: any Database) async throws -> User { try await record.user(on: database) }
 }
 
 extension Request {
@@ -74,45 +101,80 @@ struct SessionMiddleware: AsyncMiddleware {
         return response
     }
 
+    private struct SessionRow: Decodable {
+        let id: UUID
+        let userID: UUID
+        let stage: String
+        let createdAt: Date
+        let lastSeenAt: Date
+        let isActive: Bool
+        let hasTotp: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, stage, userID = "user_id", createdAt = "created_at", lastSeenAt = "last_seen_at"
+            case isActive = "is_active", hasTotp = "has_totp"
+        }
+    }
+
+    private struct GrantRow: Decodable {
+        let role: String
+        let organisationID: UUID?
+
+        enum CodingKeys: String, CodingKey {
+            case role, organisationID = "organisation_id"
+        }
+    }
+
     /// Attaches the session to the request; false when the token is unknown or expired.
+    /// Plain SQL: this runs on every request, and model decoding cost more than the queries.
     private func load(token: String, into request: Request) async throws -> Bool {
-        guard let session = try await UserSession.query(on: request.db)
-            .filter(\.$tokenDigest == SecretToken.digest(token))
-            .with(\.$user)
-            .first()
+        guard let sql = request.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sessions = "user_sessions", users = "users"
+        guard let row = try await sql.select()
+            .column(SQLColumn("id", table: sessions))
+            .column(SQLColumn("user_id", table: sessions))
+            .column(SQLColumn("stage", table: sessions))
+            .column(SQLColumn("created_at", table: sessions))
+            .column(SQLColumn("last_seen_at", table: sessions))
+            .column(SQLColumn("is_active", table: users))
+            .column(SQLBinaryExpression(SQLColumn("totp_secret", table: users), .isNot, SQLLiteral.null), as: "has_totp")
+            .from(sessions)
+            .join(users, on: SQLColumn("id", table: users), .equal, SQLColumn("user_id", table: sessions))
+            .where(SQLColumn("token_digest", table: sessions), .equal, SQLBind(SecretToken.digest(token)))
+            .first(decoding: SessionRow.self)
         else { return false }
         let now = request.now
         let config = request.services.config
-        let idle = now.timeIntervalSince(session.lastSeenAt) > config.sessionIdleTimeout
-        let tooOld = now.timeIntervalSince(session.createdAt) > config.sessionAbsoluteLimit
-        guard !idle, !tooOld, session.user.isActive else {
-            try await session.delete(on: request.db)
+        let idle = now.timeIntervalSince(row.lastSeenAt) > config.sessionIdleTimeout
+        let tooOld = now.timeIntervalSince(row.createdAt) > config.sessionAbsoluteLimit
+        guard !idle, !tooOld, row.isActive else {
+            try await sql.delete(from: sessions).where("id", .equal, SQLBind(row.id)).run()
             request.sessionExpired = idle || tooOld
             return false
         }
-        if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
-            session.lastSeenAt = now
-            try await session.save(on: request.db)
+        if now.timeIntervalSince(row.lastSeenAt) > Self.touchInterval {
+            try await sql.update(sessions).set("last_seen_at", to: SQLBind(now)).where("id", .equal, SQLBind(row.id)).run()
         }
         request.sessionToken = token
-        if session.stage == UserSession.Stage.active.rawValue {
-            let grants = try await RoleAssignment.query(on: request.db)
-                .filter(\.$user.$id == session.user.requireID())
-                .all()
-                .compactMap(\.grant)
-            let actor = Actor(userID: try session.user.requireID(), grants: Set(grants))
-            if actor.requiresTwoFactor, !session.user.hasTwoFactor {
+        var stage = UserSession.Stage(rawValue: row.stage) ?? .awaitingSecondFactor
+        if stage == .active {
+            let grants = try await sql.select().columns("role", "organisation_id").from("role_assignments")
+                .where("user_id", .equal, SQLBind(row.userID))
+                .all(decoding: GrantRow.self)
+                .compactMap { grant in Role(rawValue: grant.role).map { RoleGrant(role: $0, organisationID: grant.organisationID) } }
+            let actor = Actor(userID: row.userID, grants: Set(grants))
+            if actor.requiresTwoFactor, !row.hasTotp {
                 // A role that needs a second factor was given during this session: nothing
                 // more until the person has set one up.
-                session.stage = UserSession.Stage.mustEnrolSecondFactor.rawValue
-                try await session.save(on: request.db)
-                request.pendingSignIn = PendingSignIn(user: session.user, session: session)
+                stage = .mustEnrolSecondFactor
+                try await sql.update(sessions).set("stage", to: SQLBind(stage.rawValue)).where("id", .equal, SQLBind(row.id)).run()
+            } else {
+                request.signedIn = SignedIn(record: SessionRecord(sessionID: row.id, userID: row.userID, stage: stage, hasTwoFactor: row.hasTotp),
+                                            actor: actor)
                 return true
             }
-            request.signedIn = SignedIn(user: session.user, session: session, actor: actor)
-        } else {
-            request.pendingSignIn = PendingSignIn(user: session.user, session: session)
         }
+        request.pendingSignIn = PendingSignIn(record: SessionRecord(sessionID: row.id, userID: row.userID, stage: stage, hasTwoFactor: row.hasTotp))
         return true
     }
 
