@@ -57,33 +57,33 @@ struct UsersController: RouteCollection {
         let fields: [FieldContext]
     }
 
-    static func roleOptions(selected: Set<String>, scoped: Bool) -> [FieldContext.Option] {
+    static func roleOptions(_ req: Request, selected: Set<String>, scoped: Bool) -> [FieldContext.Option] {
         Role.allCases.filter { $0.isOrganisationScoped == scoped }.map {
-            FieldContext.Option(value: $0.rawValue, label: $0.catalogKey, literal: false, selected: selected.contains($0.rawValue))
+            FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: selected.contains($0.rawValue))
         }
     }
 
     static func organisationOptions(_ req: Request, selected: String?) async throws -> [FieldContext.Option] {
         try await Organisation.query(on: req.db).sort(\.$searchKey).all().map {
-            FieldContext.Option(value: $0.id!.uuidString, label: $0.nameSq, literal: true, selected: $0.id?.uuidString == selected)
+            FieldContext.Option(value: $0.id!.uuidString, label: $0.nameSq, selected: $0.id?.uuidString == selected)
         }
     }
 
     private func renderInvite(_ req: Request, form: UserAdminService.InvitationForm = .init(), errors: FieldErrors = .init(),
                               status: HTTPResponseStatus = .ok) async throws -> Response {
         let languages = Language.allCases.map {
-            FieldContext.Option(value: $0.rawValue, label: "language.\($0.rawValue)", literal: false, selected: $0.rawValue == form.language)
+            FieldContext.Option(value: $0.rawValue, label: req.t("language.\($0.rawValue)"), selected: $0.rawValue == form.language)
         }
         let fields = [
             FieldContext("email", label: "field.email", kind: "email", value: form.email, errors: errors, required: true),
             FieldContext("displayName", label: "field.displayName", value: form.displayName, errors: errors, required: true),
             FieldContext("language", label: "field.language", kind: "select", value: form.language, options: languages, errors: errors),
             FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
-                         options: Self.roleOptions(selected: Set(form.roles ?? []), scoped: false), errors: errors, hint: "user.roles.hint"),
+                         options: Self.roleOptions(req, selected: Set(form.roles ?? []), scoped: false), errors: errors, hint: "user.roles.hint"),
             FieldContext("organisationID", label: "field.organisation", kind: "select",
                          options: try await Self.organisationOptions(req, selected: form.organisationID), errors: errors),
             FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
-                         options: Self.roleOptions(selected: [form.organisationRole ?? ""], scoped: true), errors: errors),
+                         options: Self.roleOptions(req, selected: [form.organisationRole ?? ""], scoped: true), errors: errors),
         ]
         return try await req.page("identity/invite", title: "users.invite.title", InvitePage(fields: fields), status: status)
     }
@@ -132,11 +132,11 @@ struct UsersController: RouteCollection {
         let global = Set(grants.filter { $0.organisationID == nil }.map(\.role.rawValue))
         let fields = [
             FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
-                         options: Self.roleOptions(selected: global, scoped: false), errors: errors),
+                         options: Self.roleOptions(req, selected: global, scoped: false), errors: errors),
             FieldContext("organisationID", label: "field.addOrganisation", kind: "select",
                          options: try await Self.organisationOptions(req, selected: nil), errors: errors),
             FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
-                         options: Self.roleOptions(selected: [], scoped: true), errors: errors),
+                         options: Self.roleOptions(req, selected: [], scoped: true), errors: errors),
         ]
         let now = req.now
         return try await req.page("identity/user", title: "users.detail.title", UserPage(

@@ -38,8 +38,8 @@ struct OrganisationsController: RouteCollection {
         let registrationNumber: String
         let municipality: String
         let regions: String
-        let statusKey: String
-        let focusKeys: [String]
+        let status: String
+        let focus: String
     }
 
     struct ListPage: Encodable {
@@ -65,7 +65,7 @@ struct OrganisationsController: RouteCollection {
         filter.status = query.status.flatMap(OrganisationStatus.init(rawValue:))
         filter.page = query.page ?? 1
         let page = try await service(req).list(filter)
-        let rows = page.items.map { Self.row($0, geography: geography, language: req.language) }
+        let rows = page.items.map { Self.row($0, geography: geography, req) }
         let pageCount = page.pageCount
         func link(_ number: Int) -> String {
             var components = URLComponents()
@@ -77,13 +77,13 @@ struct OrganisationsController: RouteCollection {
         }
         let filters = [
             FieldContext("region", label: "field.region", kind: "select", value: query.region ?? "",
-                         options: geography.regions.map { .init(value: $0.id.uuidString, label: $0.name(req.language), literal: true, selected: $0.id == filter.regionID) }),
+                         options: geography.regions.map { .init(value: $0.id.uuidString, label: $0.name(req.language), selected: $0.id == filter.regionID) }),
             FieldContext("municipality", label: "field.municipality", kind: "select", value: query.municipality ?? "",
-                         options: geography.sortedPlaces.map { .init(value: $0.municipalityID.uuidString, label: $0.municipality, literal: true, selected: $0.municipalityID == filter.municipalityID) }),
+                         options: geography.sortedPlaces.map { .init(value: $0.municipalityID.uuidString, label: $0.municipality, selected: $0.municipalityID == filter.municipalityID) }),
             FieldContext("focus", label: "field.focusArea", kind: "select", value: query.focus ?? "",
-                         options: FocusArea.allCases.map { .init(value: $0.rawValue, label: $0.catalogKey, literal: false, selected: $0 == filter.focusArea) }),
+                         options: FocusArea.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filter.focusArea) }),
             FieldContext("status", label: "field.status", kind: "select", value: query.status ?? "",
-                         options: OrganisationStatus.allCases.map { .init(value: $0.rawValue, label: $0.catalogKey, literal: false, selected: $0 == filter.status) }),
+                         options: OrganisationStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filter.status) }),
         ]
         let current = page.page
         return try await req.page("organisations/list", title: "cso.list.title", ListPage(
@@ -92,15 +92,16 @@ struct OrganisationsController: RouteCollection {
             fields: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
     }
 
-    static func row(_ organisation: OrganisationService.Summary, geography: GeographyDirectory, language: Language) -> Row {
-        Row(
+    static func row(_ organisation: OrganisationService.Summary, geography: GeographyDirectory, _ req: Request) -> Row {
+        let language = req.language
+        return Row(
             id: organisation.id.uuidString,
             name: language == .en ? (organisation.nameEn ?? organisation.nameSq) : organisation.nameSq,
             registrationNumber: organisation.registrationNumber,
             municipality: geography.places[organisation.municipalityID]?.municipality ?? "",
             regions: geography.regions(of: organisation.municipalityID).map { $0.name(language) }.joined(separator: ", "),
-            statusKey: OrganisationStatus(rawValue: organisation.status)?.catalogKey ?? "",
-            focusKeys: organisation.focusAreas.compactMap { FocusArea(rawValue: $0)?.catalogKey })
+            status: OrganisationStatus(rawValue: organisation.status).map { req.t($0.catalogKey) } ?? "",
+            focus: organisation.focusAreas.compactMap { FocusArea(rawValue: $0).map { req.t($0.catalogKey) } }.joined(separator: ", "))
     }
 
     /// A member of one organisation goes straight to it; of several, sees their list.
@@ -111,7 +112,7 @@ struct OrganisationsController: RouteCollection {
         filter.onlyIDs = ids
         let geography = try await GeographyDirectory.load(on: req.db)
         let page = try await service(req).list(filter)
-        let rows = page.items.map { Self.row($0, geography: geography, language: req.language) }
+        let rows = page.items.map { Self.row($0, geography: geography, req) }
         return try await req.page("organisations/mine", title: "cso.mine.title", ["rows": rows]).encodeResponse(for: req)
     }
 
@@ -188,11 +189,10 @@ struct OrganisationsController: RouteCollection {
         let geography = try await GeographyDirectory.load(on: req.db)
         let showBank = Self.seesBankDetails(req.actor, of: id)
         func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, key: (T) -> String, selected: Set<String>) -> [FieldContext.Option] where T.RawValue == String {
-            T.allCases.map { .init(value: $0.rawValue, label: key($0), literal: false, selected: selected.contains($0.rawValue)) }
+            T.allCases.map { .init(value: $0.rawValue, label: req.t(key($0)), selected: selected.contains($0.rawValue)) }
         }
         let municipalities = geography.sortedPlaces.map {
-            FieldContext.Option(value: $0.municipalityID.uuidString, label: "\($0.municipality) (\($0.county))",
-                                literal: true, selected: $0.municipalityID.uuidString == form.municipalityID)
+            FieldContext.Option(value: $0.municipalityID.uuidString, label: "\($0.municipality) (\($0.county))", selected: $0.municipalityID.uuidString == form.municipalityID)
         }
         var sections = [
             Section(titleKey: "cso.section.identity", fields: [

@@ -188,7 +188,7 @@ struct AdminController: RouteCollection {
         let chosen = selected ?? region.municipalityIDs
         let otherRegions = Set(geography.regions.filter { $0.id != id }.flatMap(\.municipalityIDs))
         let options = geography.sortedPlaces.filter { !otherRegions.contains($0.municipalityID) }.map {
-            FieldContext.Option(value: $0.municipalityID.uuidString, label: "\($0.municipality) (\($0.county))", literal: true,
+            FieldContext.Option(value: $0.municipalityID.uuidString, label: "\($0.municipality) (\($0.county))",
                                 selected: chosen.contains($0.municipalityID))
         }
         let fields = [FieldContext("municipalities", label: "field.municipalities", kind: "checkboxes", options: options,

@@ -87,11 +87,11 @@ enum Navigation {
 /// One form field as the generic field template renders it: label, current value, options,
 /// and the message of its error in the person's language.
 struct FieldContext: Encodable {
+    /// A choice, its label already in the person's language (translated here rather than in
+    /// the template: long select lists are the slowest part of rendering a page).
     struct Option: Encodable {
         let value: String
-        /// A catalog key, or literal text (a place name) when `literal` is true.
         let label: String
-        let literal: Bool
         let selected: Bool
     }
 
