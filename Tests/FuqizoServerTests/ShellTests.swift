@@ -82,12 +82,31 @@ struct ShellTests {
         }
     }
 
+    @Test("every message key the core rules return has a text in both languages")
+    func coreMessageKeys() throws {
+        let catalog = try Catalog(directory: Self.resources.appendingPathComponent("Localization"))
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/FuqizoCore")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        let pattern = try Regex(#""((form|cso|password|settings|evaluation|budget)\.error\.[A-Za-z]+)""#)
+        #expect(files.count > 10, "the core sources are found")
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: pattern) {
+                let key = String(text[match.range].dropFirst().dropLast())
+                #expect(catalog.has(key), "\(file.lastPathComponent): \(key)")
+            }
+        }
+    }
+
     @Test("every role, focus area, legal form and status has a label in both languages")
     func enumLabels() throws {
         let catalog = try Catalog(directory: Self.resources.appendingPathComponent("Localization"))
         let keys = Role.allCases.map(\.catalogKey) + FocusArea.allCases.map(\.catalogKey)
             + LegalForm.allCases.map(\.catalogKey) + OrganisationStatus.allCases.map(\.catalogKey)
             + ["pending", "sent", "failed"].map { "outbox.status.\($0)" } + Language.allCases.map { "language.\($0.rawValue)" }
+            + BudgetHeading.allCases.map(\.catalogKey)
         for key in keys { #expect(catalog.has(key), "\(key)") }
     }
 }

@@ -6,6 +6,18 @@ import urllib.request
 from conftest import PASSWORD, check_accessibility, create_administrator, enrol_two_factor, sign_in, submit, visit
 
 
+def fill_organisation(page, server, name, legal_form, nuis, municipality, focus):
+    """Fills the new-CSO form as a person would and submits it."""
+    visit(page, server.url + "/organisations/new")
+    page.fill("#f-nameSq", name)
+    page.select_option("#f-legalForm", legal_form)
+    page.fill("#f-registrationNumber", nuis)
+    page.select_option("#f-municipalityID", label=municipality)
+    page.check(f"input[name='focusAreas[]'][value='{focus}']")
+    page.select_option("#f-status", "active")
+    submit(page)
+
+
 def test_first_run_to_cso_user(server, mailbox, page, chromium):
     # First-run setup creates the administrator, who must enrol a second factor.
     create_administrator(page, server)
@@ -18,14 +30,7 @@ def test_first_run_to_cso_user(server, mailbox, page, chromium):
     assert page.locator("nav a[href='/admin/users']").count() == 1
 
     # Create a CSO; a wrong NUIS comes back with the typed values and a message.
-    visit(page, server.url + "/organisations/new")
-    page.fill("#f-nameSq", "Shoqata Drita e Kukësit")
-    page.select_option("#f-legalForm", "association")
-    page.fill("#f-registrationNumber", "1234")
-    page.select_option("#f-municipalityID", label="Kukës (Kukës)")
-    page.check("input[name='focusAreas[]'][value='antiTrafficking']")
-    page.select_option("#f-status", "active")
-    submit(page)
+    fill_organisation(page, server, "Shoqata Drita e Kukësit", "association", "1234", "Kukës (Kukës)", "antiTrafficking")
     assert page.locator("#f-nameSq").input_value() == "Shoqata Drita e Kukësit"
     assert page.locator("#registrationNumber-error").is_visible()
     page.fill("#f-registrationNumber", "L91806031N")
@@ -34,14 +39,7 @@ def test_first_run_to_cso_user(server, mailbox, page, chromium):
     organisation_path = page.url.replace(server.url, "")
 
     # Another CSO the new user must never see.
-    visit(page, server.url + "/organisations/new")
-    page.fill("#f-nameSq", "Qendra Tjetër")
-    page.select_option("#f-legalForm", "centre")
-    page.fill("#f-registrationNumber", "K12345678L")
-    page.select_option("#f-municipalityID", label="Sarandë (Vlorë)")
-    page.check("input[name='focusAreas[]'][value='shelter']")
-    page.select_option("#f-status", "active")
-    submit(page)
+    fill_organisation(page, server, "Qendra Tjetër", "centre", "K12345678L", "Sarandë (Vlorë)", "shelter")
     other_path = page.url.replace(server.url, "")
     visit(page, server.url + "/organisations?q=kukesit")
     assert page.locator("tbody tr").count() == 1

@@ -1,0 +1,88 @@
+/// The headings of a grant budget.
+public enum BudgetHeading: String, CaseIterable, Codable, Sendable {
+    case humanResources
+    case travel
+    case equipment
+    case localOffice
+    case other
+    case indirect
+
+    public var isDirect: Bool { self != .indirect }
+    public var catalogKey: String { "budget.heading.\(rawValue)" }
+}
+
+public struct BudgetLine: Codable, Sendable, Equatable {
+    public var heading: BudgetHeading
+    public var description: String
+    public var units: Int
+    public var unitCostMinorUnits: Int64
+
+    public init(heading: BudgetHeading, description: String, units: Int, unitCostMinorUnits: Int64) {
+        self.heading = heading
+        self.description = description
+        self.units = units
+        self.unitCostMinorUnits = unitCostMinorUnits
+    }
+
+    public var totalMinorUnits: Int64 { Int64(units) * unitCostMinorUnits }
+}
+
+/// The money rules of a call, all settings of the call (defaults after product.md).
+public struct GrantRules: Codable, Sendable, Equatable {
+    public var minimumGrantMinorUnits: Int64
+    public var maximumGrantMinorUnits: Int64
+    /// The most the grant may cover of the total eligible cost, in basis points (9000 = 90 %);
+    /// the applicant co-finances the rest.
+    public var maximumGrantShareBasisPoints: Int
+    /// Indirect costs at most this share of direct costs, in basis points (700 = 7 %).
+    public var maximumIndirectBasisPoints: Int
+
+    public init(minimumGrantMinorUnits: Int64, maximumGrantMinorUnits: Int64, maximumGrantShareBasisPoints: Int = 9000,
+                maximumIndirectBasisPoints: Int = 700) {
+        self.minimumGrantMinorUnits = minimumGrantMinorUnits
+        self.maximumGrantMinorUnits = maximumGrantMinorUnits
+        self.maximumGrantShareBasisPoints = maximumGrantShareBasisPoints
+        self.maximumIndirectBasisPoints = maximumIndirectBasisPoints
+    }
+
+    public static let `default` = GrantRules(minimumGrantMinorUnits: 1_000_000, maximumGrantMinorUnits: 6_000_000)
+}
+
+/// An application's budget: lines by heading, and the amount requested from the programme.
+public struct Budget: Codable, Sendable, Equatable {
+    public var lines: [BudgetLine]
+    public var requestedMinorUnits: Int64
+
+    public init(lines: [BudgetLine], requestedMinorUnits: Int64) {
+        self.lines = lines
+        self.requestedMinorUnits = requestedMinorUnits
+    }
+
+    public func total(of heading: BudgetHeading) -> Int64 {
+        lines.filter { $0.heading == heading }.reduce(0) { $0 + $1.totalMinorUnits }
+    }
+
+    public var directMinorUnits: Int64 { lines.filter(\.heading.isDirect).reduce(0) { $0 + $1.totalMinorUnits } }
+    public var indirectMinorUnits: Int64 { total(of: .indirect) }
+    public var totalMinorUnits: Int64 { directMinorUnits + indirectMinorUnits }
+    public var coFinancingMinorUnits: Int64 { totalMinorUnits - requestedMinorUnits }
+
+    /// Each broken rule against the field it concerns (catalog keys).
+    public func problems(under rules: GrantRules) -> FieldErrors {
+        var errors = FieldErrors()
+        if lines.isEmpty { errors.add("budget", "budget.error.empty") }
+        for (index, line) in lines.enumerated() {
+            if Text.clean(line.description) == nil { errors.add("line-\(index)", "budget.error.lineDescription") }
+            if line.units <= 0 || line.unitCostMinorUnits < 0 { errors.add("line-\(index)", "budget.error.lineAmount") }
+        }
+        if indirectMinorUnits * 10_000 > directMinorUnits * Int64(rules.maximumIndirectBasisPoints) {
+            errors.add("indirect", "budget.error.indirectTooHigh")
+        }
+        if requestedMinorUnits < rules.minimumGrantMinorUnits { errors.add("requested", "budget.error.belowMinimum") }
+        if requestedMinorUnits > rules.maximumGrantMinorUnits { errors.add("requested", "budget.error.aboveMaximum") }
+        if requestedMinorUnits * 10_000 > totalMinorUnits * Int64(rules.maximumGrantShareBasisPoints) {
+            errors.add("requested", "budget.error.coFinancing")
+        }
+        return errors
+    }
+}
