@@ -23,6 +23,7 @@ struct AccessMatrixTests {
     static let staff: Set<Who> = [.administrator, .programmeManager, .grantsOfficer]
     static let members: Set<Who> = staff.union([.csoUser, .caseWorker, .clubFacilitator])
     static let editors: Set<Who> = staff.union([.csoUser])
+    static let grants: Set<Who> = [.administrator, .grantsOfficer]
 
     /// Who may use each route. Organisation routes are tried on the organisation the
     /// organisation-scoped roles belong to.
@@ -76,6 +77,15 @@ struct AccessMatrixTests {
         "GET /organisations/:organisationID": members,
         "GET /organisations/:organisationID/edit": editors,
         "POST /organisations/:organisationID": editors,
+        "GET /grants/calls": grants,
+        "GET /grants/calls/new": grants,
+        "POST /grants/calls": grants,
+        "GET /grants/calls/:callID": grants,
+        "GET /grants/calls/:callID/edit": grants,
+        "POST /grants/calls/:callID": grants,
+        "POST /grants/calls/:callID/publish": grants,
+        "GET /calls": everyone,
+        "GET /calls/:callID": everyone,
     ]
 
     static func key(_ route: Route) -> String {
@@ -113,7 +123,7 @@ struct AccessMatrixTests {
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
                 ":organisationID": orgID.uuidString, ":userID": someUserID.uuidString, ":regionID": region.id!.uuidString,
-                ":messageID": message.id!.uuidString, ":token": "not-a-real-token",
+                ":messageID": message.id!.uuidString, ":token": "not-a-real-token", ":callID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

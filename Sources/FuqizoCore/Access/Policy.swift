@@ -16,6 +16,8 @@ public enum Action: String, CaseIterable, Sendable {
     case viewOrganisation
     case editOrganisation
     case viewOrganisationBankDetails
+    /// Draft, edit and publish calls for proposals.
+    case manageCalls
 }
 
 /// What an action is about, when it is about one record.
@@ -53,6 +55,8 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.isMember(of: id)
         case (.editOrganisation, .organisation(let id)):
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
+        case (.manageCalls, .none):
+            return actor.has(.administrator) || actor.has(.grantsOfficer)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

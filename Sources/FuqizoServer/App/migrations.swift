@@ -16,4 +16,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateOneTimeLinks())
     app.migrations.add(CreateRecoveryCodes())
     app.migrations.add(CreateSignInFailures())
+    app.migrations.add(CreateGrantCalls())
 }

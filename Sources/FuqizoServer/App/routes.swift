@@ -9,4 +9,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: UsersController())
     try app.register(collection: AdminController())
     try app.register(collection: OrganisationsController())
+    try app.register(collection: CallsController())
 }

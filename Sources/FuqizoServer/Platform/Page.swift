@@ -67,6 +67,7 @@ enum Navigation {
         if !actor.isProgrammeStaff, actor.organisationIDs.count > 0 {
             entries.append(("/my-organisations", "nav.myOrganisation", true))
         }
+        entries.append(("/grants/calls", "nav.calls", Policy.decide(actor, .manageCalls).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
             ("/admin/users", "nav.users", admin),

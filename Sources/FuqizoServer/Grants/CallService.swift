@@ -1,0 +1,135 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Calls for proposals: drafted and published by the grants side, read by everyone once published.
+struct CallService {
+    let database: any Database
+    let services: AppServices
+
+    var now: Date { services.clock.now() }
+
+    func all() async throws -> [GrantCall] {
+        try await GrantCall.query(on: database).with(\.$lots).sort(\.$createdAt, .descending).all()
+    }
+
+    func published() async throws -> [GrantCall] {
+        try await GrantCall.query(on: database).filter(\.$status != CallStatus.draft.rawValue)
+            .with(\.$lots).sort(\.$fullDeadline, .descending).all()
+    }
+
+    func find(_ id: UUID) async throws -> GrantCall {
+        guard let call = try await GrantCall.query(on: database).filter(\.$id == id)
+            .with(\.$lots).first()
+        else { throw AppError.notFound }
+        return call
+    }
+
+    /// Creates a call, or edits one still in draft. Once published, a call's rules and grids
+    /// are frozen: applicants rely on them.
+    func save(_ form: CallForm, id: UUID?, actor: UUID) async throws -> Result<UUID, FieldErrors> {
+        let draft: CallDraft
+        switch form.validated() {
+        case .failure(let errors): return .failure(errors)
+        case .success(let valid): draft = valid
+        }
+        var found: GrantCall?
+        if let id {
+            found = try await find(id)
+            guard found?.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        }
+        var duplicate = GrantCall.query(on: database).filter(\.$reference == draft.reference)
+        if let id { duplicate = duplicate.filter(\.$id != id) }
+        if try await duplicate.first() != nil {
+            var errors = FieldErrors()
+            errors.add("reference", "call.error.referenceTaken")
+            return .failure(errors)
+        }
+        let existing = found
+        let call = existing ?? GrantCall()
+        call.reference = draft.reference
+        call.titleSq = draft.titleSq
+        call.titleEn = draft.titleEn
+        call.summarySq = draft.summarySq
+        call.summaryEn = draft.summaryEn
+        call.stages = draft.stages.rawValue
+        call.status = existing?.status ?? CallStatus.draft.rawValue
+        call.currency = draft.currency
+        call.rules = try StoredJSON.encode(draft.rules)
+        call.divergenceBasisPoints = draft.divergenceBasisPoints
+        call.eligibleApplicants = try StoredJSON.encode(draft.eligibleApplicants)
+        call.eligibleActivities = try StoredJSON.encode(draft.eligibleActivities)
+        call.questionsDeadline = draft.questionsDeadline
+        call.conceptDeadline = draft.conceptDeadline
+        call.fullDeadline = draft.fullDeadline
+        if existing == nil {
+            call.conceptGrid = try StoredJSON.encode(EvaluationGrid.conceptNote)
+            call.fullGrid = try StoredJSON.encode(EvaluationGrid.fullApplication)
+        }
+        let lots = draft.lots
+        let now = self.now
+        let savedID = try await database.transaction { db -> UUID in
+            try await call.save(on: db)
+            let callID = try call.requireID()
+            try await CallLot.query(on: db).filter(\.$call.$id == callID).delete()
+            for (position, lot) in lots.enumerated() {
+                let row = CallLot()
+                row.$call.id = callID
+                row.$region.id = lot.regionID
+                row.position = position + 1
+                row.nameSq = lot.nameSq
+                row.nameEn = lot.nameEn
+                row.envelopeMinorUnits = lot.envelopeMinorUnits
+                try await row.create(on: db)
+            }
+            try await AuditLog.record(.init(existing == nil ? "call.created" : "call.updated", target: ("call", callID.uuidString),
+                                            details: ["reference": draft.reference, "lots": String(lots.count)]),
+                                      actor: actor, at: now, on: db)
+            return callID
+        }
+        return .success(savedID)
+    }
+
+    /// Opens a draft call to applicants: it appears on the public site and its grids freeze.
+    func publish(_ id: UUID, actor: UUID) async throws {
+        let call = try await find(id)
+        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        guard call.fullDeadline > now else { throw AppError(status: .conflict, messageKey: "call.error.deadlinePassed") }
+        let now = self.now
+        try await database.transaction { db in
+            call.status = CallStatus.published.rawValue
+            call.publishedAt = now
+            try await call.save(on: db)
+            try await AuditLog.record(.init("call.published", target: ("call", id.uuidString), details: ["reference": call.reference]),
+                                      actor: actor, at: now, on: db)
+        }
+    }
+
+    static func form(from call: GrantCall) -> CallForm {
+        var form = CallForm()
+        let rules = (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default
+        form.reference = call.reference
+        form.titleSq = call.titleSq
+        form.titleEn = call.titleEn
+        form.summarySq = call.summarySq
+        form.summaryEn = call.summaryEn
+        form.stages = call.stages
+        form.currency = call.currency
+        form.minimumGrant = String(rules.minimumGrantMinorUnits / 100)
+        form.maximumGrant = String(rules.maximumGrantMinorUnits / 100)
+        form.maximumGrantShare = String(rules.maximumGrantShareBasisPoints / 100)
+        form.maximumIndirect = String(rules.maximumIndirectBasisPoints / 100)
+        form.divergence = String(call.divergenceBasisPoints / 100)
+        form.eligibleApplicants = ((try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? []).joined(separator: "\n")
+        form.eligibleActivities = ((try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? []).joined(separator: "\n")
+        (form.questionsDate, form.questionsTime) = TiranaTime.parts(of: call.questionsDeadline)
+        if let concept = call.conceptDeadline { (form.conceptDate, form.conceptTime) = TiranaTime.parts(of: concept) }
+        (form.fullDate, form.fullTime) = TiranaTime.parts(of: call.fullDeadline)
+        form.lots = call.lots.sorted { $0.position < $1.position }.map {
+            LotForm(regionID: $0.$region.id?.uuidString ?? "", nameSq: $0.nameSq, nameEn: $0.nameEn,
+                    envelope: String($0.envelopeMinorUnits / 100))
+        }
+        return form
+    }
+}

@@ -1,0 +1,253 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Calls for proposals: the grants officer's pages, and the public pages of published calls.
+struct CallsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let calls = routes.grouped("grants", "calls")
+        calls.get(use: list).access(.manageCalls)
+        calls.get("new", use: newForm).access(.manageCalls)
+        calls.post(use: create).access(.manageCalls)
+        calls.get(":callID", use: show).access(.manageCalls)
+        calls.get(":callID", "edit", use: editForm).access(.manageCalls)
+        calls.post(":callID", use: update).access(.manageCalls)
+        calls.post(":callID", "publish", use: publish).access(.manageCalls)
+        routes.get("calls", use: publicList).access(.viewPublic)
+        routes.get("calls", ":callID", use: publicShow).access(.viewPublic)
+    }
+
+    private func service(_ req: Request) -> CallService {
+        CallService(database: req.db, services: req.services)
+    }
+
+    private func callID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("callID", as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    // MARK: what a call says, for the officer and the public alike
+
+    struct LotLine: Encodable {
+        let name: String
+        let envelope: String
+    }
+
+    struct GridSection: Encodable {
+        let title: String
+        let maximum: Int
+        let carriedOver: Bool
+        let criteria: [GridCriterion]
+    }
+
+    struct GridCriterion: Encodable {
+        let code: String
+        let title: String
+        let weight: Int
+        let maximum: Int
+    }
+
+    struct CallFacts: Encodable {
+        let id: String
+        let reference: String
+        let title: String
+        let summary: String
+        let stagesKey: String
+        let statusKey: String
+        let questionsDeadline: String
+        let conceptDeadline: String?
+        let fullDeadline: String
+        let minimumGrant: String
+        let maximumGrant: String
+        let maximumGrantShare: Int
+        let maximumIndirect: Int
+        let divergence: Int
+        let eligibleApplicants: [String]
+        let eligibleActivities: [String]
+        let lots: [LotLine]
+        let totalEnvelope: String
+        let conceptGrid: [GridSection]?
+        let conceptThreshold: Int?
+        let fullGrid: [GridSection]
+        let isDraft: Bool
+        let isOpen: Bool
+    }
+
+    static func facts(_ call: GrantCall, _ req: Request) -> CallFacts {
+        let language = req.language
+        let rules = (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default
+        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).description }
+        func grid(_ text: String) -> EvaluationGrid? { try? StoredJSON.decode(EvaluationGrid.self, from: text) }
+        func sections(_ grid: EvaluationGrid) -> [GridSection] {
+            grid.sections.map { section in
+                GridSection(title: language == .sq ? section.titleSq : section.titleEn, maximum: section.maximum,
+                            carriedOver: section.carriedOver,
+                            criteria: section.criteria.map {
+                                GridCriterion(code: $0.code, title: language == .sq ? $0.titleSq : $0.titleEn, weight: $0.weight, maximum: $0.maximum)
+                            })
+            }
+        }
+        let twoStage = call.stages == CallStages.two.rawValue
+        let concept = twoStage ? grid(call.conceptGrid) : nil
+        let lots = call.lots.sorted { $0.position < $1.position }
+        return CallFacts(
+            id: call.id!.uuidString, reference: call.reference,
+            title: language == .sq ? call.titleSq : call.titleEn,
+            summary: language == .sq ? call.summarySq : call.summaryEn,
+            stagesKey: CallStages(rawValue: call.stages)?.catalogKey ?? "",
+            statusKey: CallStatus(rawValue: call.status)?.catalogKey ?? "",
+            questionsDeadline: Display.dateTime(call.questionsDeadline),
+            conceptDeadline: call.conceptDeadline.map(Display.dateTime),
+            fullDeadline: Display.dateTime(call.fullDeadline),
+            minimumGrant: money(rules.minimumGrantMinorUnits), maximumGrant: money(rules.maximumGrantMinorUnits),
+            maximumGrantShare: rules.maximumGrantShareBasisPoints / 100, maximumIndirect: rules.maximumIndirectBasisPoints / 100,
+            divergence: call.divergenceBasisPoints / 100,
+            eligibleApplicants: (try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? [],
+            eligibleActivities: (try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? [],
+            lots: lots.map { LotLine(name: language == .sq ? $0.nameSq : $0.nameEn, envelope: money($0.envelopeMinorUnits)) },
+            totalEnvelope: money(lots.reduce(0) { $0 + $1.envelopeMinorUnits }),
+            conceptGrid: concept.map(sections), conceptThreshold: concept?.threshold,
+            fullGrid: grid(call.fullGrid).map(sections) ?? [],
+            isDraft: call.status == CallStatus.draft.rawValue,
+            isOpen: call.status == CallStatus.published.rawValue && call.fullDeadline > req.now)
+    }
+
+    // MARK: officer
+
+    struct ListRow: Encodable {
+        let id: String
+        let reference: String
+        let title: String
+        let statusKey: String
+        let fullDeadline: String
+        let lots: Int
+    }
+
+    func list(req: Request) async throws -> View {
+        let rows = try await service(req).all().map { call in
+            ListRow(id: call.id!.uuidString, reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
+                    statusKey: CallStatus(rawValue: call.status)?.catalogKey ?? "", fullDeadline: Display.dateTime(call.fullDeadline),
+                    lots: call.lots.count)
+        }
+        return try await req.page("grants/calls", title: "call.list.title", ["rows": rows])
+    }
+
+    func show(req: Request) async throws -> View {
+        let call = try await service(req).find(try callID(req))
+        return try await req.page("grants/call", title: "call.detail.title", Self.facts(call, req))
+    }
+
+    struct LotRow: Encodable {
+        let index: Int
+        let regionID: String
+        let nameSq: String
+        let nameEn: String
+        let envelope: String
+        let errorKey: String?
+    }
+
+    struct FormPage: Encodable {
+        let action: String
+        let cancel: String
+        let fields: [FieldContext]
+        let lots: [LotRow]
+        let lotsErrorKey: String?
+        let hasErrors: Bool
+    }
+
+    private func renderForm(_ req: Request, form: CallForm, id: UUID?, errors: FieldErrors = .init(),
+                            status: HTTPResponseStatus = .ok) async throws -> Response {
+        let stages = CallStages.allCases.map { FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form.stages) }
+        let fields = [
+            FieldContext("reference", label: "call.field.reference", value: form.reference, errors: errors, required: true, hint: "call.reference.hint"),
+            FieldContext("titleSq", label: "call.field.titleSq", value: form.titleSq, errors: errors, required: true),
+            FieldContext("titleEn", label: "call.field.titleEn", value: form.titleEn, errors: errors, required: true),
+            FieldContext("summarySq", label: "call.field.summarySq", kind: "textarea", value: form.summarySq, errors: errors),
+            FieldContext("summaryEn", label: "call.field.summaryEn", kind: "textarea", value: form.summaryEn, errors: errors),
+            FieldContext("stages", label: "call.field.stages", kind: "select", value: form.stages, options: stages, errors: errors, required: true),
+            FieldContext("currency", label: "field.currency", value: form.currency, errors: errors, required: true),
+            FieldContext("minimumGrant", label: "call.field.minimumGrant", value: form.minimumGrant, errors: errors, required: true),
+            FieldContext("maximumGrant", label: "call.field.maximumGrant", value: form.maximumGrant, errors: errors, required: true),
+            FieldContext("maximumGrantShare", label: "call.field.maximumGrantShare", kind: "number", value: form.maximumGrantShare, errors: errors, required: true, hint: "call.share.hint"),
+            FieldContext("maximumIndirect", label: "call.field.maximumIndirect", kind: "number", value: form.maximumIndirect, errors: errors, required: true),
+            FieldContext("divergence", label: "call.field.divergence", kind: "number", value: form.divergence, errors: errors, required: true, hint: "call.divergence.hint"),
+            FieldContext("eligibleApplicants", label: "call.field.eligibleApplicants", kind: "textarea", value: form.eligibleApplicants, errors: errors, required: true, hint: "call.list.hint"),
+            FieldContext("eligibleActivities", label: "call.field.eligibleActivities", kind: "textarea", value: form.eligibleActivities, errors: errors, required: true, hint: "call.list.hint"),
+            FieldContext("questionsDate", label: "call.field.questionsDate", kind: "date", value: form.questionsDate, errors: errors, required: true),
+            FieldContext("questionsTime", label: "call.field.time", kind: "time", value: form.questionsTime, errors: errors),
+            FieldContext("conceptDate", label: "call.field.conceptDate", kind: "date", value: form.conceptDate, errors: errors, hint: "call.concept.hint"),
+            FieldContext("conceptTime", label: "call.field.time", kind: "time", value: form.conceptTime, errors: errors),
+            FieldContext("fullDate", label: "call.field.fullDate", kind: "date", value: form.fullDate, errors: errors, required: true),
+            FieldContext("fullTime", label: "call.field.time", kind: "time", value: form.fullTime, errors: errors),
+        ]
+        var lots = form.lots
+        if lots.isEmpty {
+            // A new call offers one lot per programme region.
+            lots = try await GeographyDirectory.load(on: req.db).regions.map {
+                LotForm(regionID: $0.id.uuidString, nameSq: $0.nameSq, nameEn: $0.nameEn, envelope: "")
+            }
+        }
+        let rows = lots.enumerated().map { index, lot in
+            LotRow(index: index, regionID: lot.regionID, nameSq: lot.nameSq, nameEn: lot.nameEn, envelope: lot.envelope,
+                   errorKey: errors["lot-\(index)"])
+        }
+        let action = id.map { "/grants/calls/\($0.uuidString)" } ?? "/grants/calls"
+        return try await req.page("grants/call-form", title: id == nil ? "call.new.title" : "call.edit.title",
+                                  FormPage(action: action, cancel: id.map { "/grants/calls/\($0.uuidString)" } ?? "/grants/calls",
+                                           fields: fields, lots: rows, lotsErrorKey: errors["lots"], hasErrors: !errors.isEmpty),
+                                  status: status)
+    }
+
+    func newForm(req: Request) async throws -> Response {
+        try await renderForm(req, form: CallForm(), id: nil)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let form = try req.form(CallForm.self)
+        switch try await service(req).save(form, id: nil, actor: try req.requireSignedIn().userID) {
+        case .failure(let errors): return try await renderForm(req, form: form, id: nil, errors: errors, status: .badRequest)
+        case .success(let id): return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "form.saved")
+        }
+    }
+
+    func editForm(req: Request) async throws -> Response {
+        let call = try await service(req).find(try callID(req))
+        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        return try await renderForm(req, form: CallService.form(from: call), id: call.id)
+    }
+
+    func update(req: Request) async throws -> Response {
+        let id = try callID(req)
+        let form = try req.form(CallForm.self)
+        switch try await service(req).save(form, id: id, actor: try req.requireSignedIn().userID) {
+        case .failure(let errors): return try await renderForm(req, form: form, id: id, errors: errors, status: .badRequest)
+        case .success: return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "form.saved")
+        }
+    }
+
+    func publish(req: Request) async throws -> Response {
+        let id = try callID(req)
+        try await service(req).publish(id, actor: try req.requireSignedIn().userID)
+        return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "call.published")
+    }
+
+    // MARK: public
+
+    func publicList(req: Request) async throws -> View {
+        let rows = try await service(req).published().map { call in
+            let facts = Self.facts(call, req)
+            return ListRow(id: facts.id, reference: facts.reference, title: facts.title,
+                           statusKey: facts.isOpen ? "call.public.open" : "call.public.closed", fullDeadline: facts.fullDeadline,
+                           lots: call.lots.count)
+        }
+        return try await req.page("grants/public-calls", title: "call.public.title", ["rows": rows])
+    }
+
+    func publicShow(req: Request) async throws -> View {
+        let call = try await service(req).find(try callID(req))
+        // Drafts do not exist for the public.
+        guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
+        return try await req.page("grants/public-call", title: "call.public.detail", Self.facts(call, req))
+    }
+}

@@ -1,0 +1,71 @@
+import Fluent
+import Foundation
+import FuqizoCore
+
+/// A call for proposals. Its money rules, eligibility lists and grids are settings of the
+/// call, stored with it as JSON documents.
+final class GrantCall: Model, @unchecked Sendable {
+    static let schema = "grant_calls"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    // data fields
+    @Field(key: "reference") var reference: String
+    @Field(key: "title_sq") var titleSq: String
+    @Field(key: "title_en") var titleEn: String
+    @Field(key: "summary_sq") var summarySq: String
+    @Field(key: "summary_en") var summaryEn: String
+    @Field(key: "stages") var stages: String
+    @Field(key: "status") var status: String
+    @Field(key: "currency") var currency: String
+    @Field(key: "rules") var rules: String
+    @Field(key: "divergence_basis_points") var divergenceBasisPoints: Int
+    @Field(key: "eligible_applicants") var eligibleApplicants: String
+    @Field(key: "eligible_activities") var eligibleActivities: String
+    @Field(key: "questions_deadline") var questionsDeadline: Date
+    @OptionalField(key: "concept_deadline") var conceptDeadline: Date?
+    @Field(key: "full_deadline") var fullDeadline: Date
+    @Field(key: "concept_grid") var conceptGrid: String
+    @Field(key: "full_grid") var fullGrid: String
+    @OptionalField(key: "published_at") var publishedAt: Date?
+
+    // relationships
+    @Children(for: \.$call) var lots: [CallLot]
+
+    init() {}
+}
+
+final class CallLot: Model, @unchecked Sendable {
+    static let schema = "call_lots"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+
+    // data fields
+    @Field(key: "position") var position: Int
+    @Field(key: "name_sq") var nameSq: String
+    @Field(key: "name_en") var nameEn: String
+    @Field(key: "envelope_minor_units") var envelopeMinorUnits: Int64
+
+    // relationships
+    @Parent(key: "call_id") var call: GrantCall
+    @OptionalParent(key: "region_id") var region: ProgrammeRegion?
+
+    init() {}
+}
+
+/// JSON documents stored in a column: one encoding, sorted keys, everywhere.
+enum StoredJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+}

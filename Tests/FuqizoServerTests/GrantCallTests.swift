@@ -1,0 +1,115 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Calls for proposals")
+struct GrantCallTests {
+    func officer(_ app: Application) async throws -> Browser {
+        let user = try await TestFixtures.user(app, grants: [RoleGrant(role: .grantsOfficer)])
+        return Browser(app, session: try await TestFixtures.session(app, for: user))
+    }
+
+    func callFields(reference: String = "CFP-2019-01", fullDate: String = "2099-08-01") -> [(String, String)] {
+        [("reference", reference), ("titleSq", "Fuqizimi ekonomik i të mbijetuarave"), ("titleEn", "Economic empowerment of survivors"),
+         ("summarySq", "Grante për OSHC-të në katër rajone."), ("summaryEn", "Grants for CSOs in four regions."),
+         ("stages", "two"), ("currency", "EUR"), ("minimumGrant", "10000"), ("maximumGrant", "60000"),
+         ("maximumGrantShare", "90"), ("maximumIndirect", "7"), ("divergence", "30"),
+         ("eligibleApplicants", "Associations registered in Albania\nFoundations registered in Albania"),
+         ("eligibleActivities", "Vocational training\nJob placement"),
+         ("questionsDate", "2099-05-20"), ("questionsTime", "16:00"), ("conceptDate", "2099-06-03"), ("conceptTime", "16:00"),
+         ("fullDate", fullDate), ("fullTime", "16:00"),
+         ("lots[0][regionID]", ""), ("lots[0][nameSq]", "Kukës"), ("lots[0][nameEn]", "Kukës"), ("lots[0][envelope]", "150 000"),
+         ("lots[1][regionID]", ""), ("lots[1][nameSq]", "Dibër"), ("lots[1][nameEn]", "Dibër"), ("lots[1][envelope]", "120000"),
+         ("lots[2][regionID]", ""), ("lots[2][nameSq]", ""), ("lots[2][nameEn]", ""), ("lots[2][envelope]", "")]
+    }
+
+    @Test("a new call form offers one lot per programme region")
+    func newFormHasRegionLots() async throws {
+        try await withFuqizo { app in
+            let page = try await officer(app).get("/grants/calls/new").body.string
+            for region in ["Tiranë", "Kukës", "Dibër", "Sarandë"] { #expect(page.contains("value=\"\(region)\"")) }
+        }
+    }
+
+    @Test("an invalid call comes back as typed with a message per field; a valid one is stored with its lots and audited")
+    func createCall() async throws {
+        try await withFuqizo { app in
+            let browser = try await officer(app)
+            try await browser.get("/grants/calls/new")
+            var fields = callFields()
+            fields[0] = ("reference", "CALL 1")
+            fields[fields.firstIndex { $0.0 == "lots[1][envelope]" }!] = ("lots[1][envelope]", "nothing")
+            var response = try await browser.post("/grants/calls", fields)
+            #expect(response.status == .badRequest)
+            let body = response.body.string
+            #expect(body.contains("value=\"CALL 1\"") && body.contains("value=\"nothing\""))
+            #expect(body.contains(app.services.catalog.text("call.error.reference", .sq)))
+            #expect(body.contains(app.services.catalog.text("call.error.envelope", .sq)))
+            #expect(try await GrantCall.query(on: app.db).count() == 0)
+
+            response = try await browser.post("/grants/calls", callFields())
+            #expect(response.status == .seeOther)
+            let call = try #require(try await GrantCall.query(on: app.db).with(\.$lots).first())
+            #expect(call.reference == "CFP-2019-01" && call.status == "draft")
+            #expect(call.lots.map(\.envelopeMinorUnits).sorted() == [12_000_000, 15_000_000])
+            let rules = try StoredJSON.decode(GrantRules.self, from: call.rules)
+            #expect(rules.maximumGrantMinorUnits == 6_000_000 && rules.maximumIndirectBasisPoints == 700)
+            #expect(try StoredJSON.decode(EvaluationGrid.self, from: call.conceptGrid) == .conceptNote)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "call.created").count() == 1)
+
+            try await browser.get("/grants/calls/new")
+            response = try await browser.post("/grants/calls", callFields())
+            #expect(response.status == .badRequest, "references are unique")
+        }
+    }
+
+    @Test("a draft is invisible to the public; once published it is listed, shows its grids, and is frozen")
+    func publishing() async throws {
+        try await withFuqizo { app in
+            let browser = try await officer(app)
+            try await browser.get("/grants/calls/new")
+            try await browser.post("/grants/calls", callFields())
+            let call = try #require(try await GrantCall.query(on: app.db).first())
+            let path = "/calls/\(call.id!.uuidString)"
+            let visitor = Browser(app)
+            #expect(try await visitor.get(path).status == .notFound)
+            #expect(try await !visitor.get("/calls").body.string.contains("CFP-2019-01"))
+
+            try await browser.get("/grants/calls/\(call.id!.uuidString)")
+            #expect(try await browser.post("/grants/calls/\(call.id!.uuidString)/publish").status == .seeOther)
+            #expect(try await visitor.get("/calls").body.string.contains("CFP-2019-01"))
+            let page = try await visitor.get(path)
+            #expect(page.status == .ok)
+            let text = page.body.string
+            #expect(text.contains("EUR 150,000.00") && text.contains("EUR 270,000.00"))
+            #expect(text.contains(app.services.catalog.text("call.public.open", .sq)))
+            #expect(text.contains("Rëndësia e veprimit") && text.contains("Kapaciteti financiar dhe operacional"))
+            #expect(text.contains("20.05.2099 16:00"), "deadlines in Tirana time")
+
+            // Frozen: no edit form, no second publication, no change by post.
+            #expect(try await browser.get("/grants/calls/\(call.id!.uuidString)/edit").status == .conflict)
+            try await browser.get("/grants/calls/new")
+            #expect(try await browser.post("/grants/calls/\(call.id!.uuidString)", callFields()).status == .conflict)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "call.published").count() == 1)
+        }
+    }
+
+    @Test("a call whose deadline has passed cannot be published")
+    func publishingLate() async throws {
+        try await withFuqizo { app in
+            let browser = try await officer(app)
+            try await browser.get("/grants/calls/new")
+            try await browser.post("/grants/calls", callFields())
+            let call = try #require(try await GrantCall.query(on: app.db).first())
+            app.clock.advance(by: 80 * 365 * 86_400)
+            let later = try await officer(app)
+            try await later.get("/grants/calls/\(call.id!.uuidString)")
+            #expect(try await later.post("/grants/calls/\(call.id!.uuidString)/publish").status == .conflict)
+            #expect(try await GrantCall.find(call.id, on: app.db)?.status == "draft")
+        }
+    }
+}
