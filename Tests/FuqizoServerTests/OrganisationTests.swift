@@ -175,6 +175,10 @@ struct DemoDataTests {
             #expect(Set(accounts.map(\.role)) == Set(Role.allCases))
             let manager = try #require(accounts.first { $0.role == .programmeManager })
             #expect(try await Browser(app).signIn(manager.email, password: manager.password).location == "/")
+            try await DemoData.loadOpenCall(app: app)
+            let call = try #require(try await GrantCall.query(on: app.db).with(\.$lots).first())
+            #expect(call.status == "published" && call.lots.count == 4)
+            #expect(try await Browser(app).get("/calls").body.string.contains(call.reference))
             #expect(try await AuditLog.verify(on: app.db).isIntact)
         }
     }

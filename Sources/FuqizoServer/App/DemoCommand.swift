@@ -28,6 +28,7 @@ struct DemoCommand: AsyncCommand {
         }
         let organisations = try await DemoData.loadOrganisations(app: app, count: count)
         let accounts = try await DemoData.loadUsers(app: app, organisations: organisations)
+        try await DemoData.loadOpenCall(app: app)
         try await SystemValue(id: Self.marker, value: ISO8601DateFormatter().string(from: app.clock.now())).create(on: app.db)
         context.console.print("Demo data loaded: \(organisations.count) fictional organisations.")
         context.console.print("Sign in at \(app.services.config.publicURL)/sign-in with (shown once, keep them safe):")
@@ -104,6 +105,32 @@ enum DemoData {
             accounts.append(Account(role: role, email: email, password: password))
         }
         return accounts
+    }
+}
+
+extension DemoData {
+    /// An open two-stage call with one lot per region, deadlines a few months ahead.
+    static func loadOpenCall(app: Application) async throws {
+        let now = app.clock.now()
+        let year = Calendar(identifier: .gregorian).component(.year, from: now)
+        func day(_ offset: Int) -> String { TiranaTime.parts(of: now.addingTimeInterval(Double(offset) * 86_400)).date }
+        var form = CallForm()
+        form.reference = GrantReference.call(year: year, number: 1)
+        form.titleSq = "Fuqizimi ekonomik i të mbijetuarave të trafikimit dhe dhunës (demo)"
+        form.titleEn = "Economic empowerment of survivors of trafficking and violence (demo)"
+        form.summarySq = "Grante për OSHC-të që mbështesin të mbijetuarat drejt punësimit në Tiranë, Kukës, Dibër dhe Sarandë."
+        form.summaryEn = "Grants for CSOs that support survivors into work in Tirana, Kukës, Dibër and Saranda."
+        form.eligibleApplicants = "Shoqata, fondacione dhe qendra të regjistruara në Shqipëri\nAktive në rajonin e lotit prej të paktën një viti"
+        form.eligibleActivities = "Formim profesional dhe gatishmëri për punë\nNdërmjetësim punësimi dhe ndjekje\nMbështetje për vetëpunësim"
+        form.questionsDate = day(30)
+        form.conceptDate = day(45)
+        form.fullDate = day(120)
+        form.lots = try await GeographyDirectory.load(on: app.db).regions.map {
+            LotForm(regionID: $0.id.uuidString, nameSq: $0.nameSq, nameEn: $0.nameEn, envelope: "150000")
+        }
+        let service = CallService(database: app.db, services: app.services)
+        guard case .success(let id) = try await service.save(form, id: nil, actor: UUID()) else { return }
+        try await service.publish(id, actor: UUID())
     }
 }
 

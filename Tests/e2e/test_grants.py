@@ -1,0 +1,39 @@
+"""The grant scheme in a browser: a grants officer drafts and publishes a call; the public
+sees it without signing in. axe-core on every page."""
+from conftest import check_accessibility, create_administrator, enrol_two_factor, sign_in, submit, visit
+
+
+def test_officer_publishes_a_call_the_public_can_read(server, page, chromium):
+    create_administrator(page, server)
+    sign_in(page, server, "admin@fuqizo.test")
+    enrol_two_factor(page)
+
+    visit(page, server.url + "/grants/calls/new")
+    page.fill("#f-reference", "CFP-2099-01")
+    page.fill("#f-titleSq", "Fuqizimi ekonomik i të mbijetuarave")
+    page.fill("#f-titleEn", "Economic empowerment of survivors")
+    page.fill("#f-eligibleApplicants", "Shoqata të regjistruara në Shqipëri")
+    page.fill("#f-eligibleActivities", "Formim profesional\nPunësim")
+    page.fill("#f-questionsDate", "2099-05-20")
+    page.fill("#f-conceptDate", "2099-06-03")
+    page.fill("#f-fullDate", "2099-08-01")
+    page.fill("#lot-1-envelope", "150000")
+    submit(page)
+    # Three lots keep their region's name but have no envelope: the form says so and keeps what was typed.
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#lot-1-envelope").input_value() == "150000"
+    for index in (0, 2, 3):
+        page.fill(f"#lot-{index}-envelope", "100000")
+    submit(page)
+    assert page.locator("h1").inner_text() == "Fuqizimi ekonomik i të mbijetuarave"
+    page.locator("main form[action$='/publish'] button").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    public_link = page.locator("main a[href^='/calls/']").get_attribute("href")
+
+    visitor = chromium.new_context().new_page()
+    visit(visitor, server.url + "/calls")
+    assert "CFP-2099-01" in visitor.locator("main").inner_text()
+    visit(visitor, server.url + public_link)
+    text = visitor.locator("main").inner_text()
+    assert "EUR 450,000.00" in text and "03.06.2099 16:00" in text
