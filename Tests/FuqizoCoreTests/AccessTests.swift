@@ -25,6 +25,10 @@ struct PolicyTests {
         #expect(Policy.decide(user, .viewOrganisationBankDetails, .organisation(orgA)) == .allow)
         #expect(Policy.decide(user, .viewOrganisation, .organisation(orgB)) == .deny)
         #expect(Policy.decide(user, .viewOrganisationRegistry) == .deny)
+        #expect(Policy.decide(user, .askCallQuestion) == .allow)
+        #expect(Policy.decide(user, .manageCalls) == .deny)
+        #expect(Policy.decide(actor(RoleGrant(role: .grantsOfficer)), .manageCalls) == .allow)
+        #expect(Policy.decide(actor(RoleGrant(role: .programmeManager)), .manageCalls) == .deny)
     }
 
     @Test("case workers view their organisation but do not edit it; donors see no registry")

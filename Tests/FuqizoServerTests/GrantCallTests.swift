@@ -112,4 +112,49 @@ struct GrantCallTests {
             #expect(try await GrantCall.find(call.id, on: app.db)?.status == "draft")
         }
     }
+
+    @Test("a CSO asks before the questions deadline; the answer is published to everyone without who asked")
+    func questionsAndAnswers() async throws {
+        try await withFuqizo { app in
+            let officer = try await officer(app)
+            try await officer.get("/grants/calls/new")
+            try await officer.post("/grants/calls", callFields())
+            let call = try #require(try await GrantCall.query(on: app.db).first())
+            let id = call.id!.uuidString
+            try await officer.get("/grants/calls/\(id)")
+            try await officer.post("/grants/calls/\(id)/publish")
+
+            let organisation = try await TestFixtures.organisation(app, name: "Shoqata Pyetëse")
+            let member = try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: organisation.id)])
+            let cso = Browser(app, session: try await TestFixtures.session(app, for: member))
+            try await cso.get("/calls/\(id)")
+            var response = try await cso.post("/calls/\(id)/questions", [("question", "  ")])
+            #expect(response.status == .badRequest)
+            response = try await cso.post("/calls/\(id)/questions", [("question", "A mund të aplikojë Shoqata Pyetëse me një partner nga Kosova?")])
+            #expect(response.status == .seeOther)
+            #expect(try await !Browser(app).get("/calls/\(id)").body.string.contains("Kosova"), "not public before it is answered")
+
+            let question = try #require(try await CallQuestion.query(on: app.db).first())
+            try await officer.get("/grants/calls/\(id)/questions")
+            response = try await officer.post("/grants/calls/\(id)/questions/\(question.id!.uuidString)",
+                                              [("question", "A mund të aplikojë një shoqatë me një partner nga Kosova?"), ("answer", "")])
+            #expect(response.status == .badRequest)
+            #expect(response.body.string.contains("një partner nga Kosova"), "the reworded text is kept")
+            response = try await officer.post("/grants/calls/\(id)/questions/\(question.id!.uuidString)",
+                                              [("question", "A mund të aplikojë një shoqatë me një partner nga Kosova?"),
+                                               ("answer", "Po, si bashkë-aplikant, nëse është e regjistruar.")])
+            #expect(response.status == .seeOther)
+            let page = try await Browser(app).get("/calls/\(id)").body.string
+            #expect(page.contains("një partner nga Kosova") && page.contains("si bashkë-aplikant"))
+            #expect(!page.contains("Shoqata Pyetëse"), "who asked is never shown")
+
+            app.clock.advance(by: 80 * 365 * 86_400)
+            let late = Browser(app, session: try await TestFixtures.session(app, for: member))
+            try await late.get("/calls/\(id)")
+            let refused = try await late.post("/calls/\(id)/questions", [("question", "Too late?")])
+            #expect(refused.status == .badRequest)
+            #expect(refused.body.string.contains(app.services.catalog.text("call.question.error.late", .sq)))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "call.questionAnswered").count() == 1)
+        }
+    }
 }

@@ -16,8 +16,10 @@ public enum Action: String, CaseIterable, Sendable {
     case viewOrganisation
     case editOrganisation
     case viewOrganisationBankDetails
-    /// Draft, edit and publish calls for proposals.
+    /// Draft, edit and publish calls for proposals; answer applicants' questions.
     case manageCalls
+    /// Ask a question about a published call, as a CSO that may apply.
+    case askCallQuestion
 }
 
 /// What an action is about, when it is about one record.
@@ -57,6 +59,8 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
         case (.manageCalls, .none):
             return actor.has(.administrator) || actor.has(.grantsOfficer)
+        case (.askCallQuestion, .none):
+            return actor.has(.csoUser)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

@@ -17,4 +17,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateRecoveryCodes())
     app.migrations.add(CreateSignInFailures())
     app.migrations.add(CreateGrantCalls())
+    app.migrations.add(CreateCallQuestions())
 }

@@ -106,6 +106,61 @@ struct CallService {
         }
     }
 
+    // MARK: questions and answers
+
+    static let maximumQuestionLength = 2000
+
+    /// A CSO user's question, accepted until the questions deadline.
+    func ask(callID: UUID, question text: String, organisationID: UUID?, actor: UUID) async throws -> Result<Void, FieldErrors> {
+        let call = try await find(callID)
+        guard call.status == CallStatus.published.rawValue else { throw AppError.notFound }
+        var errors = FieldErrors()
+        let question = Text.clean(text)
+        if question == nil { errors.add("question", "form.error.required") }
+        if (question?.count ?? 0) > Self.maximumQuestionLength { errors.add("question", "form.error.tooLong") }
+        if now >= call.questionsDeadline { errors.add("question", "call.question.error.late") }
+        guard errors.isEmpty, let question else { return .failure(errors) }
+        let now = self.now
+        try await database.transaction { db in
+            let row = CallQuestion()
+            row.$call.id = callID
+            row.$organisation.id = organisationID
+            row.question = question
+            row.askedAt = now
+            try await row.create(on: db)
+            try await AuditLog.record(.init("call.questionAsked", target: ("call", callID.uuidString),
+                                            details: ["question": try row.requireID().uuidString]), actor: actor, at: now, on: db)
+        }
+        return .success(())
+    }
+
+    func questions(callID: UUID, publishedOnly: Bool) async throws -> [CallQuestion] {
+        var query = CallQuestion.query(on: database).filter(\.$call.$id == callID)
+        if publishedOnly { query = query.filter(\.$publishedAt != nil) }
+        return try await query.sort(\.$askedAt).all()
+    }
+
+    /// Answers a question and publishes it, with its answer, to everyone.
+    func answer(questionID: UUID, callID: UUID, question text: String, answer answerText: String, actor: UUID) async throws -> Result<Void, FieldErrors> {
+        guard let row = try await CallQuestion.find(questionID, on: database), row.$call.id == callID else { throw AppError.notFound }
+        var errors = FieldErrors()
+        // The officer may reword the question so that it names nobody.
+        let question = Text.clean(text), answer = Text.clean(answerText)
+        if question == nil { errors.add("question", "form.error.required") }
+        if answer == nil { errors.add("answer", "form.error.required") }
+        guard errors.isEmpty, let question, let answer else { return .failure(errors) }
+        let now = self.now
+        try await database.transaction { db in
+            row.question = question
+            row.answer = answer
+            row.publishedAt = row.publishedAt ?? now
+            try await row.save(on: db)
+            try await AuditLog.record(.init("call.questionAnswered", target: ("call", callID.uuidString),
+                                            details: ["question": questionID.uuidString]), actor: actor, at: now, on: db)
+        }
+        return .success(())
+    }
+
     static func form(from call: GrantCall) -> CallForm {
         var form = CallForm()
         let rules = (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default

@@ -14,8 +14,11 @@ struct CallsController: RouteCollection {
         calls.get(":callID", "edit", use: editForm).access(.manageCalls)
         calls.post(":callID", use: update).access(.manageCalls)
         calls.post(":callID", "publish", use: publish).access(.manageCalls)
+        calls.get(":callID", "questions", use: questions).access(.manageCalls)
+        calls.post(":callID", "questions", ":questionID", use: answer).access(.manageCalls)
         routes.get("calls", use: publicList).access(.viewPublic)
         routes.get("calls", ":callID", use: publicShow).access(.viewPublic)
+        routes.post("calls", ":callID", "questions", use: ask).access(.askCallQuestion)
     }
 
     private func service(_ req: Request) -> CallService {
@@ -72,6 +75,17 @@ struct CallsController: RouteCollection {
         let fullGrid: [GridSection]
         let isDraft: Bool
         let isOpen: Bool
+        var questions: [QuestionLine] = []
+        /// The question form, for a CSO user while questions are accepted.
+        var askFields: [FieldContext]? = nil
+    }
+
+    struct QuestionLine: Encodable {
+        let id: String
+        let question: String
+        let answer: String?
+        let askedAt: String
+        let fields: [FieldContext]
     }
 
     static func facts(_ call: GrantCall, _ req: Request) -> CallFacts {
@@ -244,10 +258,82 @@ struct CallsController: RouteCollection {
         return try await req.page("grants/public-calls", title: "call.public.title", ["rows": rows])
     }
 
-    func publicShow(req: Request) async throws -> View {
-        let call = try await service(req).find(try callID(req))
+    func publicShow(req: Request) async throws -> Response {
+        try await renderPublic(req, id: try callID(req))
+    }
+
+    private func renderPublic(_ req: Request, id: UUID, question: String = "", errors: FieldErrors = .init(),
+                              status: HTTPResponseStatus = .ok) async throws -> Response {
+        let call = try await service(req).find(id)
         // Drafts do not exist for the public.
         guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
-        return try await req.page("grants/public-call", title: "call.public.detail", Self.facts(call, req))
+        var facts = Self.facts(call, req)
+        facts.questions = try await service(req).questions(callID: id, publishedOnly: true).map {
+            QuestionLine(id: $0.id!.uuidString, question: $0.question, answer: $0.answer,
+                         askedAt: Display.dateTime($0.publishedAt), fields: [])
+        }
+        // The form shows while questions are accepted, and with its error when one came too late.
+        if Policy.decide(req.actor, .askCallQuestion).isAllowed, call.questionsDeadline > req.now || !errors.isEmpty {
+            facts.askFields = [FieldContext("question", label: "call.question.field", kind: "textarea", value: question,
+                                            errors: errors, required: true, hint: "call.question.hint")]
+        }
+        return try await req.page("grants/public-call", title: "call.public.detail", facts, status: status)
+    }
+
+    struct QuestionForm: Content {
+        var question: String?
+        var answer: String?
+    }
+
+    func ask(req: Request) async throws -> Response {
+        let id = try callID(req)
+        let form = try req.form(QuestionForm.self)
+        let signedIn = try req.requireSignedIn()
+        let organisation = signedIn.actor.grants.first { $0.role == .csoUser }?.organisationID
+        switch try await service(req).ask(callID: id, question: form.question ?? "", organisationID: organisation, actor: signedIn.userID) {
+        case .failure(let errors): return try await renderPublic(req, id: id, question: form.question ?? "", errors: errors, status: .badRequest)
+        case .success: return Flash.redirect(req, to: "/calls/\(id.uuidString)", flash: "call.question.sent")
+        }
+    }
+
+    struct QuestionsPage: Encodable {
+        let id: String
+        let reference: String
+        let questions: [QuestionLine]
+    }
+
+    private func renderQuestions(_ req: Request, id: UUID, failed: (UUID, FieldErrors, QuestionForm)? = nil,
+                                 status: HTTPResponseStatus = .ok) async throws -> Response {
+        let call = try await service(req).find(id)
+        let questions = try await service(req).questions(callID: id, publishedOnly: false).map { question in
+            let typed = failed?.0 == question.id ? failed?.2 : nil
+            let errors = failed?.0 == question.id ? failed!.1 : FieldErrors()
+            return QuestionLine(
+                id: question.id!.uuidString, question: question.question, answer: question.answer,
+                askedAt: Display.dateTime(question.askedAt),
+                fields: [
+                    FieldContext("question", label: "call.question.field", kind: "textarea", value: typed?.question ?? question.question,
+                                 errors: errors, required: true, hint: "call.question.rewordHint"),
+                    FieldContext("answer", label: "call.answer.field", kind: "textarea", value: typed?.answer ?? question.answer ?? "",
+                                 errors: errors, required: true),
+                ])
+        }
+        return try await req.page("grants/questions", title: "call.questions.title",
+                                  QuestionsPage(id: id.uuidString, reference: call.reference, questions: questions), status: status)
+    }
+
+    func questions(req: Request) async throws -> Response {
+        try await renderQuestions(req, id: try callID(req))
+    }
+
+    func answer(req: Request) async throws -> Response {
+        let id = try callID(req)
+        guard let questionID = req.parameters.get("questionID", as: UUID.self) else { throw AppError.notFound }
+        let form = try req.form(QuestionForm.self)
+        switch try await service(req).answer(questionID: questionID, callID: id, question: form.question ?? "", answer: form.answer ?? "",
+                                             actor: try req.requireSignedIn().userID) {
+        case .failure(let errors): return try await renderQuestions(req, id: id, failed: (questionID, errors, form), status: .badRequest)
+        case .success: return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)/questions", flash: "call.answer.published")
+        }
     }
 }

@@ -67,7 +67,9 @@ enum Navigation {
         if !actor.isProgrammeStaff, actor.organisationIDs.count > 0 {
             entries.append(("/my-organisations", "nav.myOrganisation", true))
         }
-        entries.append(("/grants/calls", "nav.calls", Policy.decide(actor, .manageCalls).isAllowed))
+        let managesCalls = Policy.decide(actor, .manageCalls).isAllowed
+        entries.append(("/grants/calls", "nav.calls", managesCalls))
+        entries.append(("/calls", "nav.publicCalls", !managesCalls))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
             ("/admin/users", "nav.users", admin),

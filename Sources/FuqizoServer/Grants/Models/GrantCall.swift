@@ -69,3 +69,24 @@ enum StoredJSON {
         try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 }
+
+/// A question about a call, asked by an applicant before the questions deadline, and the
+/// answer published to everyone (without who asked).
+final class CallQuestion: Model, @unchecked Sendable {
+    static let schema = "call_questions"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+
+    // data fields
+    @Field(key: "question") var question: String
+    @OptionalField(key: "answer") var answer: String?
+    @Field(key: "asked_at") var askedAt: Date
+    @OptionalField(key: "published_at") var publishedAt: Date?
+
+    // relationships
+    @Parent(key: "call_id") var call: GrantCall
+    @OptionalParent(key: "organisation_id") var organisation: Organisation?
+
+    init() {}
+}
