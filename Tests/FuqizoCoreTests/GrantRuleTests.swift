@@ -208,3 +208,52 @@ struct BudgetRuleTests {
         #expect(GrantReference.application(callReference: "X", number: 1) == nil)
     }
 }
+
+@Suite("Grant rules: the grid editor")
+struct GridFormTests {
+    @Test("the form of a grid gives the same grid back, with a blank row per section ignored")
+    func roundTrip() throws {
+        let form = GridForm(EvaluationGrid.fullApplication)
+        #expect(form.sections[0].criteria.count == 5, "four criteria and an empty row")
+        #expect(form.sections[1].criteria.count == 4, "the carried-over section has no empty row")
+        #expect(try form.validated(onto: .fullApplication).get() == .fullApplication)
+    }
+
+    @Test("criteria can be added, reweighted and removed; the threshold can move within the maximum")
+    func edits() throws {
+        var form = GridForm(EvaluationGrid.conceptNote)
+        form.sections[1].criteria[2] = .init(titleSq: "Qëndrueshmëria e propozuar", titleEn: "Proposed sustainability", weight: "2")
+        form.sections[0].criteria[3].titleSq = ""
+        form.sections[0].criteria[3].titleEn = ""
+        form.threshold = "32"
+        let grid = try form.validated(onto: .conceptNote).get()
+        #expect(grid.sections[0].criteria.map(\.code) == ["1.1", "1.2", "1.3"])
+        #expect(grid.sections[1].criteria.last?.code == "2.3" && grid.sections[1].maximum == 30)
+        #expect(grid.maximum == 55 && grid.threshold == 32)
+    }
+
+    @Test("missing titles, bad weights, an impossible threshold and an emptied section are refused")
+    func problems() {
+        var form = GridForm(EvaluationGrid.conceptNote)
+        form.sections[0].criteria[0].titleEn = ""
+        form.sections[0].criteria[1].weight = "9"
+        for j in form.sections[1].criteria.indices {
+            form.sections[1].criteria[j].titleSq = ""
+            form.sections[1].criteria[j].titleEn = ""
+        }
+        guard case .failure(let errors) = form.validated(onto: .conceptNote) else {
+            Issue.record("expected errors")
+            return
+        }
+        #expect(errors["criterion-0-0"] == "grid.error.criterionTitles")
+        #expect(errors["criterion-0-1"] == "grid.error.weight")
+        #expect(errors["section-1"] == "grid.error.noCriteria")
+        var tooHigh = GridForm(EvaluationGrid.conceptNote)
+        tooHigh.threshold = "51"
+        guard case .failure(let thresholdErrors) = tooHigh.validated(onto: .conceptNote) else {
+            Issue.record("expected errors")
+            return
+        }
+        #expect(thresholdErrors["threshold"] == "grid.error.threshold")
+    }
+}

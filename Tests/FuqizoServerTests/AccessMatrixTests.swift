@@ -84,6 +84,8 @@ struct AccessMatrixTests {
         "GET /grants/calls/:callID/edit": grants,
         "POST /grants/calls/:callID": grants,
         "POST /grants/calls/:callID/publish": grants,
+        "GET /grants/calls/:callID/grid/:stage": grants,
+        "POST /grants/calls/:callID/grid/:stage": grants,
         "GET /grants/calls/:callID/questions": grants,
         "POST /grants/calls/:callID/questions/:questionID": grants,
         "POST /calls/:callID/questions": [.csoUser],
@@ -126,7 +128,7 @@ struct AccessMatrixTests {
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
                 ":organisationID": orgID.uuidString, ":userID": someUserID.uuidString, ":regionID": region.id!.uuidString,
-                ":messageID": message.id!.uuidString, ":token": "not-a-real-token", ":callID": UUID().uuidString, ":questionID": UUID().uuidString,
+                ":messageID": message.id!.uuidString, ":token": "not-a-real-token", ":callID": UUID().uuidString, ":questionID": UUID().uuidString, ":stage": "full",
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

@@ -157,4 +157,46 @@ struct GrantCallTests {
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "call.questionAnswered").count() == 1)
         }
     }
+
+    @Test("grids are edited while the call is a draft; the full grid's relevance follows the concept note's")
+    func editGrids() async throws {
+        try await withFuqizo { app in
+            let officer = try await officer(app)
+            try await officer.get("/grants/calls/new")
+            try await officer.post("/grants/calls", callFields())
+            let call = try #require(try await GrantCall.query(on: app.db).first())
+            let path = "/grants/calls/\(call.id!.uuidString)/grid/concept"
+            #expect(try await officer.get(path).status == .ok)
+            var fields = [("threshold", "32")]
+            for (i, section) in EvaluationGrid.conceptNote.sections.enumerated() {
+                fields += [("sections[\(i)][titleSq]", section.titleSq), ("sections[\(i)][titleEn]", section.titleEn)]
+                for (j, criterion) in section.criteria.enumerated() {
+                    fields += [("sections[\(i)][criteria][\(j)][code]", criterion.code),
+                               ("sections[\(i)][criteria][\(j)][titleSq]", criterion.titleSq),
+                               ("sections[\(i)][criteria][\(j)][titleEn]", criterion.titleEn),
+                               ("sections[\(i)][criteria][\(j)][weight]", j == 0 && i == 0 ? "9" : String(criterion.weight))]
+                }
+            }
+            var response = try await officer.post(path, fields)
+            #expect(response.status == .badRequest)
+            #expect(response.body.string.contains(app.services.catalog.text("grid.error.weight", .sq)))
+            #expect(response.body.string.contains("value=\"9\""), "typed values come back")
+
+            fields = fields.map { $0.0 == "sections[0][criteria][0][weight]" ? ($0.0, "1") : $0 }
+            fields += [("sections[0][criteria][4][titleSq]", "Përfshirja e të mbijetuarave"),
+                       ("sections[0][criteria][4][titleEn]", "Involvement of survivors"), ("sections[0][criteria][4][weight]", "2")]
+            response = try await officer.post(path, fields)
+            #expect(response.status == .seeOther)
+            let saved = try #require(try await GrantCall.find(call.id, on: app.db))
+            let concept = try StoredJSON.decode(EvaluationGrid.self, from: saved.conceptGrid)
+            #expect(concept.threshold == 32 && concept.sections[0].maximum == 35)
+            let full = try StoredJSON.decode(EvaluationGrid.self, from: saved.fullGrid)
+            #expect(full.sections.first { $0.code == "relevance" }?.criteria == concept.sections[0].criteria)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "call.gridUpdated").count() == 1)
+
+            try await officer.get("/grants/calls/\(call.id!.uuidString)")
+            try await officer.post("/grants/calls/\(call.id!.uuidString)/publish")
+            #expect(try await officer.get(path).status == .conflict, "frozen once published")
+        }
+    }
 }

@@ -26,6 +26,13 @@ def test_officer_publishes_a_call_the_public_can_read(server, page, chromium):
         page.fill(f"#lot-{index}-envelope", "100000")
     submit(page)
     assert page.locator("h1").inner_text() == "Fuqizimi ekonomik i të mbijetuarave"
+    call_page = page.url
+    # The concept-note grid is edited before publication: a stricter threshold.
+    visit(page, call_page + "/grid/concept")
+    page.fill("#f-threshold", "32")
+    submit(page)
+    assert page.url == call_page
+    assert "32" in page.locator("main").inner_text()
     page.locator("main form[action$='/publish'] button").click()
     page.wait_for_load_state()
     check_accessibility(page)

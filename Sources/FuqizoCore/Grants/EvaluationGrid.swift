@@ -128,3 +128,126 @@ public struct EvaluationGrid: Codable, Sendable, Equatable {
         ]),
     ], threshold: 0)
 }
+
+/// A grid as typed in the grid editor. Sections are fixed; their titles, their criteria
+/// (a criterion with an empty title is removed) and the threshold can change until the call
+/// is published.
+public struct GridForm: Codable, Sendable, Equatable {
+    public struct CriterionForm: Codable, Sendable, Equatable {
+        public var code: String = ""
+        public var titleSq: String = ""
+        public var titleEn: String = ""
+        public var weight: String = "1"
+
+        public init(code: String = "", titleSq: String = "", titleEn: String = "", weight: String = "1") {
+            self.code = code
+            self.titleSq = titleSq
+            self.titleEn = titleEn
+            self.weight = weight
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let form = try decoder.container(keyedBy: CodingKeys.self)
+            code = try form.text(.code)
+            titleSq = try form.text(.titleSq)
+            titleEn = try form.text(.titleEn)
+            weight = try form.text(.weight)
+        }
+    }
+
+    public struct SectionForm: Codable, Sendable, Equatable {
+        public var titleSq: String = ""
+        public var titleEn: String = ""
+        public var criteria: [CriterionForm] = []
+
+        public init(titleSq: String = "", titleEn: String = "", criteria: [CriterionForm] = []) {
+            self.titleSq = titleSq
+            self.titleEn = titleEn
+            self.criteria = criteria
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let form = try decoder.container(keyedBy: CodingKeys.self)
+            titleSq = try form.text(.titleSq)
+            titleEn = try form.text(.titleEn)
+            criteria = try form.decodeIfPresent([CriterionForm].self, forKey: .criteria) ?? []
+        }
+    }
+
+    public var threshold: String = "0"
+    public var sections: [SectionForm] = []
+
+    public init(threshold: String = "0", sections: [SectionForm] = []) {
+        self.threshold = threshold
+        self.sections = sections
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        threshold = try form.text(.threshold)
+        sections = try form.decodeIfPresent([SectionForm].self, forKey: .sections) ?? []
+    }
+
+    /// The form of a grid, with one empty criterion per editable section for adding one.
+    public init(_ grid: EvaluationGrid) {
+        threshold = String(grid.threshold)
+        sections = grid.sections.map { section in
+            SectionForm(titleSq: section.titleSq, titleEn: section.titleEn,
+                        criteria: section.criteria.map { CriterionForm(code: $0.code, titleSq: $0.titleSq, titleEn: $0.titleEn, weight: String($0.weight)) }
+                            + (section.carriedOver ? [] : [CriterionForm(weight: "1")]))
+        }
+    }
+
+    /// Applies the form to `grid` (whose section codes and carried-over sections stay as they
+    /// are). Field names: `threshold`, `section-<i>`, `criterion-<i>-<j>`.
+    public func validated(onto grid: EvaluationGrid) -> Result<EvaluationGrid, FieldErrors> {
+        var errors = FieldErrors()
+        var result = grid
+        guard sections.count == grid.sections.count else {
+            errors.add("sections", "grid.error.sections")
+            return .failure(errors)
+        }
+        for (i, section) in grid.sections.enumerated() where !section.carriedOver {
+            let typed = sections[i]
+            guard let titleSq = Text.clean(typed.titleSq), let titleEn = Text.clean(typed.titleEn) else {
+                errors.add("section-\(i)", "grid.error.sectionTitle")
+                continue
+            }
+            result.sections[i].titleSq = titleSq
+            result.sections[i].titleEn = titleEn
+            var criteria: [EvaluationGrid.Criterion] = []
+            for (j, criterion) in typed.criteria.enumerated() {
+                let sq = Text.clean(criterion.titleSq), en = Text.clean(criterion.titleEn)
+                if sq == nil, en == nil { continue }
+                guard let sq, let en else {
+                    errors.add("criterion-\(i)-\(j)", "grid.error.criterionTitles")
+                    continue
+                }
+                guard let weight = Int(criterion.weight.trimmingCharacters(in: .whitespaces)), (1...5).contains(weight) else {
+                    errors.add("criterion-\(i)-\(j)", "grid.error.weight")
+                    continue
+                }
+                let code = Text.clean(criterion.code) ?? "\(i + 1).\(criteria.count + 1)"
+                criteria.append(.init(code: code, titleSq: sq, titleEn: en, weight: weight))
+            }
+            if criteria.isEmpty { errors.add("section-\(i)", "grid.error.noCriteria") }
+            result.sections[i].criteria = criteria
+        }
+        if let value = Int(threshold.trimmingCharacters(in: .whitespaces)) {
+            result.threshold = value
+        } else {
+            errors.add("threshold", "grid.error.threshold")
+        }
+        if errors.isEmpty {
+            for problem in result.problems {
+                switch problem {
+                case .duplicateCode: errors.add("sections", "grid.error.duplicateCode")
+                case .thresholdOutOfRange: errors.add("threshold", "grid.error.threshold")
+                case .empty: errors.add("sections", "grid.error.noCriteria")
+                case .invalidWeight: errors.add("sections", "grid.error.weight")
+                }
+            }
+        }
+        return errors.isEmpty ? .success(result) : .failure(errors)
+    }
+}

@@ -106,6 +106,48 @@ struct CallService {
         }
     }
 
+    // MARK: grids
+
+    enum GridStage: String {
+        case concept
+        case full
+    }
+
+    func grid(of call: GrantCall, _ stage: GridStage) throws -> EvaluationGrid {
+        try StoredJSON.decode(EvaluationGrid.self, from: stage == .concept ? call.conceptGrid : call.fullGrid)
+    }
+
+    /// Edits a grid while the call is a draft. The full application's relevance section is the
+    /// concept note's, so editing the concept grid updates it too.
+    func updateGrid(callID: UUID, stage: GridStage, form: GridForm, actor: UUID) async throws -> Result<Void, FieldErrors> {
+        let call = try await find(callID)
+        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        let updated: EvaluationGrid
+        switch form.validated(onto: try grid(of: call, stage)) {
+        case .failure(let errors): return .failure(errors)
+        case .success(let grid): updated = grid
+        }
+        if stage == .concept {
+            var full = try grid(of: call, .full)
+            for index in full.sections.indices where full.sections[index].carriedOver {
+                if let source = updated.sections.first(where: { $0.code == full.sections[index].code }) {
+                    full.sections[index].criteria = source.criteria
+                }
+            }
+            call.fullGrid = try StoredJSON.encode(full)
+            call.conceptGrid = try StoredJSON.encode(updated)
+        } else {
+            call.fullGrid = try StoredJSON.encode(updated)
+        }
+        let now = self.now
+        try await database.transaction { db in
+            try await call.save(on: db)
+            try await AuditLog.record(.init("call.gridUpdated", target: ("call", callID.uuidString), details: ["grid": stage.rawValue]),
+                                      actor: actor, at: now, on: db)
+        }
+        return .success(())
+    }
+
     // MARK: questions and answers
 
     static let maximumQuestionLength = 2000

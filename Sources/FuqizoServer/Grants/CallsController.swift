@@ -14,6 +14,8 @@ struct CallsController: RouteCollection {
         calls.get(":callID", "edit", use: editForm).access(.manageCalls)
         calls.post(":callID", use: update).access(.manageCalls)
         calls.post(":callID", "publish", use: publish).access(.manageCalls)
+        calls.get(":callID", "grid", ":stage", use: gridForm).access(.manageCalls)
+        calls.post(":callID", "grid", ":stage", use: saveGrid).access(.manageCalls)
         calls.get(":callID", "questions", use: questions).access(.manageCalls)
         calls.post(":callID", "questions", ":questionID", use: answer).access(.manageCalls)
         routes.get("calls", use: publicList).access(.viewPublic)
@@ -244,6 +246,80 @@ struct CallsController: RouteCollection {
         let id = try callID(req)
         try await service(req).publish(id, actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "call.published")
+    }
+
+    // MARK: grids
+
+    struct GridCriterionRow: Encodable {
+        let index: Int
+        let code: String
+        let titleSq: String
+        let titleEn: String
+        let weight: String
+        let errorKey: String?
+    }
+
+    struct GridSectionRow: Encodable {
+        let index: Int
+        let code: String
+        let titleSq: String
+        let titleEn: String
+        let carriedOver: Bool
+        let criteria: [GridCriterionRow]
+        let errorKey: String?
+    }
+
+    struct GridPage: Encodable {
+        let callID: String
+        let stage: String
+        let titleKey: String
+        let fields: [FieldContext]
+        let sections: [GridSectionRow]
+        let errorKey: String?
+        let hasErrors: Bool
+    }
+
+    private func stage(_ req: Request) throws -> CallService.GridStage {
+        guard let stage = req.parameters.get("stage").flatMap(CallService.GridStage.init(rawValue:)) else { throw AppError.notFound }
+        return stage
+    }
+
+    private func renderGrid(_ req: Request, call: GrantCall, stage: CallService.GridStage, form: GridForm? = nil,
+                            errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        if stage == .concept, call.stages != CallStages.two.rawValue { throw AppError.notFound }
+        let grid = try service(req).grid(of: call, stage)
+        let typed = form ?? GridForm(grid)
+        let sections = grid.sections.enumerated().map { i, section in
+            let typedSection = i < typed.sections.count ? typed.sections[i] : GridForm.SectionForm()
+            return GridSectionRow(
+                index: i, code: section.code, titleSq: typedSection.titleSq, titleEn: typedSection.titleEn, carriedOver: section.carriedOver,
+                criteria: typedSection.criteria.enumerated().map { j, criterion in
+                    GridCriterionRow(index: j, code: criterion.code, titleSq: criterion.titleSq, titleEn: criterion.titleEn,
+                                     weight: criterion.weight, errorKey: errors["criterion-\(i)-\(j)"])
+                },
+                errorKey: errors["section-\(i)"])
+        }
+        let fields = [FieldContext("threshold", label: "grid.threshold", kind: "number", value: typed.threshold, errors: errors,
+                                   required: true, hint: stage == .concept ? "grid.threshold.conceptHint" : "grid.threshold.fullHint")]
+        return try await req.page("grants/grid-form", title: "grid.title", GridPage(
+            callID: call.id!.uuidString, stage: stage.rawValue, titleKey: stage == .concept ? "call.grid.concept" : "call.grid.full",
+            fields: fields, sections: sections, errorKey: errors["sections"], hasErrors: !errors.isEmpty), status: status)
+    }
+
+    func gridForm(req: Request) async throws -> Response {
+        try await renderGrid(req, call: try await service(req).find(try callID(req)), stage: try stage(req))
+    }
+
+    func saveGrid(req: Request) async throws -> Response {
+        let id = try callID(req), stage = try stage(req)
+        let form = try req.form(GridForm.self)
+        switch try await service(req).updateGrid(callID: id, stage: stage, form: form, actor: try req.requireSignedIn().userID) {
+        case .failure(let errors):
+            return try await renderGrid(req, call: try await service(req).find(id), stage: stage, form: form, errors: errors, status: .badRequest)
+        case .success:
+            return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "form.saved")
+        }
     }
 
     // MARK: public
