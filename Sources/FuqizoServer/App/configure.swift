@@ -18,7 +18,6 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
         config: config, clock: clock, masterKey: masterKey,
         catalog: try Catalog(directory: resources.appendingPathComponent("Localization")),
         passwordPolicy: PasswordPolicy(commonPasswords: commonPasswords),
-        resources: resources,
         csrfKey: SecretKeyBytes(masterKey.derivedKey(for: "csrf")),
         secretsBox: SecretBox(key: masterKey.derivedKey(for: "user-secrets")))
 

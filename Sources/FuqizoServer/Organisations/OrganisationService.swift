@@ -10,7 +10,6 @@ struct GeographyDirectory: Sendable {
         let municipalityID: UUID
         let municipality: String
         let county: String
-        let countyISO: String
     }
 
     struct Region: Sendable {
@@ -33,10 +32,9 @@ struct GeographyDirectory: Sendable {
         let id: UUID
         let name: String
         let nameSq: String
-        let isoCode: String
 
         enum CodingKeys: String, CodingKey {
-            case id, name, nameSq = "name_sq", isoCode = "iso_code"
+            case id, name, nameSq = "name_sq"
         }
     }
 
@@ -65,11 +63,11 @@ struct GeographyDirectory: Sendable {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
         let places = try await sql.select()
             .columns(SQLColumn("id", table: "municipalities"), SQLColumn("name", table: "municipalities"),
-                     SQLColumn("name_sq", table: "counties"), SQLColumn("iso_code", table: "counties"))
+                     SQLColumn("name_sq", table: "counties"))
             .from("municipalities")
             .join("counties", on: SQLColumn("county_id", table: "municipalities"), .equal, SQLColumn("id", table: "counties"))
             .all(decoding: PlaceRow.self)
-            .map { Place(municipalityID: $0.id, municipality: $0.name, county: $0.nameSq, countyISO: $0.isoCode) }
+            .map { Place(municipalityID: $0.id, municipality: $0.name, county: $0.nameSq) }
         let links = try await sql.select().columns("region_id", "municipality_id").from("region_municipalities")
             .all(decoding: LinkRow.self)
         let regions = try await sql.select().columns("id", "code", "name_sq", "name_en").from("programme_regions").orderBy("code")

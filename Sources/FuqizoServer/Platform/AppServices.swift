@@ -49,7 +49,6 @@ struct AppServices: Sendable {
     let masterKey: MasterKey
     let catalog: Catalog
     let passwordPolicy: PasswordPolicy
-    let resources: URL
     let csrfKey: SecretKeyBytes
     let secretsBox: SecretBox
 }

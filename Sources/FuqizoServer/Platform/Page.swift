@@ -15,7 +15,6 @@ struct LayoutContext: Encodable {
     let lang: String
     let otherLang: String
     let otherLangLabelKey: String
-    let titleKey: String
     let title: String
     let csrf: String
     let path: String
@@ -39,7 +38,6 @@ extension Request {
             lang: language.rawValue,
             otherLang: other.rawValue,
             otherLangLabelKey: "language.\(other.rawValue)",
-            titleKey: title,
             title: t(title),
             csrf: csrfToken,
             path: url.path,

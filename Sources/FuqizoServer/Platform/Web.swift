@@ -97,7 +97,7 @@ struct ErrorPageMiddleware: Middleware {
                 return response
             }
             do {
-                return try await request.page("error", title: "error.title", ErrorPage(status: Int(status.code), messageKey: key), status: status)
+                return try await request.page("error", title: "error.title", ErrorPage(messageKey: key), status: status)
             } catch {
                 // The error page itself failed (a broken template): plain text, still translated.
                 return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: request.t(key)))
@@ -108,7 +108,6 @@ struct ErrorPageMiddleware: Middleware {
     }
 
     struct ErrorPage: Encodable {
-        let status: Int
         let messageKey: String
     }
 
