@@ -91,6 +91,14 @@ struct AccessMatrixTests {
         "POST /calls/:callID/questions": [.csoUser],
         "GET /calls": everyone,
         "GET /calls/:callID": everyone,
+        "GET /applications": [.csoUser],
+        "POST /applications": [.csoUser],
+        "GET /applications/:applicationID": [.csoUser],
+        "POST /applications/:applicationID": [.csoUser],
+        "POST /applications/:applicationID/autosave": [.csoUser],
+        "GET /applications/:applicationID/receipt": [.csoUser],
+        "GET /grants/calls/:callID/applications": grants,
+        "GET /grants/applications/:applicationID": grants,
     ]
 
     static func key(_ route: Route) -> String {
@@ -129,6 +137,7 @@ struct AccessMatrixTests {
             let substitutes = [
                 ":organisationID": orgID.uuidString, ":userID": someUserID.uuidString, ":regionID": region.id!.uuidString,
                 ":messageID": message.id!.uuidString, ":token": "not-a-real-token", ":callID": UUID().uuidString, ":questionID": UUID().uuidString, ":stage": "full",
+                ":applicationID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

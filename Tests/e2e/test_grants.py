@@ -44,3 +44,60 @@ def test_officer_publishes_a_call_the_public_can_read(server, page, chromium):
     visit(visitor, server.url + public_link)
     text = visitor.locator("main").inner_text()
     assert "EUR 450,000.00" in text and "03.06.2099 16:00" in text
+
+
+def demo_accounts(server):
+    """Loads the demo dataset into the running server's database; returns role → (email, password)."""
+    result = server.cli("demo", "--organisations", "8")
+    assert result.returncode == 0, result.stdout + result.stderr
+    accounts = {}
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and "@demo.fuqizo.invalid" in parts[1]:
+            accounts[parts[0]] = (parts[1], parts[2])
+    return accounts
+
+
+def test_cso_applies_with_autosave_and_gets_a_receipt(server, mailbox, page):
+    accounts = demo_accounts(server)
+    email, password = accounts["csoUser"]
+    sign_in(page, server, email, password)
+    visit(page, server.url + "/applications")
+    page.locator("main section form select[name=lotID]").first.select_option(index=1)
+    page.locator("main section form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    application = page.url
+
+    # Typing is saved by the script without pressing a button; a reload shows it.
+    page.fill("#f-title", "Punë dhe pavarësi për gratë")
+    page.locator("#autosave-status").filter(has_text=":").wait_for(timeout=15000)
+    page.reload()
+    assert page.locator("#f-title").input_value() == "Punë dhe pavarësi për gratë"
+
+    # Submitting an incomplete concept note lists what is missing, next to each field.
+    page.locator("main form button[value=submit]").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#f-summary").get_attribute("aria-invalid") == "true"
+    assert page.locator("#f-title").input_value() == "Punë dhe pavarësi për gratë"
+
+    page.fill("#f-summary", "Trajnim profesional dhe punësim për 30 gra të mbijetuara.")
+    page.fill("#f-problem", "Gratë e mbijetuara gjejnë rrallë punë të qëndrueshme.")
+    page.fill("#f-activities", "Trajnime, praktika me punëdhënës, ndërmjetësim pune.")
+    page.fill("#f-requested", "40000")
+    page.locator("main form button[value=submit]").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    reference = page.locator("main dl.facts dd strong").inner_text()
+    assert reference.startswith("APP-") and reference.endswith("-001")
+    digest = page.locator("main code.secret").inner_text()
+    mail = mailbox.wait_for(email)
+    assert reference in mail and digest in mail
+    assert "Punë dhe pavarësi" not in mail
+
+    # Read-only afterwards.
+    visit(page, application)
+    assert page.locator("#f-title").count() == 0
+    assert "Punë dhe pavarësi për gratë" in page.locator("main").inner_text()

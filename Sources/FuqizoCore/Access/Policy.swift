@@ -20,6 +20,12 @@ public enum Action: String, CaseIterable, Sendable {
     case manageCalls
     /// Ask a question about a published call, as a CSO that may apply.
     case askCallQuestion
+    /// Start and work on applications to open calls, as a CSO user.
+    case applyForGrants
+    /// Read one CSO's application: its own users, and the grants side once it is submitted.
+    case viewApplication
+    /// Change or submit one CSO's application: only its own users.
+    case editApplication
 }
 
 /// What an action is about, when it is about one record.
@@ -59,8 +65,12 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
         case (.manageCalls, .none):
             return actor.has(.administrator) || actor.has(.grantsOfficer)
-        case (.askCallQuestion, .none):
+        case (.askCallQuestion, .none), (.applyForGrants, .none):
             return actor.has(.csoUser)
+        case (.viewApplication, .organisation(let id)):
+            return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)
+        case (.editApplication, .organisation(let id)):
+            return actor.has(.csoUser, in: id)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

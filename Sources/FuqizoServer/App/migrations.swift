@@ -18,4 +18,7 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateSignInFailures())
     app.migrations.add(CreateGrantCalls())
     app.migrations.add(CreateCallQuestions())
+    // Release 2
+    app.migrations.add(CreateReferenceCounters())
+    app.migrations.add(CreateGrantApplications())
 }

@@ -10,4 +10,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: AdminController())
     try app.register(collection: OrganisationsController())
     try app.register(collection: CallsController())
+    try app.register(collection: ApplicationsController())
 }

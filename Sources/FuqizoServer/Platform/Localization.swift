@@ -64,10 +64,23 @@ enum Display {
         formatter.dateFormat = "dd.MM.yyyy HH:mm"
         return formatter
     }()
+    /// Receipts name the second: two submissions a minute apart must read differently.
+    private static let secondsFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Europe/Tirane")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "dd.MM.yyyy HH:mm:ss"
+        return formatter
+    }()
     private static let lock = NIOLock()
 
     static func dateTime(_ date: Date?) -> String {
         guard let date else { return "" }
         return lock.withLock { formatter.string(from: date) }
+    }
+
+    static func timestamp(_ date: Date?) -> String {
+        guard let date else { return "" }
+        return lock.withLock { secondsFormatter.string(from: date) }
     }
 }

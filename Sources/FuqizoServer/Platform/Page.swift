@@ -68,6 +68,7 @@ enum Navigation {
         let managesCalls = Policy.decide(actor, .manageCalls).isAllowed
         entries.append(("/grants/calls", "nav.calls", managesCalls))
         entries.append(("/calls", "nav.publicCalls", !managesCalls))
+        entries.append(("/applications", "nav.applications", Policy.decide(actor, .applyForGrants).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
             ("/admin/users", "nav.users", admin),

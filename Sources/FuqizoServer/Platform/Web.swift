@@ -14,6 +14,7 @@ struct AppError: AbortError {
     static let notFound = AppError(status: .notFound, messageKey: "error.notFound")
     static let csrf = AppError(status: .forbidden, messageKey: "error.csrf")
     static let badRequest = AppError(status: .badRequest, messageKey: "error.badRequest")
+    static let server = AppError(status: .internalServerError, messageKey: "error.server")
 }
 
 // The middlewares that do no I/O are EventLoopFuture-based: an AsyncMiddleware hops off the

@@ -174,3 +174,30 @@ final class Browser {
 extension TestingHTTPResponse {
     var location: String? { headers.first(name: .location) }
 }
+
+extension TestFixtures {
+    /// A published call with two lots (Kukës 150,000 and Dibër 120,000 EUR); deadlines are
+    /// counted in days from the test clock's now, so a test can move past them.
+    static func publishedCall(_ app: Application, reference: String = "CFP-2019-01", stages: CallStages = .two,
+                              questionsInDays: Double = 5, conceptInDays: Double = 10, fullInDays: Double = 40) async throws -> GrantCall {
+        func day(_ days: Double) -> (String, String) { TiranaTime.parts(of: app.clock.now().addingTimeInterval(days * 86_400)) }
+        var form = CallForm()
+        form.reference = reference
+        form.titleSq = "Fuqizimi ekonomik"
+        form.titleEn = "Economic empowerment"
+        form.stages = stages.rawValue
+        form.eligibleApplicants = "Associations registered in Albania"
+        form.eligibleActivities = "Vocational training"
+        (form.questionsDate, form.questionsTime) = day(questionsInDays)
+        if stages == .two { (form.conceptDate, form.conceptTime) = day(conceptInDays) }
+        (form.fullDate, form.fullTime) = day(fullInDays)
+        form.lots = [LotForm(nameSq: "Kukës", nameEn: "Kukës", envelope: "150000"), LotForm(nameSq: "Dibër", nameEn: "Dibër", envelope: "120000")]
+        let service = CallService(database: app.db, services: app.services)
+        guard case .success(let id) = try await service.save(form, id: nil, actor: UUID()) else {
+            Issue.record("could not create the test call")
+            throw Abort(.internalServerError)
+        }
+        try await service.publish(id, actor: UUID())
+        return try await service.find(id)
+    }
+}

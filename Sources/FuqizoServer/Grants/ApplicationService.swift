@@ -1,0 +1,195 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import SQLKit
+import Vapor
+
+/// Applications to calls: started and written by CSO users, submitted with a receipt, then
+/// read by the grants side.
+struct ApplicationService {
+    let database: any Database
+    let services: AppServices
+
+    var now: Date { services.clock.now() }
+
+    /// The stage a call's applications begin at.
+    static func firstStage(of call: GrantCall) -> ApplicationStage {
+        call.stages == CallStages.two.rawValue ? .concept : .full
+    }
+
+    /// When submissions at a stage close.
+    static func deadline(of call: GrantCall, for stage: ApplicationStage) -> Date {
+        stage == .concept ? (call.conceptDeadline ?? call.fullDeadline) : call.fullDeadline
+    }
+
+    static func rules(of call: GrantCall) -> GrantRules {
+        (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default
+    }
+
+    /// Published calls that still take new applications.
+    func openCalls() async throws -> [GrantCall] {
+        let now = self.now
+        return try await GrantCall.query(on: database).filter(\.$status == CallStatus.published.rawValue)
+            .filter(\.$fullDeadline > now).with(\.$lots).sort(\.$fullDeadline).all()
+            .filter { Self.deadline(of: $0, for: Self.firstStage(of: $0)) > now }
+    }
+
+    /// Every application of these organisations, newest first.
+    func applications(of organisations: Set<UUID>) async throws -> [GrantApplication] {
+        guard !organisations.isEmpty else { return [] }
+        return try await GrantApplication.query(on: database).filter(\.$organisation.$id ~~ Array(organisations))
+            .with(\.$call).with(\.$lot).with(\.$organisation).sort(\.$createdAt, .descending).all()
+    }
+
+    /// A call's applications as the grants side sees them: submitted ones only (drafts belong
+    /// to the CSO until it submits).
+    func submitted(toCall callID: UUID) async throws -> [GrantApplication] {
+        try await GrantApplication.query(on: database).filter(\.$call.$id == callID)
+            .filter(\.$reference != nil).with(\.$lot).with(\.$organisation).sort(\.$reference).all()
+    }
+
+    func find(_ id: UUID) async throws -> GrantApplication {
+        let found = try await GrantApplication.query(on: database).filter(\.$id == id)
+            .with(\.$call, { $0.with(\.$lots) }).with(\.$lot).with(\.$organisation).first()
+        guard let found else { throw AppError.notFound }
+        return found
+    }
+
+    /// Starts an application of an organisation to a lot, or returns the one it already has:
+    /// a CSO applies once per lot.
+    func start(callID: UUID, lotID: UUID, organisationID: UUID, language: Language, actor: UUID) async throws -> UUID {
+        let call = try await CallService(database: database, services: services).find(callID)
+        guard call.status == CallStatus.published.rawValue, call.lots.contains(where: { $0.id == lotID }) else { throw AppError.notFound }
+        if let existing = try await GrantApplication.query(on: database).filter(\.$call.$id == callID)
+            .filter(\.$lot.$id == lotID).filter(\.$organisation.$id == organisationID).first() {
+            return try existing.requireID()
+        }
+        let stage = Self.firstStage(of: call)
+        guard Self.deadline(of: call, for: stage) > now else { throw AppError(status: .conflict, messageKey: "application.error.late") }
+        let application = GrantApplication()
+        application.$call.id = callID
+        application.$lot.id = lotID
+        application.$organisation.id = organisationID
+        application.stage = stage.rawValue
+        application.status = ApplicationStatus.draft.rawValue
+        application.language = language.rawValue
+        application.requestedMinorUnits = 0
+        application.revision = 1
+        application.updatedBy = actor
+        try application.setContent(ApplicationContent(), for: stage)
+        let now = self.now
+        try await database.transaction { db in
+            try await application.create(on: db)
+            try await AuditLog.record(.init("application.started", target: ("application", try application.requireID().uuidString),
+                                            details: ["call": call.reference, "organisation": organisationID.uuidString]),
+                                      actor: actor, at: now, on: db)
+        }
+        return try application.requireID()
+    }
+
+    enum SaveProblem: Error {
+        /// Someone else saved since this form was loaded; carries the revision they made.
+        case changedMeanwhile(revision: Int)
+        /// Submitted applications are read-only.
+        case notEditable
+    }
+
+    /// Saves the draft of the current stage. A form loaded at an older revision is not saved
+    /// over a newer one: the person is shown the conflict with their text kept.
+    func save(_ application: GrantApplication, content: ApplicationContent, revision: Int, actor: UUID) async throws -> Result<Int, SaveProblem> {
+        guard application.currentStatus == .draft else { return .failure(.notEditable) }
+        guard revision == application.revision else { return .failure(.changedMeanwhile(revision: application.revision)) }
+        try application.setContent(content, for: application.currentStage)
+        application.requestedMinorUnits = Money(parsing: content.requested, currency: application.call.currency)?.minorUnits ?? 0
+        application.revision += 1
+        application.updatedBy = actor
+        // The revision is compared again in the database, so of two saves racing from the same
+        // revision exactly one wins.
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        let saved = try await sql.raw("""
+            UPDATE grant_applications
+            SET concept_content = \(bind: application.conceptContent), full_content = \(bind: application.fullContent),
+                requested_minor_units = \(bind: application.requestedMinorUnits), revision = \(bind: application.revision),
+                updated_by = \(bind: actor), updated_at = \(bind: now)
+            WHERE id = \(bind: try application.requireID()) AND revision = \(bind: revision) AND status = \(bind: ApplicationStatus.draft.rawValue)
+            RETURNING revision
+            """).first()
+        guard saved != nil else {
+            let current = try await GrantApplication.find(application.requireID(), on: database)
+            guard current?.currentStatus == .draft else { return .failure(.notEditable) }
+            return .failure(.changedMeanwhile(revision: current?.revision ?? revision))
+        }
+        return .success(application.revision)
+    }
+
+    struct Receipt {
+        let reference: String
+        let submittedAt: Date
+        let digest: String
+    }
+
+    enum SubmitProblem: Error {
+        case checklist(FieldErrors)
+        case late
+        case save(SaveProblem)
+    }
+
+    /// Saves and submits the current stage: the checklist must pass and the deadline must not
+    /// have passed. The application gets its reference (at its first submission), the content
+    /// its digest, and the submitter a receipt by mail.
+    func submit(_ application: GrantApplication, content: ApplicationContent, revision: Int, actor: UUID,
+                mailTo email: String) async throws -> Result<Receipt, SubmitProblem> {
+        let call = application.call
+        let stage = application.currentStage
+        let submittedAt = now
+        guard submittedAt < Self.deadline(of: call, for: stage) else {
+            // What they typed is kept even though it can no longer be submitted.
+            _ = try await save(application, content: content, revision: revision, actor: actor)
+            return .failure(.late)
+        }
+        let problems = content.problems(stage: stage, rules: Self.rules(of: call), currency: call.currency)
+        switch try await save(application, content: content, revision: revision, actor: actor) {
+        case .failure(let problem): return .failure(.save(problem))
+        case .success: break
+        }
+        guard problems.isEmpty else { return .failure(.checklist(problems)) }
+        let digest = content.contentDigest()
+        let language = Language(rawValue: application.language) ?? .sq
+        let catalog = services.catalog
+        let receipt = try await database.transaction { db -> Receipt in
+            // Only a draft at the revision just saved is submitted, once.
+            guard let row = try await GrantApplication.query(on: db).filter(\.$id == application.requireID())
+                .filter(\.$status == ApplicationStatus.draft.rawValue).filter(\.$revision == application.revision).first()
+            else { throw AppError(status: .conflict, messageKey: "application.error.changedMeanwhile") }
+            if row.reference == nil {
+                let number = try await ReferenceCounter.next("application:\(call.reference)", on: db)
+                row.reference = GrantReference.application(callReference: call.reference, number: number)
+            }
+            row.status = ApplicationStatus.submitted.rawValue
+            if stage == .concept {
+                row.conceptSubmittedAt = submittedAt
+                row.conceptDigest = digest
+            } else {
+                row.fullSubmittedAt = submittedAt
+                row.fullDigest = digest
+            }
+            try await row.save(on: db)
+            let reference = row.reference ?? ""
+            try await AuditLog.record(.init("application.submitted", target: ("application", try row.requireID().uuidString),
+                                            details: ["reference": reference, "stage": stage.rawValue, "digest": digest]),
+                                      actor: actor, at: submittedAt, on: db)
+            try await Outbox.enqueue(
+                to: email,
+                subject: catalog.format("mail.receipt.subject", language, ["reference": reference]),
+                body: catalog.format("mail.receipt.body", language, [
+                    "reference": reference, "call": call.reference, "stage": catalog.text(stage.catalogKey, language),
+                    "time": Display.timestamp(submittedAt), "digest": digest,
+                ]),
+                now: submittedAt, on: db)
+            return Receipt(reference: reference, submittedAt: submittedAt, digest: digest)
+        }
+        application.reference = receipt.reference
+        application.status = ApplicationStatus.submitted.rawValue
+        return .success(receipt)
+    }
+}

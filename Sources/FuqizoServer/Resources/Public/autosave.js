@@ -1,0 +1,44 @@
+// Saves an application draft a few seconds after the person stops typing, so a dropped
+// connection or a closed laptop loses little. The form works without this script.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.URLSearchParams) return;
+  var status = document.getElementById("autosave-status");
+  var revision = form.querySelector("input[name=revision]");
+  var timer = null, busy = false, again = false, stopped = false;
+
+  function save() {
+    if (stopped) return;
+    if (busy) { again = true; return; }
+    busy = true;
+    var body = new URLSearchParams(new FormData(form));
+    body.delete("intent");
+    fetch(form.getAttribute("data-autosave"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
+      body: body.toString()
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        if (status && answer.message) status.textContent = answer.message;
+        // After a conflict the person decides with the Save button; the script stops.
+        if (answer.saved) revision.value = answer.revision; else stopped = true;
+      });
+    }).catch(function () {
+      // Offline or server away: the next keystroke tries again.
+    }).then(function () {
+      busy = false;
+      if (again) { again = false; schedule(); }
+    });
+  }
+
+  function schedule() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, 3000);
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  form.addEventListener("submit", function () { stopped = true; if (timer) clearTimeout(timer); });
+})();
