@@ -103,3 +103,57 @@ struct ApplicationRuleTests {
         #expect(GrantReference.application(callReference: "CFP-2019-01", number: 14) == "APP-2019-01-014")
     }
 }
+
+@Suite("Documents")
+struct DocumentRuleTests {
+    static func zip(firstEntry name: String, content: String, more: [String] = []) -> [UInt8] {
+        // A minimal local file header: signature, version, flags, method 0, times, crc, sizes, name/extra lengths.
+        var bytes: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 22)
+        bytes += [UInt8(name.utf8.count), 0, 0, 0] + Array(name.utf8) + Array(content.utf8)
+        for other in more { bytes += [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 22) + [UInt8(other.utf8.count), 0, 0, 0] + Array(other.utf8) }
+        return bytes
+    }
+
+    @Test("the type comes from the content: PDF, OOXML, OpenDocument and legacy Office; nothing else")
+    func detection() {
+        #expect(DocumentKind.detect(Array("%PDF-1.7\n...".utf8)) == .pdf)
+        #expect(DocumentKind.detect(Self.zip(firstEntry: "[Content_Types].xml", content: "<Types/>", more: ["word/document.xml"])) == .docx)
+        #expect(DocumentKind.detect(Self.zip(firstEntry: "[Content_Types].xml", content: "<Types/>", more: ["xl/workbook.xml"])) == .xlsx)
+        #expect(DocumentKind.detect(Self.zip(firstEntry: "mimetype", content: "application/vnd.oasis.opendocument.text")) == .odt)
+        #expect(DocumentKind.detect(Self.zip(firstEntry: "mimetype", content: "application/vnd.oasis.opendocument.spreadsheet")) == .ods)
+        #expect(DocumentKind.detect([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0]) == .legacyOffice)
+        // A plain zip, an executable, HTML and an image are refused.
+        #expect(DocumentKind.detect(Self.zip(firstEntry: "notes.txt", content: "hello")) == nil)
+        #expect(DocumentKind.detect([0x4D, 0x5A, 0x90, 0x00]) == nil)
+        #expect(DocumentKind.detect(Array("<html><script>alert(1)</script>".utf8)) == nil)
+        #expect(DocumentKind.detect([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) == nil)
+    }
+
+    @Test("an upload must be non-empty, within the limit, and named as what it is")
+    func checks() {
+        let pdf = Array("%PDF-1.4 body".utf8)
+        guard case .success(let document) = DocumentCheck.check(filename: "C:\\Users\\x\\Statuti.pdf", bytes: pdf, maximumBytes: 100) else {
+            Issue.record("a small PDF is accepted")
+            return
+        }
+        #expect(document.filename == "Statuti.pdf" && document.kind == .pdf && document.digest.count == 64)
+        #expect(DocumentCheck.check(filename: "a.pdf", bytes: [], maximumBytes: 100) == .failure(.empty))
+        #expect(DocumentCheck.check(filename: "a.pdf", bytes: pdf, maximumBytes: 5) == .failure(.tooLarge))
+        #expect(DocumentCheck.check(filename: "a.exe", bytes: [0x4D, 0x5A], maximumBytes: 100) == .failure(.unsupportedType))
+        #expect(DocumentCheck.check(filename: "invoice.docx", bytes: pdf, maximumBytes: 100) == .failure(.nameDoesNotMatch))
+        #expect(DocumentCheck.check(filename: "report.pdf.html", bytes: pdf, maximumBytes: 100) == .failure(.nameDoesNotMatch))
+        #expect(DocumentCheck.safeFilename("../../etc/\"passwd\".pdf") == "passwd.pdf")
+        #expect(DocumentCheck.safeFilename(".pdf") == "file.pdf")
+    }
+
+    @Test("the submission digest covers the attachments")
+    func digestCoversAttachments() {
+        var content = ApplicationContent()
+        content.title = "Projekt"
+        let one = content.contentDigest(attachments: [AttachedDocument(label: "Statuti", digest: "aa")])
+        #expect(one != content.contentDigest())
+        #expect(one != content.contentDigest(attachments: [AttachedDocument(label: "Statuti", digest: "ab")]))
+        #expect(content.contentDigest(attachments: [.init(label: "A", digest: "1"), .init(label: "B", digest: "2")])
+            == content.contentDigest(attachments: [.init(label: "B", digest: "2"), .init(label: "A", digest: "1")]))
+    }
+}

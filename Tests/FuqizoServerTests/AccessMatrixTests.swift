@@ -99,6 +99,14 @@ struct AccessMatrixTests {
         "GET /applications/:applicationID/receipt": [.csoUser],
         "GET /grants/calls/:callID/applications": grants,
         "GET /grants/applications/:applicationID": grants,
+        "POST /applications/:applicationID/attachments": [.csoUser],
+        "POST /applications/:applicationID/attachments/:attachmentID/delete": [.csoUser],
+        "GET /applications/:applicationID/attachments/:attachmentID": [.csoUser],
+        "GET /grants/applications/:applicationID/attachments/:attachmentID": grants,
+        "POST /grants/calls/:callID/documents": grants,
+        "POST /grants/calls/:callID/documents/:documentID/delete": grants,
+        "GET /grants/calls/:callID/documents/:documentID": grants,
+        "GET /calls/:callID/documents/:documentID": everyone,
     ]
 
     static func key(_ route: Route) -> String {
@@ -137,7 +145,7 @@ struct AccessMatrixTests {
             let substitutes = [
                 ":organisationID": orgID.uuidString, ":userID": someUserID.uuidString, ":regionID": region.id!.uuidString,
                 ":messageID": message.id!.uuidString, ":token": "not-a-real-token", ":callID": UUID().uuidString, ":questionID": UUID().uuidString, ":stage": "full",
-                ":applicationID": UUID().uuidString,
+                ":applicationID": UUID().uuidString, ":attachmentID": UUID().uuidString, ":documentID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

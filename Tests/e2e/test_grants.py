@@ -83,6 +83,21 @@ def test_cso_applies_with_autosave_and_gets_a_receipt(server, mailbox, page):
     assert page.locator("#f-summary").get_attribute("aria-invalid") == "true"
     assert page.locator("#f-title").input_value() == "Punë dhe pavarësi për gratë"
 
+    # A document is attached; its content, not its name, decides whether it is accepted.
+    page.fill("#f-label", "Statuti")
+    page.set_input_files("#f-file", files=[{"name": "statuti.pdf", "mimeType": "application/pdf",
+                                            "buffer": b"MZ\x90\x00 not a pdf"}])
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    assert page.locator("#f-file").get_attribute("aria-invalid") == "true"
+    page.set_input_files("#f-file", files=[{"name": "statuti.pdf", "mimeType": "application/pdf",
+                                            "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    assert page.locator("main a[download]", has_text="Statuti").count() == 1
+
     page.fill("#f-summary", "Trajnim profesional dhe punësim për 30 gra të mbijetuara.")
     page.fill("#f-problem", "Gratë e mbijetuara gjejnë rrallë punë të qëndrueshme.")
     page.fill("#f-activities", "Trajnime, praktika me punëdhënës, ndërmjetësim pune.")

@@ -196,13 +196,30 @@ public struct ApplicationContent: Codable, Sendable, Equatable {
         return errors
     }
 
-    /// The digest a receipt quotes: SHA-256 over the stored form of the content, so the CSO and
-    /// the programme can later prove which text was submitted.
-    public func contentDigest() -> String {
+    /// The digest a receipt quotes: SHA-256 over the stored form of the content and the
+    /// digests of its attachments, so the CSO and the programme can later prove exactly what
+    /// was submitted.
+    public func contentDigest(attachments: [AttachedDocument] = []) -> String {
+        struct Submitted: Encodable {
+            let content: ApplicationContent
+            let attachments: [AttachedDocument]
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(trimmed())) ?? Data()
+        let submitted = Submitted(content: trimmed(), attachments: attachments.sorted { ($0.digest, $0.label) < ($1.digest, $1.label) })
+        let data = (try? encoder.encode(submitted)) ?? Data()
         return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// An attachment as the submission digest covers it: what it is called and its bytes' digest.
+public struct AttachedDocument: Codable, Sendable, Equatable {
+    public let label: String
+    public let digest: String
+
+    public init(label: String, digest: String) {
+        self.label = label
+        self.digest = digest
     }
 }
 

@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     /// Background work (mail delivery) runs in this instance. Tests drive it by hand instead.
     public var runsBackgroundJobs: Bool
     public var backgroundInterval: TimeInterval
+    /// The largest document one upload may be.
+    public var maxUploadBytes: Int
     /// Overrides where templates, catalogs and assets are read from (for editing templates
     /// without a rebuild); by default they come from the package's resource bundle.
     public var resourcesDirectory: URL?
@@ -74,6 +76,7 @@ public struct AppConfig: Sendable {
             metricsToken: value("FUQIZO_METRICS_TOKEN"),
             runsBackgroundJobs: value("FUQIZO_BACKGROUND_JOBS") != "off",
             backgroundInterval: try number("FUQIZO_BACKGROUND_SECONDS", default: 10),
+            maxUploadBytes: Int(try number("FUQIZO_MAX_UPLOAD_MB", default: 10) * 1_000_000),
             resourcesDirectory: value("FUQIZO_RESOURCES_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) }
         )
     }

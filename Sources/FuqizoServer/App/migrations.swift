@@ -21,4 +21,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     // Release 2
     app.migrations.add(CreateReferenceCounters())
     app.migrations.add(CreateGrantApplications())
+    app.migrations.add(CreateDocuments())
 }

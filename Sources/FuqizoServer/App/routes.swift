@@ -9,6 +9,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: UsersController())
     try app.register(collection: AdminController())
     try app.register(collection: OrganisationsController())
-    try app.register(collection: CallsController())
-    try app.register(collection: ApplicationsController())
+    try app.register(collection: CallsController(uploadLimit: app.services.config.maxUploadBytes))
+    try app.register(collection: ApplicationsController(uploadLimit: app.services.config.maxUploadBytes))
 }

@@ -153,7 +153,8 @@ struct ApplicationService {
         case .success: break
         }
         guard problems.isEmpty else { return .failure(.checklist(problems)) }
-        let digest = content.contentDigest()
+        let attached = try await DocumentStore(database: database).attachments(of: .application, application.requireID())
+        let digest = content.contentDigest(attachments: attached.map { AttachedDocument(label: $0.label, digest: $0.digest) })
         let language = Language(rawValue: application.language) ?? .sq
         let catalog = services.catalog
         let receipt = try await database.transaction { db -> Receipt in
@@ -191,5 +192,51 @@ struct ApplicationService {
         application.reference = receipt.reference
         application.status = ApplicationStatus.submitted.rawValue
         return .success(receipt)
+    }
+
+    // MARK: attachments
+
+    static let maximumLabelLength = 200
+
+    /// Attaches a document to a draft: a label, a PDF or office file within the size limit.
+    func attach(_ application: GrantApplication, label text: String, file: File?, actor: UUID) async throws -> Result<Void, FieldErrors> {
+        guard application.currentStatus == .draft else { throw AppError(status: .conflict, messageKey: "application.error.submitted") }
+        let id = try application.requireID()
+        var errors = FieldErrors()
+        let label = Text.clean(text)
+        if label == nil { errors.add("label", "form.error.required") }
+        if (label?.count ?? 0) > Self.maximumLabelLength { errors.add("label", "form.error.tooLong") }
+        let store = DocumentStore(database: database)
+        if try await store.attachments(of: .application, id).count >= DocumentStore.maximumPerOwner {
+            errors.add("file", "document.error.tooMany")
+        }
+        var checked: (CheckedDocument, [UInt8])?
+        switch DocumentStore.check(file, limit: services.config.maxUploadBytes) {
+        case .failure(let problem): errors.add("file", problem.catalogKey)
+        case .success(let document): checked = document
+        }
+        guard errors.isEmpty, let label, let (document, bytes) = checked else { return .failure(errors) }
+        let now = self.now
+        try await database.transaction { db in
+            let attachment = try await DocumentStore.attach(document, bytes: bytes, to: .application, id, label: label, actor: actor, at: now, on: db)
+            try await AuditLog.record(.init("application.attachmentAdded", target: ("application", id.uuidString),
+                                            details: ["attachment": try attachment.requireID().uuidString, "digest": document.digest,
+                                                      "kind": document.kind.rawValue]),
+                                      actor: actor, at: now, on: db)
+        }
+        return .success(())
+    }
+
+    func detach(_ application: GrantApplication, attachmentID: UUID, actor: UUID) async throws {
+        guard application.currentStatus == .draft else { throw AppError(status: .conflict, messageKey: "application.error.submitted") }
+        let id = try application.requireID()
+        let attachment = try await DocumentStore(database: database).find(attachmentID, of: .application, id)
+        let now = self.now
+        try await database.transaction { db in
+            try await attachment.delete(on: db)
+            try await AuditLog.record(.init("application.attachmentRemoved", target: ("application", id.uuidString),
+                                            details: ["attachment": attachmentID.uuidString, "digest": attachment.digest]),
+                                      actor: actor, at: now, on: db)
+        }
     }
 }

@@ -14,9 +14,16 @@ struct ApplicationsController: RouteCollection {
         mine.post(":applicationID", use: save).access(.applyForGrants)
         mine.post(":applicationID", "autosave", use: autosave).access(.applyForGrants)
         mine.get(":applicationID", "receipt", use: receipt).access(.applyForGrants)
+        mine.upload(":applicationID", "attachments", limit: uploadLimit, use: attach).access(.applyForGrants)
+        mine.post(":applicationID", "attachments", ":attachmentID", "delete", use: detach).access(.applyForGrants)
+        mine.get(":applicationID", "attachments", ":attachmentID", use: download).access(.applyForGrants)
         routes.get("grants", "calls", ":callID", "applications", use: callApplications).access(.manageCalls)
         routes.get("grants", "applications", ":applicationID", use: officerShow).access(.manageCalls)
+        routes.get("grants", "applications", ":applicationID", "attachments", ":attachmentID", use: officerDownload).access(.manageCalls)
     }
+
+    /// The largest document an applicant may upload (`FUQIZO_MAX_UPLOAD_MB`).
+    let uploadLimit: Int
 
     private func service(_ req: Request) -> ApplicationService {
         ApplicationService(database: req.db, services: req.services)
@@ -166,8 +173,21 @@ struct ApplicationsController: RouteCollection {
         let maximumGrantShare: Int
     }
 
+    struct AttachmentView: Encodable {
+        let id: String
+        let label: String
+        let filename: String
+        let kind: String
+        let size: String
+        let uploadedAt: String
+        let href: String
+    }
+
     struct ApplicationPage: Encodable {
         let id: String
+        let attachments: [AttachmentView]
+        let uploadFields: [FieldContext]
+        let uploadLimit: String
         let reference: String?
         let callReference: String
         let callTitle: String
@@ -205,7 +225,8 @@ struct ApplicationsController: RouteCollection {
 
     static func pageContent(_ req: Request, _ application: GrantApplication, content typed: ApplicationContent? = nil,
                             errors: FieldErrors = .init(), revision: Int? = nil, conflict: Bool = false, editable: Bool,
-                            back: String) -> ApplicationPage {
+                            back: String, attachments: [Attachment], attachmentBase: String,
+                            upload: (label: String, errors: FieldErrors) = ("", .init())) -> ApplicationPage {
         let call = application.call
         let stage = application.currentStage
         let content = typed ?? application.content(stage)
@@ -234,7 +255,18 @@ struct ApplicationsController: RouteCollection {
         }
         let deadline = ApplicationService.deadline(of: call, for: stage)
         return ApplicationPage(
-            id: application.id!.uuidString, reference: application.reference, callReference: call.reference,
+            id: application.id!.uuidString,
+            attachments: attachments.map {
+                AttachmentView(id: $0.id!.uuidString, label: $0.label, filename: $0.filename, kind: $0.kind.uppercased(),
+                               size: FileSize.text($0.size), uploadedAt: Display.dateTime($0.uploadedAt),
+                               href: "\(attachmentBase)/\($0.id!.uuidString)")
+            },
+            uploadFields: [
+                FieldContext("label", label: "document.label", value: upload.label, errors: upload.errors, required: true, hint: "document.label.hint"),
+                FieldContext("file", label: "document.file", kind: "file", errors: upload.errors, required: true, hint: "document.file.hint"),
+            ],
+            uploadLimit: FileSize.text(Int64(req.services.config.maxUploadBytes)),
+            reference: application.reference, callReference: call.reference,
             callTitle: language == .sq ? call.titleSq : call.titleEn,
             lot: language == .sq ? application.lot.nameSq : application.lot.nameEn,
             organisation: application.organisation.nameSq, stageKey: stage.catalogKey, statusKey: application.currentStatus.catalogKey,
@@ -269,13 +301,55 @@ struct ApplicationsController: RouteCollection {
     }
 
     private func render(_ req: Request, _ application: GrantApplication, content: ApplicationContent? = nil, errors: FieldErrors = .init(),
-                        revision: Int? = nil, conflict: Bool = false, status: HTTPResponseStatus = .ok) async throws -> Response {
+                        revision: Int? = nil, conflict: Bool = false, upload: (label: String, errors: FieldErrors) = ("", .init()),
+                        status: HTTPResponseStatus = .ok) async throws -> Response {
         let editable = application.currentStatus == .draft
             && Policy.decide(req.actor, .editApplication, .organisation(application.$organisation.id)).isAllowed
+        let id = application.id!.uuidString
+        let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
         return try await req.page("grants/application", title: "application.title",
                                   Self.pageContent(req, application, content: content, errors: errors, revision: revision,
-                                                   conflict: conflict, editable: editable, back: "/applications"),
+                                                   conflict: conflict, editable: editable, back: "/applications",
+                                                   attachments: attachments, attachmentBase: "/applications/\(id)/attachments", upload: upload),
                                   status: status)
+    }
+
+    struct UploadForm: Content {
+        var label: String?
+        var file: File?
+    }
+
+    func attach(req: Request) async throws -> Response {
+        let application = try await application(req, .editApplication)
+        let form = (try? req.content.decode(UploadForm.self)) ?? UploadForm()
+        switch try await service(req).attach(application, label: form.label ?? "", file: form.file, actor: try req.requireSignedIn().userID) {
+        case .success: return Flash.redirect(req, to: "/applications/\(application.id!.uuidString)", flash: "document.attached")
+        case .failure(let errors): return try await render(req, application, upload: (form.label ?? "", errors), status: .badRequest)
+        }
+    }
+
+    private func attachmentID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("attachmentID", as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    func detach(req: Request) async throws -> Response {
+        let application = try await application(req, .editApplication)
+        try await service(req).detach(application, attachmentID: try attachmentID(req), actor: try req.requireSignedIn().userID)
+        return Flash.redirect(req, to: "/applications/\(application.id!.uuidString)", flash: "document.removed")
+    }
+
+    func download(req: Request) async throws -> Response {
+        let application = try await application(req, .viewApplication)
+        let store = DocumentStore(database: req.db)
+        return try await store.download(try await store.find(try attachmentID(req), of: .application, application.id!))
+    }
+
+    func officerDownload(req: Request) async throws -> Response {
+        let application = try await application(req, .viewApplication)
+        guard application.reference != nil else { throw AppError.notFound }
+        let store = DocumentStore(database: req.db)
+        return try await store.download(try await store.find(try attachmentID(req), of: .application, application.id!))
     }
 
     func show(req: Request) async throws -> Response {
@@ -428,9 +502,12 @@ struct ApplicationsController: RouteCollection {
         let application = try await application(req, .viewApplication)
         // Drafts belong to the CSO until submitted.
         guard application.reference != nil else { throw AppError.notFound }
+        let id = application.id!.uuidString
+        let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
         return try await req.page("grants/application", title: "application.title",
                                   Self.pageContent(req, application, editable: false,
-                                                   back: "/grants/calls/\(application.$call.id.uuidString)/applications"),
+                                                   back: "/grants/calls/\(application.$call.id.uuidString)/applications",
+                                                   attachments: attachments, attachmentBase: "/grants/applications/\(id)/attachments"),
                                   status: .ok)
     }
 }

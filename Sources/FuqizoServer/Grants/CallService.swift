@@ -203,6 +203,60 @@ struct CallService {
         return .success(())
     }
 
+    // MARK: documents
+
+    enum DocumentCategory: String, CaseIterable {
+        case guidelines, annex, corrigendum
+
+        var catalogKey: String { "call.document.\(rawValue)" }
+    }
+
+    /// Adds a document (guidelines, an annex, a corrigendum) to a call. Documents can be added
+    /// after publication too: a corrigendum is how PRAG changes a published call.
+    func addDocument(callID: UUID, title text: String, category: String, file: File?, actor: UUID) async throws -> Result<Void, FieldErrors> {
+        _ = try await find(callID)
+        var errors = FieldErrors()
+        let title = Text.clean(text)
+        if title == nil { errors.add("title", "form.error.required") }
+        if (title?.count ?? 0) > ApplicationService.maximumLabelLength { errors.add("title", "form.error.tooLong") }
+        let kind = DocumentCategory(rawValue: category)
+        if kind == nil { errors.add("category", "form.error.choose") }
+        if try await DocumentStore(database: database).attachments(of: .call, callID).count >= DocumentStore.maximumPerOwner {
+            errors.add("file", "document.error.tooMany")
+        }
+        var checked: (CheckedDocument, [UInt8])?
+        switch DocumentStore.check(file, limit: services.config.maxUploadBytes) {
+        case .failure(let problem): errors.add("file", problem.catalogKey)
+        case .success(let document): checked = document
+        }
+        guard errors.isEmpty, let title, let kind, let (document, bytes) = checked else { return .failure(errors) }
+        let now = self.now
+        try await database.transaction { db in
+            let attachment = try await DocumentStore.attach(document, bytes: bytes, to: .call, callID, label: title, category: kind.rawValue,
+                                                            actor: actor, at: now, on: db)
+            try await AuditLog.record(.init("call.documentAdded", target: ("call", callID.uuidString),
+                                            details: ["document": try attachment.requireID().uuidString, "digest": document.digest,
+                                                      "category": kind.rawValue]),
+                                      actor: actor, at: now, on: db)
+        }
+        return .success(())
+    }
+
+    /// Removes a document from a draft call; a published call's documents stay (applicants
+    /// may have relied on them), and are changed by a corrigendum instead.
+    func removeDocument(callID: UUID, documentID: UUID, actor: UUID) async throws {
+        let call = try await find(callID)
+        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.document.error.published") }
+        let attachment = try await DocumentStore(database: database).find(documentID, of: .call, callID)
+        let now = self.now
+        try await database.transaction { db in
+            try await attachment.delete(on: db)
+            try await AuditLog.record(.init("call.documentRemoved", target: ("call", callID.uuidString),
+                                            details: ["document": documentID.uuidString, "digest": attachment.digest]),
+                                      actor: actor, at: now, on: db)
+        }
+    }
+
     static func form(from call: GrantCall) -> CallForm {
         var form = CallForm()
         let rules = (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default

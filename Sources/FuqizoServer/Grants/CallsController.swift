@@ -18,10 +18,17 @@ struct CallsController: RouteCollection {
         calls.post(":callID", "grid", ":stage", use: saveGrid).access(.manageCalls)
         calls.get(":callID", "questions", use: questions).access(.manageCalls)
         calls.post(":callID", "questions", ":questionID", use: answer).access(.manageCalls)
+        calls.upload(":callID", "documents", limit: uploadLimit, use: addDocument).access(.manageCalls)
+        calls.post(":callID", "documents", ":documentID", "delete", use: removeDocument).access(.manageCalls)
+        calls.get(":callID", "documents", ":documentID", use: officerDocument).access(.manageCalls)
         routes.get("calls", use: publicList).access(.viewPublic)
         routes.get("calls", ":callID", use: publicShow).access(.viewPublic)
+        routes.get("calls", ":callID", "documents", ":documentID", use: publicDocument).access(.viewPublic)
         routes.post("calls", ":callID", "questions", use: ask).access(.askCallQuestion)
     }
+
+    /// The largest document an officer may upload (`FUQIZO_MAX_UPLOAD_MB`).
+    let uploadLimit: Int
 
     private func service(_ req: Request) -> CallService {
         CallService(database: req.db, services: req.services)
@@ -78,8 +85,33 @@ struct CallsController: RouteCollection {
         let isDraft: Bool
         let isOpen: Bool
         var questions: [QuestionLine] = []
+        var documents: [DocumentLine] = []
+        /// The upload form, on the officer's page.
+        var documentFields: [FieldContext]? = nil
+        var hasErrors = false
         /// The question form, for a CSO user while questions are accepted.
         var askFields: [FieldContext]? = nil
+    }
+
+    struct DocumentLine: Encodable {
+        let id: String
+        let title: String
+        let categoryKey: String
+        let filename: String
+        let kind: String
+        let size: String
+        let addedAt: String
+        let href: String
+    }
+
+    /// The call's documents, linked for the officer's pages or the public ones.
+    private func documents(_ req: Request, callID: UUID, base: String) async throws -> [DocumentLine] {
+        try await DocumentStore(database: req.db).attachments(of: .call, callID).map {
+            DocumentLine(id: $0.id!.uuidString, title: $0.label,
+                         categoryKey: CallService.DocumentCategory(rawValue: $0.category ?? "")?.catalogKey ?? "call.document.annex",
+                         filename: $0.filename, kind: $0.kind.uppercased(), size: FileSize.text($0.size),
+                         addedAt: Display.dateTime($0.uploadedAt), href: "\(base)/\($0.id!.uuidString)")
+        }
     }
 
     struct QuestionLine: Encodable {
@@ -149,9 +181,66 @@ struct CallsController: RouteCollection {
         return try await req.page("grants/calls", title: "call.list.title", ["rows": rows])
     }
 
-    func show(req: Request) async throws -> View {
+    func show(req: Request) async throws -> Response {
+        try await renderShow(req, id: try callID(req))
+    }
+
+    private func renderShow(_ req: Request, id: UUID, upload: (title: String, category: String, errors: FieldErrors) = ("", "", .init()),
+                            status: HTTPResponseStatus = .ok) async throws -> Response {
+        let call = try await service(req).find(id)
+        var facts = Self.facts(call, req)
+        facts.documents = try await documents(req, callID: id, base: "/grants/calls/\(id.uuidString)/documents")
+        let categories = CallService.DocumentCategory.allCases.map {
+            FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == upload.category)
+        }
+        facts.documentFields = [
+            FieldContext("title", label: "call.document.title", value: upload.title, errors: upload.errors, required: true),
+            FieldContext("category", label: "call.document.category", kind: "select", value: upload.category, options: categories,
+                         errors: upload.errors, required: true),
+            FieldContext("file", label: "document.file", kind: "file", errors: upload.errors, required: true),
+        ]
+        facts.hasErrors = !upload.errors.isEmpty
+        return try await req.page("grants/call", title: "call.detail.title", facts, status: status)
+    }
+
+    struct DocumentForm: Content {
+        var title: String?
+        var category: String?
+        var file: File?
+    }
+
+    private func documentID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("documentID", as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    func addDocument(req: Request) async throws -> Response {
+        let id = try callID(req)
+        let form = (try? req.content.decode(DocumentForm.self)) ?? DocumentForm()
+        switch try await service(req).addDocument(callID: id, title: form.title ?? "", category: form.category ?? "", file: form.file,
+                                                  actor: try req.requireSignedIn().userID) {
+        case .success: return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "document.attached")
+        case .failure(let errors):
+            return try await renderShow(req, id: id, upload: (form.title ?? "", form.category ?? "", errors), status: .badRequest)
+        }
+    }
+
+    func removeDocument(req: Request) async throws -> Response {
+        let id = try callID(req)
+        try await service(req).removeDocument(callID: id, documentID: try documentID(req), actor: try req.requireSignedIn().userID)
+        return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "document.removed")
+    }
+
+    func officerDocument(req: Request) async throws -> Response {
+        let store = DocumentStore(database: req.db)
+        return try await store.download(try await store.find(try documentID(req), of: .call, try callID(req)))
+    }
+
+    func publicDocument(req: Request) async throws -> Response {
         let call = try await service(req).find(try callID(req))
-        return try await req.page("grants/call", title: "call.detail.title", Self.facts(call, req))
+        guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
+        let store = DocumentStore(database: req.db)
+        return try await store.download(try await store.find(try documentID(req), of: .call, call.id!))
     }
 
     struct LotRow: Encodable {
@@ -344,6 +433,7 @@ struct CallsController: RouteCollection {
         // Drafts do not exist for the public.
         guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
         var facts = Self.facts(call, req)
+        facts.documents = try await documents(req, callID: id, base: "/calls/\(id.uuidString)/documents")
         facts.questions = try await service(req).questions(callID: id, publishedOnly: true).map {
             QuestionLine(id: $0.id!.uuidString, question: $0.question, answer: $0.answer,
                          askedAt: Display.dateTime($0.publishedAt), fields: [])

@@ -211,7 +211,7 @@ struct CSRFMiddleware: Middleware {
             checked = request.eventLoop.makeFailedFuture(AppError.csrf)
         } else {
             let body = request.body.data == nil
-                ? request.body.collect(max: Self.maxFormBytes).map { _ in }
+                ? request.body.collect(max: request.route?.uploadLimit ?? Self.maxFormBytes).map { _ in }
                 : request.eventLoop.makeSucceededVoidFuture()
             checked = body.flatMapThrowing {
                 let provided = (try? request.content.get(String.self, at: Self.fieldName))

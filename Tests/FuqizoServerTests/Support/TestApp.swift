@@ -133,6 +133,24 @@ final class Browser {
                               body: ByteBuffer(string: body))
     }
 
+    /// Posts a multipart form with one file, as a browser's upload form does.
+    @discardableResult
+    func upload(_ path: String, _ fields: [(String, String)], file: (field: String, filename: String, bytes: [UInt8]),
+                csrf: Bool = true) async throws -> TestingHTTPResponse {
+        let boundary = "fuqizo-test-\(UUID().uuidString)"
+        var all = fields
+        if csrf, let token = self.csrf { all.append(("_csrf", token)) }
+        var body = ByteBuffer()
+        for (name, value) in all {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"\r\n")
+        body.writeString("Content-Type: application/octet-stream\r\n\r\n")
+        body.writeBytes(file.bytes)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        return try await send(.POST, path, headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: body)
+    }
+
     private func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: ByteBuffer? = nil) async throws -> TestingHTTPResponse {
         var requestHeaders = HTTPHeaders(headers)
         if !cookies.isEmpty {
