@@ -257,3 +257,64 @@ struct GridFormTests {
         #expect(thresholdErrors["threshold"] == "grid.error.threshold")
     }
 }
+
+@Suite("Evaluation rules: checks, assignments, standing, letters")
+struct EvaluationRuleTests {
+    @Test("a check needs an answer for every item and a reason for every no")
+    func checks() {
+        let items = CheckKind.administrative.items(at: .concept)
+        var form = CheckForm(answers: Dictionary(uniqueKeysWithValues: items.map { ($0, "yes") }))
+        #expect(try! form.validated(items: items).get().passed)
+        form.answers["declaration"] = "no"
+        form.answers.removeValue(forKey: "language")
+        guard case .failure(let errors) = form.validated(items: items) else { Issue.record("refused"); return }
+        #expect(errors["item-declaration"] == "check.error.reason" && errors["item-language"] == "check.error.answer")
+        form.answers["language"] = "yes"
+        form.reasons["declaration"] = "Not signed by the legal representative."
+        let result = try! form.validated(items: items).get()
+        #expect(!result.passed && result.failures == ["declaration": "Not signed by the legal representative."])
+        #expect(CheckKind.administrative.items(at: .full).contains("budget"))
+    }
+
+    @Test("each application goes to two evaluators, spread evenly, never to a declared conflict")
+    func assignments() throws {
+        let plan = try AssignmentPlan.complete(applications: ["a", "b", "c"], evaluators: ["x", "y", "z"]).get()
+        #expect(plan.count == 6)
+        let load = Dictionary(grouping: plan, by: \.evaluator).mapValues(\.count)
+        #expect(load.values.sorted() == [2, 2, 2])
+        for application in ["a", "b", "c"] { #expect(Set(plan.filter { $0.application == application }.map(\.evaluator)).count == 2) }
+        // A conflict with x on "a": a third evaluator, not x, not twice the same.
+        let existing = [AssignmentPlan.Assignment(application: "a", evaluator: "y")]
+        let more = try AssignmentPlan.complete(applications: ["a"], evaluators: ["x", "y", "z"], existing: existing,
+                                               excluded: [.init(application: "a", evaluator: "x")]).get()
+        #expect(more == [.init(application: "a", evaluator: "z")])
+        #expect(AssignmentPlan.complete(applications: ["a"], evaluators: ["x", "y"], excluded: [.init(application: "a", evaluator: "x")])
+            == .failure(.notEnoughEvaluators(application: "a")))
+    }
+
+    @Test("two diverging totals ask for a further evaluator; the final score then uses the closest pair")
+    func standing() {
+        var standing = EvaluationStanding(totals: [40], assigned: 2, divergenceShare: 0.3)
+        #expect(!standing.isComplete && standing.finalScore == nil)
+        standing = EvaluationStanding(totals: [40, 30], assigned: 2, divergenceShare: 0.3)
+        #expect(standing.isComplete && standing.finalScore == 35)
+        standing = EvaluationStanding(totals: [44, 28], assigned: 2, divergenceShare: 0.3)
+        #expect(standing.needsFurtherEvaluator && !standing.isComplete)
+        standing = EvaluationStanding(totals: [44, 28], assigned: 3, divergenceShare: 0.3)
+        #expect(!standing.needsFurtherEvaluator && !standing.isComplete)
+        standing = EvaluationStanding(totals: [44, 28, 42], assigned: 3, divergenceShare: 0.3)
+        #expect(standing.isComplete && standing.finalScore == 43)
+    }
+
+    @Test("letters are due 15 days after the decision, and 15 more for unsuccessful applicants")
+    func letterDates() {
+        let due = DecisionLetters.dueDates(decision: LocalDate("2019-12-20")!)
+        #expect(due.successful.description == "2020-01-04" && due.unsuccessful.description == "2020-01-19")
+    }
+
+    @Test("a single-stage call scores every section of the full grid, relevance included")
+    func singleStageGrid() {
+        let grid = EvaluationGrid.fullApplication.scoringEverySection()
+        #expect(grid.scoredCriteria.contains { $0.code == "1.1" } && grid.maximum == 100)
+    }
+}

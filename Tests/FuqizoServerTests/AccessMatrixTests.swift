@@ -107,6 +107,24 @@ struct AccessMatrixTests {
         "POST /grants/calls/:callID/documents/:documentID/delete": grants,
         "GET /grants/calls/:callID/documents/:documentID": grants,
         "GET /calls/:callID/documents/:documentID": everyone,
+        "POST /grants/applications/:applicationID/checks/:kind": grants,
+        "POST /grants/applications/:applicationID/evaluators": grants,
+        "POST /grants/applications/:applicationID/withdraw": grants,
+        "GET /grants/applications/:applicationID/letters/:letterID": grants,
+        "GET /grants/calls/:callID/committee": grants,
+        "POST /grants/calls/:callID/committee": grants,
+        "POST /grants/calls/:callID/evaluation/:stage/start": grants,
+        "GET /grants/calls/:callID/ranking/:stage": staff.union([.evaluator]),
+        "POST /grants/calls/:callID/ranking/:stage/approve": staff.union([.evaluator]),
+        "POST /grants/calls/:callID/ranking/:stage/decision": grants,
+        "GET /grants/calls/:callID/letters": grants,
+        "POST /grants/calls/:callID/letters/send": grants,
+        "GET /grants/figures": staff.union([.donorViewer]),
+        "GET /evaluation": [.evaluator],
+        "GET /evaluation/:assignmentID": [.evaluator],
+        "POST /evaluation/:assignmentID/declaration": [.evaluator],
+        "POST /evaluation/:assignmentID": [.evaluator],
+        "GET /evaluation/:assignmentID/attachments/:attachmentID": [.evaluator],
     ]
 
     static func key(_ route: Route) -> String {
@@ -146,6 +164,7 @@ struct AccessMatrixTests {
                 ":organisationID": orgID.uuidString, ":userID": someUserID.uuidString, ":regionID": region.id!.uuidString,
                 ":messageID": message.id!.uuidString, ":token": "not-a-real-token", ":callID": UUID().uuidString, ":questionID": UUID().uuidString, ":stage": "full",
                 ":applicationID": UUID().uuidString, ":attachmentID": UUID().uuidString, ":documentID": UUID().uuidString,
+                ":kind": "administrative", ":letterID": UUID().uuidString, ":assignmentID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

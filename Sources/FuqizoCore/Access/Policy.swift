@@ -26,12 +26,28 @@ public enum Action: String, CaseIterable, Sendable {
     case viewApplication
     /// Change or submit one CSO's application: only its own users.
     case editApplication
+    /// See one's own evaluation assignments, as an evaluator.
+    case evaluate
+    /// Sign (or refuse with a conflict) the declaration of impartiality for one assignment.
+    case signDeclaration
+    /// Read and score an application: only its evaluator, only after signing the declaration.
+    case scoreApplication
+    /// See a call's ranking: the grants side, and the committee's chair.
+    case viewRanking
+    /// Approve a ranking: only the committee's chair.
+    case approveRanking
+    /// Aggregate figures of the grant scheme, never one application's content.
+    case viewGrantFigures
 }
 
 /// What an action is about, when it is about one record.
 public enum Resource: Sendable, Equatable {
     case none
     case organisation(UUID)
+    /// One evaluation assignment: whose it is and whether its declaration is signed.
+    case assignment(evaluator: UUID, declared: Bool)
+    /// A call's evaluation committee, by its chair.
+    case committee(chair: UUID?)
 }
 
 public enum Decision: Sendable, Equatable {
@@ -71,6 +87,21 @@ public enum Policy {
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)
         case (.editApplication, .organisation(let id)):
             return actor.has(.csoUser, in: id)
+        case (.evaluate, .none), (.signDeclaration, .none), (.scoreApplication, .none):
+            return actor.has(.evaluator)
+        case (.signDeclaration, .assignment(let evaluator, _)):
+            return actor.has(.evaluator) && actor.userID == evaluator
+        case (.scoreApplication, .assignment(let evaluator, let declared)):
+            // Nothing of an application, not even its title, before the declaration.
+            return actor.has(.evaluator) && actor.userID == evaluator && declared
+        case (.viewRanking, .none), (.approveRanking, .none):
+            return actor.isProgrammeStaff || actor.has(.evaluator)
+        case (.viewRanking, .committee(let chair)):
+            return actor.has(.administrator) || actor.has(.grantsOfficer) || (chair != nil && actor.userID == chair)
+        case (.approveRanking, .committee(let chair)):
+            return chair != nil && actor.userID == chair
+        case (.viewGrantFigures, .none):
+            return actor.isProgrammeStaff || actor.has(.donorViewer)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

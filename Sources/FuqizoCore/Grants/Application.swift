@@ -16,6 +16,18 @@ public enum ApplicationStatus: String, CaseIterable, Codable, Sendable {
     case draft
     /// Submitted at the current stage; read-only for the applicant.
     case submitted
+    /// Failed the administrative or the eligibility check (the reasons are on the check).
+    case rejected
+    /// A concept note not pre-selected for the full application.
+    case notPreselected
+    /// Awarded a grant by the award decision.
+    case awarded
+    /// Above the threshold but not awarded: on the reserve list, in ranking order.
+    case reserve
+    /// Below the threshold at the award decision.
+    case notAwarded
+    /// Awarded, then withdrawn by the applicant.
+    case withdrawn
 
     public var catalogKey: String { "application.status.\(rawValue)" }
 }

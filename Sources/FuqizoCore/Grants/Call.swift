@@ -77,6 +77,8 @@ public struct CallForm: Codable, Sendable, Equatable {
     public var maximumGrantShare = "90"
     public var maximumIndirect = "7"
     public var divergence = "30"
+    /// "yes" when evaluators must not see who applied.
+    public var blindReview = ""
     public var eligibleApplicants = ""
     public var eligibleActivities = ""
     public var questionsDate = ""
@@ -103,6 +105,7 @@ public struct CallForm: Codable, Sendable, Equatable {
         maximumGrantShare = try form.text(.maximumGrantShare)
         maximumIndirect = try form.text(.maximumIndirect)
         divergence = try form.text(.divergence)
+        blindReview = try form.text(.blindReview)
         eligibleApplicants = try form.text(.eligibleApplicants)
         eligibleActivities = try form.text(.eligibleActivities)
         questionsDate = try form.text(.questionsDate)
@@ -133,6 +136,7 @@ public struct CallDraft: Sendable, Equatable {
     public var currency: String
     public var rules: GrantRules
     public var divergenceBasisPoints: Int
+    public var blindReview: Bool
     public var eligibleApplicants: [String]
     public var eligibleActivities: [String]
     public var questionsDeadline: Date
@@ -206,7 +210,7 @@ extension CallForm {
             summarySq: Text.clean(summarySq) ?? "", summaryEn: Text.clean(summaryEn) ?? "", stages: stageChoice, currency: code,
             rules: GrantRules(minimumGrantMinorUnits: minimum.minorUnits, maximumGrantMinorUnits: maximum.minorUnits,
                               maximumGrantShareBasisPoints: share, maximumIndirectBasisPoints: indirect),
-            divergenceBasisPoints: divergenceShare, eligibleApplicants: applicants, eligibleActivities: activities,
+            divergenceBasisPoints: divergenceShare, blindReview: blindReview == "yes", eligibleApplicants: applicants, eligibleActivities: activities,
             questionsDeadline: questions, conceptDeadline: stageChoice == .two ? concept : nil, fullDeadline: full, lots: parsedLots))
     }
 }

@@ -22,4 +22,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateReferenceCounters())
     app.migrations.add(CreateGrantApplications())
     app.migrations.add(CreateDocuments())
+    app.migrations.add(CreateEvaluation())
+    app.migrations.add(AddBlindReview())
 }

@@ -11,4 +11,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: OrganisationsController())
     try app.register(collection: CallsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: ApplicationsController(uploadLimit: app.services.config.maxUploadBytes))
+    try app.register(collection: EvaluationController())
 }

@@ -192,7 +192,8 @@ struct ApplicationsController: RouteCollection {
         let callReference: String
         let callTitle: String
         let lot: String
-        let organisation: String
+        var organisation: String
+        var blind = false
         let stageKey: String
         let statusKey: String
         let deadline: String
@@ -217,6 +218,16 @@ struct ApplicationsController: RouteCollection {
         let conceptSubmittedAt: String?
         let conceptDigest: String?
         let back: String
+        var officer: OfficerPanel? = nil
+        var evaluator: EvaluationController.ScorePanel? = nil
+
+        /// The page as a blind review shows it: nothing that names the applicant.
+        func hidingApplicant() -> ApplicationPage {
+            var copy = self
+            copy.organisation = ""
+            copy.blind = true
+            return copy
+        }
     }
 
     /// Blank rows offered for adding results and budget lines without a script.
@@ -226,9 +237,10 @@ struct ApplicationsController: RouteCollection {
     static func pageContent(_ req: Request, _ application: GrantApplication, content typed: ApplicationContent? = nil,
                             errors: FieldErrors = .init(), revision: Int? = nil, conflict: Bool = false, editable: Bool,
                             back: String, attachments: [Attachment], attachmentBase: String,
-                            upload: (label: String, errors: FieldErrors) = ("", .init())) -> ApplicationPage {
+                            upload: (label: String, errors: FieldErrors) = ("", .init()), shownStage: ApplicationStage? = nil,
+                            officer: OfficerPanel? = nil) -> ApplicationPage {
         let call = application.call
-        let stage = application.currentStage
+        let stage = shownStage ?? application.currentStage
         let content = typed ?? application.content(stage)
         let rules = ApplicationService.rules(of: call)
         let currency = call.currency
@@ -297,7 +309,7 @@ struct ApplicationsController: RouteCollection {
             submittedAt: application.submittedAt(stage).map(Display.timestamp), digest: application.digest(stage),
             conceptSubmittedAt: stage == .full ? application.conceptSubmittedAt.map(Display.timestamp) : nil,
             conceptDigest: stage == .full ? application.conceptDigest : nil,
-            back: back)
+            back: back, officer: officer)
     }
 
     private func render(_ req: Request, _ application: GrantApplication, content: ApplicationContent? = nil, errors: FieldErrors = .init(),
@@ -502,12 +514,115 @@ struct ApplicationsController: RouteCollection {
         let application = try await application(req, .viewApplication)
         // Drafts belong to the CSO until submitted.
         guard application.reference != nil else { throw AppError.notFound }
-        let id = application.id!.uuidString
-        let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
-        return try await req.page("grants/application", title: "application.title",
-                                  Self.pageContent(req, application, editable: false,
-                                                   back: "/grants/calls/\(application.$call.id.uuidString)/applications",
-                                                   attachments: attachments, attachmentBase: "/grants/applications/\(id)/attachments"),
-                                  status: .ok)
+        return try await Self.renderOfficer(req, application)
     }
+
+    // MARK: the officer's panel: checks, evaluators, decision
+
+    struct CheckItemView: Encodable {
+        let code: String
+        let labelKey: String
+        let answer: String
+        let reason: String
+        let errorKey: String?
+    }
+
+    struct CheckBlock: Encodable {
+        let kind: String
+        let titleKey: String
+        let done: Bool
+        let passed: Bool
+        let checkedAt: String?
+        let canRecord: Bool
+        let items: [CheckItemView]
+    }
+
+    struct AssignmentView: Encodable {
+        let evaluator: String
+        let statusKey: String
+        let total: String?
+    }
+
+    struct OfficerPanel: Encodable {
+        let checks: [CheckBlock]
+        let assignments: [AssignmentView]
+        let evaluationStarted: Bool
+        let needsEvaluator: Bool
+        let divergence: Bool
+        let finalScore: String?
+        let evaluatorOptions: [FieldContext]
+        let canWithdraw: Bool
+        let letters: [LetterLink]
+        let hasErrors: Bool
+    }
+
+    struct LetterLink: Encodable {
+        let href: String
+        let outcomeKey: String
+        let dueDate: String
+        let sentAt: String?
+    }
+
+    static func renderOfficer(_ req: Request, _ application: GrantApplication, check failed: (CheckKind, CheckForm, FieldErrors)? = nil,
+                              evaluatorErrors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        let evaluation = EvaluationService(database: req.db, services: req.services)
+        let id = application.id!
+        let stage = application.currentStatus == .draft ? ApplicationStage.concept : application.currentStage
+        let checks = try await evaluation.checks(of: id).filter { $0.stage == stage.rawValue }
+        let blocks = CheckKind.allCases.map { kind -> CheckBlock in
+            let done = checks.first { $0.kind == kind.rawValue }
+            let result = done?.checkResult
+            let typed = failed?.0 == kind ? failed : nil
+            let earlierPassed = kind == .administrative || checks.contains { $0.kind == CheckKind.administrative.rawValue && $0.passed }
+            return CheckBlock(
+                kind: kind.rawValue, titleKey: kind.catalogKey, done: done != nil, passed: done?.passed ?? false,
+                checkedAt: done.map { Display.dateTime($0.checkedAt) },
+                canRecord: done == nil && application.currentStatus == .submitted && earlierPassed,
+                items: kind.items(at: stage).map { code in
+                    let failure = result?.failures[code]
+                    return CheckItemView(code: code, labelKey: CheckKind.itemKey(code),
+                                         answer: typed?.1.answers[code] ?? (done == nil ? "" : (failure == nil ? "yes" : "no")),
+                                         reason: typed?.1.reasons[code] ?? failure ?? "", errorKey: typed?.2["item-\(code)"])
+                })
+        }
+        let assignments = try await evaluation.assignments(of: id, at: stage)
+        let actorID = req.actor.userID
+        // Someone who is also scoring this application sees no other score before submitting their own.
+        let hideScores = assignments.contains { $0.$evaluator.id == actorID && $0.currentStatus != .submitted && $0.currentStatus != .conflict }
+        let standing = evaluation.standing(assignments, call: application.call)
+        let conflicts = assignments.filter { $0.currentStatus == .conflict }.count
+        let active = assignments.count - conflicts
+        let panel = EvaluationService.composition(try await evaluation.committee(of: application.$call.id)).evaluators
+        let taken = Set(assignments.map { $0.$evaluator.id.uuidString })
+        let people = try await User.query(on: req.db).filter(\.$id ~~ panel.compactMap(UUID.init(uuidString:))).all()
+        let options = people.filter { !taken.contains($0.id!.uuidString) }.map {
+            FieldContext.Option(value: $0.id!.uuidString, label: $0.displayName, selected: false)
+        }
+        let letters = try await DecisionLetter.query(on: req.db).filter(\.$application.$id == id).sort(\.$createdAt).all().map {
+            LetterLink(href: "/grants/applications/\(id.uuidString)/letters/\($0.id!.uuidString)",
+                       outcomeKey: EvaluationController.outcomeKey($0.outcome), dueDate: $0.dueDate, sentAt: $0.sentAt.map(Display.dateTime))
+        }
+        let officer = OfficerPanel(
+            checks: blocks,
+            assignments: assignments.map {
+                AssignmentView(evaluator: $0.evaluator.displayName, statusKey: "evaluation.status.\($0.status)",
+                               total: hideScores ? nil : $0.total.map { String(format: "%.2f", $0) })
+            },
+            evaluationStarted: try await evaluation.round(application.$call.id, stage) != nil,
+            needsEvaluator: (active < 2 && !assignments.isEmpty) || standing.needsFurtherEvaluator,
+            divergence: standing.needsFurtherEvaluator,
+            finalScore: hideScores ? nil : standing.finalScore.map { String(format: "%.2f", $0) },
+            evaluatorOptions: [FieldContext("evaluator", label: "evaluation.addEvaluator.who", kind: "select", options: options,
+                                            errors: evaluatorErrors, hint: "evaluation.addEvaluator.hint")],
+            canWithdraw: application.currentStatus == .awarded, letters: letters,
+            hasErrors: failed != nil || !evaluatorErrors.isEmpty)
+        let attachments = try await DocumentStore(database: req.db).attachments(of: .application, id)
+        return try await req.page("grants/application", title: "application.title",
+                                  pageContent(req, application, editable: false,
+                                              back: "/grants/calls/\(application.$call.id.uuidString)/applications",
+                                              attachments: attachments, attachmentBase: "/grants/applications/\(id.uuidString)/attachments",
+                                              shownStage: stage, officer: officer),
+                                  status: status)
+    }
+
 }

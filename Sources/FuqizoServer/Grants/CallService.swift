@@ -58,6 +58,7 @@ struct CallService {
         call.currency = draft.currency
         call.rules = try StoredJSON.encode(draft.rules)
         call.divergenceBasisPoints = draft.divergenceBasisPoints
+        call.blindReview = draft.blindReview
         call.eligibleApplicants = try StoredJSON.encode(draft.eligibleApplicants)
         call.eligibleActivities = try StoredJSON.encode(draft.eligibleActivities)
         call.questionsDeadline = draft.questionsDeadline
@@ -272,6 +273,7 @@ struct CallService {
         form.maximumGrantShare = String(rules.maximumGrantShareBasisPoints / 100)
         form.maximumIndirect = String(rules.maximumIndirectBasisPoints / 100)
         form.divergence = String(call.divergenceBasisPoints / 100)
+        form.blindReview = call.blindReview ? "yes" : ""
         form.eligibleApplicants = ((try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? []).joined(separator: "\n")
         form.eligibleActivities = ((try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? []).joined(separator: "\n")
         (form.questionsDate, form.questionsTime) = TiranaTime.parts(of: call.questionsDeadline)

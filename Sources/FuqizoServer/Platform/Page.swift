@@ -69,6 +69,8 @@ enum Navigation {
         entries.append(("/grants/calls", "nav.calls", managesCalls))
         entries.append(("/calls", "nav.publicCalls", !managesCalls))
         entries.append(("/applications", "nav.applications", Policy.decide(actor, .applyForGrants).isAllowed))
+        entries.append(("/evaluation", "nav.evaluation", Policy.decide(actor, .evaluate).isAllowed))
+        entries.append(("/grants/figures", "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
             ("/admin/users", "nav.users", admin),

@@ -31,6 +31,8 @@ final class GrantCall: Model, @unchecked Sendable {
     @Field(key: "concept_grid") var conceptGrid: String
     @Field(key: "full_grid") var fullGrid: String
     @OptionalField(key: "published_at") var publishedAt: Date?
+    /// Evaluators do not see who applied.
+    @Field(key: "blind_review") var blindReview: Bool
 
     // relationships
     @Children(for: \.$call) var lots: [CallLot]

@@ -1,0 +1,277 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Ranking, the chair's approval, the decision, letters and withdrawals.
+extension EvaluationService {
+    /// One lot's ranking at a stage, and the applications whose evaluation is not finished.
+    struct LotRanking {
+        let lot: CallLot
+        let result: Ranking.Result
+        let pending: [GrantApplication]
+        let rejected: [GrantApplication]
+        let applications: [UUID: GrantApplication]
+    }
+
+    struct CallRanking {
+        let call: GrantCall
+        let stage: ApplicationStage
+        let threshold: Double
+        let lots: [LotRanking]
+        let round: EvaluationRound?
+        let chair: UUID?
+
+        var isComplete: Bool { lots.allSatisfy { $0.pending.isEmpty } }
+    }
+
+    /// The ranking of every lot at a stage. At the concept-note stage the "envelope" is
+    /// unlimited: every concept note at or above the threshold is pre-selected.
+    func ranking(callID: UUID, stage: ApplicationStage) async throws -> CallRanking {
+        let call = try await CallService(database: database, services: services).find(callID)
+        let grid = try Self.grid(of: call, stage)
+        let applications = try await self.applications(of: callID, at: stage)
+        let ids = applications.compactMap(\.id)
+        let assignments = try await EvaluationAssignment.query(on: database).filter(\.$application.$id ~~ ids)
+            .filter(\.$stage == stage.rawValue).all()
+        let byApplication = Dictionary(grouping: assignments, by: { $0.$application.id })
+        let concept = call.stages == CallStages.two.rawValue ? try Self.grid(of: call, .concept) : nil
+        var conceptCards: [UUID: [Scorecard]] = [:]
+        if stage == .full, concept != nil {
+            let rows = try await EvaluationAssignment.query(on: database).filter(\.$application.$id ~~ ids)
+                .filter(\.$stage == ApplicationStage.concept.rawValue).filter(\.$status == EvaluationAssignment.Status.submitted.rawValue).all()
+            conceptCards = Dictionary(grouping: rows, by: { $0.$application.id }).mapValues { $0.map(\.card) }
+        }
+        func relevance(_ application: GrantApplication, own: [EvaluationAssignment]) -> Double {
+            // Ties are broken by the relevance score: from the concept note when it was scored there.
+            let cards: [Scorecard]
+            let scoredOn: EvaluationGrid
+            if stage == .full, let concept {
+                cards = conceptCards[application.id!] ?? []
+                scoredOn = concept
+            } else {
+                cards = own.filter { $0.currentStatus == .submitted }.map(\.card)
+                scoredOn = grid
+            }
+            guard !cards.isEmpty else { return 0 }
+            return Consensus.rounded(cards.map { Double($0.sectionTotals(on: scoredOn)["relevance"] ?? 0) }.reduce(0, +) / Double(cards.count))
+        }
+        let round = try await self.round(callID, stage)
+        let chair = Self.composition(try await committee(of: callID)).chair.flatMap(UUID.init(uuidString:))
+        var lots: [LotRanking] = []
+        for lot in call.lots.sorted(by: { $0.position < $1.position }) {
+            let inLot = applications.filter { $0.$lot.id == lot.id }
+            var candidates: [Ranking.Candidate] = []
+            var pending: [GrantApplication] = []
+            var rejected: [GrantApplication] = []
+            for application in inLot {
+                let own = byApplication[application.id!] ?? []
+                if own.isEmpty {
+                    // Not evaluated at this stage: it failed a check (or the evaluation has not started).
+                    if application.currentStatus == .rejected, application.currentStage == stage { rejected.append(application) }
+                    continue
+                }
+                guard let score = standing(own, call: call).finalScore else {
+                    pending.append(application)
+                    continue
+                }
+                candidates.append(Ranking.Candidate(
+                    id: application.id!.uuidString, reference: application.reference ?? "", score: score,
+                    relevance: relevance(application, own: own), requestedMinorUnits: application.requestedMinorUnits,
+                    submittedAt: application.submittedAt(stage) ?? .distantPast,
+                    withdrawn: application.currentStatus == .withdrawn))
+            }
+            let envelope = stage == .concept ? Int64.max / 4 : lot.envelopeMinorUnits
+            lots.append(LotRanking(lot: lot, result: Ranking.rank(candidates, envelopeMinorUnits: envelope, threshold: Double(grid.threshold)),
+                                   pending: pending, rejected: rejected,
+                                   applications: Dictionary(uniqueKeysWithValues: inLot.map { ($0.id!, $0) })))
+        }
+        return CallRanking(call: call, stage: stage, threshold: Double(grid.threshold), lots: lots, round: round, chair: chair)
+    }
+
+    /// The chair approves the ranking once every evaluation is complete.
+    func approve(callID: UUID, stage: ApplicationStage, actor: UUID) async throws {
+        let ranking = try await self.ranking(callID: callID, stage: stage)
+        guard let round = ranking.round else { throw AppError(status: .conflict, messageKey: "evaluation.error.notStarted") }
+        guard round.approvedAt == nil else { throw AppError(status: .conflict, messageKey: "ranking.error.approved") }
+        guard ranking.isComplete else { throw AppError(status: .conflict, messageKey: "ranking.error.incomplete") }
+        let now = self.now
+        try await database.transaction { db in
+            round.approvedAt = now
+            round.approvedBy = actor
+            try await round.save(on: db)
+            try await audit("ranking.approved", ("call", callID.uuidString), ["stage": stage.rawValue], actor: actor, on: db)
+        }
+    }
+
+    static let letterDays = 15
+
+    /// Records the decision on an approved ranking, dated as the officer says: statuses follow
+    /// the ranking, and a letter is due for every applicant of the stage.
+    func decide(callID: UUID, stage: ApplicationStage, date text: String, actor: UUID) async throws -> Result<Void, FieldErrors> {
+        var errors = FieldErrors()
+        guard let date = LocalDate(text.trimmingCharacters(in: .whitespaces)) else {
+            errors.add("decisionDate", "form.error.date")
+            return .failure(errors)
+        }
+        let ranking = try await self.ranking(callID: callID, stage: stage)
+        guard let round = ranking.round, round.approvedAt != nil else { throw AppError(status: .conflict, messageKey: "ranking.error.notApproved") }
+        guard round.decidedAt == nil else { throw AppError(status: .conflict, messageKey: "ranking.error.decided") }
+        let due = DecisionLetters.dueDates(decision: date, days: Self.letterDays)
+        let now = self.now
+        try await database.transaction { db in
+            func letter(_ application: GrantApplication, _ outcome: ApplicationStatus, _ due: LocalDate) async throws {
+                let row = DecisionLetter()
+                row.$application.id = try application.requireID()
+                row.stage = stage.rawValue
+                row.outcome = outcome.rawValue
+                row.dueDate = due.description
+                row.createdAt = now
+                try await row.create(on: db)
+            }
+            var counts: [ApplicationStatus: Int] = [:]
+            for lot in ranking.lots {
+                for entry in lot.result.entries {
+                    guard let application = lot.applications[UUID(uuidString: entry.candidate.id)!] else { continue }
+                    let outcome: ApplicationStatus
+                    switch (stage, entry.outcome) {
+                    case (.concept, .awarded):
+                        // Pre-selected: the full application starts from the concept note.
+                        application.stage = ApplicationStage.full.rawValue
+                        application.status = ApplicationStatus.draft.rawValue
+                        application.fullContent = application.conceptContent
+                        application.revision += 1
+                        try await application.save(on: db)
+                        try await letter(application, .submitted, due.successful)
+                        counts[.submitted, default: 0] += 1
+                        continue
+                    case (.concept, _): outcome = .notPreselected
+                    case (.full, .awarded): outcome = .awarded
+                    case (.full, .reserve): outcome = .reserve
+                    case (.full, .withdrawn): outcome = .withdrawn
+                    case (.full, .belowThreshold): outcome = .notAwarded
+                    }
+                    application.status = outcome.rawValue
+                    try await application.save(on: db)
+                    try await letter(application, outcome, outcome == .awarded ? due.successful : due.unsuccessful)
+                    counts[outcome, default: 0] += 1
+                }
+                for application in lot.rejected where application.currentStatus == .rejected {
+                    try await letter(application, .rejected, due.unsuccessful)
+                    counts[.rejected, default: 0] += 1
+                }
+            }
+            round.decisionDate = date.description
+            round.decidedAt = now
+            round.decidedBy = actor
+            try await round.save(on: db)
+            var details = ["stage": stage.rawValue, "date": date.description]
+            for (status, count) in counts { details[status == .submitted ? "preselected" : status.rawValue] = String(count) }
+            try await audit("decision.recorded", ("call", callID.uuidString), details, actor: actor, on: db)
+        }
+        return .success(())
+    }
+
+    /// An awarded applicant withdraws: the lot is ranked again without it, and the first
+    /// reserve applications that now fit the envelope are awarded, each with its letter.
+    func withdraw(_ application: GrantApplication, actor: UUID) async throws -> [String] {
+        guard application.currentStatus == .awarded else { throw AppError(status: .conflict, messageKey: "decision.error.notAwarded") }
+        let callID = application.$call.id
+        application.status = ApplicationStatus.withdrawn.rawValue
+        let now = self.now
+        return try await database.transaction { db -> [String] in
+            try await application.save(on: db)
+            let service = EvaluationService(database: db, services: services)
+            let ranking = try await service.ranking(callID: callID, stage: .full)
+            guard let lot = ranking.lots.first(where: { $0.lot.id == application.$lot.id }) else { return [] }
+            var promoted: [String] = []
+            for entry in lot.result.awarded {
+                guard let next = lot.applications[UUID(uuidString: entry.candidate.id)!], next.currentStatus == .reserve else { continue }
+                next.status = ApplicationStatus.awarded.rawValue
+                try await next.save(on: db)
+                let letter = DecisionLetter()
+                letter.$application.id = try next.requireID()
+                letter.stage = ApplicationStage.full.rawValue
+                letter.outcome = ApplicationStatus.awarded.rawValue
+                letter.dueDate = LocalDate(TiranaTime.parts(of: now).date)!.adding(days: Self.letterDays).description
+                letter.createdAt = now
+                try await letter.create(on: db)
+                promoted.append(next.reference ?? "")
+            }
+            try await audit("decision.withdrawn", ("application", try application.requireID().uuidString),
+                            ["reference": application.reference ?? "", "awardedFromReserve": promoted.joined(separator: ",")],
+                            actor: actor, on: db)
+            return promoted
+        }
+    }
+
+    // MARK: letters
+
+    func letters(callID: UUID) async throws -> [DecisionLetter] {
+        try await DecisionLetter.query(on: database).join(GrantApplication.self, on: \DecisionLetter.$application.$id == \GrantApplication.$id)
+            .filter(GrantApplication.self, \.$call.$id == callID).with(\.$application) { $0.with(\.$organisation).with(\.$lot) }
+            .sort(\.$dueDate).all()
+    }
+
+    /// The letter's text in the applicant's language: the outcome, and for an unsuccessful
+    /// applicant the reasons (the failed check items, or the score against the threshold).
+    func letterText(_ letter: DecisionLetter, application: GrantApplication, call: GrantCall) async throws -> (subject: String, body: String) {
+        let language = Language(rawValue: application.language) ?? .sq
+        let catalog = services.catalog
+        let stage = ApplicationStage(rawValue: letter.stage) ?? .full
+        var reasons: [String] = []
+        if letter.outcome == ApplicationStatus.rejected.rawValue {
+            for check in try await checks(of: application.requireID()) where check.stage == letter.stage && !check.passed {
+                for (code, reason) in (check.checkResult?.failures ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    reasons.append("- \(catalog.text(CheckKind.itemKey(code), language)): \(reason)")
+                }
+            }
+        } else if [ApplicationStatus.notAwarded, .notPreselected, .reserve].map(\.rawValue).contains(letter.outcome) {
+            let ranking = try await ranking(callID: call.requireID(), stage: stage)
+            if let entry = ranking.lots.flatMap(\.result.entries).first(where: { $0.candidate.id == application.id?.uuidString }) {
+                reasons.append(catalog.format("letter.reason.score", language, [
+                    "score": String(format: "%.2f", entry.candidate.score), "threshold": String(format: "%.0f", ranking.threshold),
+                ]))
+                if let position = entry.reservePosition {
+                    reasons.append(catalog.format("letter.reason.reserve", language, ["position": String(position)]))
+                }
+            }
+        }
+        let outcomeKey = letter.outcome == ApplicationStatus.submitted.rawValue ? "letter.outcome.preselected" : "letter.outcome.\(letter.outcome)"
+        let values = [
+            "reference": application.reference ?? "", "call": call.reference,
+            "title": language == .sq ? call.titleSq : call.titleEn, "organisation": application.organisation.nameSq,
+            "lot": language == .sq ? application.lot.nameSq : application.lot.nameEn,
+            "outcome": catalog.text(outcomeKey, language),
+            "reasons": reasons.isEmpty ? "" : catalog.text("letter.reasons", language) + "\n" + reasons.joined(separator: "\n"),
+        ]
+        return (catalog.format("letter.subject", language, values), catalog.format("letter.body", language, values))
+    }
+
+    /// Sends every letter not yet sent through the outbox, to the applicant organisation's
+    /// users, and records when.
+    func sendLetters(callID: UUID, actor: UUID) async throws -> Int {
+        let call = try await CallService(database: database, services: services).find(callID)
+        let unsent = try await letters(callID: callID).filter { $0.sentAt == nil }
+        var sent = 0
+        for letter in unsent {
+            let application = letter.application
+            let (subject, body) = try await letterText(letter, application: application, call: call)
+            let recipients = try await RoleAssignment.query(on: database).filter(\.$organisation.$id == application.$organisation.id)
+                .filter(\.$role == Role.csoUser.rawValue).with(\.$user).all().map(\.user).filter(\.isActive).map(\.email)
+            let now = self.now
+            try await database.transaction { db in
+                for recipient in Set(recipients).sorted() {
+                    try await Outbox.enqueue(to: recipient, subject: subject, body: body, now: now, on: db)
+                }
+                letter.sentAt = now
+                letter.sentBy = actor
+                try await letter.save(on: db)
+                try await audit("letter.sent", ("application", application.id!.uuidString),
+                                ["outcome": letter.outcome, "stage": letter.stage, "recipients": String(recipients.count)], actor: actor, on: db)
+            }
+            sent += 1
+        }
+        return sent
+    }
+}

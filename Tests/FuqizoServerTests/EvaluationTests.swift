@@ -1,0 +1,273 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Checks, evaluation, ranking and decision")
+struct EvaluationTests {
+    struct Submitted {
+        let application: GrantApplication
+        let user: User
+    }
+
+    /// A CSO that applied to a lot and submitted; returns the stored application.
+    func submitted(_ app: Application, call: GrantCall, lot position: Int = 1, name: String, requested: String,
+                   language: Language = .sq) async throws -> Submitted {
+        let organisation = try await TestFixtures.organisation(app, name: name)
+        let user = try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: organisation.id)])
+        let service = ApplicationService(database: app.db, services: app.services)
+        let lot = try #require(call.lots.first { $0.position == position })
+        let id = try await service.start(callID: call.id!, lotID: lot.id!, organisationID: organisation.id!, language: language, actor: user.id!)
+        var content = ApplicationContent()
+        for (name, value) in ApplicationTests.fullFields where !name.contains("[") {
+            switch name {
+            case "title": content.title = "\(value) (\(organisation.nameSq))"
+            case "summary": content.summary = value
+            case "problem": content.problem = value
+            case "activities": content.activities = value
+            case "workPlan": content.workPlan = value
+            case "partners": content.partners = value
+            case "sustainability": content.sustainability = value
+            case "objective": content.objective = value
+            default: break
+            }
+        }
+        content.results = [.init(result: "Trajnim", indicator: "Gra të certifikuara", baseline: "0", target: "40")]
+        let requestedUnits = Int64(requested)!
+        content.lines = [.init(heading: "humanResources", description: "Staf", units: "1", unitCost: String(requestedUnits * 10 / 9 + 1))]
+        content.requested = requested
+        let application = try await service.find(id)
+        let result = try await service.submit(application, content: content, revision: application.revision, actor: user.id!, mailTo: user.email)
+        guard case .success = result else { Issue.record("not submitted: \(result)"); throw Abort(.internalServerError) }
+        return Submitted(application: try await service.find(id), user: user)
+    }
+
+    func passChecks(_ app: Application, _ application: GrantApplication, officer: UUID) async throws {
+        let service = EvaluationService(database: app.db, services: app.services)
+        for kind in CheckKind.allCases {
+            let items = kind.items(at: application.currentStage)
+            let form = CheckForm(answers: Dictionary(uniqueKeysWithValues: items.map { ($0, "yes") }))
+            _ = try await service.record(kind, of: try await ApplicationService(database: app.db, services: app.services).find(application.id!),
+                                         form: form, actor: officer)
+        }
+    }
+
+    func person(_ app: Application, _ role: Role, name: String) async throws -> User {
+        let user = try await TestFixtures.user(app, grants: [RoleGrant(role: role)])
+        user.displayName = name
+        try await user.save(on: app.db)
+        return user
+    }
+
+    func browser(_ app: Application, _ user: User) async throws -> Browser {
+        Browser(app, session: try await TestFixtures.session(app, for: user))
+    }
+
+    static func card(_ grid: EvaluationGrid, score: Int) -> Scorecard {
+        var card = Scorecard()
+        for criterion in grid.scoredCriteria {
+            card.scores[criterion.code] = score
+            card.comments[criterion.code] = "Arsyetim për \(criterion.code)."
+        }
+        return card
+    }
+
+    @Test("checks: every no needs a reason; a failed check rejects; eligibility only after the administrative check")
+    func checks() async throws {
+        try await withFuqizo { app in
+            let call = try await TestFixtures.publishedCall(app, stages: .single)
+            let one = try await submitted(app, call: call, name: "Shoqata Një", requested: "40000")
+            let officer = try await person(app, .grantsOfficer, name: "Zyrtarja")
+            let browser = try await browser(app, officer)
+            let path = "/grants/applications/\(one.application.id!.uuidString)"
+            var page = try await browser.get(path).body.string
+            #expect(page.contains("answers[deadline]") && page.contains(one.application.reference!))
+            // Eligibility before the administrative check is refused.
+            #expect(try await browser.post("\(path)/checks/eligibility", [("answers[applicant]", "yes")]).status == .conflict)
+            try await browser.get(path)
+            var fields = CheckKind.administrative.items(at: .full).map { ("answers[\($0)]", "yes") }
+            fields[3] = ("answers[declaration]", "no")
+            var response = try await browser.post("\(path)/checks/administrative", fields)
+            #expect(response.status == .badRequest)
+            #expect(response.body.string.contains(app.services.catalog.text("check.error.reason", .sq)))
+            response = try await browser.post("\(path)/checks/administrative", fields + [("reasons[declaration]", "Deklarata pa nënshkrim.")])
+            #expect(response.status == .seeOther)
+            let stored = try #require(try await GrantApplication.find(one.application.id!, on: app.db))
+            #expect(stored.status == "rejected")
+            page = try await browser.get(path).body.string
+            #expect(page.contains("Deklarata pa nënshkrim."))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "application.checked").count() == 1)
+        }
+    }
+
+    @Test("the whole cycle: an even panel is refused, declarations before anything, conflicts reassigned, divergence, ranking with reserve, chair approval, decision, letters, withdrawal")
+    func cycle() async throws {
+        try await withFuqizo { app in
+            let call = try await TestFixtures.publishedCall(app, stages: .single)
+            // Kukës: envelope 150,000. A 60k, B 60k, C 50k, D 20k, E below the threshold.
+            let a = try await submitted(app, call: call, name: "Shoqata A", requested: "60000")
+            let b = try await submitted(app, call: call, name: "Shoqata B", requested: "60000", language: .en)
+            let c = try await submitted(app, call: call, name: "Shoqata C", requested: "50000")
+            let d = try await submitted(app, call: call, name: "Shoqata D", requested: "20000")
+            let officer = try await person(app, .grantsOfficer, name: "Zyrtarja")
+            let chair = try await person(app, .programmeManager, name: "Kryetarja")
+            let secretary = try await person(app, .grantsOfficer, name: "Sekretarja")
+            let evaluators = [try await person(app, .evaluator, name: "Vlerësuesja 1"), try await person(app, .evaluator, name: "Vlerësuesi 2"),
+                              try await person(app, .evaluator, name: "Vlerësuesja 3")]
+            for application in [a, b, c, d] { try await passChecks(app, application.application, officer: officer.id!) }
+            let service = EvaluationService(database: app.db, services: app.services)
+
+            // An even panel: saved, but the evaluation does not start.
+            _ = try await service.setCommittee(callID: call.id!, chair: chair.id!, secretary: secretary.id!,
+                                               evaluators: evaluators.prefix(2).map { $0.id! }, actor: officer.id!)
+            app.clock.advance(by: 41 * 86_400)
+            let officerBrowser = try await browser(app, officer)
+            try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/committee")
+            var response = try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/evaluation/full/start")
+            #expect(response.status == .conflict)
+            #expect(response.body.string.contains(app.services.catalog.text("committee.problem.even", .sq)))
+            #expect(try await service.round(call.id!, .full) == nil)
+            // A chair cannot vote.
+            try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/committee")
+            response = try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/committee", [
+                ("chair", chair.id!.uuidString), ("secretary", secretary.id!.uuidString), ("evaluators[]", chair.id!.uuidString),
+            ])
+            #expect(response.status == .badRequest)
+            try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/committee", [
+                ("chair", chair.id!.uuidString), ("secretary", secretary.id!.uuidString),
+            ] + evaluators.map { ("evaluators[]", $0.id!.uuidString) })
+            try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/committee")
+            response = try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/evaluation/full/start")
+            #expect(response.status == .seeOther)
+            let assignments = try await EvaluationAssignment.query(on: app.db).all()
+            #expect(assignments.count == 8)
+            #expect(Set(Dictionary(grouping: assignments, by: { $0.$evaluator.id }).values.map(\.count)).isSubset(of: [2, 3]))
+
+            // Before the declaration, an evaluator sees nothing of the application.
+            let first = try #require(assignments.first { $0.$application.id == a.application.id })
+            let evaluator = try #require(evaluators.first { $0.id == first.$evaluator.id })
+            let evaluatorBrowser = try await browser(app, evaluator)
+            var page = try await evaluatorBrowser.get("/evaluation").body.string
+            #expect(!page.contains(a.application.reference!) && !page.contains("Shoqata A"))
+            page = try await evaluatorBrowser.get("/evaluation/\(first.id!.uuidString)").body.string
+            #expect(page.contains("answer") && !page.contains("Punë për gratë") && !page.contains("Shoqata A"))
+            response = try await evaluatorBrowser.post("/evaluation/\(first.id!.uuidString)", [("intent", "save"), ("score-C.1", "5")])
+            #expect(response.status == .forbidden)
+            // Someone else's assignment does not exist for them.
+            let others = assignments.first { $0.$evaluator.id != evaluator.id! }!
+            #expect(try await evaluatorBrowser.get("/evaluation/\(others.id!.uuidString)").status == .notFound)
+
+            // A declared conflict removes the assignment; the officer assigns someone else.
+            try await evaluatorBrowser.get("/evaluation/\(first.id!.uuidString)")
+            response = try await evaluatorBrowser.post("/evaluation/\(first.id!.uuidString)/declaration", [("answer", "conflict"), ("reason", "Kam punuar atje.")])
+            #expect(response.status == .seeOther)
+            page = try await officerBrowser.get("/grants/applications/\(a.application.id!.uuidString)").body.string
+            #expect(page.contains(app.services.catalog.text("evaluation.needsEvaluator", .sq)))
+            response = try await officerBrowser.post("/grants/applications/\(a.application.id!.uuidString)/evaluators", [("evaluator", "")])
+            #expect(response.status == .seeOther)
+            let forA = try await service.assignments(of: a.application.id!, at: .full)
+            #expect(forA.count == 3 && forA.filter { $0.currentStatus != .conflict }.count == 2)
+            #expect(!forA.contains { $0.currentStatus != .conflict && $0.$evaluator.id == evaluator.id! })
+
+            // Scoring: an incomplete grid is refused; scores per application chosen so that B diverges.
+            let grid = try EvaluationService.grid(of: call, .full)
+            let plannedScores: [UUID: [Int]] = [a.application.id!: [5, 5], b.application.id!: [5, 3], c.application.id!: [4, 4], d.application.id!: [4, 3]]
+            let active = try await EvaluationAssignment.query(on: app.db).filter(\.$status != "conflict").sort(\.$position).all()
+            var firstScored: EvaluationAssignment?
+            for row in active {
+                let who = try #require(evaluators.first { $0.id == row.$evaluator.id })
+                let whoBrowser = try await browser(app, who)
+                try await whoBrowser.get("/evaluation/\(row.id!.uuidString)")
+                try await whoBrowser.post("/evaluation/\(row.id!.uuidString)/declaration", [("answer", "impartial")])
+                page = try await whoBrowser.get("/evaluation/\(row.id!.uuidString)").body.string
+                #expect(page.contains("Punë për gratë"), "after the declaration the application is shown")
+                if let firstScored, firstScored.$application.id == row.$application.id {
+                    #expect(!page.contains(String(format: "%.2f", firstScored.total ?? -1)), "another evaluator's total is never shown")
+                }
+                if firstScored == nil {
+                    response = try await whoBrowser.post("/evaluation/\(row.id!.uuidString)", [("intent", "submit"), ("score-C.1", "4"), ("comment-C.1", "")])
+                    #expect(response.status == .unprocessableEntity)
+                    #expect(response.body.string.contains(app.services.catalog.text("evaluation.error.commentMissing", .sq)))
+                    #expect(try await EvaluationAssignment.find(row.id!, on: app.db)?.status == "declared")
+                }
+                let position = row.position - 1 - (row.$application.id == a.application.id ? 1 : 0)
+                let score = plannedScores[row.$application.id]![max(0, min(1, position))]
+                let card = Self.card(grid, score: score)
+                var fields: [(String, String)] = [("intent", "submit")]
+                for (code, value) in card.scores { fields.append(("score-\(code)", String(value))) }
+                for (code, value) in card.comments { fields.append(("comment-\(code)", value)) }
+                response = try await whoBrowser.post("/evaluation/\(row.id!.uuidString)", fields)
+                #expect(response.status == .seeOther)
+                if firstScored == nil { firstScored = try await EvaluationAssignment.find(row.id!, on: app.db) }
+            }
+            // B: 100 against 60 differs by 40 % of 100: a further evaluator is asked for.
+            var ranking = try await service.ranking(callID: call.id!, stage: .full)
+            #expect(ranking.lots[0].pending.map(\.id) == [b.application.id])
+            page = try await officerBrowser.get("/grants/applications/\(b.application.id!.uuidString)").body.string
+            #expect(page.contains(app.services.catalog.text("evaluation.divergence", .sq)))
+            try await officerBrowser.post("/grants/applications/\(b.application.id!.uuidString)/evaluators", [("evaluator", "")])
+            let third = try #require(try await service.assignments(of: b.application.id!, at: .full).first { $0.currentStatus == .assigned })
+            try await service.declare(third, conflict: false, reason: "", actor: third.$evaluator.id)
+            _ = try await service.score(try #require(try await EvaluationAssignment.find(third.id!, on: app.db)), card: Self.card(grid, score: 5),
+                                        submit: true, actor: third.$evaluator.id)
+
+            // The ranking: A 100, B 100 (closest pair 100/100), C 80, D 70. Envelope 150,000:
+            // A and B take 120,000; C (50,000) does not fit and goes to the reserve; D (20,000) fits.
+            ranking = try await service.ranking(callID: call.id!, stage: .full)
+            let lot = ranking.lots[0]
+            #expect(ranking.isComplete)
+            #expect(lot.result.awarded.map(\.candidate.id) == [a, b, d].map { $0.application.id!.uuidString }
+                || lot.result.awarded.map(\.candidate.id) == [b, a, d].map { $0.application.id!.uuidString })
+            #expect(lot.result.reserve.map(\.candidate.id) == [c.application.id!.uuidString])
+
+            // Only the chair approves.
+            let rankingPath = "/grants/calls/\(call.id!.uuidString)/ranking/full"
+            try await officerBrowser.get(rankingPath)
+            #expect(try await officerBrowser.post("\(rankingPath)/approve").status == .forbidden)
+            let chairBrowser = try await browser(app, chair)
+            page = try await chairBrowser.get(rankingPath).body.string
+            #expect(page.contains(app.services.catalog.text("ranking.approve", .sq)))
+            #expect(try await chairBrowser.post("\(rankingPath)/approve").status == .seeOther)
+            #expect(try await evaluatorBrowser.get(rankingPath).status == .forbidden, "an evaluator who is not the chair does not see the ranking")
+
+            try await officerBrowser.get(rankingPath)
+            #expect(try await officerBrowser.post("\(rankingPath)/decision", [("decisionDate", "20.12.2019")]).status == .badRequest)
+            #expect(try await officerBrowser.post("\(rankingPath)/decision", [("decisionDate", "2019-12-20")]).status == .seeOther)
+            func status(_ s: Submitted) async throws -> String { try #require(try await GrantApplication.find(s.application.id!, on: app.db)).status }
+            var statuses = [try await status(a), try await status(b), try await status(c), try await status(d)]
+            #expect(statuses == ["awarded", "awarded", "reserve", "awarded"])
+            let letters = try await DecisionLetter.query(on: app.db).all()
+            #expect(letters.count == 4)
+            #expect(letters.first { $0.$application.id == c.application.id }?.dueDate == "2020-01-19")
+            #expect(letters.first { $0.$application.id == a.application.id }?.dueDate == "2020-01-04")
+
+            // Letters go out through the outbox, each in its applicant's language.
+            try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/letters")
+            #expect(try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/letters/send").status == .seeOther)
+            let toB = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == b.user.email).all().last)
+            #expect(toB.body.contains("Dear Shoqata B") && toB.body.contains("selected for a grant"))
+            let toC = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == c.user.email).all().last)
+            #expect(toC.body.contains("listën rezervë") && toC.body.contains("80.00"))
+            #expect(try await DecisionLetter.query(on: app.db).filter(\.$sentAt == nil).count() == 0)
+
+            // A withdraws: C, first on the reserve list, now fits and is awarded.
+            try await officerBrowser.get("/grants/applications/\(a.application.id!.uuidString)")
+            #expect(try await officerBrowser.post("/grants/applications/\(a.application.id!.uuidString)/withdraw").status == .seeOther)
+            statuses = [try await status(a), try await status(c)]
+            #expect(statuses == ["withdrawn", "awarded"])
+            #expect(try await DecisionLetter.query(on: app.db).filter(\.$application.$id == c.application.id!).filter(\.$outcome == "awarded").count() == 1)
+            for action in ["evaluation.started", "evaluation.conflictDeclared", "evaluation.scored", "ranking.approved", "decision.recorded",
+                           "letter.sent", "decision.withdrawn"] {
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$action == action).count() > 0, "\(action) is audited")
+            }
+            // Donor viewers see the figures, not the applications.
+            let donor = try await browser(app, try await person(app, .donorViewer, name: "Donatori"))
+            page = try await donor.get("/grants/figures").body.string
+            #expect(page.contains(call.reference) && !page.contains("Shoqata"))
+            #expect(try await donor.get("/grants/applications/\(a.application.id!.uuidString)").status == .forbidden)
+        }
+    }
+}
