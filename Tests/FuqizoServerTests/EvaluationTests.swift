@@ -270,4 +270,101 @@ struct EvaluationTests {
             #expect(try await donor.get("/grants/applications/\(a.application.id!.uuidString)").status == .forbidden)
         }
     }
+
+    /// Scores every active assignment of an application at a stage with one score, through the service.
+    func scoreAll(_ app: Application, _ application: GrantApplication, stage: ApplicationStage, score: Int, grid: EvaluationGrid) async throws {
+        let service = EvaluationService(database: app.db, services: app.services)
+        for row in try await service.assignments(of: application.id!, at: stage) where row.currentStatus == .assigned {
+            try await service.declare(row, conflict: false, reason: "", actor: row.$evaluator.id)
+            let declared = try #require(try await EvaluationAssignment.find(row.id!, on: app.db))
+            _ = try await service.score(declared, card: Self.card(grid, score: score), submit: true, actor: row.$evaluator.id)
+        }
+    }
+
+    @Test("two stages: concept notes ranked against the threshold, pre-selected applicants write the full application, relevance carried over")
+    func twoStages() async throws {
+        try await withFuqizo { app in
+            let call = try await TestFixtures.publishedCall(app, stages: .two, conceptInDays: 10, fullInDays: 40)
+            let strong = try await submitted(app, call: call, name: "Shoqata e Fortë", requested: "40000")
+            let weak = try await submitted(app, call: call, name: "Shoqata e Dobët", requested: "40000")
+            #expect(strong.application.currentStage == .concept && strong.application.conceptDigest != nil)
+            let officer = try await person(app, .grantsOfficer, name: "Zyrtarja")
+            let chair = try await person(app, .programmeManager, name: "Kryetarja")
+            let panel = [try await person(app, .evaluator, name: "V1"), try await person(app, .evaluator, name: "V2"), try await person(app, .evaluator, name: "V3")]
+            let service = EvaluationService(database: app.db, services: app.services)
+            _ = try await service.setCommittee(callID: call.id!, chair: chair.id!, secretary: officer.id!, evaluators: panel.map { $0.id! }, actor: officer.id!)
+            for application in [strong, weak] { try await passChecks(app, application.application, officer: officer.id!) }
+            // Not before the concept notes close.
+            #expect(try await service.start(callID: call.id!, stage: .concept, actor: officer.id!) == .failure(.notClosed))
+            app.clock.advance(by: 11 * 86_400)
+            #expect(try await service.start(callID: call.id!, stage: .concept, actor: officer.id!) == .success(2))
+            let concept = try EvaluationService.grid(of: call, .concept)
+            try await scoreAll(app, strong.application, stage: .concept, score: 4, grid: concept)   // 40 of 50
+            try await scoreAll(app, weak.application, stage: .concept, score: 2, grid: concept)     // 20, below 30
+            try await service.approve(callID: call.id!, stage: .concept, actor: chair.id!)
+            let decided = try await service.decide(callID: call.id!, stage: .concept, date: "2019-07-01", actor: officer.id!)
+            guard case .success = decided else { Issue.record("decision refused"); return }
+            let applications = ApplicationService(database: app.db, services: app.services)
+            var pre = try await applications.find(strong.application.id!)
+            #expect(pre.currentStage == .full && pre.currentStatus == .draft && pre.content(.full).title == pre.content(.concept).title)
+            #expect(try await applications.find(weak.application.id!).currentStatus == .notPreselected)
+
+            // The pre-selected CSO completes and submits its full application in the browser.
+            let cso = try await browser(app, strong.user)
+            let path = "/applications/\(pre.id!.uuidString)"
+            var page = try await cso.get(path).body.string
+            #expect(page.contains("data-autosave") && page.contains(pre.content(.concept).title))
+            let response = try await cso.post(path, [("revision", String(pre.revision)), ("intent", "submit")]
+                + ApplicationTests.fullFields.filter { $0.0 != "requested" } + [("requested", "34000")])
+            #expect(response.status == .seeOther)
+            pre = try await applications.find(strong.application.id!)
+            #expect(pre.currentStatus == .submitted && pre.fullDigest != nil && pre.reference == strong.application.reference)
+            // The weak one cannot submit a full application.
+            let weakBrowser = try await browser(app, weak.user)
+            page = try await weakBrowser.get("/applications/\(weak.application.id!.uuidString)").body.string
+            #expect(!page.contains("data-autosave"))
+
+            app.clock.advance(by: 30 * 86_400)
+            try await passChecks(app, pre, officer: officer.id!)
+            #expect(try await service.start(callID: call.id!, stage: .full, actor: officer.id!) == .success(1))
+            let full = try EvaluationService.grid(of: call, .full)
+            try await scoreAll(app, pre, stage: .full, score: 3, grid: full)
+            let carried = try await service.carriedPoints(for: pre.id!, call: call)
+            let relevance = try #require(carried["relevance"])
+            #expect(relevance == Double(Self.card(concept, score: 4).sectionTotals(on: concept)["relevance"]!))
+            let totals = try await service.assignments(of: pre.id!, at: .full).compactMap(\.total)
+            #expect(totals.count == 2 && totals.allSatisfy { $0 == Self.card(full, score: 3).total(on: full, carried: carried) })
+            let ranking = try await service.ranking(callID: call.id!, stage: .full)
+            #expect(ranking.lots[0].result.awarded.map(\.candidate.id) == [pre.id!.uuidString])
+        }
+    }
+
+    @Test("blind review: after the declaration the evaluator reads the application without the applicant's name or documents")
+    func blindReview() async throws {
+        try await withFuqizo { app in
+            var form = CallService.form(from: try await TestFixtures.publishedCall(app, reference: "CFP-2019-05", stages: .single))
+            form.reference = "CFP-2019-06"
+            form.blindReview = "yes"
+            let officer = try await person(app, .grantsOfficer, name: "Zyrtarja")
+            let calls = CallService(database: app.db, services: app.services)
+            guard case .success(let id) = try await calls.save(form, id: nil, actor: officer.id!) else { Issue.record("not saved"); return }
+            try await calls.publish(id, actor: officer.id!)
+            let call = try await calls.find(id)
+            let one = try await submitted(app, call: call, name: "Shoqata Sekrete", requested: "40000")
+            try await passChecks(app, one.application, officer: officer.id!)
+            let panel = [try await person(app, .evaluator, name: "V1"), try await person(app, .evaluator, name: "V2"), try await person(app, .evaluator, name: "V3")]
+            let service = EvaluationService(database: app.db, services: app.services)
+            _ = try await service.setCommittee(callID: id, chair: officer.id!, secretary: (try await person(app, .grantsOfficer, name: "S")).id!,
+                                               evaluators: panel.map { $0.id! }, actor: officer.id!)
+            app.clock.advance(by: 41 * 86_400)
+            #expect(try await service.start(callID: id, stage: .full, actor: officer.id!) == .success(1))
+            let row = try #require(try await service.assignments(of: one.application.id!, at: .full).first)
+            let evaluator = try await browser(app, try #require(panel.first { $0.id == row.$evaluator.id }))
+            try await evaluator.get("/evaluation/\(row.id!.uuidString)")
+            try await evaluator.post("/evaluation/\(row.id!.uuidString)/declaration", [("answer", "impartial")])
+            let page = try await evaluator.get("/evaluation/\(row.id!.uuidString)").body.string
+            #expect(page.contains("Punë për gratë") && page.contains(app.services.catalog.text("evaluation.blind", .sq)))
+            #expect(!page.contains("Shoqata Sekrete</dd>"))
+        }
+    }
 }
