@@ -9,6 +9,10 @@ struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "organisations", help: "How many fictional CSOs to load (default 40; the benchmark loads 2000).")
         var organisations: Int?
+        @Option(name: "closed-calls", help: "How many closed, decided calls to load (default 1; the benchmark loads 20).")
+        var closedCalls: Int?
+        @Option(name: "applications", help: "How many applications the closed calls receive in all (default 16).")
+        var applications: Int?
     }
 
     var help: String { "Loads a fictional demo dataset and prints one sign-in per role." }
@@ -26,11 +30,20 @@ struct DemoCommand: AsyncCommand {
             context.console.error("--organisations takes a number from 1 to 100000.")
             throw ExitCode(2)
         }
+        let closedCalls = signature.closedCalls ?? 1, applications = signature.applications ?? 16
+        guard (0...100).contains(closedCalls), (0...100_000).contains(applications) else {
+            context.console.error("--closed-calls takes 0 to 100, --applications 0 to 100000.")
+            throw ExitCode(2)
+        }
         let organisations = try await DemoData.loadOrganisations(app: app, count: count)
         let accounts = try await DemoData.loadUsers(app: app, organisations: organisations)
         try await DemoData.loadOpenCall(app: app)
+        if closedCalls > 0 {
+            try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
+        }
         try await SystemValue(id: Self.marker, value: ISO8601DateFormatter().string(from: app.clock.now())).create(on: app.db)
-        context.console.print("Demo data loaded: \(organisations.count) fictional organisations.")
+        context.console.print("Demo data loaded: \(organisations.count) fictional organisations, an open call, "
+            + "\(closedCalls) decided call(s) with \(applications) applications.")
         context.console.print("Sign in at \(app.services.config.publicURL)/sign-in with (shown once, keep them safe):")
         for account in accounts {
             context.console.print("  \(account.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)")
@@ -87,18 +100,23 @@ enum DemoData {
         let password: String
     }
 
+    /// One user per role, and the extra people a call needs: three voting evaluators and
+    /// users of three different CSOs.
     static func loadUsers(app: Application, organisations: [UUID]) async throws -> [Account] {
         var accounts: [Account] = []
-        for role in Role.allCases {
-            let email = "\(role.rawValue.lowercased())@demo.fuqizo.invalid"
+        var people: [(Role, String, UUID?)] = Role.allCases.map { ($0, $0.rawValue.lowercased(), organisations.first) }
+        people += [(.evaluator, "evaluator2", nil), (.evaluator, "evaluator3", nil)]
+        people += organisations.dropFirst().prefix(2).enumerated().map { (.csoUser, "csouser\($0.offset + 2)", $0.element) }
+        for (role, name, organisation) in people {
+            let email = "\(name)@demo.fuqizo.invalid"
             let password = SecretToken.generate(byteCount: 12)
             let hash = try await app.passwordHasher.hash(password)
             try await app.db.transaction { db in
-                let user = User(email: email, displayName: "Demo \(role.rawValue)", language: .default)
+                let user = User(email: email, displayName: "Demo \(name)", language: .default)
                 user.passwordHash = hash
                 try await user.create(on: db)
                 let id = try user.requireID()
-                try await RoleAssignment(userID: id, grant: RoleGrant(role: role, organisationID: organisations.first)).create(on: db)
+                try await RoleAssignment(userID: id, grant: RoleGrant(role: role, organisationID: organisation)).create(on: db)
                 try await AuditLog.record(.init("demo.userCreated", target: ("user", id.uuidString), details: ["role": role.rawValue]),
                                           actor: nil, at: app.clock.now(), on: db)
             }

@@ -41,11 +41,25 @@ struct ApplicationService {
             .with(\.$call).with(\.$lot).with(\.$organisation).sort(\.$createdAt, .descending).all()
     }
 
+    static let pageSize = 50
+
+    struct SubmittedPage {
+        let rows: [GrantApplication]
+        let total: Int
+
+        var pageCount: Int { max(1, (total + ApplicationService.pageSize - 1) / ApplicationService.pageSize) }
+    }
+
     /// A call's applications as the grants side sees them: submitted ones only (drafts belong
-    /// to the CSO until it submits).
-    func submitted(toCall callID: UUID) async throws -> [GrantApplication] {
-        try await GrantApplication.query(on: database).filter(\.$call.$id == callID)
-            .filter(\.$reference != nil).with(\.$lot).with(\.$organisation).sort(\.$reference).all()
+    /// to the CSO until it submits), optionally of one lot or status, a page at a time.
+    func submitted(toCall callID: UUID, lot: UUID? = nil, status: ApplicationStatus? = nil, page: Int = 1) async throws -> SubmittedPage {
+        var query = GrantApplication.query(on: database).filter(\.$call.$id == callID).filter(\.$reference != nil)
+        if let lot { query = query.filter(\.$lot.$id == lot) }
+        if let status { query = query.filter(\.$status == status.rawValue) }
+        let total = try await query.count()
+        let rows = try await query.with(\.$lot).with(\.$organisation).sort(\.$reference)
+            .range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
+        return SubmittedPage(rows: rows, total: total)
     }
 
     func find(_ id: UUID) async throws -> GrantApplication {
@@ -136,9 +150,9 @@ struct ApplicationService {
 
     /// Saves and submits the current stage: the checklist must pass and the deadline must not
     /// have passed. The application gets its reference (at its first submission), the content
-    /// its digest, and the submitter a receipt by mail.
+    /// its digest, and the submitter a receipt by mail (when given an address).
     func submit(_ application: GrantApplication, content: ApplicationContent, revision: Int, actor: UUID,
-                mailTo email: String) async throws -> Result<Receipt, SubmitProblem> {
+                mailTo email: String?) async throws -> Result<Receipt, SubmitProblem> {
         let call = application.call
         let stage = application.currentStage
         let submittedAt = now
@@ -179,6 +193,8 @@ struct ApplicationService {
             try await AuditLog.record(.init("application.submitted", target: ("application", try row.requireID().uuidString),
                                             details: ["reference": reference, "stage": stage.rawValue, "digest": digest]),
                                       actor: actor, at: submittedAt, on: db)
+            // The demo loader submits for CSOs without users: no receipt to mail then.
+            guard let email else { return Receipt(reference: reference, submittedAt: submittedAt, digest: digest) }
             try await Outbox.enqueue(
                 to: email,
                 subject: catalog.format("mail.receipt.subject", language, ["reference": reference]),

@@ -494,20 +494,52 @@ struct ApplicationsController: RouteCollection {
         let callID: String
         let callReference: String
         let rows: [OfficerRow]
+        let fields: [FieldContext]
+        let total: Int
+        let page: Int
+        let pageCount: Int
+        let previousPage: String?
+        let nextPage: String?
+    }
+
+    struct OfficerQuery: Decodable {
+        var lot: String?
+        var status: String?
+        var page: Int?
     }
 
     func callApplications(req: Request) async throws -> View {
         guard let callID = req.parameters.get("callID", as: UUID.self) else { throw AppError.notFound }
         let call = try await CallService(database: req.db, services: req.services).find(callID)
-        let rows = try await service(req).submitted(toCall: callID).map { application in
+        let query = (try? req.query.decode(OfficerQuery.self)) ?? OfficerQuery()
+        let lot = query.lot.flatMap(UUID.init(uuidString:)), status = query.status.flatMap(ApplicationStatus.init(rawValue:))
+        let current = max(1, query.page ?? 1)
+        let found = try await service(req).submitted(toCall: callID, lot: lot, status: status, page: current)
+        let rows = found.rows.map { application in
             OfficerRow(id: application.id!.uuidString, reference: application.reference ?? "", organisation: application.organisation.nameSq,
                        lot: name(req, sq: application.lot.nameSq, en: application.lot.nameEn), stageKey: application.currentStage.catalogKey,
                        statusKey: application.currentStatus.catalogKey,
                        requested: Money(minorUnits: application.requestedMinorUnits, currency: call.currency).description,
                        submittedAt: Display.dateTime(application.fullSubmittedAt ?? application.conceptSubmittedAt))
         }
-        return try await req.page("grants/call-applications", title: "application.officer.title",
-                                  OfficerList(callID: callID.uuidString, callReference: call.reference, rows: rows))
+        let lots = call.lots.sorted { $0.position < $1.position }.map {
+            FieldContext.Option(value: $0.id!.uuidString, label: name(req, sq: $0.nameSq, en: $0.nameEn), selected: $0.id == lot)
+        }
+        let statuses = ApplicationStatus.allCases.filter { $0 != .draft }.map {
+            FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == status)
+        }
+        func link(_ page: Int) -> String {
+            var parts = ["page=\(page)"]
+            if let lot { parts.append("lot=\(lot.uuidString)") }
+            if let status { parts.append("status=\(status.rawValue)") }
+            return "/grants/calls/\(callID.uuidString)/applications?" + parts.joined(separator: "&")
+        }
+        return try await req.page("grants/call-applications", title: "application.officer.title", OfficerList(
+            callID: callID.uuidString, callReference: call.reference, rows: rows,
+            fields: [FieldContext("lot", label: "application.field.lot", kind: "select", value: lot?.uuidString ?? "", options: lots),
+                     FieldContext("status", label: "field.status", kind: "select", value: status?.rawValue ?? "", options: statuses)],
+            total: found.total, page: current, pageCount: found.pageCount,
+            previousPage: current > 1 ? link(current - 1) : nil, nextPage: current < found.pageCount ? link(current + 1) : nil))
     }
 
     func officerShow(req: Request) async throws -> Response {

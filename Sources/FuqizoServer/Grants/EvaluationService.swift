@@ -223,7 +223,10 @@ struct EvaluationService {
             }
             pick = chosen.uuidString
         } else {
-            let all = try await EvaluationAssignment.query(on: database).filter(\.$stage == stage.rawValue)
+            // The panel's load within this call decides who is least busy.
+            let all = try await EvaluationAssignment.query(on: database)
+                .join(GrantApplication.self, on: \EvaluationAssignment.$application.$id == \GrantApplication.$id)
+                .filter(GrantApplication.self, \.$call.$id == application.$call.id).filter(\.$stage == stage.rawValue)
                 .filter(\.$status != EvaluationAssignment.Status.conflict.rawValue).all()
             let load = all.map { AssignmentPlan.Assignment(application: $0.$application.id.uuidString, evaluator: $0.$evaluator.id.uuidString) }
             let active = existing.filter { $0.currentStatus != .conflict }.count

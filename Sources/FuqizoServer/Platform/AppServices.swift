@@ -20,6 +20,9 @@ public final class WallClock: Sendable {
     public func advance(by seconds: TimeInterval) {
         offset.withLockedValue { $0 += seconds }
     }
+
+    /// How far this clock is moved from real time, in seconds.
+    public var offsetSeconds: TimeInterval { offset.withLockedValue { $0 } }
 }
 
 /// Where the templates, catalogs, stylesheet and reference data live: the package's resource
