@@ -52,12 +52,12 @@ class Mailbox:
             self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
         return "250 OK"
 
-    def wait_for(self, recipient, timeout=30):
+    def wait_for(self, recipient, timeout=30, containing=None):
         deadline = time.time() + timeout
         while time.time() < deadline:
             with self.lock:
                 for rcpts, content in self.messages:
-                    if recipient in rcpts:
+                    if recipient in rcpts and (containing is None or containing in content):
                         return content
             time.sleep(0.2)
         raise AssertionError(f"no mail for {recipient} within {timeout}s")
