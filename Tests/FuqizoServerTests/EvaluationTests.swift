@@ -252,6 +252,10 @@ struct EvaluationTests {
             let toC = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == c.user.email).all().last)
             #expect(toC.body.contains("listën rezervë") && toC.body.contains("80.00"))
             #expect(try await DecisionLetter.query(on: app.db).filter(\.$sentAt == nil).count() == 0)
+            // The printable letter is in the applicant's language, whatever the officer's.
+            let letterB = try #require(letters.first { $0.$application.id == b.application.id })
+            page = try await officerBrowser.get("/grants/applications/\(b.application.id!.uuidString)/letters/\(letterB.id!.uuidString)").body.string
+            #expect(page.contains("lang=\"en\"") && page.contains("Dear Shoqata B") && page.contains("2020-01-04"))
 
             // A withdraws: C, first on the reserve list, now fits and is awarded.
             try await officerBrowser.get("/grants/applications/\(a.application.id!.uuidString)")

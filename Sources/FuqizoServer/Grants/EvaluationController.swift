@@ -199,7 +199,7 @@ struct EvaluationController: RouteCollection {
         case .success: return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/ranking/\(stage.rawValue)", flash: "evaluation.started")
         case .failure(let problem):
             let key = switch problem {
-            case .panel(let problems): problems.first.map(Self.problemKey) ?? "committee.problem.even"
+            case .panel: "evaluation.error.panel"
             case .notClosed: "evaluation.error.notClosed"
             case .unchecked: "evaluation.error.unchecked"
             case .nothingToEvaluate: "evaluation.error.nothing"
