@@ -75,4 +75,20 @@ struct CallFormTests {
         }
         #expect(errors["lots"] == "call.error.noLots")
     }
+
+    @Test("evaluators per application and the letters' period are settings of the call, with PRAG's defaults")
+    func evaluationSettings() throws {
+        var form = validForm()
+        let draft = try form.validated().get()
+        #expect(draft.evaluatorsPerApplication == 2 && draft.letterDays == 15 && !draft.blindReview)
+        form.evaluatorsPerApplication = "1"
+        form.letterDays = "a fortnight"
+        guard case .failure(let errors) = form.validated() else { Issue.record("accepted"); return }
+        #expect(errors["evaluatorsPerApplication"] == "settings.error.range" && errors["letterDays"] == "settings.error.range")
+        form.evaluatorsPerApplication = "3"
+        form.letterDays = "10"
+        form.blindReview = "yes"
+        let changed = try form.validated().get()
+        #expect(changed.evaluatorsPerApplication == 3 && changed.letterDays == 10 && changed.blindReview)
+    }
 }

@@ -304,6 +304,11 @@ struct EvaluationRuleTests {
         #expect(!standing.needsFurtherEvaluator && !standing.isComplete)
         standing = EvaluationStanding(totals: [44, 28, 42], assigned: 3, divergenceShare: 0.3)
         #expect(standing.isComplete && standing.finalScore == 43)
+        // A call asking for three evaluators is complete only with three.
+        standing = EvaluationStanding(totals: [40, 38], assigned: 3, divergenceShare: 0.3, required: 3)
+        #expect(!standing.isComplete)
+        standing = EvaluationStanding(totals: [40, 38, 36], assigned: 3, divergenceShare: 0.3, required: 3)
+        #expect(standing.isComplete && standing.finalScore == 38)
     }
 
     @Test("letters are due 15 days after the decision, and 15 more for unsuccessful applicants")

@@ -79,6 +79,8 @@ public struct CallForm: Codable, Sendable, Equatable {
     public var divergence = "30"
     /// "yes" when evaluators must not see who applied.
     public var blindReview = ""
+    public var evaluatorsPerApplication = "2"
+    public var letterDays = "15"
     public var eligibleApplicants = ""
     public var eligibleActivities = ""
     public var questionsDate = ""
@@ -106,6 +108,9 @@ public struct CallForm: Codable, Sendable, Equatable {
         maximumIndirect = try form.text(.maximumIndirect)
         divergence = try form.text(.divergence)
         blindReview = try form.text(.blindReview)
+        // Forms from before these settings existed get PRAG's defaults.
+        evaluatorsPerApplication = try form.decodeIfPresent(String.self, forKey: .evaluatorsPerApplication) ?? evaluatorsPerApplication
+        letterDays = try form.decodeIfPresent(String.self, forKey: .letterDays) ?? letterDays
         eligibleApplicants = try form.text(.eligibleApplicants)
         eligibleActivities = try form.text(.eligibleActivities)
         questionsDate = try form.text(.questionsDate)
@@ -137,6 +142,11 @@ public struct CallDraft: Sendable, Equatable {
     public var rules: GrantRules
     public var divergenceBasisPoints: Int
     public var blindReview: Bool
+    /// How many voting evaluators score each application (PRAG: at least two).
+    public var evaluatorsPerApplication: Int
+    /// Successful applicants are told within this many days of the decision, the others
+    /// within as many days again (PRAG: 15).
+    public var letterDays: Int
     public var eligibleApplicants: [String]
     public var eligibleActivities: [String]
     public var questionsDeadline: Date
@@ -174,6 +184,15 @@ extension CallForm {
         let share = percent(maximumGrantShare, "maximumGrantShare", 1...100)
         let indirect = percent(maximumIndirect, "maximumIndirect", 0...25)
         let divergenceShare = percent(divergence, "divergence", 1...100)
+        func whole(_ text: String, _ field: String, _ range: ClosedRange<Int>) -> Int {
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                errors.add(field, "settings.error.range")
+                return range.lowerBound
+            }
+            return value
+        }
+        let perApplication = whole(evaluatorsPerApplication, "evaluatorsPerApplication", 2...9)
+        let days = whole(letterDays, "letterDays", 1...90)
         let applicants = Self.lines(eligibleApplicants), activities = Self.lines(eligibleActivities)
         if applicants.isEmpty { errors.add("eligibleApplicants", "call.error.list") }
         if activities.isEmpty { errors.add("eligibleActivities", "call.error.list") }
@@ -210,7 +229,8 @@ extension CallForm {
             summarySq: Text.clean(summarySq) ?? "", summaryEn: Text.clean(summaryEn) ?? "", stages: stageChoice, currency: code,
             rules: GrantRules(minimumGrantMinorUnits: minimum.minorUnits, maximumGrantMinorUnits: maximum.minorUnits,
                               maximumGrantShareBasisPoints: share, maximumIndirectBasisPoints: indirect),
-            divergenceBasisPoints: divergenceShare, blindReview: blindReview == "yes", eligibleApplicants: applicants, eligibleActivities: activities,
+            divergenceBasisPoints: divergenceShare, blindReview: blindReview == "yes",
+            evaluatorsPerApplication: perApplication, letterDays: days, eligibleApplicants: applicants, eligibleActivities: activities,
             questionsDeadline: questions, conceptDeadline: stageChoice == .two ? concept : nil, fullDeadline: full, lots: parsedLots))
     }
 }

@@ -54,21 +54,24 @@ public struct EvaluationStanding: Sendable, Equatable {
     public let totals: [Double]
     public let assigned: Int
     public let divergenceShare: Double
+    /// The call's evaluators per application (at least two).
+    public let required: Int
 
-    public init(totals: [Double], assigned: Int, divergenceShare: Double) {
+    public init(totals: [Double], assigned: Int, divergenceShare: Double, required: Int = 2) {
         self.totals = totals
         self.assigned = assigned
         self.divergenceShare = divergenceShare
+        self.required = max(2, required)
     }
 
-    /// The first two totals differ by more than the call's share and no further evaluator
-    /// has been assigned yet.
+    /// The first totals differ by more than the call's share and no further evaluator has
+    /// been assigned yet.
     public var needsFurtherEvaluator: Bool {
-        totals.count >= 2 && assigned <= 2 && Consensus.diverges(Array(totals.prefix(2)), share: divergenceShare)
+        totals.count >= required && assigned <= required && Consensus.diverges(Array(totals.prefix(required)), share: divergenceShare)
     }
 
-    /// Every assigned evaluator has submitted, at least two, and no further one is needed.
-    public var isComplete: Bool { totals.count >= 2 && totals.count == assigned && !needsFurtherEvaluator }
+    /// Every assigned evaluator has submitted, as many as the call asks, and no further one is needed.
+    public var isComplete: Bool { totals.count >= required && totals.count == assigned && !needsFurtherEvaluator }
 
     public var finalScore: Double? {
         guard isComplete, let score = Consensus.finalScore(totals, share: divergenceShare) else { return nil }

@@ -23,5 +23,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateGrantApplications())
     app.migrations.add(CreateDocuments())
     app.migrations.add(CreateEvaluation())
-    app.migrations.add(AddBlindReview())
+    app.migrations.add(AddEvaluationSettings())
 }

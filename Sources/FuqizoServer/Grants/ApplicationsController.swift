@@ -641,7 +641,7 @@ struct ApplicationsController: RouteCollection {
                                total: hideScores ? nil : $0.total.map { String(format: "%.2f", $0) })
             },
             evaluationStarted: try await evaluation.round(application.$call.id, stage) != nil,
-            needsEvaluator: (active < 2 && !assignments.isEmpty) || standing.needsFurtherEvaluator,
+            needsEvaluator: (active < application.call.evaluatorsPerApplication && !assignments.isEmpty) || standing.needsFurtherEvaluator,
             divergence: standing.needsFurtherEvaluator,
             finalScore: hideScores ? nil : standing.finalScore.map { String(format: "%.2f", $0) },
             evaluatorOptions: [FieldContext("evaluator", label: "evaluation.addEvaluator.who", kind: "select", options: options,

@@ -59,6 +59,8 @@ struct CallService {
         call.rules = try StoredJSON.encode(draft.rules)
         call.divergenceBasisPoints = draft.divergenceBasisPoints
         call.blindReview = draft.blindReview
+        call.evaluatorsPerApplication = draft.evaluatorsPerApplication
+        call.letterDays = draft.letterDays
         call.eligibleApplicants = try StoredJSON.encode(draft.eligibleApplicants)
         call.eligibleActivities = try StoredJSON.encode(draft.eligibleActivities)
         call.questionsDeadline = draft.questionsDeadline
@@ -274,6 +276,8 @@ struct CallService {
         form.maximumIndirect = String(rules.maximumIndirectBasisPoints / 100)
         form.divergence = String(call.divergenceBasisPoints / 100)
         form.blindReview = call.blindReview ? "yes" : ""
+        form.evaluatorsPerApplication = String(call.evaluatorsPerApplication)
+        form.letterDays = String(call.letterDays)
         form.eligibleApplicants = ((try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? []).joined(separator: "\n")
         form.eligibleActivities = ((try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? []).joined(separator: "\n")
         (form.questionsDate, form.questionsTime) = TiranaTime.parts(of: call.questionsDeadline)

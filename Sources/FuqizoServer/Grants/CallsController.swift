@@ -76,6 +76,8 @@ struct CallsController: RouteCollection {
         let maximumIndirect: Int
         let divergence: Int
         let blindReview: Bool
+        let evaluatorsPerApplication: Int
+        let letterDays: Int
         let eligibleApplicants: [String]
         let eligibleActivities: [String]
         let lots: [LotLine]
@@ -152,6 +154,7 @@ struct CallsController: RouteCollection {
             minimumGrant: money(rules.minimumGrantMinorUnits), maximumGrant: money(rules.maximumGrantMinorUnits),
             maximumGrantShare: rules.maximumGrantShareBasisPoints / 100, maximumIndirect: rules.maximumIndirectBasisPoints / 100,
             divergence: call.divergenceBasisPoints / 100, blindReview: call.blindReview,
+            evaluatorsPerApplication: call.evaluatorsPerApplication, letterDays: call.letterDays,
             eligibleApplicants: (try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? [],
             eligibleActivities: (try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? [],
             lots: lots.map { LotLine(name: language == .sq ? $0.nameSq : $0.nameEn, envelope: money($0.envelopeMinorUnits)) },
@@ -279,6 +282,10 @@ struct CallsController: RouteCollection {
             FieldContext("maximumIndirect", label: "call.field.maximumIndirect", kind: "number", value: form.maximumIndirect, errors: errors, required: true),
             FieldContext("divergence", label: "call.field.divergence", kind: "number", value: form.divergence, errors: errors, required: true, hint: "call.divergence.hint"),
             FieldContext("blindReview", label: "call.field.blindReview", kind: "checkbox", value: form.blindReview, errors: errors, hint: "call.blindReview.hint"),
+            FieldContext("evaluatorsPerApplication", label: "call.field.evaluatorsPerApplication", kind: "number", value: form.evaluatorsPerApplication,
+                         errors: errors, required: true, hint: "call.evaluatorsPerApplication.hint"),
+            FieldContext("letterDays", label: "call.field.letterDays", kind: "number", value: form.letterDays, errors: errors, required: true,
+                         hint: "call.letterDays.hint"),
             FieldContext("eligibleApplicants", label: "call.field.eligibleApplicants", kind: "textarea", value: form.eligibleApplicants, errors: errors, required: true, hint: "call.list.hint"),
             FieldContext("eligibleActivities", label: "call.field.eligibleActivities", kind: "textarea", value: form.eligibleActivities, errors: errors, required: true, hint: "call.list.hint"),
             FieldContext("questionsDate", label: "call.field.questionsDate", kind: "date", value: form.questionsDate, errors: errors, required: true),

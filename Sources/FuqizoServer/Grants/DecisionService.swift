@@ -104,8 +104,6 @@ extension EvaluationService {
         }
     }
 
-    static let letterDays = 15
-
     /// Records the decision on an approved ranking, dated as the officer says: statuses follow
     /// the ranking, and a letter is due for every applicant of the stage.
     func decide(callID: UUID, stage: ApplicationStage, date text: String, actor: UUID) async throws -> Result<Void, FieldErrors> {
@@ -117,7 +115,7 @@ extension EvaluationService {
         let ranking = try await self.ranking(callID: callID, stage: stage)
         guard let round = ranking.round, round.approvedAt != nil else { throw AppError(status: .conflict, messageKey: "ranking.error.notApproved") }
         guard round.decidedAt == nil else { throw AppError(status: .conflict, messageKey: "ranking.error.decided") }
-        let due = DecisionLetters.dueDates(decision: date, days: Self.letterDays)
+        let due = DecisionLetters.dueDates(decision: date, days: ranking.call.letterDays)
         let now = self.now
         try await database.transaction { db in
             func letter(_ application: GrantApplication, _ outcome: ApplicationStatus, _ due: LocalDate) async throws {
@@ -193,7 +191,7 @@ extension EvaluationService {
                 letter.$application.id = try next.requireID()
                 letter.stage = ApplicationStage.full.rawValue
                 letter.outcome = ApplicationStatus.awarded.rawValue
-                letter.dueDate = LocalDate(TiranaTime.parts(of: now).date)!.adding(days: Self.letterDays).description
+                letter.dueDate = LocalDate(TiranaTime.parts(of: now).date)!.adding(days: ranking.call.letterDays).description
                 letter.createdAt = now
                 try await letter.create(on: db)
                 promoted.append(next.reference ?? "")

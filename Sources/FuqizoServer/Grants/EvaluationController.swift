@@ -349,6 +349,7 @@ struct EvaluationController: RouteCollection {
     struct LettersPage: Encodable {
         let callID: String
         let reference: String
+        let letterDays: Int
         let rows: [LetterRow]
         let unsent: Int
     }
@@ -369,7 +370,7 @@ struct EvaluationController: RouteCollection {
                       overdue: letter.sentAt == nil && (LocalDate(letter.dueDate).map { $0 < today } ?? false))
         }
         return try await req.page("grants/letters", title: "letters.title", LettersPage(
-            callID: callID.uuidString, reference: call.reference, rows: rows, unsent: rows.filter { $0.sentAt == nil }.count))
+            callID: callID.uuidString, reference: call.reference, letterDays: call.letterDays, rows: rows, unsent: rows.filter { $0.sentAt == nil }.count))
     }
 
     func sendLetters(req: Request) async throws -> Response {

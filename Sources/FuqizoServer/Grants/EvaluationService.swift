@@ -144,7 +144,7 @@ struct EvaluationService {
     /// Starts the evaluation of a stage: the submissions have closed, every submitted
     /// application has been checked, and the panel is valid (a chair, a secretary, an odd
     /// number of at least three voting evaluators). Each application that passed its checks
-    /// goes to two evaluators.
+    /// goes to the call's number of evaluators (two by default).
     func start(callID: UUID, stage: ApplicationStage, actor: UUID) async throws -> Result<Int, StartProblem> {
         let call = try await CallService(database: database, services: services).find(callID)
         guard try await round(callID, stage) == nil else { throw AppError(status: .conflict, messageKey: "evaluation.error.started") }
@@ -163,7 +163,8 @@ struct EvaluationService {
         let evaluated = applications.filter { Self.isEvaluated($0, at: stage, checks: byApplication[$0.id!] ?? []) }
         guard !evaluated.isEmpty else { return .failure(.nothingToEvaluate) }
         guard case .success(let plan) = AssignmentPlan.complete(applications: evaluated.map { $0.id!.uuidString },
-                                                                 evaluators: composition.evaluators) else {
+                                                                 evaluators: composition.evaluators,
+                                                                 perApplication: call.evaluatorsPerApplication) else {
             return .failure(.notEnoughEvaluators)
         }
         let now = self.now
@@ -325,6 +326,6 @@ struct EvaluationService {
     func standing(_ assignments: [EvaluationAssignment], call: GrantCall) -> EvaluationStanding {
         let active = assignments.filter { $0.currentStatus != .conflict }.sorted { $0.position < $1.position }
         return EvaluationStanding(totals: active.compactMap { $0.currentStatus == .submitted ? $0.total : nil }, assigned: active.count,
-                                  divergenceShare: Double(call.divergenceBasisPoints) / 10_000)
+                                  divergenceShare: Double(call.divergenceBasisPoints) / 10_000, required: call.evaluatorsPerApplication)
     }
 }

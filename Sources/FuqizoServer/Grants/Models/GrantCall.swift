@@ -33,6 +33,8 @@ final class GrantCall: Model, @unchecked Sendable {
     @OptionalField(key: "published_at") var publishedAt: Date?
     /// Evaluators do not see who applied.
     @Field(key: "blind_review") var blindReview: Bool
+    @Field(key: "evaluators_per_application") var evaluatorsPerApplication: Int
+    @Field(key: "letter_days") var letterDays: Int
 
     // relationships
     @Children(for: \.$call) var lots: [CallLot]
