@@ -205,7 +205,7 @@ struct EvaluationTests {
             }
             // B: 100 against 60 differs by 40 % of 100: a further evaluator is asked for.
             var ranking = try await service.ranking(callID: call.id!, stage: .full)
-            #expect(ranking.lots[0].pending.map(\.id) == [b.application.id])
+            #expect(ranking.lots[0].pending.map(\.id) == [b.application.id!])
             page = try await officerBrowser.get("/grants/applications/\(b.application.id!.uuidString)").body.string
             #expect(page.contains(app.services.catalog.text("evaluation.divergence", .sq)))
             try await officerBrowser.post("/grants/applications/\(b.application.id!.uuidString)/evaluators", [("evaluator", "")])

@@ -484,8 +484,9 @@ struct ApplicationsController: RouteCollection {
         let reference: String
         let organisation: String
         let lot: String
-        let stageKey: String
-        let statusKey: String
+        /// Translated here rather than by a tag a row.
+        let stage: String
+        let status: String
         let requested: String
         let submittedAt: String
     }
@@ -515,12 +516,13 @@ struct ApplicationsController: RouteCollection {
         let lot = query.lot.flatMap(UUID.init(uuidString:)), status = query.status.flatMap(ApplicationStatus.init(rawValue:))
         let current = max(1, query.page ?? 1)
         let found = try await service(req).submitted(toCall: callID, lot: lot, status: status, page: current)
-        let rows = found.rows.map { application in
-            OfficerRow(id: application.id!.uuidString, reference: application.reference ?? "", organisation: application.organisation.nameSq,
-                       lot: name(req, sq: application.lot.nameSq, en: application.lot.nameEn), stageKey: application.currentStage.catalogKey,
-                       statusKey: application.currentStatus.catalogKey,
-                       requested: Money(minorUnits: application.requestedMinorUnits, currency: call.currency).description,
-                       submittedAt: Display.dateTime(application.fullSubmittedAt ?? application.conceptSubmittedAt))
+        let rows = found.rows.map { row in
+            OfficerRow(id: row.id.uuidString, reference: row.reference, organisation: row.organisation,
+                       lot: name(req, sq: row.lotSq, en: row.lotEn),
+                       stage: req.t((ApplicationStage(rawValue: row.stage) ?? .full).catalogKey),
+                       status: req.t((ApplicationStatus(rawValue: row.status) ?? .draft).catalogKey),
+                       requested: Money(minorUnits: row.requestedMinorUnits, currency: call.currency).description,
+                       submittedAt: Display.dateTime(row.fullSubmittedAt ?? row.conceptSubmittedAt))
         }
         let lots = call.lots.sorted { $0.position < $1.position }.map {
             FieldContext.Option(value: $0.id!.uuidString, label: name(req, sq: $0.nameSq, en: $0.nameEn), selected: $0.id == lot)

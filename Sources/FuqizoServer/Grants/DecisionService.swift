@@ -1,17 +1,59 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 import Vapor
 
 /// Ranking, the chair's approval, the decision, letters and withdrawals.
 extension EvaluationService {
+    /// An application as a ranking shows it: read with one plain query for the whole call.
+    struct RankedApplication: Sendable, Decodable {
+        let id: UUID
+        let lotID: UUID
+        let reference: String
+        let organisation: String
+        let status: String
+        let stage: String
+        let requestedMinorUnits: Int64
+        let conceptSubmittedAt: Date?
+        let fullSubmittedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case id, reference, organisation, status, stage
+            case lotID = "lot_id", requestedMinorUnits = "requested_minor_units"
+            case conceptSubmittedAt = "concept_submitted_at", fullSubmittedAt = "full_submitted_at"
+        }
+
+        var currentStatus: ApplicationStatus { ApplicationStatus(rawValue: status) ?? .draft }
+        var currentStage: ApplicationStage { ApplicationStage(rawValue: stage) ?? .full }
+        func submittedAt(_ stage: ApplicationStage) -> Date? { stage == .concept ? conceptSubmittedAt : fullSubmittedAt }
+    }
+
+    private struct ScoreRow: Decodable {
+        let applicationID: UUID
+        let stage: String
+        let status: String
+        let position: Int
+        let total: Double?
+        let relevance: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case stage, status, position, total, relevance
+            case applicationID = "application_id"
+        }
+
+        var score: AssignmentScore {
+            AssignmentScore(status: EvaluationAssignment.Status(rawValue: status) ?? .assigned, position: position, total: total, relevance: relevance)
+        }
+    }
+
     /// One lot's ranking at a stage, and the applications whose evaluation is not finished.
     struct LotRanking {
         let lot: CallLot
         let result: Ranking.Result
-        let pending: [GrantApplication]
-        let rejected: [GrantApplication]
-        let applications: [UUID: GrantApplication]
+        let pending: [RankedApplication]
+        let rejected: [RankedApplication]
+        let applications: [UUID: RankedApplication]
     }
 
     struct CallRanking {
@@ -26,65 +68,63 @@ extension EvaluationService {
     }
 
     /// The ranking of every lot at a stage. At the concept-note stage the "envelope" is
-    /// unlimited: every concept note at or above the threshold is pre-selected.
+    /// unlimited: every concept note at or above the threshold is pre-selected. Read with
+    /// plain queries: this page is opened often while a committee works.
     func ranking(callID: UUID, stage: ApplicationStage) async throws -> CallRanking {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
         let call = try await CallService(database: database, services: services).find(callID)
         let grid = try Self.grid(of: call, stage)
-        let applications = try await self.applications(of: callID, at: stage)
-        let ids = applications.compactMap(\.id)
-        let assignments = try await EvaluationAssignment.query(on: database).filter(\.$application.$id ~~ ids)
-            .filter(\.$stage == stage.rawValue).all()
-        let byApplication = Dictionary(grouping: assignments, by: { $0.$application.id })
-        let concept = call.stages == CallStages.two.rawValue ? try Self.grid(of: call, .concept) : nil
-        var conceptCards: [UUID: [Scorecard]] = [:]
-        if stage == .full, concept != nil {
-            let rows = try await EvaluationAssignment.query(on: database).filter(\.$application.$id ~~ ids)
-                .filter(\.$stage == ApplicationStage.concept.rawValue).filter(\.$status == EvaluationAssignment.Status.submitted.rawValue).all()
-            conceptCards = Dictionary(grouping: rows, by: { $0.$application.id }).mapValues { $0.map(\.card) }
-        }
-        func relevance(_ application: GrantApplication, own: [EvaluationAssignment]) -> Double {
-            // Ties are broken by the relevance score: from the concept note when it was scored there.
-            let cards: [Scorecard]
-            let scoredOn: EvaluationGrid
-            if stage == .full, let concept {
-                cards = conceptCards[application.id!] ?? []
-                scoredOn = concept
-            } else {
-                cards = own.filter { $0.currentStatus == .submitted }.map(\.card)
-                scoredOn = grid
-            }
-            guard !cards.isEmpty else { return 0 }
-            return Consensus.rounded(cards.map { Double($0.sectionTotals(on: scoredOn)["relevance"] ?? 0) }.reduce(0, +) / Double(cards.count))
+        let submittedColumn = stage == .concept ? "concept_submitted_at" : "full_submitted_at"
+        let applications = try await sql.raw("""
+            SELECT a.id, a.lot_id, a.reference, o.name_sq AS organisation, a.status, a.stage, a.requested_minor_units,
+                   a.concept_submitted_at, a.full_submitted_at
+            FROM grant_applications a JOIN organisations o ON o.id = a.organisation_id
+            WHERE a.call_id = \(bind: callID) AND a.\(unsafeRaw: submittedColumn) IS NOT NULL
+            ORDER BY a.reference
+            """).all(decoding: RankedApplication.self)
+        let twoStage = call.stages == CallStages.two.rawValue
+        let scores = try await sql.raw("""
+            SELECT e.application_id, e.stage, e.status, e.position, e.total, e.relevance
+            FROM evaluation_assignments e JOIN grant_applications a ON a.id = e.application_id
+            WHERE a.call_id = \(bind: callID)
+            """).all(decoding: ScoreRow.self)
+        let own = Dictionary(grouping: scores.filter { $0.stage == stage.rawValue }, by: \.applicationID)
+        // Ties are broken by the relevance score: from the concept note when it was scored there.
+        let relevanceSource = stage == .full && twoStage ? ApplicationStage.concept : stage
+        let relevanceScores = Dictionary(grouping: scores.filter { $0.stage == relevanceSource.rawValue && $0.status == "submitted" },
+                                         by: \.applicationID).mapValues { rows -> Double in
+            let values = rows.compactMap(\.relevance)
+            return values.isEmpty ? 0 : Consensus.rounded(values.reduce(0, +) / Double(values.count))
         }
         let round = try await self.round(callID, stage)
-        let chair = Self.composition(try await committee(of: callID)).chair.flatMap(UUID.init(uuidString:))
+        let chair = try await sql.raw("""
+            SELECT user_id FROM committee_members WHERE call_id = \(bind: callID) AND role = \(bind: CommitteeMember.Role.chair.rawValue)
+            """).first()?.decode(column: "user_id", as: UUID.self)
         var lots: [LotRanking] = []
         for lot in call.lots.sorted(by: { $0.position < $1.position }) {
-            let inLot = applications.filter { $0.$lot.id == lot.id }
+            let inLot = applications.filter { $0.lotID == lot.id }
             var candidates: [Ranking.Candidate] = []
-            var pending: [GrantApplication] = []
-            var rejected: [GrantApplication] = []
+            var pending: [RankedApplication] = []
+            var rejected: [RankedApplication] = []
             for application in inLot {
-                let own = byApplication[application.id!] ?? []
-                if own.isEmpty {
+                guard let rows = own[application.id] else {
                     // Not evaluated at this stage: it failed a check (or the evaluation has not started).
                     if application.currentStatus == .rejected, application.currentStage == stage { rejected.append(application) }
                     continue
                 }
-                guard let score = standing(own, call: call).finalScore else {
+                guard let score = Self.standing(rows.map(\.score), call: call).finalScore else {
                     pending.append(application)
                     continue
                 }
                 candidates.append(Ranking.Candidate(
-                    id: application.id!.uuidString, reference: application.reference ?? "", score: score,
-                    relevance: relevance(application, own: own), requestedMinorUnits: application.requestedMinorUnits,
-                    submittedAt: application.submittedAt(stage) ?? .distantPast,
-                    withdrawn: application.currentStatus == .withdrawn))
+                    id: application.id.uuidString, reference: application.reference, score: score,
+                    relevance: relevanceScores[application.id] ?? 0, requestedMinorUnits: application.requestedMinorUnits,
+                    submittedAt: application.submittedAt(stage) ?? .distantPast, withdrawn: application.currentStatus == .withdrawn))
             }
             let envelope = stage == .concept ? Int64.max / 4 : lot.envelopeMinorUnits
             lots.append(LotRanking(lot: lot, result: Ranking.rank(candidates, envelopeMinorUnits: envelope, threshold: Double(grid.threshold)),
                                    pending: pending, rejected: rejected,
-                                   applications: Dictionary(uniqueKeysWithValues: inLot.map { ($0.id!, $0) })))
+                                   applications: Dictionary(uniqueKeysWithValues: inLot.map { ($0.id, $0) })))
         }
         return CallRanking(call: call, stage: stage, threshold: Double(grid.threshold), lots: lots, round: round, chair: chair)
     }
@@ -118,6 +158,8 @@ extension EvaluationService {
         let due = DecisionLetters.dueDates(decision: date, days: ranking.call.letterDays)
         let now = self.now
         try await database.transaction { db in
+            let ids = ranking.lots.flatMap { $0.applications.keys }
+            let models = Dictionary(uniqueKeysWithValues: try await GrantApplication.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
             func letter(_ application: GrantApplication, _ outcome: ApplicationStatus, _ due: LocalDate) async throws {
                 let row = DecisionLetter()
                 row.$application.id = try application.requireID()
@@ -130,7 +172,7 @@ extension EvaluationService {
             var counts: [ApplicationStatus: Int] = [:]
             for lot in ranking.lots {
                 for entry in lot.result.entries {
-                    guard let application = lot.applications[UUID(uuidString: entry.candidate.id)!] else { continue }
+                    guard let application = models[UUID(uuidString: entry.candidate.id)!] else { continue }
                     let outcome: ApplicationStatus
                     switch (stage, entry.outcome) {
                     case (.concept, .awarded):
@@ -154,7 +196,8 @@ extension EvaluationService {
                     try await letter(application, outcome, outcome == .awarded ? due.successful : due.unsuccessful)
                     counts[outcome, default: 0] += 1
                 }
-                for application in lot.rejected where application.currentStatus == .rejected {
+                for rejected in lot.rejected {
+                    guard let application = models[rejected.id] else { continue }
                     try await letter(application, .rejected, due.unsuccessful)
                     counts[.rejected, default: 0] += 1
                 }
@@ -184,7 +227,8 @@ extension EvaluationService {
             guard let lot = ranking.lots.first(where: { $0.lot.id == application.$lot.id }) else { return [] }
             var promoted: [String] = []
             for entry in lot.result.awarded {
-                guard let next = lot.applications[UUID(uuidString: entry.candidate.id)!], next.currentStatus == .reserve else { continue }
+                guard lot.applications[UUID(uuidString: entry.candidate.id)!]?.currentStatus == .reserve,
+                      let next = try await GrantApplication.find(UUID(uuidString: entry.candidate.id), on: db) else { continue }
                 next.status = ApplicationStatus.awarded.rawValue
                 try await next.save(on: db)
                 let letter = DecisionLetter()

@@ -219,7 +219,8 @@ struct EvaluationController: RouteCollection {
         let score: String
         let relevance: String
         let requested: String
-        let outcomeKey: String
+        /// Translated here: a ranking can have hundreds of rows.
+        let outcome: String
         let reason: String
         let reservePosition: Int?
         let canWithdraw: Bool
@@ -285,14 +286,14 @@ struct EvaluationController: RouteCollection {
                         ? (entry.outcome == .awarded ? "ranking.outcome.preselected" : "ranking.outcome.notPreselected")
                         : "ranking.outcome.\(entry.outcome.rawValue)"
                     return RankRow(id: entry.candidate.id, rank: entry.rank, reference: entry.candidate.reference,
-                                   organisation: application?.organisation.nameSq ?? "",
+                                   organisation: application?.organisation ?? "",
                                    score: String(format: "%.2f", entry.candidate.score), relevance: String(format: "%.2f", entry.candidate.relevance),
-                                   requested: money(entry.candidate.requestedMinorUnits), outcomeKey: outcomeKey,
+                                   requested: money(entry.candidate.requestedMinorUnits), outcome: req.t(outcomeKey),
                                    reason: Self.reasonText(entry.reason, currency: call.currency, isConcept: isConcept, req),
                                    reservePosition: entry.reservePosition,
                                    canWithdraw: isOfficer && application?.currentStatus == .awarded)
                 },
-                pending: lot.pending.compactMap(\.reference), rejected: lot.rejected.compactMap(\.reference))
+                pending: lot.pending.map(\.reference), rejected: lot.rejected.map(\.reference))
         }
         let round = ranking.round
         let canApprove = round != nil && round?.approvedAt == nil && ranking.isComplete

@@ -279,14 +279,12 @@ struct EvaluationService {
     /// average of the concept evaluators' relevance totals.
     func carriedPoints(for applicationID: UUID, call: GrantCall) async throws -> [String: Double] {
         guard call.stages == CallStages.two.rawValue else { return [:] }
-        let concept = try Self.grid(of: call, .concept)
         let full = try Self.grid(of: call, .full)
-        let cards = try await assignments(of: applicationID, at: .concept).filter { $0.currentStatus == .submitted }.map(\.card)
-        guard !cards.isEmpty else { return [:] }
+        let relevance = try await assignments(of: applicationID, at: .concept).filter { $0.currentStatus == .submitted }.compactMap(\.relevance)
+        guard !relevance.isEmpty else { return [:] }
         var carried: [String: Double] = [:]
-        for section in full.sections where section.carriedOver {
-            let totals = cards.map { Double($0.sectionTotals(on: concept)[section.code] ?? 0) }
-            carried[section.code] = Consensus.rounded(totals.reduce(0, +) / Double(totals.count))
+        for section in full.sections where section.carriedOver && section.code == Self.relevanceSection {
+            carried[section.code] = Consensus.rounded(relevance.reduce(0, +) / Double(relevance.count))
         }
         return carried
     }
@@ -312,6 +310,7 @@ struct EvaluationService {
             if submit {
                 assignment.status = EvaluationAssignment.Status.submitted.rawValue
                 assignment.total = Consensus.rounded(card.total(on: grid, carried: carried))
+                assignment.relevance = card.sectionTotals(on: grid)[Self.relevanceSection].map(Double.init) ?? carried[Self.relevanceSection]
                 assignment.submittedAt = now
             }
             try await assignment.save(on: db)
@@ -323,9 +322,16 @@ struct EvaluationService {
         return .success(())
     }
 
+    /// The grid section that breaks ties and is carried over to the full application.
+    static let relevanceSection = "relevance"
+
     func standing(_ assignments: [EvaluationAssignment], call: GrantCall) -> EvaluationStanding {
-        let active = assignments.filter { $0.currentStatus != .conflict }.sorted { $0.position < $1.position }
-        return EvaluationStanding(totals: active.compactMap { $0.currentStatus == .submitted ? $0.total : nil }, assigned: active.count,
+        Self.standing(assignments.map(\.score), call: call)
+    }
+
+    static func standing(_ scores: [AssignmentScore], call: GrantCall) -> EvaluationStanding {
+        let active = scores.filter { $0.status != .conflict }.sorted { $0.position < $1.position }
+        return EvaluationStanding(totals: active.compactMap { $0.status == .submitted ? $0.total : nil }, assigned: active.count,
                                   divergenceShare: Double(call.divergenceBasisPoints) / 10_000, required: call.evaluatorsPerApplication)
     }
 }

@@ -106,6 +106,9 @@ final class EvaluationAssignment: Model, @unchecked Sendable {
     /// The `Scorecard` as JSON, saved as the evaluator goes.
     @OptionalField(key: "scorecard") var scorecard: String?
     @OptionalField(key: "total") var total: Double?
+    /// The points of the grid's relevance section on this card: the tie-breaker, and what a
+    /// full application carries over from its concept note.
+    @OptionalField(key: "relevance") var relevance: Double?
     @OptionalField(key: "submitted_at") var submittedAt: Date?
 
     // relationships
@@ -116,6 +119,7 @@ final class EvaluationAssignment: Model, @unchecked Sendable {
 
     var currentStatus: Status { Status(rawValue: status) ?? .assigned }
     var isDeclared: Bool { currentStatus == .declared || currentStatus == .submitted }
+    var score: AssignmentScore { AssignmentScore(status: currentStatus, position: position, total: total, relevance: relevance) }
     var card: Scorecard { scorecard.flatMap { try? StoredJSON.decode(Scorecard.self, from: $0) } ?? Scorecard() }
 }
 
@@ -140,4 +144,12 @@ final class DecisionLetter: Model, @unchecked Sendable {
     @Parent(key: "application_id") var application: GrantApplication
 
     init() {}
+}
+
+/// What a ranking needs of an assignment, read without the rest of the row.
+struct AssignmentScore: Sendable {
+    let status: EvaluationAssignment.Status
+    let position: Int
+    let total: Double?
+    let relevance: Double?
 }

@@ -46,6 +46,7 @@ struct CreateEvaluation: AsyncMigration {
             .field("conflict_reason", .string)
             .field("scorecard", .string)
             .field("total", .double)
+            .field("relevance", .double)
             .field("submitted_at", .datetime)
             .field("created_at", .datetime, .required)
             .unique(on: "application_id", "stage", "evaluator_id")
