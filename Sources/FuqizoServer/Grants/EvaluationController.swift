@@ -236,7 +236,15 @@ struct EvaluationController: RouteCollection {
         let rejected: [String]
     }
 
+    struct LotLink: Encodable {
+        let name: String
+        let href: String
+        let count: Int
+        let current: Bool
+    }
+
     struct RankingPage: Encodable {
+        let lotLinks: [LotLink]
         let callID: String
         let reference: String
         let stage: String
@@ -276,7 +284,15 @@ struct EvaluationController: RouteCollection {
         let isConcept = stage == .concept
         func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).description }
         let isOfficer = Policy.decide(req.actor, .manageCalls).isAllowed
-        let lots = ranking.lots.map { lot in
+        // One lot a page: a lot's ranking is read on its own, and a call can have hundreds of applications.
+        let chosen = (try? req.query.get(String.self, at: "lot")).flatMap(UUID.init(uuidString:))
+        let shown = ranking.lots.first { $0.lot.id == chosen } ?? ranking.lots.first
+        let lotLinks = ranking.lots.map { lot in
+            LotLink(name: req.language == .sq ? lot.lot.nameSq : lot.lot.nameEn,
+                    href: "/grants/calls/\(callID.uuidString)/ranking/\(stage.rawValue)?lot=\(lot.lot.id!.uuidString)",
+                    count: lot.result.entries.count + lot.pending.count + lot.rejected.count, current: lot.lot.id == shown?.lot.id)
+        }
+        let lots = [shown].compactMap { $0 }.map { lot in
             LotBlock(
                 name: req.language == .sq ? lot.lot.nameSq : lot.lot.nameEn, envelope: money(lot.lot.envelopeMinorUnits),
                 awarded: isConcept ? "" : money(lot.result.awardedMinorUnits), remaining: isConcept ? "" : money(lot.result.remainingMinorUnits),
@@ -300,7 +316,7 @@ struct EvaluationController: RouteCollection {
             && Policy.decide(req.actor, .approveRanking, .committee(chair: ranking.chair)).isAllowed
         let canDecide = round?.approvedAt != nil && round?.decidedAt == nil && isOfficer
         return try await req.page("grants/ranking", title: "ranking.title", RankingPage(
-            callID: callID.uuidString, reference: call.reference, stage: stage.rawValue, stageKey: stage.catalogKey, isConcept: isConcept,
+            lotLinks: lotLinks, callID: callID.uuidString, reference: call.reference, stage: stage.rawValue, stageKey: stage.catalogKey, isConcept: isConcept,
             threshold: String(format: "%.0f", ranking.threshold), lots: lots, started: round != nil, complete: ranking.isComplete,
             approvedAt: round?.approvedAt.map(Display.dateTime), decisionDate: round?.decisionDate.flatMap(LocalDate.init).map(\.description),
             canApprove: canApprove, canDecide: canDecide,
