@@ -291,7 +291,8 @@ extension EvaluationService {
     }
 
     /// Sends every letter not yet sent through the outbox, to the applicant organisation's
-    /// users, and records when.
+    /// users (or, without any, to the organisation's own address), and records when. A letter
+    /// with nobody to send it to stays unsent, to be printed and posted.
     func sendLetters(callID: UUID, actor: UUID) async throws -> Int {
         let call = try await CallService(database: database, services: services).find(callID)
         let unsent = try await letters(callID: callID).filter { $0.sentAt == nil }
@@ -299,8 +300,10 @@ extension EvaluationService {
         for letter in unsent {
             let application = letter.application
             let (subject, body) = try await letterText(letter, application: application, call: call)
-            let recipients = try await RoleAssignment.query(on: database).filter(\.$organisation.$id == application.$organisation.id)
+            let users = try await RoleAssignment.query(on: database).filter(\.$organisation.$id == application.$organisation.id)
                 .filter(\.$role == Role.csoUser.rawValue).with(\.$user).all().map(\.user).filter(\.isActive).map(\.email)
+            let recipients = users.isEmpty ? [Text.clean(application.organisation.email)].compactMap { $0 } : users
+            guard !recipients.isEmpty else { continue }
             let now = self.now
             try await database.transaction { db in
                 for recipient in Set(recipients).sorted() {
