@@ -371,4 +371,41 @@ struct EvaluationTests {
             #expect(!page.contains("Shoqata Sekrete</dd>"))
         }
     }
+
+    @Test("a letter goes to the organisation's own address when it has no active users, and stays unsent when it has neither")
+    func letterRecipients() async throws {
+        try await withFuqizo { app in
+            let call = try await TestFixtures.publishedCall(app, stages: .single)
+            let withAddress = try await submitted(app, call: call, name: "Shoqata me Adresë", requested: "40000")
+            let withoutAddress = try await submitted(app, call: call, name: "Shoqata pa Adresë", requested: "40000")
+            for (one, email) in [(withAddress, "zyra@shoqata.example.org"), (withoutAddress, nil)] {
+                one.user.isActive = false
+                try await one.user.save(on: app.db)
+                let organisation = try #require(try await Organisation.find(one.application.$organisation.id, on: app.db))
+                organisation.email = email
+                try await organisation.save(on: app.db)
+            }
+            let officer = try await person(app, .grantsOfficer, name: "Zyrtarja")
+            let chair = try await person(app, .programmeManager, name: "Kryetarja")
+            let panel = [try await person(app, .evaluator, name: "V1"), try await person(app, .evaluator, name: "V2"), try await person(app, .evaluator, name: "V3")]
+            let service = EvaluationService(database: app.db, services: app.services)
+            _ = try await service.setCommittee(callID: call.id!, chair: chair.id!, secretary: officer.id!, evaluators: panel.map { $0.id! }, actor: officer.id!)
+            for one in [withAddress, withoutAddress] { try await passChecks(app, one.application, officer: officer.id!) }
+            app.clock.advance(by: 41 * 86_400)
+            #expect(try await service.start(callID: call.id!, stage: .full, actor: officer.id!) == .success(2))
+            let grid = try EvaluationService.grid(of: call, .full)
+            for one in [withAddress, withoutAddress] { try await scoreAll(app, one.application, stage: .full, score: 4, grid: grid) }
+            try await service.approve(callID: call.id!, stage: .full, actor: chair.id!)
+            guard case .success = try await service.decide(callID: call.id!, stage: .full, date: "2019-12-20", actor: officer.id!) else {
+                Issue.record("decision refused")
+                return
+            }
+            #expect(try await service.sendLetters(callID: call.id!, actor: officer.id!) == 1)
+            let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == "zyra@shoqata.example.org").first())
+            #expect(mail.body.contains("Shoqata me Adresë"))
+            let letters = try await DecisionLetter.query(on: app.db).all()
+            #expect(letters.first { $0.$application.id == withAddress.application.id }?.sentAt != nil)
+            #expect(letters.first { $0.$application.id == withoutAddress.application.id }?.sentAt == nil, "left for the officer to post")
+        }
+    }
 }
