@@ -271,6 +271,8 @@ struct EvaluationTests {
             let donor = try await browser(app, try await person(app, .donorViewer, name: "Donatori"))
             page = try await donor.get("/grants/figures").body.string
             #expect(page.contains(call.reference) && !page.contains("Shoqata"))
+            // Three awarded (B, C, D) for 130,000 after A's withdrawal; four submitted.
+            #expect(page.contains(Money(minorUnits: 13_000_000, currency: "EUR").description))
             #expect(try await donor.get("/grants/applications/\(a.application.id!.uuidString)").status == .forbidden)
         }
     }

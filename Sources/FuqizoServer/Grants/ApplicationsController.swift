@@ -353,15 +353,13 @@ struct ApplicationsController: RouteCollection {
 
     func download(req: Request) async throws -> Response {
         let application = try await application(req, .viewApplication)
-        let store = DocumentStore(database: req.db)
-        return try await store.download(try await store.find(try attachmentID(req), of: .application, application.id!))
+        return try await DocumentStore(database: req.db).download(try attachmentID(req), of: .application, application.id!)
     }
 
     func officerDownload(req: Request) async throws -> Response {
         let application = try await application(req, .viewApplication)
         guard application.reference != nil else { throw AppError.notFound }
-        let store = DocumentStore(database: req.db)
-        return try await store.download(try await store.find(try attachmentID(req), of: .application, application.id!))
+        return try await DocumentStore(database: req.db).download(try attachmentID(req), of: .application, application.id!)
     }
 
     func show(req: Request) async throws -> Response {
@@ -626,12 +624,11 @@ struct ApplicationsController: RouteCollection {
         let standing = evaluation.standing(assignments, call: application.call)
         let conflicts = assignments.filter { $0.currentStatus == .conflict }.count
         let active = assignments.count - conflicts
-        let panel = EvaluationService.composition(try await evaluation.committee(of: application.$call.id)).evaluators
-        let taken = Set(assignments.map { $0.$evaluator.id.uuidString })
-        let people = try await User.query(on: req.db).filter(\.$id ~~ panel.compactMap(UUID.init(uuidString:))).all()
-        let options = people.filter { !taken.contains($0.id!.uuidString) }.map {
-            FieldContext.Option(value: $0.id!.uuidString, label: $0.displayName, selected: false)
-        }
+        // The committee comes with its users: the panel's names need no further query.
+        let taken = Set(assignments.map { $0.$evaluator.id })
+        let options = try await evaluation.committee(of: application.$call.id)
+            .filter { $0.role == CommitteeMember.Role.evaluator.rawValue && !taken.contains($0.$user.id) }
+            .map { FieldContext.Option(value: $0.$user.id.uuidString, label: $0.user.displayName, selected: false) }
         let letters = try await DecisionLetter.query(on: req.db).filter(\.$application.$id == id).sort(\.$createdAt).all().map {
             LetterLink(href: "/grants/applications/\(id.uuidString)/letters/\($0.id!.uuidString)",
                        outcomeKey: EvaluationController.outcomeKey($0.outcome), dueDate: $0.dueDate, sentAt: $0.sentAt.map(Display.dateTime))

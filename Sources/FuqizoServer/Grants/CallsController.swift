@@ -236,15 +236,13 @@ struct CallsController: RouteCollection {
     }
 
     func officerDocument(req: Request) async throws -> Response {
-        let store = DocumentStore(database: req.db)
-        return try await store.download(try await store.find(try documentID(req), of: .call, try callID(req)))
+        return try await DocumentStore(database: req.db).download(try documentID(req), of: .call, try callID(req))
     }
 
     func publicDocument(req: Request) async throws -> Response {
         let call = try await service(req).find(try callID(req))
         guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
-        let store = DocumentStore(database: req.db)
-        return try await store.download(try await store.find(try documentID(req), of: .call, call.id!))
+        return try await DocumentStore(database: req.db).download(try documentID(req), of: .call, call.id!)
     }
 
     struct LotRow: Encodable {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 import Vapor
 
 /// The grants side after submission: checks, committee, assignments, ranking, decision,
@@ -588,8 +589,7 @@ struct EvaluationController: RouteCollection {
         try req.authorize(.scoreApplication, .assignment(evaluator: assignment.$evaluator.id, declared: assignment.isDeclared))
         let application = try await ApplicationService(database: req.db, services: req.services).find(assignment.$application.id)
         guard !application.call.blindReview else { throw AppError.notFound }
-        let store = DocumentStore(database: req.db)
-        return try await store.download(try await store.find(try uuid(req, "attachmentID"), of: .application, application.id!))
+        return try await DocumentStore(database: req.db).download(try uuid(req, "attachmentID"), of: .application, application.id!)
     }
 
     // MARK: figures
@@ -605,18 +605,36 @@ struct EvaluationController: RouteCollection {
         let envelope: String
     }
 
+    private struct FigureCount: Decodable {
+        let callID: UUID
+        let status: String
+        let applications: Int
+        let requested: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case status, applications, requested
+            case callID = "call_id"
+        }
+    }
+
     /// Counts and sums per call: what donors may see, never an application or an applicant.
+    /// One grouped query for every call.
     func figures(req: Request) async throws -> View {
+        guard let sql = req.db as? any SQLDatabase else { throw AppError.server }
         let calls = try await CallService(database: req.db, services: req.services).published()
-        var rows: [FigureRow] = []
-        for call in calls {
-            let applications = try await GrantApplication.query(on: req.db).filter(\.$call.$id == call.id!).filter(\.$reference != nil).all()
-            func count(_ status: ApplicationStatus) -> Int { applications.filter { $0.currentStatus == status }.count }
-            let awarded = applications.filter { $0.currentStatus == .awarded }.reduce(Int64(0)) { $0 + $1.requestedMinorUnits }
-            rows.append(FigureRow(reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
-                                  submitted: applications.count, rejected: count(.rejected), awarded: count(.awarded), reserve: count(.reserve),
-                                  awardedAmount: Money(minorUnits: awarded, currency: call.currency).description,
-                                  envelope: Money(minorUnits: call.lots.reduce(0) { $0 + $1.envelopeMinorUnits }, currency: call.currency).description))
+        let counts = try await sql.raw("""
+            SELECT call_id, status, COUNT(*) AS applications, CAST(SUM(requested_minor_units) AS BIGINT) AS requested
+            FROM grant_applications WHERE reference IS NOT NULL GROUP BY call_id, status
+            """).all(decoding: FigureCount.self)
+        let byCall = Dictionary(grouping: counts, by: \.callID)
+        let rows = calls.map { call in
+            let lines = byCall[call.id!] ?? []
+            func count(_ status: ApplicationStatus) -> Int { lines.first { $0.status == status.rawValue }?.applications ?? 0 }
+            let awarded = lines.first { $0.status == ApplicationStatus.awarded.rawValue }?.requested ?? 0
+            return FigureRow(reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
+                             submitted: lines.reduce(0) { $0 + $1.applications }, rejected: count(.rejected), awarded: count(.awarded),
+                             reserve: count(.reserve), awardedAmount: Money(minorUnits: awarded, currency: call.currency).description,
+                             envelope: Money(minorUnits: call.lots.reduce(0) { $0 + $1.envelopeMinorUnits }, currency: call.currency).description)
         }
         return try await req.page("grants/figures", title: "figures.title", ["rows": rows])
     }

@@ -80,6 +80,11 @@ struct DocumentStore {
         return attachment
     }
 
+    /// One attachment of one record, as a download; another record's attachment is not found.
+    func download(_ attachmentID: UUID, of owner: Attachment.Owner, _ id: UUID) async throws -> Response {
+        try await download(try await find(attachmentID, of: owner, id))
+    }
+
     /// The file as a download: never shown inline, never cached by shared caches, its type
     /// the one its content was checked to be.
     func download(_ attachment: Attachment) async throws -> Response {
