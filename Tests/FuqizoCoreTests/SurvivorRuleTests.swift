@@ -105,3 +105,125 @@ struct SurvivorRuleTests {
         #expect(FollowUpSchedule.state(of: first, today: LocalDate("2020-06-01")!, recorded: true) == .done)
     }
 }
+
+@Suite("Survivor intake and access")
+struct SurvivorIntakeTests {
+    let today = LocalDate("2026-12-03")!
+
+    func form() -> SurvivorIntakeForm {
+        var form = SurvivorIntakeForm()
+        form.firstName = " Drita "
+        form.lastName = "Zanaj"
+        form.birthDate = "1994-05-17"
+        form.sex = "female"
+        form.regionID = UUID().uuidString
+        form.harm = "both"
+        form.referralSource = "police"
+        form.consents = ["services", "statistics"]
+        form.consentFormVersion = "2019-v2"
+        return form
+    }
+
+    @Test("a valid intake keeps identity apart from the statistical attributes")
+    func valid() throws {
+        var form = form()
+        form.wgWalking = "cannotDoAtAll"
+        form.wgSeeing = "someDifficulty"
+        let intake = try form.validated(today: today).get()
+        #expect(intake.identity[.firstName] == "Drita" && intake.identity[.birthDate] == "1994-05-17")
+        #expect(intake.identity[.phone] == nil, "blank fields are not stored")
+        #expect(intake.yearOfBirth == 1994 && intake.hasDisability)
+        #expect(intake.washingtonGroupText == "seeing=someDifficulty;walking=cannotDoAtAll")
+        #expect(intake.consent.purposes == [.services, .statistics])
+        #expect(intake.duplicateBasis?.lastName == "Zanaj")
+    }
+
+    @Test("each problem is named against its field")
+    func problems() {
+        var form = form()
+        form.firstName = ""
+        form.birthDate = "2027-01-01"
+        form.yearOfBirth = "abc"
+        form.phone = "ask her sister"
+        form.sex = "x"
+        form.consents = ["club", "nonsense"]
+        form.consentFormVersion = ""
+        form.wgHearing = "maybe"
+        guard case .failure(let errors) = form.validated(today: today) else { Issue.record("accepted"); return }
+        #expect(errors["firstName"] == "form.error.required")
+        #expect(errors["birthDate"] == "survivor.error.birthDate")
+        #expect(errors["yearOfBirth"] == "survivor.error.yearOfBirth")
+        #expect(errors["phone"] == "survivor.error.phone")
+        #expect(errors["sex"] == "form.error.choose")
+        #expect(errors["consents"] == "form.error.choose")
+        #expect(errors["consentFormVersion"] == "form.error.required")
+        #expect(errors["wgHearing"] == "form.error.choose")
+    }
+
+    @Test("no record without consent to services; a year that contradicts the birth date is refused")
+    func consentAndYear() {
+        var form = form()
+        form.consents = ["club"]
+        form.yearOfBirth = "1990"
+        guard case .failure(let errors) = form.validated(today: today) else { Issue.record("accepted"); return }
+        #expect(errors["consents"] == "survivor.error.servicesConsent")
+        #expect(errors["yearOfBirth"] == "survivor.error.yearMismatch")
+    }
+
+    @Test("without a birth date the year alone is kept and no duplicate key can be made")
+    func yearOnly() throws {
+        var form = form()
+        form.birthDate = ""
+        form.yearOfBirth = "2001"
+        let intake = try form.validated(today: today).get()
+        #expect(intake.yearOfBirth == 2001 && intake.duplicateBasis == nil && intake.identity[.birthDate] == nil)
+    }
+
+    @Test("a referral consent names its receiving organisation")
+    func referralForm() throws {
+        var form = ConsentForm()
+        form.purpose = "referral"
+        form.formVersion = "v1"
+        guard case .failure(let errors) = form.validated() else { Issue.record("accepted"); return }
+        #expect(errors["recipientID"] == "survivor.error.recipient")
+        let recipient = UUID()
+        form.recipientID = recipient.uuidString
+        #expect(try form.validated().get().recipient == recipient)
+        form.purpose = "club"
+        #expect(try form.validated().get().recipient == nil, "only a referral carries a recipient")
+    }
+
+    @Test("only the holding organisation's case workers see a record; reveal needs consent to services and a key")
+    func policy() {
+        let org = UUID(), other = UUID()
+        let record = SurvivorAccess(organisationID: org, activeConsents: [.services], identityDestroyed: false)
+        let worker = Actor(userID: UUID(), grants: [RoleGrant(role: .caseWorker, organisationID: org)])
+        let otherWorker = Actor(userID: UUID(), grants: [RoleGrant(role: .caseWorker, organisationID: other)])
+        let sameOrgFacilitator = Actor(userID: UUID(), grants: [RoleGrant(role: .clubFacilitator, organisationID: org), RoleGrant(role: .csoUser, organisationID: org)])
+        let staff = Actor(userID: UUID(), grants: [RoleGrant(role: .administrator), RoleGrant(role: .programmeManager), RoleGrant(role: .donorViewer)])
+        for action in [Action.viewSurvivor, .revealSurvivorIdentity, .manageSurvivor] {
+            #expect(Policy.decide(worker, action, .survivor(record)) == .allow)
+            for outsider in [otherWorker, sameOrgFacilitator, staff, .anonymous] {
+                #expect(Policy.decide(outsider, action, .survivor(record)) == .deny)
+            }
+        }
+        let withdrawn = SurvivorAccess(organisationID: org, activeConsents: [.club], identityDestroyed: false)
+        #expect(Policy.decide(worker, .revealSurvivorIdentity, .survivor(withdrawn)) == .deny)
+        #expect(Policy.decide(worker, .viewSurvivor, .survivor(withdrawn)) == .allow)
+        let shredded = SurvivorAccess(organisationID: org, activeConsents: [.services], identityDestroyed: true)
+        #expect(Policy.decide(worker, .revealSurvivorIdentity, .survivor(shredded)) == .deny)
+        #expect(Policy.decide(worker, .registerSurvivor, .organisation(org)) == .allow)
+        #expect(Policy.decide(worker, .registerSurvivor, .organisation(other)) == .deny)
+        #expect(Policy.decide(staff, .viewCaseload) == .deny)
+    }
+
+    @Test("retention counts whole months from closure")
+    func retention() {
+        let closed = TiranaTime.instant(date: "2026-01-31", time: "10:00")!
+        let justBefore = TiranaTime.instant(date: "2028-01-30", time: "10:00")!
+        let after = TiranaTime.instant(date: "2028-01-31", time: "10:01")!
+        #expect(!RetentionRule.destroysIdentity(closedAt: closed, months: 24, now: justBefore))
+        #expect(RetentionRule.destroysIdentity(closedAt: closed, months: 24, now: after))
+        #expect(!RetentionRule.destroysIdentity(closedAt: nil, months: 24, now: after), "open cases are kept")
+    }
+}

@@ -125,6 +125,17 @@ struct AccessMatrixTests {
         "POST /evaluation/:assignmentID/declaration": [.evaluator],
         "POST /evaluation/:assignmentID": [.evaluator],
         "GET /evaluation/:assignmentID/attachments/:attachmentID": [.evaluator],
+        "GET /survivors": [.caseWorker],
+        "GET /survivors/new": [.caseWorker],
+        "POST /survivors": [.caseWorker],
+        "GET /survivors/:code": [.caseWorker],
+        "POST /survivors/:code/reveal": [.caseWorker],
+        "POST /survivors/:code/consents": [.caseWorker],
+        "POST /survivors/:code/consents/:consentID/withdraw": [.caseWorker],
+        "POST /survivors/:code/notes": [.caseWorker],
+        "POST /survivors/:code/close": [.caseWorker],
+        "POST /survivors/:code/reopen": [.caseWorker],
+        "POST /survivors/:code/erase": [.caseWorker],
     ]
 
     static func key(_ route: Route) -> String {
@@ -158,6 +169,17 @@ struct AccessMatrixTests {
                 someUserID = user.id!
             }
             let region = try #require(try await ProgrammeRegion.query(on: app.db).first())
+            // A survivor record of the organisation, for the survivor routes.
+            let caseWorker = try #require(try await RoleAssignment.query(on: app.db).filter(\.$role == Role.caseWorker.rawValue).first())
+            let intake = SurvivorService(database: app.db, services: app.services)
+            var form = try URLEncodedFormDecoder().decode(SurvivorIntakeForm.self, from: CaseDesk.intake(region: region.id!)
+                .map { "\(Browser.escape($0.0))=\(Browser.escape($0.1))" }.joined(separator: "&"))
+            form.organisationID = orgID.uuidString
+            guard case .created(let survivorCode) = try await intake.register(form, organisationID: orgID, actor: caseWorker.$user.id) else {
+                Issue.record("could not record the test survivor")
+                return
+            }
+            let consentID = try #require(try await SurvivorConsent.query(on: app.db).first()?.id)
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -165,6 +187,7 @@ struct AccessMatrixTests {
                 ":messageID": message.id!.uuidString, ":token": "not-a-real-token", ":callID": UUID().uuidString, ":questionID": UUID().uuidString, ":stage": "full",
                 ":applicationID": UUID().uuidString, ":attachmentID": UUID().uuidString, ":documentID": UUID().uuidString,
                 ":kind": "administrative", ":letterID": UUID().uuidString, ":assignmentID": UUID().uuidString,
+                ":code": survivorCode, ":consentID": consentID.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

@@ -91,7 +91,7 @@ struct ShellTests {
             .deletingLastPathComponent().appendingPathComponent("Sources/FuqizoCore")
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
-        let pattern = try Regex(#""((form|cso|password|settings|evaluation|budget)\.error\.[A-Za-z]+)""#)
+        let pattern = try Regex(#""((form|cso|password|settings|evaluation|budget|survivor)\.error\.[A-Za-z]+)""#)
         #expect(files.count > 10, "the core sources are found")
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
@@ -109,6 +109,10 @@ struct ShellTests {
             + LegalForm.allCases.map(\.catalogKey) + OrganisationStatus.allCases.map(\.catalogKey)
             + ["pending", "sent", "failed"].map { "outbox.status.\($0)" } + Language.allCases.map { "language.\($0.rawValue)" }
             + BudgetHeading.allCases.map(\.catalogKey)
+            + SurvivorSex.allCases.map(\.catalogKey) + HarmKind.allCases.map(\.catalogKey) + ReferralSource.allCases.map(\.catalogKey)
+            + CaseStatus.allCases.map(\.catalogKey) + ClosureReason.allCases.map(\.catalogKey) + IdentityField.allCases.map(\.catalogKey)
+            + ConsentPurpose.allCases.map(\.catalogKey) + AgeBand.allCases.map(\.catalogKey)
+            + WashingtonGroup.Domain.allCases.map { "survivor.wg.\($0.rawValue)" } + WashingtonGroup.Answer.allCases.map { "survivor.wg.answer.\($0.rawValue)" }
         for key in keys { #expect(catalog.has(key), "\(key)") }
     }
 }

@@ -38,6 +38,16 @@ public enum Action: String, CaseIterable, Sendable {
     case approveRanking
     /// Aggregate figures of the grant scheme, never one application's content.
     case viewGrantFigures
+    /// One's caseload of survivors, as a case worker.
+    case viewCaseload
+    /// Record a new survivor at intake, for one's own organisation.
+    case registerSurvivor
+    /// Read a survivor's pseudonymous record (code and statistical attributes).
+    case viewSurvivor
+    /// Show a survivor's identity fields and case notes: an explicit, audited action.
+    case revealSurvivorIdentity
+    /// Change a survivor's record: consents, notes, closure, erasure.
+    case manageSurvivor
 }
 
 /// What an action is about, when it is about one record.
@@ -48,6 +58,8 @@ public enum Resource: Sendable, Equatable {
     case assignment(evaluator: UUID, declared: Bool)
     /// A call's evaluation committee, by its chair.
     case committee(chair: UUID?)
+    /// One survivor record: whose it is and what its consents allow now.
+    case survivor(SurvivorAccess)
 }
 
 public enum Decision: Sendable, Equatable {
@@ -102,6 +114,20 @@ public enum Policy {
             return chair != nil && actor.userID == chair
         case (.viewGrantFigures, .none):
             return actor.isProgrammeStaff || actor.has(.donorViewer)
+        case (.viewCaseload, .none), (.registerSurvivor, .none), (.viewSurvivor, .none),
+             (.revealSurvivorIdentity, .none), (.manageSurvivor, .none):
+            // The route's gate; the record itself is decided below once it is loaded.
+            return actor.has(.caseWorker)
+        case (.registerSurvivor, .organisation(let id)):
+            return actor.has(.caseWorker, in: id)
+        case (.viewSurvivor, .survivor(let record)), (.manageSurvivor, .survivor(let record)):
+            // Only the holding organisation's case workers: programme staff, donors and
+            // administrators never see a survivor record, whatever else they may see.
+            return actor.has(.caseWorker, in: record.organisationID)
+        case (.revealSurvivorIdentity, .survivor(let record)):
+            // Consent is checked on every read: without consent to services, nothing personal.
+            return actor.has(.caseWorker, in: record.organisationID) && record.activeConsents.contains(.services)
+                && !record.identityDestroyed
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

@@ -24,4 +24,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateDocuments())
     app.migrations.add(CreateEvaluation())
     app.migrations.add(AddEvaluationSettings())
+    // Release 3
+    app.migrations.add(CreateSurvivors())
 }

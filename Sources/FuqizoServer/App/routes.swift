@@ -12,4 +12,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: CallsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: ApplicationsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: EvaluationController())
+    try app.register(collection: SurvivorsController())
 }

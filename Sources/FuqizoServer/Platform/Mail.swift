@@ -181,7 +181,7 @@ extension Application {
     }
 }
 
-/// Runs background work (mail delivery) on a timer in every instance; claims make sure each
+/// Runs background work (mail delivery, retention of survivor records) on a timer in every instance; claims make sure each
 /// piece of work is done once.
 struct BackgroundJobs: LifecycleHandler {
     final class Runner: Sendable {
@@ -199,6 +199,11 @@ struct BackgroundJobs: LifecycleHandler {
                     try await application.deliverMail()
                 } catch {
                     application.logger.warning("Background mail delivery failed: \(String(reflecting: type(of: error)))")
+                }
+                do {
+                    try await application.shredExpiredSurvivorRecords()
+                } catch {
+                    application.logger.warning("Background retention failed: \(String(reflecting: type(of: error)))")
                 }
                 try? await Task.sleep(for: .seconds(interval))
             }

@@ -70,6 +70,7 @@ enum Navigation {
         entries.append(("/calls", "nav.publicCalls", !managesCalls))
         entries.append(("/applications", "nav.applications", Policy.decide(actor, .applyForGrants).isAllowed))
         entries.append(("/evaluation", "nav.evaluation", Policy.decide(actor, .evaluate).isAllowed))
+        entries.append(("/survivors", "nav.survivors", Policy.decide(actor, .viewCaseload).isAllowed))
         entries.append(("/grants/figures", "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
