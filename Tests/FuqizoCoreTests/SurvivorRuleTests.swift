@@ -227,3 +227,92 @@ struct SurvivorIntakeTests {
         #expect(!RetentionRule.destroysIdentity(closedAt: nil, months: 24, now: after), "open cases are kept")
     }
 }
+
+@Suite("The road to employment: rules")
+struct CaseWorkRuleTests {
+    let today = LocalDate("2026-12-03")!
+
+    @Test("referrals move only along their path, each side its own moves; data is shared only while open and consented")
+    func referralPath() {
+        #expect(ReferralStatus.sent.canMove(to: .accepted, by: .receiver))
+        #expect(ReferralStatus.sent.canMove(to: .declined, by: .receiver))
+        #expect(ReferralStatus.accepted.canMove(to: .completed, by: .receiver))
+        #expect(ReferralStatus.accepted.canMove(to: .revoked, by: .sender))
+        #expect(!ReferralStatus.sent.canMove(to: .accepted, by: .sender))
+        #expect(!ReferralStatus.sent.canMove(to: .revoked, by: .receiver))
+        #expect(!ReferralStatus.declined.canMove(to: .accepted, by: .receiver))
+        #expect(!ReferralStatus.completed.canMove(to: .revoked, by: .sender))
+        let from = UUID(), to = UUID()
+        #expect(ReferralAccess(from: from, to: to, status: .accepted, consentActive: true).sharesData)
+        #expect(!ReferralAccess(from: from, to: to, status: .accepted, consentActive: false).sharesData)
+        #expect(!ReferralAccess(from: from, to: to, status: .completed, consentActive: true).sharesData)
+        let receiver = Actor(userID: UUID(), grants: [RoleGrant(role: .caseWorker, organisationID: to)])
+        let sender = Actor(userID: UUID(), grants: [RoleGrant(role: .caseWorker, organisationID: from)])
+        let open = ReferralAccess(from: from, to: to, status: .sent, consentActive: true)
+        #expect(Policy.decide(receiver, .readReferredData, .referral(open)) == .allow)
+        #expect(Policy.decide(sender, .readReferredData, .referral(open)) == .deny, "the sender has the record itself")
+        #expect(Policy.decide(sender, .revokeReferral, .referral(open)) == .allow)
+        #expect(Policy.decide(receiver, .revokeReferral, .referral(open)) == .deny)
+    }
+
+    @Test("a session's list is for its facilitator and the organisation's case workers")
+    func sessionAccess() {
+        let org = UUID(), facilitatorID = UUID()
+        let facilitator = Actor(userID: facilitatorID, grants: [RoleGrant(role: .clubFacilitator, organisationID: org)])
+        let colleague = Actor(userID: UUID(), grants: [RoleGrant(role: .clubFacilitator, organisationID: org)])
+        let worker = Actor(userID: UUID(), grants: [RoleGrant(role: .caseWorker, organisationID: org)])
+        let session = Resource.clubSession(organisation: org, facilitator: facilitatorID)
+        #expect(Policy.decide(facilitator, .takeAttendance, session) == .allow)
+        #expect(Policy.decide(worker, .takeAttendance, session) == .allow)
+        #expect(Policy.decide(colleague, .takeAttendance, session) == .deny)
+        #expect(Policy.decide(facilitator, .manageClub, .organisation(org)) == .deny)
+    }
+
+    @Test("plan steps are overdue only when unfinished past their date; a past due date is refused")
+    func planSteps() {
+        #expect(StepStatus.planned.isOverdue(due: LocalDate("2026-12-02"), today: today))
+        #expect(!StepStatus.done.isOverdue(due: LocalDate("2026-12-02"), today: today))
+        #expect(!StepStatus.inProgress.isOverdue(due: today, today: today))
+        var form = PlanStepForm()
+        form.area = "training"
+        form.goal = "Kurs"
+        form.step = "Regjistrim"
+        form.dueDate = "2026-12-01"
+        guard case .failure(let errors) = form.validatedGoal(today: today) else { Issue.record("accepted"); return }
+        #expect(errors["dueDate"] == "plan.error.duePast")
+        form.dueDate = ""
+        #expect((try? form.validatedGoal(today: today).get())?.step.due == nil)
+    }
+
+    @Test("an employment outcome: business grants only for businesses, in minor units; no start years ahead")
+    func employment() throws {
+        var form = EmploymentForm()
+        form.kind = "businessStart"
+        form.sector = "crafts"
+        form.startDate = "2026-11-20"
+        form.contractType = "none"
+        form.wageBand = "unknown"
+        form.businessGrant = "1 500,50"
+        #expect(try form.validated(today: today, currency: "EUR").get().businessGrant == Money(minorUnits: 150_050, currency: "EUR"))
+        form.kind = "internship"
+        guard case .failure(let errors) = form.validated(today: today, currency: "EUR") else { Issue.record("accepted"); return }
+        #expect(errors["businessGrant"] == "employment.error.grantKind")
+        form.businessGrant = ""
+        form.startDate = "2028-06-01"
+        guard case .failure(let far) = form.validated(today: today, currency: "EUR") else { Issue.record("accepted"); return }
+        #expect(far["startDate"] == "employment.error.startFar")
+    }
+
+    @Test("needs are categories; unknown ones are refused")
+    func needs() throws {
+        var form = NeedsForm()
+        form.education = "vocational"
+        form.workHistory = "never"
+        form.housing = "temporary"
+        form.skills = ["digital", "crafts"]
+        #expect(try form.validated().get().skills == [.digital, .crafts], "kept in the catalogue's order")
+        form.health = ["diagnosis X"]
+        guard case .failure(let errors) = form.validated() else { Issue.record("accepted"); return }
+        #expect(errors["health"] == "form.error.choose")
+    }
+}

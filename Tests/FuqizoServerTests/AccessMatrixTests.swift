@@ -136,6 +136,24 @@ struct AccessMatrixTests {
         "POST /survivors/:code/close": [.caseWorker],
         "POST /survivors/:code/reopen": [.caseWorker],
         "POST /survivors/:code/erase": [.caseWorker],
+        "POST /survivors/:code/needs": [.caseWorker],
+        "POST /survivors/:code/plan": [.caseWorker],
+        "POST /survivors/:code/plan/:goalID/steps": [.caseWorker],
+        "POST /survivors/:code/plan/steps/:stepID": [.caseWorker],
+        "POST /survivors/:code/referrals": [.caseWorker],
+        "POST /survivors/:code/club/join": [.caseWorker],
+        "POST /survivors/:code/club/leave": [.caseWorker],
+        "POST /survivors/:code/skills": [.caseWorker],
+        "POST /survivors/:code/employment": [.caseWorker],
+        "POST /survivors/:code/follow-ups/:followUpID": [.caseWorker],
+        "GET /referrals": [.caseWorker],
+        "GET /referrals/:referralID": [.caseWorker],
+        "POST /referrals/:referralID/:move": [.caseWorker],
+        "GET /club": [.caseWorker, .clubFacilitator],
+        "POST /club/sessions": [.caseWorker],
+        "GET /club/sessions/:sessionID": [.caseWorker, .clubFacilitator],
+        "POST /club/sessions/:sessionID/members": [.caseWorker],
+        "POST /club/sessions/:sessionID/attendance": [.caseWorker, .clubFacilitator],
     ]
 
     static func key(_ route: Route) -> String {
@@ -180,6 +198,30 @@ struct AccessMatrixTests {
                 return
             }
             let consentID = try #require(try await SurvivorConsent.query(on: app.db).first()?.id)
+            // A referral it sent to another organisation, and a Club session of its facilitator.
+            let partner = try await TestFixtures.organisation(app, name: "Partner")
+            let loaded = try await intake.load(code: survivorCode)
+            var consent = ConsentForm()
+            consent.purpose = "referral"
+            consent.recipientID = partner.id!.uuidString
+            consent.formVersion = "v1"
+            _ = try await intake.recordConsent(consent, on: loaded, actor: caseWorker.$user.id)
+            let referralConsent = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$purpose == "referral").first())
+            let desk = ReferralDesk(database: app.db, services: app.services)
+            _ = try await desk.send(consentID: referralConsent.id!.uuidString, service: "employment",
+                                    on: try await intake.load(code: survivorCode), actor: caseWorker.$user.id)
+            let referralID = try #require(try await SurvivorReferral.query(on: app.db).first()?.id)
+            let facilitator = try #require(try await RoleAssignment.query(on: app.db).filter(\.$role == Role.clubFacilitator.rawValue).first())
+            var sessionForm = ClubSessionForm()
+            sessionForm.kind = "lifeSkills"
+            sessionForm.date = "2026-12-10"
+            sessionForm.place = "Qendra"
+            sessionForm.facilitatorID = facilitator.$user.id.uuidString
+            guard case .success(let clubSessionID) = try await ClubService(database: app.db, services: app.services)
+                .createSession(sessionForm, organisationID: orgID, actor: caseWorker.$user.id) else {
+                Issue.record("could not plan the test session")
+                return
+            }
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -188,6 +230,8 @@ struct AccessMatrixTests {
                 ":applicationID": UUID().uuidString, ":attachmentID": UUID().uuidString, ":documentID": UUID().uuidString,
                 ":kind": "administrative", ":letterID": UUID().uuidString, ":assignmentID": UUID().uuidString,
                 ":code": survivorCode, ":consentID": consentID.uuidString,
+                ":goalID": UUID().uuidString, ":stepID": UUID().uuidString, ":followUpID": UUID().uuidString,
+                ":referralID": referralID.uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

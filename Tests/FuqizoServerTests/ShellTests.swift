@@ -91,7 +91,7 @@ struct ShellTests {
             .deletingLastPathComponent().appendingPathComponent("Sources/FuqizoCore")
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
-        let pattern = try Regex(#""((form|cso|password|settings|evaluation|budget|survivor)\.error\.[A-Za-z]+)""#)
+        let pattern = try Regex(#""((form|cso|password|settings|evaluation|budget|survivor|plan|employment|referral|club)\.error\.[A-Za-z]+)""#)
         #expect(files.count > 10, "the core sources are found")
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
@@ -112,6 +112,13 @@ struct ShellTests {
             + SurvivorSex.allCases.map(\.catalogKey) + HarmKind.allCases.map(\.catalogKey) + ReferralSource.allCases.map(\.catalogKey)
             + CaseStatus.allCases.map(\.catalogKey) + ClosureReason.allCases.map(\.catalogKey) + IdentityField.allCases.map(\.catalogKey)
             + ConsentPurpose.allCases.map(\.catalogKey) + AgeBand.allCases.map(\.catalogKey)
+            + EducationLevel.allCases.map(\.catalogKey) + WorkHistory.allCases.map(\.catalogKey) + HousingSituation.allCases.map(\.catalogKey)
+            + SkillArea.allCases.map(\.catalogKey) + HealthNeed.allCases.map(\.catalogKey) + PlanArea.allCases.map(\.catalogKey)
+            + StepStatus.allCases.map(\.catalogKey) + ReferralNeed.allCases.map(\.catalogKey) + ReferralStatus.allCases.map(\.catalogKey)
+            + ReferralStatus.allCases.map { "referral.move.\($0.rawValue)" } + ClubSessionKind.allCases.map(\.catalogKey)
+            + EmploymentKind.allCases.map(\.catalogKey) + EmploymentSector.allCases.map(\.catalogKey) + ContractType.allCases.map(\.catalogKey)
+            + WageBand.allCases.map(\.catalogKey)
+            + ["upcoming", "due", "late", "done"].map { "followUp.state.\($0)" }
             + WashingtonGroup.Domain.allCases.map { "survivor.wg.\($0.rawValue)" } + WashingtonGroup.Answer.allCases.map { "survivor.wg.answer.\($0.rawValue)" }
         for key in keys { #expect(catalog.has(key), "\(key)") }
     }

@@ -55,6 +55,11 @@ struct CaseDesk {
         return try await browser.post("/survivors/\(code)/\(action)", fields)
     }
 
+    /// The same case worker with a new session (after the test clock has moved past the idle limit).
+    func signedInAgain() async throws -> CaseDesk {
+        CaseDesk(app: app, organisation: organisation, user: user, browser: Browser(app, session: try await TestFixtures.session(app, for: user)))
+    }
+
     func survivor(_ code: String) async throws -> Survivor {
         try #require(try await Survivor.query(on: app.db).filter(\.$code == code).first())
     }

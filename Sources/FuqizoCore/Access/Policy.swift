@@ -46,8 +46,24 @@ public enum Action: String, CaseIterable, Sendable {
     case viewSurvivor
     /// Show a survivor's identity fields and case notes: an explicit, audited action.
     case revealSurvivorIdentity
-    /// Change a survivor's record: consents, notes, closure, erasure.
+    /// Change a survivor's record: consents, needs, plan, referrals, employment, closure, erasure.
     case manageSurvivor
+    /// Referrals sent and received, as a case worker.
+    case viewReferrals
+    /// Read one referral's card (code, service, status): both organisations.
+    case readReferral
+    /// Read the identity fields a referral shares: the receiver, while it is open and consented.
+    case readReferredData
+    /// Accept, decline or complete a referral: the receiver.
+    case answerReferral
+    /// Revoke a referral: the sender.
+    case revokeReferral
+    /// The Social Cause Club's pages: case workers and facilitators.
+    case runClub
+    /// Plan sessions and manage memberships: an organisation's case workers.
+    case manageClub
+    /// A session's list and attendance: its facilitator, and the organisation's case workers.
+    case takeAttendance
 }
 
 /// What an action is about, when it is about one record.
@@ -60,6 +76,10 @@ public enum Resource: Sendable, Equatable {
     case committee(chair: UUID?)
     /// One survivor record: whose it is and what its consents allow now.
     case survivor(SurvivorAccess)
+    /// One referral: between which organisations, in what state.
+    case referral(ReferralAccess)
+    /// One Club session: whose it is and who facilitates it.
+    case clubSession(organisation: UUID, facilitator: UUID)
 }
 
 public enum Decision: Sendable, Equatable {
@@ -128,6 +148,24 @@ public enum Policy {
             // Consent is checked on every read: without consent to services, nothing personal.
             return actor.has(.caseWorker, in: record.organisationID) && record.activeConsents.contains(.services)
                 && !record.identityDestroyed
+        case (.viewReferrals, .none), (.readReferral, .none), (.readReferredData, .none), (.answerReferral, .none),
+             (.revokeReferral, .none), (.manageClub, .none):
+            return actor.has(.caseWorker)
+        case (.readReferral, .referral(let referral)):
+            return actor.has(.caseWorker, in: referral.to) || actor.has(.caseWorker, in: referral.from)
+        case (.readReferredData, .referral(let referral)):
+            // Only what the referral's consent covers, only while both it and the referral last.
+            return actor.has(.caseWorker, in: referral.to) && referral.sharesData
+        case (.answerReferral, .referral(let referral)):
+            return actor.has(.caseWorker, in: referral.to)
+        case (.revokeReferral, .referral(let referral)):
+            return actor.has(.caseWorker, in: referral.from)
+        case (.runClub, .none), (.takeAttendance, .none):
+            return actor.has(.caseWorker) || actor.has(.clubFacilitator)
+        case (.manageClub, .organisation(let id)):
+            return actor.has(.caseWorker, in: id)
+        case (.takeAttendance, .clubSession(let organisation, let facilitator)):
+            return actor.has(.caseWorker, in: organisation) || (actor.has(.clubFacilitator, in: organisation) && actor.userID == facilitator)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

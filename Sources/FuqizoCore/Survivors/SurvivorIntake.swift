@@ -239,11 +239,14 @@ public struct ConsentForm: Codable, Sendable {
     public var formVersion = ""
     public var interpreter = ""
     public var witness = ""
+    /// For a referral: the identity fields the receiving organisation may see.
+    public var sharedFields: [String] = []
 
     public init() {}
 
     public init(from decoder: any Decoder) throws {
         let form = try decoder.container(keyedBy: CodingKeys.self)
+        sharedFields = try form.list(.sharedFields)
         purpose = try form.text(.purpose)
         recipientID = try form.text(.recipientID)
         formVersion = try form.text(.formVersion)
@@ -251,10 +254,13 @@ public struct ConsentForm: Codable, Sendable {
         witness = try form.text(.witness)
     }
 
-    public func validated() -> Result<(purpose: ConsentPurpose, recipient: UUID?, entry: ConsentEntry), FieldErrors> {
+    public func validated() -> Result<(purpose: ConsentPurpose, recipient: UUID?, shared: [IdentityField], entry: ConsentEntry), FieldErrors> {
         var errors = FieldErrors()
         let purpose = ConsentPurpose(rawValue: self.purpose)
         if purpose == nil { errors.add("purpose", "form.error.choose") }
+        let shared = sharedFields.compactMap(IdentityField.init(rawValue:))
+        if shared.count != sharedFields.count { errors.add("sharedFields", "form.error.choose") }
+        if purpose != .referral, !shared.isEmpty { errors.add("sharedFields", "survivor.error.sharedFields") }
         let recipient = UUID(uuidString: recipientID)
         if purpose == .referral, recipient == nil { errors.add("recipientID", "survivor.error.recipient") }
         let version = Text.clean(formVersion)
@@ -264,7 +270,7 @@ public struct ConsentForm: Codable, Sendable {
         if (interpreter?.count ?? 0) > 200 { errors.add("interpreter", "form.error.tooLong") }
         if (witness?.count ?? 0) > 200 { errors.add("witness", "form.error.tooLong") }
         guard errors.isEmpty, let purpose, let version else { return .failure(errors) }
-        return .success((purpose, purpose == .referral ? recipient : nil,
+        return .success((purpose, purpose == .referral ? recipient : nil, IdentityField.allCases.filter(shared.contains),
                          ConsentEntry(purposes: [purpose], formVersion: version, interpreter: interpreter, witness: witness)))
     }
 }

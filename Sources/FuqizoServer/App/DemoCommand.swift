@@ -13,6 +13,8 @@ struct DemoCommand: AsyncCommand {
         var closedCalls: Int?
         @Option(name: "applications", help: "How many applications the closed calls receive in all (default 16).")
         var applications: Int?
+        @Option(name: "survivors", help: "How many fictional survivor records to load (default 300).")
+        var survivors: Int?
     }
 
     var help: String { "Loads a fictional demo dataset and prints one sign-in per role." }
@@ -31,8 +33,9 @@ struct DemoCommand: AsyncCommand {
             throw ExitCode(2)
         }
         let closedCalls = signature.closedCalls ?? 1, applications = signature.applications ?? 16
-        guard (0...100).contains(closedCalls), (0...100_000).contains(applications) else {
-            context.console.error("--closed-calls takes 0 to 100, --applications 0 to 100000.")
+        let survivors = signature.survivors ?? 300
+        guard (0...100).contains(closedCalls), (0...100_000).contains(applications), (0...10_000).contains(survivors) else {
+            context.console.error("--closed-calls takes 0 to 100, --applications 0 to 100000, --survivors 0 to 10000.")
             throw ExitCode(2)
         }
         let organisations = try await DemoData.loadOrganisations(app: app, count: count)
@@ -41,9 +44,10 @@ struct DemoCommand: AsyncCommand {
         if closedCalls > 0 {
             try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
         }
+        try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         try await SystemValue(id: Self.marker, value: ISO8601DateFormatter().string(from: app.clock.now())).create(on: app.db)
         context.console.print("Demo data loaded: \(organisations.count) fictional organisations, an open call, "
-            + "\(closedCalls) decided call(s) with \(applications) applications.")
+            + "\(closedCalls) decided call(s) with \(applications) applications, \(survivors) fictional survivor records.")
         context.console.print("Sign in at \(app.services.config.publicURL)/sign-in with (shown once, keep them safe):")
         for account in accounts {
             context.console.print("  \(account.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)")
@@ -107,6 +111,8 @@ enum DemoData {
         var people: [(Role, String, UUID?)] = Role.allCases.map { ($0, $0.rawValue.lowercased(), organisations.first) }
         people += [(.evaluator, "evaluator2", nil), (.evaluator, "evaluator3", nil)]
         people += organisations.dropFirst().prefix(2).enumerated().map { (.csoUser, "csouser\($0.offset + 2)", $0.element) }
+        // A case worker of the second organisation, which receives the demo's referrals.
+        people += organisations.dropFirst().prefix(1).map { (.caseWorker, "caseworker2", $0) }
         for (role, name, organisation) in people {
             let email = "\(name)@demo.fuqizo.invalid"
             let password = SecretToken.generate(byteCount: 12)

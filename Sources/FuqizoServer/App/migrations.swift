@@ -26,4 +26,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(AddEvaluationSettings())
     // Release 3
     app.migrations.add(CreateSurvivors())
+    app.migrations.add(CreateCaseWork())
 }

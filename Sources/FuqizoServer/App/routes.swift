@@ -13,4 +13,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: ApplicationsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: EvaluationController())
     try app.register(collection: SurvivorsController())
+    try app.register(collection: ReferralsController())
+    try app.register(collection: ClubController())
 }

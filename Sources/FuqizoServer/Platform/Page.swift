@@ -71,6 +71,8 @@ enum Navigation {
         entries.append(("/applications", "nav.applications", Policy.decide(actor, .applyForGrants).isAllowed))
         entries.append(("/evaluation", "nav.evaluation", Policy.decide(actor, .evaluate).isAllowed))
         entries.append(("/survivors", "nav.survivors", Policy.decide(actor, .viewCaseload).isAllowed))
+        entries.append(("/referrals", "nav.referrals", Policy.decide(actor, .viewReferrals).isAllowed))
+        entries.append(("/club", "nav.club", Policy.decide(actor, .runClub).isAllowed))
         entries.append(("/grants/figures", "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
@@ -101,6 +103,9 @@ struct FieldContext: Encodable {
     }
 
     let name: String
+    /// What the element ids are made of: the name, unless one page shows the same field in
+    /// several forms (each then needs ids of its own).
+    let anchor: String
     let labelKey: String
     let kind: String
     let value: String
@@ -111,8 +116,10 @@ struct FieldContext: Encodable {
     let autocomplete: String?
 
     init(_ name: String, label: String, kind: String = "text", value: String = "", options: [Option] = [],
-         errors: FieldErrors = FieldErrors(), required: Bool = false, hint: String? = nil, autocomplete: String? = nil) {
+         errors: FieldErrors = FieldErrors(), required: Bool = false, hint: String? = nil, autocomplete: String? = nil,
+         anchor: String? = nil) {
         self.name = name
+        self.anchor = anchor ?? name
         self.labelKey = label
         self.kind = kind
         self.value = value

@@ -41,7 +41,7 @@ struct SurvivorService {
         let consentPeople: [UUID: (interpreter: String?, witness: String?)]
     }
 
-    private func audit(_ action: String, _ code: String, details: [String: String] = [:], actor: UUID?, on db: any Database) async throws {
+    func audit(_ action: String, _ code: String, details: [String: String] = [:], actor: UUID?, on db: any Database) async throws {
         try await AuditLog.record(.init(action, target: ("survivor", code), details: details), actor: actor, at: now, on: db)
     }
 
@@ -109,7 +109,7 @@ struct SurvivorService {
         return .created(code: code)
     }
 
-    private func addConsent(_ purpose: ConsentPurpose, recipient: UUID?, entry: ConsentEntry, survivorID: UUID,
+    private func addConsent(_ purpose: ConsentPurpose, recipient: UUID?, shared: [IdentityField] = [], entry: ConsentEntry, survivorID: UUID,
                             dataKey: SurvivorDataKey, actor: UUID, on db: any Database) async throws {
         let consent = SurvivorConsent()
         let consentID = UUID()
@@ -117,6 +117,7 @@ struct SurvivorService {
         consent.$survivor.id = survivorID
         consent.purpose = purpose.rawValue
         consent.recipientOrganisationID = recipient
+        consent.sharedFields = shared.isEmpty ? nil : shared.map(\.rawValue).joined(separator: ",")
         consent.formVersion = entry.formVersion
         consent.interpreterSealed = try entry.interpreter.map { try dataKey.seal($0, survivor: survivorID, field: "consent.\(consentID.uuidString.lowercased()).interpreter") }
         consent.witnessSealed = try entry.witness.map { try dataKey.seal($0, survivor: survivorID, field: "consent.\(consentID.uuidString.lowercased()).witness") }
@@ -149,7 +150,7 @@ struct SurvivorService {
         try await database.transaction { db in try await audit("survivor.viewed", loaded.survivor.code, actor: actor, on: db) }
     }
 
-    private func dataKey(of survivorID: UUID, on db: any Database) async throws -> SurvivorDataKey {
+    func dataKey(of survivorID: UUID, on db: any Database) async throws -> SurvivorDataKey {
         let wrapped = try await SurvivorKey.find(survivorID, on: db)?.wrappedKey
         return try keys.unwrap(wrapped, survivor: survivorID)
     }
@@ -235,12 +236,12 @@ struct SurvivorService {
 
     // MARK: changes
 
-    private func requireIdentity(_ loaded: Loaded) throws {
+    func requireIdentity(_ loaded: Loaded) throws {
         guard loaded.access.identityDestroyed == false else { throw AppError(status: .conflict, messageKey: "survivor.error.destroyed") }
     }
 
     func recordConsent(_ form: ConsentForm, on loaded: Loaded, actor: UUID) async throws -> Result<Void, FieldErrors> {
-        let valid: (purpose: ConsentPurpose, recipient: UUID?, entry: ConsentEntry)
+        let valid: (purpose: ConsentPurpose, recipient: UUID?, shared: [IdentityField], entry: ConsentEntry)
         switch form.validated() {
         case .failure(let errors): return .failure(errors)
         case .success(let value): valid = value
@@ -256,9 +257,9 @@ struct SurvivorService {
         }
         let survivor = loaded.survivor
         let id = try survivor.requireID()
+        let key = try await dataKey(of: id, on: database)
         try await database.transaction { db in
-            let key = try await dataKey(of: id, on: db)
-            try await addConsent(valid.purpose, recipient: valid.recipient, entry: valid.entry, survivorID: id, dataKey: key, actor: actor, on: db)
+            try await addConsent(valid.purpose, recipient: valid.recipient, shared: valid.shared, entry: valid.entry, survivorID: id, dataKey: key, actor: actor, on: db)
             try await audit("survivor.consentGiven", survivor.code, details: ["purpose": valid.purpose.rawValue], actor: actor, on: db)
         }
         return .success(())
@@ -287,8 +288,8 @@ struct SurvivorService {
         try requireIdentity(loaded)
         let survivor = loaded.survivor
         let id = try survivor.requireID()
+        let key = try await dataKey(of: id, on: database)
         try await database.transaction { db in
-            let key = try await dataKey(of: id, on: db)
             let note = SurvivorNote()
             let noteID = UUID()
             note.id = noteID
@@ -360,6 +361,10 @@ struct SurvivorService {
             try await SurvivorNote.query(on: db).filter(\.$survivor.$id == id).delete()
             try await SurvivorConsent.query(on: db).filter(\.$survivor.$id == id)
                 .set(\.$interpreterSealed, to: nil).set(\.$witnessSealed, to: nil).update()
+            // The plan's words go too; its areas, dates and statuses stay for statistics.
+            try await PlanGoal.query(on: db).filter(\.$survivor.$id == id).set(\.$textSealed, to: nil).update()
+            try await PlanStep.query(on: db).filter(\.$survivorID == id)
+                .set(\.$textSealed, to: nil).set(\.$responsibleSealed, to: nil).update()
             try await audit(action, survivor.code, actor: actor, on: db)
         }
     }

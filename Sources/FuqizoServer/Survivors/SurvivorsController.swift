@@ -19,6 +19,16 @@ struct SurvivorsController: RouteCollection {
         survivors.post(":code", "close", use: close).access(.manageSurvivor)
         survivors.post(":code", "reopen", use: reopen).access(.manageSurvivor)
         survivors.post(":code", "erase", use: erase).access(.manageSurvivor)
+        survivors.post(":code", "needs", use: saveNeeds).access(.manageSurvivor)
+        survivors.post(":code", "plan", use: addGoal).access(.manageSurvivor)
+        survivors.post(":code", "plan", ":goalID", "steps", use: addStep).access(.manageSurvivor)
+        survivors.post(":code", "plan", "steps", ":stepID", use: setStepStatus).access(.manageSurvivor)
+        survivors.post(":code", "referrals", use: sendReferral).access(.manageSurvivor)
+        survivors.post(":code", "club", "join", use: joinClub).access(.manageSurvivor)
+        survivors.post(":code", "club", "leave", use: leaveClub).access(.manageSurvivor)
+        survivors.post(":code", "skills", use: addSkill).access(.manageSurvivor)
+        survivors.post(":code", "employment", use: recordEmployment).access(.manageSurvivor)
+        survivors.post(":code", "follow-ups", ":followUpID", use: recordFollowUp).access(.manageSurvivor)
     }
 
     private func service(_ req: Request) -> SurvivorService {
@@ -66,6 +76,15 @@ struct SurvivorsController: RouteCollection {
         let nextPage: String?
         let fields: [FieldContext]
         let code: String
+        let followUps: [FollowUpRow]
+    }
+
+    /// A follow-up whose date has come: due, or late after the grace period.
+    struct FollowUpRow: Encodable {
+        let code: String
+        let months: Int
+        let due: String
+        let late: Bool
     }
 
     func caseload(req: Request) async throws -> View {
@@ -98,7 +117,13 @@ struct SurvivorsController: RouteCollection {
         return try await req.page("survivors/caseload", title: "survivor.caseload.title", CaseloadPage(
             rows: rows, total: page.total, page: page.page, pageCount: page.pageCount,
             previousPage: page.page > 1 ? link(page.page - 1) : nil, nextPage: page.page < page.pageCount ? link(page.page + 1) : nil,
-            fields: filters, code: query.code ?? ""))
+            fields: filters, code: query.code ?? "",
+            followUps: try await CaseWorkService(database: req.db, services: req.services).dueFollowUps(organisations: Self.caseOrganisations(req.actor))
+                .map { row in
+                    let today = LocalDate(TiranaTime.parts(of: req.now).date)!
+                    let state = FollowUpSchedule.state(of: LocalDate(row.dueOn) ?? today, today: today, recorded: false)
+                    return FollowUpRow(code: row.code, months: row.months, due: row.dueOn, late: state == .late)
+                }))
     }
 
     // MARK: intake
@@ -234,6 +259,7 @@ struct SurvivorsController: RouteCollection {
         let closeFields: [FieldContext]
         let eraseFields: [FieldContext]
         let hasErrors: Bool
+        let work: CaseWorkContext
         /// Filled only on the page a reveal returns.
         let identity: [Fact]?
         let notes: [NoteRow]?
@@ -256,6 +282,7 @@ struct SurvivorsController: RouteCollection {
         var erase = ""
         var errors = FieldErrors()
         var identity: SurvivorService.Identity?
+        var work = CaseWorkInput()
     }
 
     private func renderRecord(_ req: Request, _ loaded: SurvivorService.Loaded, input: PageInput = PageInput(),
@@ -306,6 +333,9 @@ struct SurvivorsController: RouteCollection {
                          options: organisations.filter { $0.id != survivor.$organisation.id }.map {
                              .init(value: $0.id!.uuidString, label: $0.nameSq, selected: $0.id!.uuidString == form.recipientID) },
                          errors: errors, hint: "survivor.recipient.hint"),
+            FieldContext("sharedFields", label: "survivor.field.sharedFields", kind: "checkboxes",
+                         options: IdentityField.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: form.sharedFields.contains($0.rawValue)) },
+                         errors: errors, hint: "survivor.sharedFields.hint"),
             FieldContext("formVersion", label: "survivor.field.formVersion", value: form.formVersion, errors: errors, required: true),
             FieldContext("interpreter", label: "survivor.field.interpreter", value: form.interpreter, errors: errors, autocomplete: "off"),
             FieldContext("witness", label: "survivor.field.witness", value: form.witness, errors: errors, autocomplete: "off"),
@@ -333,7 +363,9 @@ struct SurvivorsController: RouteCollection {
             closeFields: closeFields,
             eraseFields: [FieldContext("confirmCode", label: "survivor.field.confirmCode", value: input.erase, errors: errors, required: true,
                                      hint: "survivor.erase.hint", autocomplete: "off")],
-            hasErrors: !errors.isEmpty, identity: identity, notes: notes)
+            hasErrors: !errors.isEmpty,
+            work: try await CaseWorkContext.make(req, loaded, input: input.work, errors: errors, organisationNames: allNames),
+            identity: identity, notes: notes)
         return try await req.page("survivors/record", title: input.identity == nil ? "survivor.record.title" : "survivor.identity.title",
                                   page, status: status)
     }
@@ -419,5 +451,115 @@ struct SurvivorsController: RouteCollection {
         }
         try await service(req).erase(loaded, actor: req.requireSignedIn().actor.userID!)
         return back(req, loaded, flash: "survivor.erasedNotice")
+    }
+
+    // MARK: case work
+
+    private func failed(_ req: Request, _ loaded: SurvivorService.Loaded, _ errors: FieldErrors, work: CaseWorkInput) async throws -> Response {
+        try await renderRecord(req, loaded, input: PageInput(errors: errors, work: work), status: .badRequest)
+    }
+
+    private var work: (Request) -> CaseWorkService { { CaseWorkService(database: $0.db, services: $0.services) } }
+
+    func saveNeeds(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        let form = try req.form(NeedsForm.self)
+        switch try await work(req).saveNeeds(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
+        case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(needs: form, open: "needs"))
+        case .success: return back(req, loaded, flash: "form.saved")
+        }
+    }
+
+    /// The plan's words are case data: writing them needs consent to services, as reading does.
+    func addGoal(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        try req.authorize(.revealSurvivorIdentity, .survivor(loaded.access))
+        let form = try req.form(PlanStepForm.self)
+        switch try await work(req).addGoal(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
+        case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(plan: form, open: "plan"))
+        case .success: return back(req, loaded, flash: "plan.goalAdded")
+        }
+    }
+
+    func addStep(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        try req.authorize(.revealSurvivorIdentity, .survivor(loaded.access))
+        guard let goalID = req.parameters.get("goalID", as: UUID.self) else { throw AppError.notFound }
+        let form = try req.form(PlanStepForm.self)
+        switch try await work(req).addStep(form, goalID: goalID, on: loaded, actor: req.requireSignedIn().actor.userID!) {
+        case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(plan: form, planGoal: goalID, open: "plan"))
+        case .success: return back(req, loaded, flash: "plan.stepAdded")
+        }
+    }
+
+    struct StatusForm: Content {
+        var status: String?
+    }
+
+    func setStepStatus(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        guard let stepID = req.parameters.get("stepID", as: UUID.self) else { throw AppError.notFound }
+        try await work(req).setStepStatus(stepID, to: try req.form(StatusForm.self).status ?? "", on: loaded,
+                                          actor: req.requireSignedIn().actor.userID!)
+        return back(req, loaded, flash: "form.saved")
+    }
+
+    struct ReferralForm: Content {
+        var consentID: String?
+        var service: String?
+    }
+
+    func sendReferral(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        let form = try req.form(ReferralForm.self)
+        let desk = ReferralDesk(database: req.db, services: req.services)
+        switch try await desk.send(consentID: form.consentID ?? "", service: form.service ?? "", on: loaded, actor: req.requireSignedIn().actor.userID!) {
+        case .failure(let errors):
+            return try await failed(req, loaded, errors, work: CaseWorkInput(referral: (form.consentID ?? "", form.service ?? ""), open: "referral"))
+        case .success: return back(req, loaded, flash: "referral.sent")
+        }
+    }
+
+    func joinClub(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        try await ClubService(database: req.db, services: req.services).join(loaded, actor: req.requireSignedIn().actor.userID!)
+        return back(req, loaded, flash: "club.joined")
+    }
+
+    func leaveClub(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        try await ClubService(database: req.db, services: req.services).leave(loaded, actor: req.requireSignedIn().actor.userID!)
+        return back(req, loaded, flash: "club.left")
+    }
+
+    func addSkill(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        let form = try req.form(ClubService.SkillForm.self)
+        switch try await ClubService(database: req.db, services: req.services).addSkill(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
+        case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(skill: form, open: "club"))
+        case .success: return back(req, loaded, flash: "club.skillRecorded")
+        }
+    }
+
+    func recordEmployment(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        let form = try req.form(EmploymentForm.self)
+        switch try await work(req).recordEmployment(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
+        case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(employment: form, open: "employment"))
+        case .success: return back(req, loaded, flash: "employment.recorded")
+        }
+    }
+
+    struct FollowUpForm: Content {
+        var stillWorking: String?
+    }
+
+    func recordFollowUp(req: Request) async throws -> Response {
+        let loaded = try await loaded(req, for: .manageSurvivor)
+        guard let id = req.parameters.get("followUpID", as: UUID.self) else { throw AppError.notFound }
+        let answer = try req.form(FollowUpForm.self).stillWorking
+        guard answer == "yes" || answer == "no" else { throw AppError.badRequest }
+        try await work(req).recordFollowUp(id, stillWorking: answer == "yes", on: loaded, actor: req.requireSignedIn().actor.userID!)
+        return back(req, loaded, flash: "followUp.recorded")
     }
 }

@@ -114,6 +114,8 @@ final class SurvivorConsent: Model, @unchecked Sendable {
     // data fields
     @Field(key: "purpose") var purpose: String
     @OptionalField(key: "recipient_organisation_id") var recipientOrganisationID: UUID?
+    /// For a referral: the identity fields the receiver may see, comma-separated.
+    @OptionalField(key: "shared_fields") var sharedFields: String?
     @Field(key: "form_version") var formVersion: String
     @OptionalField(key: "interpreter_sealed") var interpreterSealed: Data?
     @OptionalField(key: "witness_sealed") var witnessSealed: Data?
@@ -126,6 +128,10 @@ final class SurvivorConsent: Model, @unchecked Sendable {
     @Parent(key: "survivor_id") var survivor: Survivor
 
     init() {}
+
+    var sharedIdentityFields: [IdentityField] {
+        (sharedFields ?? "").split(separator: ",").compactMap { IdentityField(rawValue: String($0)) }
+    }
 
     var record: ConsentRecord? {
         ConsentPurpose(rawValue: purpose).map {

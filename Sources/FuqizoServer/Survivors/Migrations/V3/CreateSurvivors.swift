@@ -46,6 +46,8 @@ struct CreateSurvivors: AsyncMigration {
             .field("survivor_id", .uuid, .required, .references("survivors", "id", onDelete: .cascade))
             .field("purpose", .string, .required)
             .field("recipient_organisation_id", .uuid, .references("organisations", "id", onDelete: .restrict))
+            // For a referral: the identity fields the receiver may see, comma-separated.
+            .field("shared_fields", .string)
             .field("form_version", .string, .required)
             .field("interpreter_sealed", .data)
             .field("witness_sealed", .data)
