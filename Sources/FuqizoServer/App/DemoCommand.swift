@@ -15,6 +15,12 @@ struct DemoCommand: AsyncCommand {
         var applications: Int?
         @Option(name: "survivors", help: "How many fictional survivor records to load (default 300).")
         var survivors: Int?
+        @Option(name: "bulk-survivors", help: "For the benchmark: further survivors of the first CSO, loaded in bulk (default 0).")
+        var bulkSurvivors: Int?
+        @Option(name: "attendances", help: "For the benchmark: Club attendances of the bulk survivors (default 0).")
+        var attendances: Int?
+        @Flag(name: "bench-sessions", help: "For the benchmark: print signed-in session tokens of the case worker and the facilitator.")
+        var benchSessions: Bool
     }
 
     var help: String { "Loads a fictional demo dataset and prints one sign-in per role." }
@@ -45,6 +51,12 @@ struct DemoCommand: AsyncCommand {
             try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
         }
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
+        let bulk = signature.bulkSurvivors ?? 0, attendances = signature.attendances ?? 0
+        guard (0...1_000_000).contains(bulk), (0...50_000_000).contains(attendances), attendances == 0 || bulk > 0 else {
+            context.console.error("--bulk-survivors takes 0 to 1000000; --attendances needs bulk survivors.")
+            throw ExitCode(2)
+        }
+        try await DemoData.loadBulkSurvivors(app: app, count: bulk, attendances: attendances, organisations: organisations)
         try await SystemValue(id: Self.marker, value: ISO8601DateFormatter().string(from: app.clock.now())).create(on: app.db)
         context.console.print("Demo data loaded: \(organisations.count) fictional organisations, an open call, "
             + "\(closedCalls) decided call(s) with \(applications) applications, \(survivors) fictional survivor records.")
@@ -53,6 +65,11 @@ struct DemoCommand: AsyncCommand {
             context.console.print("  \(account.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)")
         }
         context.console.print("Administrators, case workers and club facilitators set up two-factor sign-in at their first sign-in.")
+        if signature.benchSessions {
+            for (role, token) in try await DemoData.benchSessions(app: app, organisations: organisations) {
+                context.console.print("  session \(role.rawValue) \(token)")
+            }
+        }
     }
 }
 

@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import SQLKit
+import Vapor
+
+extension DemoData {
+    /// For the benchmark: `count` fictional survivors of the first organisation (names sealed
+    /// with their own keys as usual) and `attendances` Club attendances over sessions of twenty,
+    /// written with batched inserts rather than one audited use case each, which would take hours.
+    static func loadBulkSurvivors(app: Application, count: Int, attendances: Int, organisations: [UUID]) async throws {
+        guard count > 0, let home = organisations.first, let sql = app.db as? any SQLDatabase else { return }
+        let regions = try await GeographyDirectory.load(on: app.db).regions
+        let wrapper = SurvivorKeyWrapper(masterKey: app.services.masterKey)
+        let now = app.clock.now()
+        let year = Int(TiranaTime.parts(of: now).date.prefix(4))!
+        let actor = try await RoleAssignment.query(on: app.db).filter(\.$role == Role.caseWorker.rawValue)
+            .filter(\.$organisation.$id == home).first()?.$user.id ?? UUID()
+        let facilitator = try await RoleAssignment.query(on: app.db).filter(\.$role == Role.clubFacilitator.rawValue)
+            .filter(\.$organisation.$id == home).first()?.$user.id ?? actor
+        var numbers: [String: Int] = [:]
+        for region in regions {
+            let scope = "survivor:\(region.code)-\(year)"
+            numbers[scope] = try await sql.select().column("value").from("reference_counters").where("scope", .equal, SQLBind(scope))
+                .first(decodingColumn: "value", as: Int.self) ?? 0
+        }
+        var ids: [UUID] = []
+        let batch = 400
+        for start in stride(from: 0, to: count, by: batch) {
+            var survivorRows: [[SQLBind]] = [], keyRows: [[SQLBind]] = [], consentRows: [[SQLBind]] = [], memberRows: [[SQLBind]] = []
+            for index in start..<min(count, start + batch) {
+                let id = UUID()
+                let region = regions[index % regions.count]
+                let scope = "survivor:\(region.code)-\(year)"
+                numbers[scope, default: 0] += 1
+                let code = SurvivorCode.make(regionCode: region.code, year: year, number: numbers[scope]!)
+                let key = SurvivorDataKey.generate()
+                let first = try key.seal(firstNames[index % firstNames.count], survivor: id, field: IdentityField.firstName.rawValue)
+                let last = try key.seal(lastNames[index % lastNames.count], survivor: id, field: IdentityField.lastName.rawValue)
+                survivorRows.append([
+                    SQLBind(id), SQLBind(home), SQLBind(code), SQLBind(index % 10 == 9 ? "closed" : "open"), SQLBind(1970 + index % 36),
+                    SQLBind(index % 17 == 0 ? "male" : "female"), SQLBind(region.id), SQLBind(HarmKind.allCases[index % 3].rawValue),
+                    SQLBind(ReferralSource.allCases[index % 9].rawValue), SQLBind(""), SQLBind(false), SQLBind(first), SQLBind(last),
+                    SQLBind(now), SQLBind(actor), SQLBind(now), SQLBind(now),
+                ])
+                keyRows.append([SQLBind(id), SQLBind(try wrapper.wrap(key, survivor: id)), SQLBind(now)])
+                for purpose in [ConsentPurpose.services, .club, .statistics] {
+                    consentRows.append([SQLBind(UUID()), SQLBind(id), SQLBind(purpose.rawValue), SQLBind("bench"), SQLBind(now), SQLBind(actor)])
+                }
+                memberRows.append([SQLBind(UUID()), SQLBind(id), SQLBind(home), SQLBind(TiranaTime.parts(of: now).date)])
+                ids.append(id)
+            }
+            let rows = (survivorRows, keyRows, consentRows, memberRows)
+            try await app.db.transaction { db in
+                guard let sql = db as? any SQLDatabase else { return }
+                try await sql.insert(into: "survivors").columns(
+                    "id", "organisation_id", "code", "status", "year_of_birth", "sex", "region_id", "harm", "referral_source",
+                    "washington_group", "has_disability", "first_name_sealed", "last_name_sealed", "opened_at", "created_by", "created_at", "updated_at")
+                    .bulk(rows.0).run()
+                try await sql.insert(into: "survivor_keys").columns("survivor_id", "wrapped_key", "created_at").bulk(rows.1).run()
+                try await sql.insert(into: "survivor_consents").columns("id", "survivor_id", "purpose", "form_version", "given_at", "recorded_by")
+                    .bulk(rows.2).run()
+                try await sql.insert(into: "club_memberships").columns("id", "survivor_id", "organisation_id", "joined_on").bulk(rows.3).run()
+            }
+        }
+        for (scope, value) in numbers {
+            try await sql.raw("""
+                INSERT INTO reference_counters (scope, value) VALUES (\(bind: scope), \(bind: value))
+                ON CONFLICT (scope) DO UPDATE SET value = \(bind: value)
+                """).run()
+        }
+        // Sessions of twenty members each, one a day going back from today.
+        let perSession = 20
+        let sessions = (attendances + perSession - 1) / perSession
+        let today = LocalDate(TiranaTime.parts(of: now).date)!
+        let members = ids
+        for start in stride(from: 0, to: sessions, by: 20) {
+            var sessionRows: [[SQLBind]] = [], attendanceRows: [[SQLBind]] = []
+            for number in start..<min(sessions, start + 20) {
+                let id = UUID()
+                sessionRows.append([
+                    SQLBind(id), SQLBind(home), SQLBind(ClubSessionKind.allCases[number % 6].rawValue),
+                    SQLBind(today.adding(days: -(number % 3650)).description), SQLBind("Qendra e Klubit (demo)"),
+                    SQLBind(facilitator), SQLBind(actor), SQLBind(now),
+                ])
+                for seat in 0..<perSession where number * perSession + seat < attendances {
+                    attendanceRows.append([
+                        SQLBind(UUID()), SQLBind(id), SQLBind(members[(number * 7 + seat * 2_503) % members.count]), SQLBind(seat % 5 != 4), SQLBind(now),
+                    ])
+                }
+            }
+            let rows = (sessionRows, attendanceRows)
+            try await app.db.transaction { db in
+                guard let sql = db as? any SQLDatabase else { return }
+                try await sql.insert(into: "club_sessions")
+                    .columns("id", "organisation_id", "kind", "held_on", "place", "facilitator_id", "created_by", "created_at").bulk(rows.0).run()
+                try await sql.insert(into: "club_attendance").columns("id", "session_id", "survivor_id", "present", "recorded_at").bulk(rows.1).run()
+            }
+        }
+        try await app.db.transaction { db in
+            try await AuditLog.record(.init("demo.survivorsLoaded", details: ["survivors": String(count), "attendances": String(attendances)]),
+                                      actor: nil, at: now, on: db)
+        }
+    }
+
+    /// Signed-in sessions for the benchmark's case worker and facilitator (who would otherwise
+    /// need an authenticator app): printed once, like the passwords. Their accounts get a
+    /// second-factor secret that nobody holds, as a session without one is sent to enrol.
+    static func benchSessions(app: Application, organisations: [UUID]) async throws -> [(Role, String)] {
+        guard let home = organisations.first else { return [] }
+        var tokens: [(Role, String)] = []
+        for role in [Role.caseWorker, .clubFacilitator] {
+            guard let user = try await RoleAssignment.query(on: app.db).filter(\.$role == role.rawValue)
+                .filter(\.$organisation.$id == home).first()?.$user.id else { continue }
+            if let account = try await User.find(user, on: app.db), account.totpSecret == nil {
+                account.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()), boundTo: "user:\(user.uuidString.lowercased()):totp")
+                try await account.save(on: app.db)
+            }
+            let token = SecretToken.generate()
+            try await UserSession(tokenDigest: SecretToken.digest(token), userID: user, stage: .active, now: app.clock.now()).create(on: app.db)
+            tokens.append((role, token))
+        }
+        return tokens
+    }
+}
+
+extension SQLInsertBuilder {
+    /// One multi-row INSERT of these rows.
+    func bulk(_ rows: [[SQLBind]]) -> SQLInsertBuilder {
+        var builder = self
+        for row in rows { builder = builder.values(row.map { $0 as any SQLExpression }) }
+        return builder
+    }
+}
