@@ -42,4 +42,9 @@ public struct Actor: Sendable, Equatable {
     public var requiresTwoFactor: Bool { grants.contains { $0.role.requiresTwoFactor } }
 
     public var organisationIDs: Set<UUID> { Set(grants.compactMap(\.organisationID)) }
+
+    /// The organisations in which this person holds the role.
+    public func organisations(as role: Role) -> Set<UUID> {
+        Set(grants.filter { $0.role == role }.compactMap(\.organisationID))
+    }
 }

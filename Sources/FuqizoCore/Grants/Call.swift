@@ -39,6 +39,11 @@ public enum TiranaTime {
         return calendar.date(from: components)
     }
 
+    /// The calendar day it is in Tirana at that instant.
+    public static func today(at instant: Date) -> LocalDate {
+        LocalDate(parts(of: instant).date)!
+    }
+
     /// The instant as ("2019-06-30", "16:00") in Tirana.
     public static func parts(of instant: Date) -> (date: String, time: String) {
         var calendar = Calendar(identifier: .gregorian)

@@ -72,7 +72,7 @@ extension DemoData {
         // Sessions of twenty members each, one a day going back from today.
         let perSession = 20
         let sessions = (attendances + perSession - 1) / perSession
-        let today = LocalDate(TiranaTime.parts(of: now).date)!
+        let today = TiranaTime.today(at: now)
         let members = ids
         for start in stride(from: 0, to: sessions, by: 20) {
             var sessionRows: [[SQLBind]] = [], attendanceRows: [[SQLBind]] = []

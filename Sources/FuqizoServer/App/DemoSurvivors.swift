@@ -23,7 +23,7 @@ extension DemoData {
         let facilitator = try await RoleAssignment.query(on: app.db).filter(\.$role == Role.clubFacilitator.rawValue)
             .filter(\.$organisation.$id == home).first()?.$user.id
         let partner = organisations.dropFirst().first
-        let today = LocalDate(TiranaTime.parts(of: app.clock.now()).date)!
+        let today = TiranaTime.today(at: app.clock.now())
         var clubMembers: [String] = []
         for index in 0..<count {
             let owner = index % 3 == 2 && organisations.count > 1 ? organisations[1 + index % (organisations.count - 1)] : home

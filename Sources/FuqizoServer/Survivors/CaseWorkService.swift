@@ -11,7 +11,7 @@ struct CaseWorkService {
     let services: AppServices
 
     var now: Date { services.clock.now() }
-    var today: LocalDate { LocalDate(TiranaTime.parts(of: now).date)! }
+    var today: LocalDate { TiranaTime.today(at: now) }
     private var records: SurvivorService { SurvivorService(database: database, services: services) }
 
     // MARK: needs

@@ -17,8 +17,9 @@ struct ClubController: RouteCollection {
 
     private func service(_ req: Request) -> ClubService { ClubService(database: req.db, services: req.services) }
 
+    /// The organisations of a case worker, in a stable order: sessions are planned for the first.
     private static func caseOrganisations(_ actor: Actor) -> [UUID] {
-        actor.grants.filter { $0.role == .caseWorker }.compactMap(\.organisationID).sorted { $0.uuidString < $1.uuidString }
+        actor.organisations(as: .caseWorker).sorted { $0.uuidString < $1.uuidString }
     }
 
     struct Row: Encodable {

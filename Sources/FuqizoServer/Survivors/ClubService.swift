@@ -11,7 +11,7 @@ struct ClubService {
     let services: AppServices
 
     var now: Date { services.clock.now() }
-    var today: LocalDate { LocalDate(TiranaTime.parts(of: now).date)! }
+    var today: LocalDate { TiranaTime.today(at: now) }
     private var records: SurvivorService { SurvivorService(database: database, services: services) }
 
     // MARK: membership and skills
@@ -149,17 +149,20 @@ struct ClubService {
             try await AuditLog.record(.init("club.sessionViewed", target: ("clubSession", session.id!.uuidString),
                                             details: ["members": String(rows.count)]), actor: actor, at: now, on: db)
         }
-        var list: [Attendee] = []
-        for survivor in survivors.sorted(by: { $0.code < $1.code }) {
-            guard let id = survivor.id, let row = rows.first(where: { $0.survivorID == id }) else { continue }
-            let consented = consents.contains { $0.$survivor.id == id && ($0.record?.isActive(at: instant) ?? false) }
+        let consented = Set(consents.filter { $0.record?.isActive(at: instant) ?? false }.map(\.$survivor.id))
+        // The wrapped keys of those whose first name may be shown, in one query.
+        let keys = try await SurvivorKey.query(on: database).filter(\.$id ~~ consented).all()
+        let wrapped = Dictionary(uniqueKeysWithValues: keys.compactMap { key in key.id.map { ($0, key.wrappedKey) } })
+        let wrapper = SurvivorKeyWrapper(masterKey: services.masterKey)
+        let attendance = Dictionary(uniqueKeysWithValues: rows.map { ($0.survivorID, $0) })
+        return try survivors.sorted(by: { $0.code < $1.code }).compactMap { survivor in
+            guard let id = survivor.id, let row = attendance[id] else { return nil }
             var firstName: String?
-            if consented, survivor.identityDestroyedAt == nil, let sealed = survivor.firstNameSealed {
-                firstName = try await records.dataKey(of: id, on: database).open(sealed, survivor: id, field: IdentityField.firstName.rawValue)
+            if let key = wrapped[id], let sealed = survivor.firstNameSealed {
+                firstName = try wrapper.unwrap(key, survivor: id).open(sealed, survivor: id, field: IdentityField.firstName.rawValue)
             }
-            list.append(Attendee(attendanceID: row.id!, code: survivor.code, firstName: firstName, present: row.present))
+            return Attendee(attendanceID: row.id!, code: survivor.code, firstName: firstName, present: row.present)
         }
-        return list
     }
 
     /// Current members of the organisation with an active Club consent, not yet on the list.

@@ -15,10 +15,6 @@ struct ReferralsController: RouteCollection {
 
     private func desk(_ req: Request) -> ReferralDesk { ReferralDesk(database: req.db, services: req.services) }
 
-    private static func caseOrganisations(_ actor: Actor) -> Set<UUID> {
-        Set(actor.grants.filter { $0.role == .caseWorker }.compactMap(\.organisationID))
-    }
-
     struct Row: Encodable {
         let id: String
         let code: String
@@ -40,7 +36,7 @@ struct ReferralsController: RouteCollection {
     }
 
     func list(req: Request) async throws -> View {
-        let organisations = Self.caseOrganisations(req.actor)
+        let organisations = req.actor.organisations(as: .caseWorker)
         let received = try await desk(req).list(organisations: organisations, received: true)
         let sent = try await desk(req).list(organisations: organisations, received: false)
         let names = try await names(req, Set((received + sent).flatMap { [$0.from, $0.to] }))

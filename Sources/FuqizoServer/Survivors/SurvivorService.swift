@@ -48,7 +48,7 @@ struct SurvivorService {
     // MARK: intake
 
     func register(_ form: SurvivorIntakeForm, organisationID: UUID, actor: UUID) async throws -> IntakeOutcome {
-        let today = LocalDate(TiranaTime.parts(of: now).date)!
+        let today = TiranaTime.today(at: now)
         let intake: SurvivorIntake
         switch form.validated(today: today) {
         case .failure(let errors): return .invalid(errors)

@@ -35,11 +35,6 @@ struct SurvivorsController: RouteCollection {
         SurvivorService(database: req.db, services: req.services)
     }
 
-    /// The organisations in which this person works as a case worker.
-    private static func caseOrganisations(_ actor: Actor) -> Set<UUID> {
-        Set(actor.grants.filter { $0.role == .caseWorker }.compactMap(\.organisationID))
-    }
-
     /// The record named in the path, once the policy allows `action` on it.
     private func loaded(_ req: Request, for action: Action) async throws -> SurvivorService.Loaded {
         let code = req.parameters.get("code") ?? ""
@@ -90,11 +85,12 @@ struct SurvivorsController: RouteCollection {
     func caseload(req: Request) async throws -> View {
         let query = (try? req.query.decode(CaseloadQuery.self)) ?? CaseloadQuery()
         let status = query.status.flatMap(CaseStatus.init(rawValue:))
-        let page = try await service(req).caseload(organisations: Self.caseOrganisations(req.actor), status: status,
+        let page = try await service(req).caseload(organisations: req.actor.organisations(as: .caseWorker), status: status,
                                                    codePrefix: query.code.flatMap(Text.clean), page: query.page ?? 1)
         let geography = try await GeographyDirectory.load(on: req.db)
         let regions = Dictionary(uniqueKeysWithValues: geography.regions.map { ($0.id, $0.name(req.language)) })
-        let year = Int(TiranaTime.parts(of: req.now).date.prefix(4)) ?? 2000
+        let today = TiranaTime.today(at: req.now)
+        let year = today.year
         let rows = page.rows.map { row in
             CaseloadRow(
                 code: row.code, ageBand: req.t(AgeBand.of(yearOfBirth: row.yearOfBirth, in: year).catalogKey),
@@ -118,9 +114,8 @@ struct SurvivorsController: RouteCollection {
             rows: rows, total: page.total, page: page.page, pageCount: page.pageCount,
             previousPage: page.page > 1 ? link(page.page - 1) : nil, nextPage: page.page < page.pageCount ? link(page.page + 1) : nil,
             fields: filters, code: query.code ?? "",
-            followUps: try await CaseWorkService(database: req.db, services: req.services).dueFollowUps(organisations: Self.caseOrganisations(req.actor))
+            followUps: try await CaseWorkService(database: req.db, services: req.services).dueFollowUps(organisations: req.actor.organisations(as: .caseWorker))
                 .map { row in
-                    let today = LocalDate(TiranaTime.parts(of: req.now).date)!
                     let state = FollowUpSchedule.state(of: LocalDate(row.dueOn) ?? today, today: today, recorded: false)
                     return FollowUpRow(code: row.code, months: row.months, due: row.dueOn, late: state == .late)
                 }))
@@ -155,7 +150,7 @@ struct SurvivorsController: RouteCollection {
             T.allCases.map { .init(value: $0.rawValue, label: req.t(key($0)), selected: selected.contains($0.rawValue)) }
         }
         var organisationFields: [FieldContext] = []
-        let organisations = Self.caseOrganisations(req.actor)
+        let organisations = req.actor.organisations(as: .caseWorker)
         if organisations.count > 1 {
             let rows = try await Organisation.query(on: req.db).filter(\.$id ~~ organisations).sort(\.$nameSq).all()
             organisationFields.append(FieldContext("organisationID", label: "survivor.field.organisation", kind: "select", value: form.organisationID,
@@ -206,15 +201,13 @@ struct SurvivorsController: RouteCollection {
     }
 
     func newForm(req: Request) async throws -> Response {
-        var form = SurvivorIntakeForm()
-        form.consentFormVersion = ""
-        return try await renderIntake(req, form: form)
+        try await renderIntake(req, form: SurvivorIntakeForm())
     }
 
     func register(req: Request) async throws -> Response {
         let form = try req.form(SurvivorIntakeForm.self)
         let actor = try req.requireSignedIn().actor
-        let organisations = Self.caseOrganisations(actor)
+        let organisations = actor.organisations(as: .caseWorker)
         let chosen = organisations.count == 1 ? organisations.first : UUID(uuidString: form.organisationID)
         guard let organisationID = chosen, organisations.contains(organisationID) else {
             var errors = FieldErrors()
@@ -289,7 +282,7 @@ struct SurvivorsController: RouteCollection {
                               status: HTTPResponseStatus = .ok) async throws -> Response {
         let survivor = loaded.survivor
         let geography = try await GeographyDirectory.load(on: req.db)
-        let year = Int(TiranaTime.parts(of: req.now).date.prefix(4)) ?? 2000
+        let year = TiranaTime.today(at: req.now).year
         let region = geography.regions.first { $0.id == survivor.$region.id }?.name(req.language) ?? ""
         let answers = survivor.washingtonGroupAnswers
         var facts = [
