@@ -44,6 +44,7 @@ struct CaseDesk {
         return String(location.dropFirst("/survivors/".count))
     }
 
+    @discardableResult
     func register(firstName: String = "Drita", lastName: String = "Zanaj") async throws -> String {
         try await register(Self.intake(firstName: firstName, lastName: lastName, region: try await Self.region(app)))
     }

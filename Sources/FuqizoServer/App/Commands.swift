@@ -54,3 +54,52 @@ struct SetupLinkCommand: AsyncCommand {
         context.console.print("\(app.services.config.publicURL)/setup/\(token)")
     }
 }
+
+/// `fuqizo keys rotate [--output PATH]`: moves the installation to a new master key
+/// (see KeyRotation). Run it with every server stopped.
+struct KeysCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "rotate")
+        var action: String
+
+        @Option(name: "output", help: "Where to write the new key when the current one is in FUQIZO_MASTER_KEY (a new file).")
+        var output: String?
+    }
+
+    var help: String { "Rotates the master key: re-wraps survivors' data keys and re-seals stored secrets (fuqizo keys rotate)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard signature.action == "rotate" else {
+            context.console.error("Unknown keys action '\(signature.action)'; use: fuqizo keys rotate [--output PATH]")
+            throw ExitCode(2)
+        }
+        let rotation = KeyRotation(app: context.application, output: signature.output.map { URL(fileURLWithPath: $0) })
+        let report: KeyRotation.Report
+        do {
+            report = try await rotation.rotate()
+        } catch let failure as any CustomStringConvertible & Error {
+            context.console.error("Key rotation stopped; nothing changed: \(failure)")
+            throw ExitCode(1)
+        }
+        if report.finishedInterrupted {
+            context.console.print("An interrupted rotation is finished: the new key is now \(report.newKeyFile.path).")
+        } else {
+            context.console.print("""
+            Master key rotated: \(report.survivorKeys) survivor data keys re-wrapped, \(report.duplicateKeys) duplicate-check \
+            values recomputed, \(report.userSecrets) second-factor secrets re-sealed, \(report.sessionsEnded) sessions ended.
+            The new key is in \(report.newKeyFile.path).
+            """)
+        }
+        if let retired = report.retiredKeyFile {
+            context.console.print("""
+            The previous key is in \(retired.path). Backups made before now open only with it: move it offline, \
+            next to those backups, and destroy it when the last of them expires.
+            """)
+        } else if !report.finishedInterrupted {
+            context.console.print("""
+            Set FUQIZO_MASTER_KEY to the contents of that file on every instance, start them, then delete the file. \
+            Keep the previous key offline with the backups made before now; they open only with it.
+            """)
+        }
+    }
+}

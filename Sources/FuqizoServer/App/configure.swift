@@ -17,9 +17,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.services = AppServices(
         config: config, clock: clock, masterKey: masterKey,
         catalog: try Catalog(directory: resources.appendingPathComponent("Localization")),
-        passwordPolicy: PasswordPolicy(commonPasswords: commonPasswords),
-        csrfKey: SecretKeyBytes(masterKey.derivedKey(for: "csrf")),
-        secretsBox: SecretBox(key: masterKey.derivedKey(for: "user-secrets")))
+        passwordPolicy: PasswordPolicy(commonPasswords: commonPasswords))
 
     switch config.database {
     case .sqlite(let path):
@@ -66,6 +64,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
 
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(SetupLinkCommand(), as: "setup-link")
     // Order matters: the database is migrated before background work starts.
     app.lifecycle.use(FirstRunSetup())
@@ -74,7 +73,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
 
 /// Brings the database to the current schema and checks the master key against it.
 /// Every command calls this before it touches data.
-public func prepareDatabase(_ app: Application) async throws {
+public func prepareDatabase(_ app: Application, checkingKey: Bool = true) async throws {
     if let schema = app.services.config.databaseSchema, case .postgres = app.services.config.database,
        let sql = app.db as? any SQLDatabase {
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: schema)").run()
@@ -84,22 +83,28 @@ public func prepareDatabase(_ app: Application) async throws {
         // WAL lets readers go on while one writer commits.
         try await sql.raw("PRAGMA journal_mode = WAL").run()
     }
-    try await KeyStore.verify(app.services.masterKey, on: app.db)
+    // `fuqizo keys rotate` checks the key itself: it may have to finish an interrupted rotation.
+    if checkingKey { try await KeyStore.verify(app.services.masterKey, on: app.db) }
 }
 
 extension Application {
     /// True when the command is `serve` (also the default when no command is given).
     var isServing: Bool {
         if environment == .testing { return false }
-        let arguments = environment.arguments.dropFirst()
-        return arguments.first.map { $0 == "serve" || $0.hasPrefix("-") } ?? true
+        return command.map { $0 == "serve" || $0.hasPrefix("-") } ?? true
     }
+
+    /// The command's name as typed (`serve`, `keys`, …), nil when none was given.
+    var command: String? { environment.arguments.dropFirst().first }
 }
 
 /// At `serve`: with no administrator yet, prints a one-time setup link on the console.
 struct FirstRunSetup: LifecycleHandler {
     func didBootAsync(_ application: Application) async throws {
-        try await prepareDatabase(application)
+        if application.isServing {
+            application.serverLock = try ServerLock.acquire(in: application.services.config.dataDirectory, exclusive: false)
+        }
+        try await prepareDatabase(application, checkingKey: application.command != "keys")
         guard application.isServing else { return }
         let identity = IdentityService(database: application.db, services: application.services, passwords: application.passwordHasher)
         if try await !identity.administratorExists() {

@@ -268,7 +268,12 @@ struct IdentityService {
     // MARK: second factor
 
     private func secretContext(_ user: User, pending: Bool) throws -> String {
-        "user:\(try user.requireID().uuidString.lowercased()):totp\(pending ? ":pending" : "")"
+        Self.secretContext(of: try user.requireID(), pending: pending)
+    }
+
+    /// What a user's sealed second-factor secret is bound to: the user, and whether it is confirmed.
+    static func secretContext(of userID: UUID, pending: Bool) -> String {
+        "user:\(userID.uuidString.lowercased()):totp\(pending ? ":pending" : "")"
     }
 
     func totp(of user: User) throws -> FuqizoCore.TOTP? {

@@ -54,6 +54,26 @@ struct AppServices: Sendable {
     let passwordPolicy: PasswordPolicy
     let csrfKey: SecretKeyBytes
     let secretsBox: SecretBox
+
+    init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
+        self.config = config
+        self.clock = clock
+        self.masterKey = masterKey
+        self.catalog = catalog
+        self.passwordPolicy = passwordPolicy
+        csrfKey = SecretKeyBytes(masterKey.derivedKey(for: "csrf"))
+        secretsBox = Self.secretsBox(masterKey)
+    }
+
+    /// The box that seals users' stored secrets (second-factor secrets) under a master key.
+    static func secretsBox(_ masterKey: MasterKey) -> SecretBox {
+        SecretBox(key: masterKey.derivedKey(for: "user-secrets"))
+    }
+
+    /// The same services under another master key: what a restart after `fuqizo keys rotate` runs with.
+    func rekeyed(_ next: MasterKey) -> AppServices {
+        AppServices(config: config, clock: clock, masterKey: next, catalog: catalog, passwordPolicy: passwordPolicy)
+    }
 }
 
 extension Application {

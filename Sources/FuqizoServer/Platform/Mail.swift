@@ -195,6 +195,13 @@ struct BackgroundJobs: LifecycleHandler {
         let interval = application.services.config.backgroundInterval
         let task = Task {
             while !Task.isCancelled {
+                // An instance elsewhere rotated the key (PostgreSQL shared by several servers):
+                // this one would seal new secrets nobody could open, so it stops.
+                if let current = try? await KeyStore.matches(application.services.masterKey, on: application.db), !current {
+                    application.logger.critical("The database is under a new master key (fuqizo keys rotate); this server stops. Start it with the new key.")
+                    application.running?.stop()
+                    return
+                }
                 do {
                     try await application.deliverMail()
                 } catch {

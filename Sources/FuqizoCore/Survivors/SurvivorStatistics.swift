@@ -1,0 +1,91 @@
+import Foundation
+
+/// What statistics know of one survivor record: the attributes kept in clear, where the person
+/// is on the road to employment, and their consents to statistics.
+public struct StatisticsRecord: Sendable {
+    public let regionCode: String
+    public let sex: SurvivorSex
+    public let yearOfBirth: Int?
+    public let harm: HarmKind
+    public let hasDisability: Bool
+    public let inClub: Bool
+    public let employed: Bool
+    public let stillEmployedAtSixMonths: Bool
+    public let statisticsConsents: [ConsentRecord]
+
+    public init(regionCode: String, sex: SurvivorSex, yearOfBirth: Int?, harm: HarmKind, hasDisability: Bool, inClub: Bool,
+                employed: Bool, stillEmployedAtSixMonths: Bool, statisticsConsents: [ConsentRecord]) {
+        self.regionCode = regionCode
+        self.sex = sex
+        self.yearOfBirth = yearOfBirth
+        self.harm = harm
+        self.hasDisability = hasDisability
+        self.inClub = inClub
+        self.employed = employed
+        self.stillEmployedAtSixMonths = stillEmployedAtSixMonths
+        self.statisticsConsents = statisticsConsents
+    }
+}
+
+/// The survivor statistics shown outside case work. Only records with an active consent to
+/// non-identifiable statistics are counted, at the moment of counting (a withdrawal removes a
+/// record from the next count), and every count goes through small-cell suppression.
+public struct SurvivorStatistics: Sendable {
+    /// A published table: rows of cells, each column protected with its total.
+    public struct Table: Sendable, Equatable {
+        public let rows: [String]
+        public let columns: [String]
+        /// `cells[row][column]`.
+        public let cells: [[SmallCells.Cell]]
+        public let totals: [SmallCells.Cell]
+    }
+
+    public enum Stage: String, CaseIterable, Sendable {
+        case registered, inClub, employed, stillEmployedAtSixMonths
+
+        public var catalogKey: String { "statistics.stage.\(rawValue)" }
+    }
+
+    /// Records counted: those with consent to statistics now.
+    public let counted: [StatisticsRecord]
+    public let cells: SmallCells
+    public let year: Int
+
+    public init(records: [StatisticsRecord], at instant: Date, year: Int, threshold: Int) {
+        counted = records.filter { ConsentRule.allows(.statistics, records: $0.statisticsConsents, at: instant) }
+        cells = SmallCells(threshold: threshold)
+        self.year = year
+    }
+
+    /// The road to employment by region: how many registered, joined the Club, found work and
+    /// were still in work at the 6-month follow-up.
+    public func stagesByRegion(_ regionCodes: [String]) -> Table {
+        let counts = regionCodes.map { code in
+            let inRegion = counted.filter { $0.regionCode == code }
+            return [inRegion.count, inRegion.count(where: \.inClub), inRegion.count(where: \.employed),
+                    inRegion.count(where: \.stillEmployedAtSixMonths)]
+        }
+        return table(rows: regionCodes, columns: Stage.allCases.map(\.rawValue), counts: counts)
+    }
+
+    /// One attribute's breakdown of the counted records, with how many of each are in work.
+    public func breakdown<Key: Hashable>(_ keys: [Key], labels: [String], by attribute: (StatisticsRecord) -> Key) -> Table {
+        let counts = keys.map { key in
+            let group = counted.filter { attribute($0) == key }
+            return [group.count, group.count(where: \.employed)]
+        }
+        return table(rows: labels, columns: [Stage.registered.rawValue, Stage.employed.rawValue], counts: counts)
+    }
+
+    public func ageBand(of record: StatisticsRecord) -> AgeBand {
+        AgeBand.of(yearOfBirth: record.yearOfBirth, in: year)
+    }
+
+    /// Each column is protected on its own, with its total.
+    private func table(rows: [String], columns: [String], counts: [[Int]]) -> Table {
+        let protected = columns.indices.map { column in cells.protect(counts.map { $0[column] }) }
+        return Table(rows: rows, columns: columns,
+                     cells: rows.indices.map { row in protected.map { $0.cells[row] } },
+                     totals: protected.map(\.total))
+    }
+}

@@ -1,0 +1,125 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// `fuqizo keys rotate`: moves the installation to a new master key. Survivors' data keys are
+/// re-wrapped (their ciphertexts stay as they are), second-factor secrets re-sealed, duplicate-
+/// check values recomputed, the key check value replaced and every session ended, in one
+/// transaction with its audit entry. The order makes an interruption recoverable: the new key
+/// is on disk before the database moves to it, and the key file is swapped only after.
+struct KeyRotation {
+    struct Report: Sendable {
+        var survivorKeys = 0
+        var duplicateKeys = 0
+        var userSecrets = 0
+        var sessionsEnded = 0
+        /// Where the new key is: `master.key`, or the file named for an operator who keeps the
+        /// key in `FUQIZO_MASTER_KEY`.
+        var newKeyFile: URL
+        /// Where the previous key file went, when the key was kept in the data directory.
+        var retiredKeyFile: URL?
+        /// True when this run only finished an earlier, interrupted rotation.
+        var finishedInterrupted = false
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case outputNeeded
+        case outputExists(String)
+
+        var description: String {
+            switch self {
+            case .outputNeeded:
+                "The master key comes from FUQIZO_MASTER_KEY: name a new file for the new key with --output PATH."
+            case .outputExists(let path):
+                "\(path) exists already; name a file that does not."
+            }
+        }
+    }
+
+    let app: Application
+    /// Where the new key goes when the current one comes from the environment.
+    let output: URL?
+
+    private var config: AppConfig { app.services.config }
+    private var pendingFile: URL { KeyStore.keyFile(config).appendingPathExtension("next") }
+
+    func rotate(to next: MasterKey = .generate()) async throws -> Report {
+        let lock = try ServerLock.acquire(in: config.dataDirectory, exclusive: true)
+        defer { withExtendedLifetime(lock) {} }
+        let old = app.services.masterKey
+        let keptInFile = config.masterKeyBase64 == nil
+        do {
+            try await KeyStore.verify(old, on: app.db)
+        } catch let mismatch as ConfigError {
+            if keptInFile, let finished = try await finishInterrupted() { return finished }
+            throw mismatch
+        }
+        let destination: URL
+        if keptInFile {
+            // Left by a rotation that stopped before the database moved: a key nothing uses.
+            try? FileManager.default.removeItem(at: pendingFile)
+            destination = pendingFile
+        } else {
+            guard let output else { throw Failure.outputNeeded }
+            guard !FileManager.default.fileExists(atPath: output.path) else { throw Failure.outputExists(output.path) }
+            destination = output
+        }
+
+        // Everything is computed, and every sealed value opened, before anything is written.
+        let survivors = try await SurvivorKeyRotation.prepare(on: app.db, from: old, to: next)
+        let secrets = try await SecretRotation.prepare(on: app.db, from: old, to: next)
+        try KeyStore.store(next, inNewFile: destination)
+        var report = Report(survivorKeys: survivors.rewrapped.count,
+                            duplicateKeys: survivors.duplicateKeys.count { $0.duplicateKey != nil },
+                            userSecrets: secrets.users.count, newKeyFile: destination)
+        do {
+            let now = app.services.clock.now()
+            report.sessionsEnded = try await app.db.transaction { db in
+                try await KeyStore.replaceCheck(with: next, on: db)
+                try await survivors.apply(on: db)
+                let sessions = try await secrets.apply(on: db)
+                try await AuditLog.record(.init("keys.rotated", details: [
+                    "survivorKeys": "\(survivors.rewrapped.count)", "userSecrets": "\(secrets.users.count)",
+                    "sessionsEnded": "\(sessions)",
+                ]), actor: nil, at: now, on: db)
+                return sessions
+            }
+        } catch {
+            // The database is still under the old key: the new one must not be left to be mistaken for it.
+            try? FileManager.default.removeItem(at: destination)
+            throw error
+        }
+        if keptInFile {
+            report.retiredKeyFile = try swapKeyFiles()
+            report.newKeyFile = KeyStore.keyFile(config)
+        }
+        return report
+    }
+
+    /// The database is not under `master.key`: if a rotation moved it to `master.key.next` and
+    /// stopped before swapping the files, they are swapped now.
+    private func finishInterrupted() async throws -> Report? {
+        guard FileManager.default.fileExists(atPath: pendingFile.path),
+              try await KeyStore.matches(try KeyStore.read(pendingFile), on: app.db) else { return nil }
+        var report = Report(newKeyFile: KeyStore.keyFile(config), finishedInterrupted: true)
+        report.retiredKeyFile = try swapKeyFiles()
+        return report
+    }
+
+    /// `master.key` becomes `master.key.retired-<UTC time>` and `master.key.next` becomes `master.key`.
+    private func swapKeyFiles() throws -> URL {
+        let current = KeyStore.keyFile(config)
+        let stamp = ISO8601DateFormatter.string(from: app.services.clock.now(), timeZone: .gmt,
+                                                formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+        var retired = current.deletingLastPathComponent().appendingPathComponent("\(current.lastPathComponent).retired-\(stamp)")
+        var suffix = 1
+        while FileManager.default.fileExists(atPath: retired.path) {
+            suffix += 1
+            retired = retired.deletingLastPathComponent().appendingPathComponent("\(current.lastPathComponent).retired-\(stamp)-\(suffix)")
+        }
+        try FileManager.default.moveItem(at: current, to: retired)
+        try FileManager.default.moveItem(at: pendingFile, to: current)
+        return retired
+    }
+}
