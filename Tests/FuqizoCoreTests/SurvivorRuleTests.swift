@@ -316,3 +316,51 @@ struct CaseWorkRuleTests {
         #expect(errors["health"] == "form.error.choose")
     }
 }
+
+@Suite("Survivor statistics: consent and small cells")
+struct SurvivorStatisticsTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func record(_ region: String = "KU", sex: SurvivorSex = .female, born: Int? = 1990, employed: Bool = false,
+                       consent: [ConsentRecord]? = nil) -> StatisticsRecord {
+        StatisticsRecord(regionCode: region, sex: sex, yearOfBirth: born, harm: .trafficking, hasDisability: false, inClub: employed,
+                         employed: employed, stillEmployedAtSixMonths: false,
+                         statisticsConsents: consent ?? [ConsentRecord(purpose: .statistics, givenAt: now.addingTimeInterval(-86_400))])
+    }
+
+    @Test("a count from 1 to below the threshold is hidden; zeros and larger counts are shown")
+    func primary() {
+        let cells = SmallCells(threshold: 5)
+        let (shown, total) = cells.protect([0, 12, 9, 7])
+        #expect(shown == [.shown(0), .shown(12), .shown(9), .shown(7)] && total == .shown(28))
+        let (small, smallTotal) = cells.protect([3, 0])
+        #expect(small[0] == .suppressed && small[1] == .shown(0) && smallTotal == .suppressed)
+        #expect(SmallCells.Cell.suppressed.text(threshold: 5) == "<5")
+    }
+
+    @Test("one hidden cell beside a published total takes the next smallest with it, so it cannot be subtracted out")
+    func secondary() {
+        let cells = SmallCells(threshold: 5)
+        let (protected, total) = cells.protect([20, 2, 8, 0, 30])
+        #expect(protected == [.shown(20), .suppressed, .suppressed, .shown(0), .shown(30)])
+        #expect(total == .shown(60))
+        let (two, _) = cells.protect([2, 3, 40])
+        #expect(two == [.suppressed, .suppressed, .shown(40)], "two hidden cells need nothing more")
+    }
+
+    @Test("only records with an active consent to statistics are counted: none, withdrawn or not yet given do not count")
+    func consent() {
+        let withdrawn = [ConsentRecord(purpose: .statistics, givenAt: Self.now.addingTimeInterval(-864_000), withdrawnAt: Self.now.addingTimeInterval(-60))]
+        let later = [ConsentRecord(purpose: .statistics, givenAt: Self.now.addingTimeInterval(60))]
+        let records = [Self.record(), Self.record(employed: true), Self.record(consent: []), Self.record(consent: withdrawn),
+                       Self.record(consent: later), Self.record("DI")]
+        let statistics = SurvivorStatistics(records: records, at: Self.now, year: 2027, threshold: 1)
+        #expect(statistics.counted.count == 3)
+        let table = statistics.stagesByRegion(["KU", "DI", "TR"])
+        #expect(table.cells == [[.shown(2), .shown(1), .shown(1), .shown(0)], [.shown(1), .shown(0), .shown(0), .shown(0)],
+                                [.shown(0), .shown(0), .shown(0), .shown(0)]])
+        #expect(table.totals == [.shown(3), .shown(1), .shown(1), .shown(0)])
+        let ages = statistics.breakdown(AgeBand.allCases, labels: AgeBand.allCases.map(\.rawValue), by: statistics.ageBand(of:))
+        #expect(ages.cells[AgeBand.allCases.firstIndex(of: .from35to44)!] == [.shown(3), .shown(1)], "born 1990, aged 37 in 2027")
+    }
+}

@@ -120,6 +120,7 @@ struct AccessMatrixTests {
         "GET /grants/calls/:callID/letters": grants,
         "POST /grants/calls/:callID/letters/send": grants,
         "GET /grants/figures": staff.union([.donorViewer]),
+        "GET /statistics/survivors": [.administrator, .programmeManager, .donorViewer],
         "GET /evaluation": [.evaluator],
         "GET /evaluation/:assignmentID": [.evaluator],
         "POST /evaluation/:assignmentID/declaration": [.evaluator],

@@ -117,7 +117,7 @@ struct ShellTests {
             + StepStatus.allCases.map(\.catalogKey) + ReferralNeed.allCases.map(\.catalogKey) + ReferralStatus.allCases.map(\.catalogKey)
             + ReferralStatus.allCases.map { "referral.move.\($0.rawValue)" } + ClubSessionKind.allCases.map(\.catalogKey)
             + EmploymentKind.allCases.map(\.catalogKey) + EmploymentSector.allCases.map(\.catalogKey) + ContractType.allCases.map(\.catalogKey)
-            + WageBand.allCases.map(\.catalogKey)
+            + WageBand.allCases.map(\.catalogKey) + SurvivorStatistics.Stage.allCases.map(\.catalogKey)
             + ["upcoming", "due", "late", "done"].map { "followUp.state.\($0)" }
             + WashingtonGroup.Domain.allCases.map { "survivor.wg.\($0.rawValue)" } + WashingtonGroup.Answer.allCases.map { "survivor.wg.answer.\($0.rawValue)" }
         for key in keys { #expect(catalog.has(key), "\(key)") }

@@ -358,4 +358,45 @@ struct SurvivorTests {
             #expect(try await desk.browser.get("/survivors?status=closed").body.string.contains(code))
         }
     }
+
+    @Test("statistics count only records consenting to statistics, drop a withdrawn consent at once, hide small cells and name no record")
+    func statistics() async throws {
+        try await withFuqizo { app in
+            let settings = SettingsService(database: app.db, services: app.services)
+            var form = ProgrammeSettingsForm(ProgrammeSettings.defaults)
+            form.smallCellDonor = "1"
+            _ = try await settings.update(form, actor: UUID())
+            let desk = try await CaseDesk.make(app)
+            let region = try await CaseDesk.region(app)
+            let first = try await desk.register()
+            let second = try await desk.register(firstName: "Mira", lastName: "Hoxha")
+            let unconsenting = try await desk.register(CaseDesk.intake(firstName: "Lule", lastName: "Dedaj", region: region,
+                                                                       consents: [.services, .club]))
+            try await desk.post(first, "club/join")
+            try await desk.post(first, "employment", [("kind", "jobPlacement"), ("sector", "hospitality"),
+                                                      ("startDate", TiranaTime.parts(of: app.clock.now()).date),
+                                                      ("contractType", "fixedTerm"), ("wageBand", "from30000to45000")])
+            let manager = try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: manager))
+            func kukesRow() async throws -> String {
+                let page = try await browser.get("/statistics/survivors")
+                #expect(page.status == .ok)
+                for code in [first, second, unconsenting] { #expect(!page.body.string.contains(code), "no record is named") }
+                let body = page.body.string
+                let start = try #require(body.range(of: "<th scope=\"row\">Kukës</th>"))
+                return String(body[start.upperBound...]).components(separatedBy: "</tr>")[0]
+            }
+            func cells(_ values: [Int]) -> String { values.map { "<td class=\"num\">\($0)</td>" }.joined() }
+
+            #expect(try await kukesRow() == cells([2, 1, 1, 0]), "the record without consent to statistics is not counted")
+            let consent = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$purpose == "statistics")
+                .filter(\.$survivor.$id == (try await desk.survivor(second)).requireID()).first())
+            try await desk.post(second, "consents/\(consent.id!.uuidString)/withdraw")
+            #expect(try await kukesRow() == cells([1, 1, 1, 0]), "a withdrawal counts from the next request")
+
+            form.smallCellDonor = "5"
+            _ = try await settings.update(form, actor: UUID())
+            #expect(try await kukesRow() == String(repeating: "<td class=\"num\">&lt;5</td>", count: 3) + cells([0]))
+        }
+    }
 }

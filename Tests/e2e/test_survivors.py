@@ -152,3 +152,14 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     assert "Teuta" not in facilitator.locator("main").inner_text()
     result = server.cli("audit", "verify")
     assert result.returncode == 0, result.stdout + result.stderr
+
+    # The programme's survivor figures: counts only, no record named, small cells hidden.
+    manager = chromium.new_context(viewport={"width": 1024, "height": 800}).new_page()
+    sign_in(manager, server, *accounts["programmeManager"])
+    visit(manager, server.url + "/statistics/survivors")
+    assert manager.locator("main table").count() == 5
+    assert code not in manager.locator("main").inner_text()
+
+    # The master key cannot be rotated under a running server.
+    result = server.cli("keys", "rotate")
+    assert result.returncode == 1 and "locked" in result.stdout + result.stderr, result.stdout + result.stderr

@@ -64,6 +64,9 @@ public enum Action: String, CaseIterable, Sendable {
     case manageClub
     /// A session's list and attendance: its facilitator, and the organisation's case workers.
     case takeAttendance
+    /// Counts of survivors who consented to statistics, small cells suppressed: programme
+    /// management and donors; no record, no identity.
+    case viewSurvivorStatistics
 }
 
 /// What an action is about, when it is about one record.
@@ -166,6 +169,8 @@ public enum Policy {
             return actor.has(.caseWorker, in: id)
         case (.takeAttendance, .clubSession(let organisation, let facilitator)):
             return actor.has(.caseWorker, in: organisation) || (actor.has(.clubFacilitator, in: organisation) && actor.userID == facilitator)
+        case (.viewSurvivorStatistics, .none):
+            return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.donorViewer)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

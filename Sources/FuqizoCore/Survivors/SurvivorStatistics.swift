@@ -34,7 +34,7 @@ public struct SurvivorStatistics: Sendable {
     /// A published table: rows of cells, each column protected with its total.
     public struct Table: Sendable, Equatable {
         public let rows: [String]
-        public let columns: [String]
+        public let columns: [Stage]
         /// `cells[row][column]`.
         public let cells: [[SmallCells.Cell]]
         public let totals: [SmallCells.Cell]
@@ -65,7 +65,7 @@ public struct SurvivorStatistics: Sendable {
             return [inRegion.count, inRegion.count(where: \.inClub), inRegion.count(where: \.employed),
                     inRegion.count(where: \.stillEmployedAtSixMonths)]
         }
-        return table(rows: regionCodes, columns: Stage.allCases.map(\.rawValue), counts: counts)
+        return table(rows: regionCodes, columns: Stage.allCases, counts: counts)
     }
 
     /// One attribute's breakdown of the counted records, with how many of each are in work.
@@ -74,7 +74,7 @@ public struct SurvivorStatistics: Sendable {
             let group = counted.filter { attribute($0) == key }
             return [group.count, group.count(where: \.employed)]
         }
-        return table(rows: labels, columns: [Stage.registered.rawValue, Stage.employed.rawValue], counts: counts)
+        return table(rows: labels, columns: [.registered, .employed], counts: counts)
     }
 
     public func ageBand(of record: StatisticsRecord) -> AgeBand {
@@ -82,7 +82,7 @@ public struct SurvivorStatistics: Sendable {
     }
 
     /// Each column is protected on its own, with its total.
-    private func table(rows: [String], columns: [String], counts: [[Int]]) -> Table {
+    private func table(rows: [String], columns: [Stage], counts: [[Int]]) -> Table {
         let protected = columns.indices.map { column in cells.protect(counts.map { $0[column] }) }
         return Table(rows: rows, columns: columns,
                      cells: rows.indices.map { row in protected.map { $0.cells[row] } },

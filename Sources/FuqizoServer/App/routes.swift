@@ -15,4 +15,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: SurvivorsController())
     try app.register(collection: ReferralsController())
     try app.register(collection: ClubController())
+    try app.register(collection: SurvivorStatisticsController())
 }

@@ -74,6 +74,7 @@ enum Navigation {
         entries.append(("/referrals", "nav.referrals", Policy.decide(actor, .viewReferrals).isAllowed))
         entries.append(("/club", "nav.club", Policy.decide(actor, .runClub).isAllowed))
         entries.append(("/grants/figures", "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
+        entries.append(("/statistics/survivors", "nav.survivorStatistics", Policy.decide(actor, .viewSurvivorStatistics).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
             ("/admin/users", "nav.users", admin),
