@@ -113,7 +113,7 @@ extension DemoData {
             guard let user = try await RoleAssignment.query(on: app.db).filter(\.$role == role.rawValue)
                 .filter(\.$organisation.$id == home).first()?.$user.id else { continue }
             if let account = try await User.find(user, on: app.db), account.totpSecret == nil {
-                account.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()), boundTo: "user:\(user.uuidString.lowercased()):totp")
+                account.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()), boundTo: IdentityService.secretContext(of: user, pending: false))
                 try await account.save(on: app.db)
             }
             let token = SecretToken.generate()

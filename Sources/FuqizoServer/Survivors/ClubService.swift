@@ -157,10 +157,7 @@ struct ClubService {
         let attendance = Dictionary(uniqueKeysWithValues: rows.map { ($0.survivorID, $0) })
         return try survivors.sorted(by: { $0.code < $1.code }).compactMap { survivor in
             guard let id = survivor.id, let row = attendance[id] else { return nil }
-            var firstName: String?
-            if let key = wrapped[id], let sealed = survivor.firstNameSealed {
-                firstName = try wrapper.unwrap(key, survivor: id).open(sealed, survivor: id, field: IdentityField.firstName.rawValue)
-            }
+            let firstName = try wrapped[id].flatMap { try survivor.opened(.firstName, with: try wrapper.unwrap($0, survivor: id)) }
             return Attendee(attendanceID: row.id!, code: survivor.code, firstName: firstName, present: row.present)
         }
     }

@@ -68,9 +68,7 @@ struct ReferralDesk {
             try await records.audit("survivor.referralRead", survivor.code, details: ["referral": loaded.referral.id!.uuidString], actor: actor, on: db)
         }
         let key = try await records.dataKey(of: id, on: database)
-        return try fields.compactMap { field in
-            try survivor.sealed(field).map { (field, try key.open($0, survivor: id, field: field.rawValue)) }
-        }
+        return try fields.compactMap { field in try survivor.opened(field, with: key).map { (field, $0) } }
     }
 
     func move(_ loaded: Loaded, to next: ReferralStatus, by side: ReferralStatus.Side, actor: UUID) async throws {

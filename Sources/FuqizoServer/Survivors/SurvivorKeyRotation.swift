@@ -26,12 +26,9 @@ struct SurvivorKeyRotation: Sendable {
             .field(\.$id).field(\.$firstNameSealed).field(\.$lastNameSealed).field(\.$birthDateSealed).all()
         let duplicateKeys = try listed.map { survivor -> (UUID, String?) in
             let id = try survivor.requireID()
-            guard let dataKey = dataKeys[id] else { return (id, nil) }
-            func open(_ field: IdentityField) throws -> String? {
-                try survivor.sealed(field).map { try dataKey.open($0, survivor: id, field: field.rawValue) }
-            }
-            guard let first = try open(.firstName), let last = try open(.lastName),
-                  let birth = try open(.birthDate).flatMap(LocalDate.init) else { return (id, nil) }
+            guard let dataKey = dataKeys[id], let first = try survivor.opened(.firstName, with: dataKey),
+                  let last = try survivor.opened(.lastName, with: dataKey),
+                  let birth = try survivor.opened(.birthDate, with: dataKey).flatMap(LocalDate.init) else { return (id, nil) }
             return (id, DuplicateKey.make(firstName: first, lastName: last, birthDate: birth, masterKey: next))
         }
         return SurvivorKeyRotation(rewrapped: rewrapped, duplicateKeys: duplicateKeys)

@@ -161,10 +161,7 @@ struct SurvivorService {
         let id = try survivor.requireID()
         try await database.transaction { db in try await audit("survivor.revealed", survivor.code, actor: actor, on: db) }
         let key = try await dataKey(of: id, on: database)
-        var fields: [(IdentityField, String)] = []
-        for field in IdentityField.allCases {
-            if let sealed = survivor.sealed(field) { fields.append((field, try key.open(sealed, survivor: id, field: field.rawValue))) }
-        }
+        let fields = try IdentityField.allCases.compactMap { field in try survivor.opened(field, with: key).map { (field, $0) } }
         let notes = try await SurvivorNote.query(on: database).filter(\.$survivor.$id == id).sort(\.$writtenAt, .descending).all()
         let authors = try await User.query(on: database).filter(\.$id ~~ Set(notes.map(\.authorID))).all()
         let names = Dictionary(uniqueKeysWithValues: authors.compactMap { user in user.id.map { ($0, user.displayName) } })

@@ -61,7 +61,7 @@ enum TestFixtures {
         // Roles that require a second factor have one, as they would after their first sign-in.
         let needsSecondFactor = enrolled && grants.contains { $0.role.requiresTwoFactor }
         if let secret = twoFactorSecret ?? (needsSecondFactor ? TOTP.randomSecret() : nil) {
-            user.totpSecret = try app.services.secretsBox.seal(Data(secret), boundTo: "user:\(user.id!.uuidString.lowercased()):totp")
+            user.totpSecret = try app.services.secretsBox.seal(Data(secret), boundTo: IdentityService.secretContext(of: user.id!, pending: false))
             try await user.save(on: app.db)
         }
         for grant in grants { try await RoleAssignment(userID: user.id!, grant: grant).create(on: app.db) }

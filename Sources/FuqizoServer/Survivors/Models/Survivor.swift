@@ -59,6 +59,11 @@ final class Survivor: Model, @unchecked Sendable {
         }
     }
 
+    /// An identity field opened with the survivor's data key; nil when it was left empty.
+    func opened(_ field: IdentityField, with key: SurvivorDataKey) throws -> String? {
+        try sealed(field).map { try key.open($0, survivor: requireID(), field: field.rawValue) }
+    }
+
     func setSealed(_ field: IdentityField, _ value: Data?) {
         switch field {
         case .firstName: firstNameSealed = value
