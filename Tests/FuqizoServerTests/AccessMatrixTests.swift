@@ -223,7 +223,7 @@ struct AccessMatrixTests {
                 Issue.record("could not plan the test session")
                 return
             }
-            try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), on: app.db)
+            try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
                 ":organisationID": orgID.uuidString, ":userID": someUserID.uuidString, ":regionID": region.id!.uuidString,

@@ -145,8 +145,10 @@ struct ApplicationTests {
             #expect(body.contains("APP-2019-01-001") && body.contains(digest))
 
             let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == mine.user.email).first())
-            #expect(mail.subject.contains("APP-2019-01-001") && mail.body.contains(digest))
-            #expect(!mail.body.contains("Punë për gratë"), "the mail carries the receipt, not the content")
+            let mailBody = try Outbox.openedBody(of: mail, box: app.services.mailBox)
+            #expect(mail.subject.contains("APP-2019-01-001") && mailBody.contains(digest))
+            #expect(!mailBody.contains("Punë për gratë"), "the mail carries the receipt, not the content")
+            #expect(!mail.body.contains(digest), "the body waits sealed in the outbox")
             let audit = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "application.submitted").first())
             #expect(audit.details.contains("APP-2019-01-001"))
 

@@ -103,7 +103,7 @@ struct DocumentTests {
         try await withFuqizo { app in
             let officer = try await TestFixtures.user(app, grants: [RoleGrant(role: .grantsOfficer)])
             let browser = Browser(app, session: try await TestFixtures.session(app, for: officer))
-            var form = CallService.form(from: try await TestFixtures.publishedCall(app))
+            var form = try CallService.form(from: try await TestFixtures.publishedCall(app))
             form.reference = "CFP-2019-02"
             guard case .success(let callID) = try await CallService(database: app.db, services: app.services).save(form, id: nil, actor: officer.id!)
             else { Issue.record("call not saved"); return }

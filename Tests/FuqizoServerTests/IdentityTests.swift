@@ -154,8 +154,8 @@ struct IdentityTests {
             let user = try await TestFixtures.user(app, email: "cw@example.org", grants: [RoleGrant(role: .programmeManager)], twoFactorSecret: secret)
             let code = TOTP(secret: secret).code(atStep: TOTP.step(at: app.clock.now()))
             let identity = identity(app)
-            #expect(try await identity.verifySecondFactor(user: user, code: code) == .accepted)
-            #expect(try await identity.verifySecondFactor(user: user, code: code) == .refused)
+            #expect(try await identity.verifySecondFactor(user: user, code: code, address: "192.0.2.1") == .accepted)
+            #expect(try await identity.verifySecondFactor(user: user, code: code, address: "192.0.2.1") == .refused)
         }
     }
 

@@ -124,6 +124,39 @@ struct OrganisationTests {
         }
     }
 
+    @Test("a CSO user edits contacts and counts but not the registry's fields (name, NUIS, legal form, status); staff do")
+    func registryFieldsAreStaffOnly() async throws {
+        try await withFuqizo { app in
+            let organisation = try await TestFixtures.organisation(app, name: "Shoqata e Regjistruar")
+            let path = "/organisations/\(organisation.id!.uuidString)"
+            let member = try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: organisation.id)])
+            let own = Browser(app, session: try await TestFixtures.session(app, for: member))
+            let form = try await own.get("\(path)/edit").body.string
+            #expect(!form.contains("name=\"registrationNumber\"") && !form.contains("name=\"nameSq\"") && !form.contains("name=\"status\""))
+            #expect(form.contains(app.services.catalog.text("cso.registry.staffOnly", .sq)))
+            // A hand-made post with the registry's fields changes only what the organisation may.
+            let response = try await own.post(path, [
+                ("nameSq", "Emër i Ri"), ("legalForm", "foundation"), ("registrationNumber", "K99999999K"), ("status", "inactive"),
+                ("municipalityID", organisation.$municipality.id.uuidString), ("focusAreas[]", "antiTrafficking"),
+                ("phone", "+355 69 111 2222"),
+            ])
+            #expect(response.status == .seeOther)
+            var stored = try #require(try await Organisation.find(organisation.id, on: app.db))
+            #expect(stored.nameSq == "Shoqata e Regjistruar" && stored.registrationNumber == organisation.registrationNumber)
+            #expect(stored.legalForm == organisation.legalForm && stored.status == organisation.status)
+            #expect(stored.phone == "+355 69 111 2222")
+            // Programme staff change them.
+            let pm = try await staffBrowser(app, .programmeManager)
+            #expect(try await pm.get("\(path)/edit").body.string.contains("name=\"registrationNumber\""))
+            #expect(try await pm.post(path, [
+                ("nameSq", "Emër i Ri"), ("legalForm", organisation.legalForm), ("registrationNumber", organisation.registrationNumber),
+                ("status", "inactive"), ("municipalityID", organisation.$municipality.id.uuidString), ("focusAreas[]", "antiTrafficking"),
+            ]).status == .seeOther)
+            stored = try #require(try await Organisation.find(organisation.id, on: app.db))
+            #expect(stored.nameSq == "Emër i Ri" && stored.status == "inactive")
+        }
+    }
+
     @Test("the 12 counties and 61 municipalities are built in, with four default regions")
     func geography() async throws {
         try await withFuqizo { app in

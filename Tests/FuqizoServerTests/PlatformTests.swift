@@ -142,7 +142,7 @@ struct PlatformTests {
             let transport = SentMail()
             transport.failing = true
             app.mailTransport = transport
-            try await Outbox.enqueue(to: "a@example.org", subject: "Hello", body: "Body", now: app.clock.now(), on: app.db)
+            try await Outbox.enqueue(to: "a@example.org", subject: "Hello", body: "Body", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             #expect(try await app.deliverMail() == 0)
             var message = try #require(try await OutboxMessage.query(on: app.db).first())
             #expect(message.attempts == 1 && message.status == "pending")
@@ -172,7 +172,7 @@ struct PlatformTests {
             let transport = SentMail()
             app.mailTransport = transport
             for index in 0..<10 {
-                try await Outbox.enqueue(to: "p\(index)@example.org", subject: "S", body: "B", now: app.clock.now(), on: app.db)
+                try await Outbox.enqueue(to: "p\(index)@example.org", subject: "S", body: "B", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             }
             async let first = app.deliverMail()
             async let second = app.deliverMail()

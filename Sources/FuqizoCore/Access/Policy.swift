@@ -15,6 +15,9 @@ public enum Action: String, CaseIterable, Sendable {
     case createOrganisation
     case viewOrganisation
     case editOrganisation
+    /// The fields the registry vouches for (names, NUIS, legal form, status): programme staff
+    /// only; the organisation edits its contacts, description, bank details and counts.
+    case editOrganisationRegistry
     case viewOrganisationBankDetails
     /// Draft, edit and publish calls for proposals; answer applicants' questions.
     case manageCalls
@@ -67,6 +70,9 @@ public enum Action: String, CaseIterable, Sendable {
     /// Counts of survivors who consented to statistics, small cells suppressed: programme
     /// management and donors; no record, no identity.
     case viewSurvivorStatistics
+    /// How many records of different organisations the intake matched to one person: a
+    /// count only, for programme management (never which records, never to the organisations).
+    case viewSurvivorMatchCount
 }
 
 /// What an action is about, when it is about one record.
@@ -114,6 +120,8 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.isMember(of: id)
         case (.editOrganisation, .organisation(let id)):
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
+        case (.editOrganisationRegistry, .organisation):
+            return actor.isProgrammeStaff
         case (.manageCalls, .none):
             return actor.has(.administrator) || actor.has(.grantsOfficer)
         case (.askCallQuestion, .none), (.applyForGrants, .none):
@@ -171,6 +179,8 @@ public enum Policy {
             return actor.has(.caseWorker, in: organisation) || (actor.has(.clubFacilitator, in: organisation) && actor.userID == facilitator)
         case (.viewSurvivorStatistics, .none):
             return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.donorViewer)
+        case (.viewSurvivorMatchCount, .none):
+            return actor.has(.administrator) || actor.has(.programmeManager)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

@@ -154,13 +154,12 @@ public struct ApplicationContent: Codable, Sendable, Equatable {
         var parsed: [BudgetLine] = []
         for (index, line) in lines.enumerated() where !line.isBlank {
             let heading = BudgetHeading(rawValue: line.heading)
-            let units = Int(line.units.trimmingCharacters(in: .whitespaces))
-            let cost = Money(parsing: line.unitCost, currency: currency)
-            guard let heading, let units, let cost else {
+            let amounts = BudgetLine.parse(units: line.units, unitCost: line.unitCost, currency: currency)
+            guard let heading, let amounts else {
                 errors.add("line-\(index)", heading == nil ? "budget.error.lineHeading" : "budget.error.lineAmount")
                 continue
             }
-            parsed.append(BudgetLine(heading: heading, description: line.description, units: units, unitCostMinorUnits: cost.minorUnits))
+            parsed.append(BudgetLine(heading: heading, description: line.description, units: amounts.units, unitCostMinorUnits: amounts.cost.minorUnits))
         }
         let requestedAmount = Money(parsing: requested, currency: currency)?.minorUnits ?? 0
         return (Budget(lines: parsed, requestedMinorUnits: requestedAmount), errors)

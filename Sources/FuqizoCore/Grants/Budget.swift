@@ -24,7 +24,19 @@ public struct BudgetLine: Codable, Sendable, Equatable {
         self.unitCostMinorUnits = unitCostMinorUnits
     }
 
-    public var totalMinorUnits: Int64 { Int64(units) * unitCostMinorUnits }
+    /// The most units one line may count (people, months, items).
+    public static let maximumUnits = 1_000_000
+
+    /// Units times cost, saturating: a stored line can never make a page trap.
+    public var totalMinorUnits: Int64 { Int64(units).saturatingMultiplied(by: unitCostMinorUnits) }
+
+    /// Parses a line's typed units and unit cost into their ranges; nil when either is not a
+    /// number in range.
+    public static func parse(units: String, unitCost: String, currency: String) -> (units: Int, cost: Money)? {
+        guard let units = Bounded.integer(units, in: 1...maximumUnits),
+              let cost = Money(parsing: unitCost, currency: currency) else { return nil }
+        return (units, cost)
+    }
 }
 
 /// The money rules of a call, all settings of the call (defaults after product.md).
@@ -59,13 +71,13 @@ public struct Budget: Codable, Sendable, Equatable {
     }
 
     public func total(of heading: BudgetHeading) -> Int64 {
-        lines.filter { $0.heading == heading }.reduce(0) { $0 + $1.totalMinorUnits }
+        lines.filter { $0.heading == heading }.map(\.totalMinorUnits).saturatingSum()
     }
 
-    public var directMinorUnits: Int64 { lines.filter(\.heading.isDirect).reduce(0) { $0 + $1.totalMinorUnits } }
+    public var directMinorUnits: Int64 { lines.filter(\.heading.isDirect).map(\.totalMinorUnits).saturatingSum() }
     public var indirectMinorUnits: Int64 { total(of: .indirect) }
-    public var totalMinorUnits: Int64 { directMinorUnits + indirectMinorUnits }
-    public var coFinancingMinorUnits: Int64 { totalMinorUnits - requestedMinorUnits }
+    public var totalMinorUnits: Int64 { directMinorUnits.saturatingAdding(indirectMinorUnits) }
+    public var coFinancingMinorUnits: Int64 { totalMinorUnits.saturatingAdding(-requestedMinorUnits) }
 
     /// Each broken rule against the field it concerns (catalog keys).
     public func problems(under rules: GrantRules) -> FieldErrors {
@@ -73,14 +85,18 @@ public struct Budget: Codable, Sendable, Equatable {
         if lines.isEmpty { errors.add("budget", "budget.error.empty") }
         for (index, line) in lines.enumerated() {
             if Text.clean(line.description) == nil { errors.add("line-\(index)", "budget.error.lineDescription") }
-            if line.units <= 0 || line.unitCostMinorUnits < 0 { errors.add("line-\(index)", "budget.error.lineAmount") }
+            if line.units <= 0 || line.units > BudgetLine.maximumUnits || line.unitCostMinorUnits < 0
+                || line.unitCostMinorUnits > Money.maximumMinorUnits {
+                errors.add("line-\(index)", "budget.error.lineAmount")
+            }
         }
-        if indirectMinorUnits * 10_000 > directMinorUnits * Int64(rules.maximumIndirectBasisPoints) {
+        if totalMinorUnits > Money.maximumMinorUnits { errors.add("budget", "budget.error.totalTooLarge") }
+        if indirectMinorUnits.saturatingMultiplied(by: 10_000) > directMinorUnits.saturatingMultiplied(by: Int64(rules.maximumIndirectBasisPoints)) {
             errors.add("indirect", "budget.error.indirectTooHigh")
         }
         if requestedMinorUnits < rules.minimumGrantMinorUnits { errors.add("requested", "budget.error.belowMinimum") }
         if requestedMinorUnits > rules.maximumGrantMinorUnits { errors.add("requested", "budget.error.aboveMaximum") }
-        if requestedMinorUnits * 10_000 > totalMinorUnits * Int64(rules.maximumGrantShareBasisPoints) {
+        if requestedMinorUnits.saturatingMultiplied(by: 10_000) > totalMinorUnits.saturatingMultiplied(by: Int64(rules.maximumGrantShareBasisPoints)) {
             errors.add("requested", "budget.error.coFinancing")
         }
         return errors

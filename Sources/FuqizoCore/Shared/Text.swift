@@ -29,3 +29,47 @@ public enum Text {
         value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 }
+
+/// What a form or a query string may carry: UTF-8 text without NUL or other control
+/// characters (tabs and line breaks are typed by people; the rest are not, and NUL is refused by
+/// PostgreSQL). Checked once for every request, so no handler ever sees such bytes.
+public enum FormInput {
+    /// Whether every name and value of an `application/x-www-form-urlencoded` text decodes to
+    /// clean text. A malformed escape (`%G1`, a lone `%`) is not clean either.
+    public static func isClean(urlEncoded bytes: some Collection<UInt8>) -> Bool {
+        var piece: [UInt8] = []
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "&"), UInt8(ascii: "="):
+                guard isClean(piece) else { return false }
+                piece.removeAll(keepingCapacity: true)
+            case UInt8(ascii: "+"):
+                piece.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return false }
+                piece.append(high << 4 | low)
+            default:
+                piece.append(byte)
+            }
+        }
+        return isClean(piece)
+    }
+
+    /// Whether decoded bytes are UTF-8 text without control characters other than tab and line breaks.
+    public static func isClean(_ decoded: [UInt8]) -> Bool {
+        guard let text = String(validating: decoded, as: UTF8.self) else { return false }
+        return text.unicodeScalars.allSatisfy { scalar in
+            scalar == "\t" || scalar == "\n" || scalar == "\r" || !(scalar.value < 0x20 || scalar.value == 0x7F)
+        }
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

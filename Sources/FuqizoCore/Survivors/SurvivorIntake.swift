@@ -142,7 +142,7 @@ public struct SurvivorIntakeForm: Codable, Sendable {
         }
         var year = birth?.year
         if let text = Text.clean(yearOfBirth) {
-            if let typed = Int(text), typed <= today.year, today.year - typed < 120 {
+            if let typed = Bounded.integer(text, in: (today.year - 119)...today.year) {
                 if let birth, birth.year != typed { errors.add("yearOfBirth", "survivor.error.yearMismatch") }
                 year = typed
             } else {

@@ -12,9 +12,13 @@ public struct StatisticsRecord: Sendable {
     public let employed: Bool
     public let stillEmployedAtSixMonths: Bool
     public let statisticsConsents: [ConsentRecord]
+    /// The person this record is about, when records of several organisations match the same
+    /// person (the intake's keyed duplicate check): such records are counted once.
+    public let person: UUID?
 
     public init(regionCode: String, sex: SurvivorSex, yearOfBirth: Int?, harm: HarmKind, hasDisability: Bool, inClub: Bool,
-                employed: Bool, stillEmployedAtSixMonths: Bool, statisticsConsents: [ConsentRecord]) {
+                employed: Bool, stillEmployedAtSixMonths: Bool, statisticsConsents: [ConsentRecord], person: UUID? = nil) {
+        self.person = person
         self.regionCode = regionCode
         self.sex = sex
         self.yearOfBirth = yearOfBirth
@@ -46,13 +50,19 @@ public struct SurvivorStatistics: Sendable {
         public var catalogKey: String { "statistics.stage.\(rawValue)" }
     }
 
-    /// Records counted: those with consent to statistics now.
+    /// Records counted: those with consent to statistics now, one per person.
     public let counted: [StatisticsRecord]
     public let cells: SmallCells
     public let year: Int
 
     public init(records: [StatisticsRecord], at instant: Date, year: Int, threshold: Int) {
-        counted = records.filter { ConsentRule.allows(.statistics, records: $0.statisticsConsents, at: instant) }
+        var people = Set<UUID>()
+        counted = records.filter { record in
+            guard ConsentRule.allows(.statistics, records: record.statisticsConsents, at: instant) else { return false }
+            // The first consenting record of a person counts; the person's other records do not.
+            guard let person = record.person else { return true }
+            return people.insert(person).inserted
+        }
         cells = SmallCells(threshold: threshold)
         self.year = year
     }

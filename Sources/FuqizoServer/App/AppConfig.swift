@@ -27,6 +27,8 @@ public struct AppConfig: Sendable {
     public var sendmailCommand: String
     public var mailFrom: String
     public var metricsToken: String?
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`FUQIZO_TRUSTED_PROXIES`).
+    public var trustedProxies: [IPRange]
     /// Background work (mail delivery) runs in this instance. Tests drive it by hand instead.
     public var runsBackgroundJobs: Bool
     public var backgroundInterval: TimeInterval
@@ -56,6 +58,9 @@ public struct AppConfig: Sendable {
         guard let transport = MailTransportChoice(rawValue: value("FUQIZO_MAIL_TRANSPORT") ?? "log") else {
             throw ConfigError.invalid("FUQIZO_MAIL_TRANSPORT")
         }
+        guard let trustedProxies = IPRange.list(value("FUQIZO_TRUSTED_PROXIES") ?? "") else {
+            throw ConfigError.invalid("FUQIZO_TRUSTED_PROXIES")
+        }
         return AppConfig(
             dataDirectory: dataDirectory,
             database: database,
@@ -74,6 +79,7 @@ public struct AppConfig: Sendable {
             sendmailCommand: value("FUQIZO_SENDMAIL_COMMAND") ?? "/usr/sbin/sendmail -t -i",
             mailFrom: value("FUQIZO_MAIL_FROM") ?? "Fuqizo <noreply@fuqizo.invalid>",
             metricsToken: value("FUQIZO_METRICS_TOKEN"),
+            trustedProxies: trustedProxies,
             runsBackgroundJobs: value("FUQIZO_BACKGROUND_JOBS") != "off",
             backgroundInterval: try number("FUQIZO_BACKGROUND_SECONDS", default: 10),
             maxUploadBytes: Int(try number("FUQIZO_MAX_UPLOAD_MB", default: 10) * 1_000_000),

@@ -58,6 +58,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.middleware.use(SessionMiddleware())
     app.middleware.use(AccessMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(FormInputMiddleware())
 
     MetricsRegistry.shared.bootstrap()
     try routes(app)
@@ -106,6 +107,12 @@ struct FirstRunSetup: LifecycleHandler {
         }
         try await prepareDatabase(application, checkingKey: application.command != "keys")
         guard application.isServing else { return }
+        if application.services.config.mailTransport == .log {
+            application.logger.warning("""
+                FUQIZO_MAIL_TRANSPORT is log: every mail, with its sign-in links, is printed on this console. \
+                That is for trying Fuqizo out; set it to sendmail before real people use it.
+                """)
+        }
         let identity = IdentityService(database: application.db, services: application.services, passwords: application.passwordHasher)
         if try await !identity.administratorExists() {
             let token = try await identity.issueSetupLink()

@@ -27,4 +27,8 @@ func registerMigrations(_ app: Application, resources: URL) {
     // Release 3
     app.migrations.add(CreateSurvivors())
     app.migrations.add(CreateCaseWork())
+    // Release 4
+    app.migrations.add(UpdateUsersAddSecondFactorFailures())
+    app.migrations.add(UpdateMailOutboxDropSentBodies())
+    app.migrations.add(CreateSurvivorMatches())
 }

@@ -22,9 +22,6 @@ struct ApplicationService {
         stage == .concept ? (call.conceptDeadline ?? call.fullDeadline) : call.fullDeadline
     }
 
-    static func rules(of call: GrantCall) -> GrantRules {
-        (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default
-    }
 
     /// Published calls that still take new applications.
     func openCalls() async throws -> [GrantCall] {
@@ -65,15 +62,13 @@ struct ApplicationService {
 
     struct SubmittedPage {
         let rows: [SubmittedRow]
-        let total: Int
-
-        var pageCount: Int { max(1, (total + ApplicationService.pageSize - 1) / ApplicationService.pageSize) }
+        let pager: Pager
     }
 
     /// A call's applications as the grants side sees them: submitted ones only (drafts belong
     /// to the CSO until it submits), optionally of one lot or status, a page at a time. Plain
     /// SQL: officers page through hundreds of these.
-    func submitted(toCall callID: UUID, lot: UUID? = nil, status: ApplicationStatus? = nil, page: Int = 1) async throws -> SubmittedPage {
+    func submitted(toCall callID: UUID, lot: UUID? = nil, status: ApplicationStatus? = nil, page: Int? = nil) async throws -> SubmittedPage {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
         var conditions: [any SQLExpression] = [
             SQLBinaryExpression(SQLColumn("call_id", table: "a"), .equal, SQLBind(callID)),
@@ -84,6 +79,7 @@ struct ApplicationService {
         let filter = SQLList(conditions, separator: SQLRaw(" AND "))
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM grant_applications a WHERE \(filter)").first()?
             .decode(column: "n", as: Int.self) ?? 0
+        let pager = Pager(requested: page, total: total, pageSize: Self.pageSize)
         let rows = try await sql.raw("""
             SELECT a.id, a.reference, o.name_sq AS organisation, l.name_sq AS lot_sq, l.name_en AS lot_en, a.stage, a.status,
                    a.requested_minor_units, a.concept_submitted_at, a.full_submitted_at
@@ -92,9 +88,9 @@ struct ApplicationService {
             JOIN call_lots l ON l.id = a.lot_id
             WHERE \(filter)
             ORDER BY a.reference
-            LIMIT \(literal: Self.pageSize) OFFSET \(literal: (page - 1) * Self.pageSize)
+            LIMIT \(literal: Self.pageSize) OFFSET \(literal: pager.offset)
             """).all(decoding: SubmittedRow.self)
-        return SubmittedPage(rows: rows, total: total)
+        return SubmittedPage(rows: rows, pager: pager)
     }
 
     func find(_ id: UUID) async throws -> GrantApplication {
@@ -196,7 +192,7 @@ struct ApplicationService {
             _ = try await save(application, content: content, revision: revision, actor: actor)
             return .failure(.late)
         }
-        let problems = content.problems(stage: stage, rules: Self.rules(of: call), currency: call.currency)
+        let problems = content.problems(stage: stage, rules: try call.grantRules(), currency: call.currency)
         switch try await save(application, content: content, revision: revision, actor: actor) {
         case .failure(let problem): return .failure(.save(problem))
         case .success: break
@@ -237,7 +233,7 @@ struct ApplicationService {
                     "reference": reference, "call": call.reference, "stage": catalog.text(stage.catalogKey, language),
                     "time": Display.timestamp(submittedAt), "digest": digest,
                 ]),
-                now: submittedAt, on: db)
+                now: submittedAt, sealedBy: services.mailBox, on: db)
             return Receipt(reference: reference, submittedAt: submittedAt, digest: digest)
         }
         application.reference = receipt.reference

@@ -238,11 +238,11 @@ struct ApplicationsController: RouteCollection {
                             errors: FieldErrors = .init(), revision: Int? = nil, conflict: Bool = false, editable: Bool,
                             back: String, attachments: [Attachment], attachmentBase: String,
                             upload: (label: String, errors: FieldErrors) = ("", .init()), shownStage: ApplicationStage? = nil,
-                            officer: OfficerPanel? = nil) -> ApplicationPage {
+                            officer: OfficerPanel? = nil) throws -> ApplicationPage {
         let call = application.call
         let stage = shownStage ?? application.currentStage
         let content = typed ?? application.content(stage)
-        let rules = ApplicationService.rules(of: call)
+        let rules = try call.grantRules()
         let currency = call.currency
         let language = req.language
         func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: currency).description }
@@ -258,9 +258,7 @@ struct ApplicationsController: RouteCollection {
         }
         let (budget, _) = content.budget(currency: currency)
         let lineTotals: [Int64?] = lines.map { line in
-            guard let units = Int(line.units.trimmingCharacters(in: .whitespaces)),
-                  let cost = Money(parsing: line.unitCost, currency: currency) else { return nil }
-            return Int64(units) * cost.minorUnits
+            BudgetLine.parse(units: line.units, unitCost: line.unitCost, currency: currency).map { Int64($0.units).saturatingMultiplied(by: $0.cost.minorUnits) }
         }
         let headingOptions = { (selected: String) in
             BudgetHeading.allCases.map { FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == selected) }
@@ -320,7 +318,7 @@ struct ApplicationsController: RouteCollection {
         let id = application.id!.uuidString
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
         return try await req.page("grants/application", title: "application.title",
-                                  Self.pageContent(req, application, content: content, errors: errors, revision: revision,
+                                  try Self.pageContent(req, application, content: content, errors: errors, revision: revision,
                                                    conflict: conflict, editable: editable, back: "/applications",
                                                    attachments: attachments, attachmentBase: "/applications/\(id)/attachments", upload: upload),
                                   status: status)
@@ -512,8 +510,8 @@ struct ApplicationsController: RouteCollection {
         let call = try await CallService(database: req.db, services: req.services).find(callID)
         let query = (try? req.query.decode(OfficerQuery.self)) ?? OfficerQuery()
         let lot = query.lot.flatMap(UUID.init(uuidString:)), status = query.status.flatMap(ApplicationStatus.init(rawValue:))
-        let current = max(1, query.page ?? 1)
-        let found = try await service(req).submitted(toCall: callID, lot: lot, status: status, page: current)
+        let found = try await service(req).submitted(toCall: callID, lot: lot, status: status, page: query.page)
+        let pager = found.pager
         let rows = found.rows.map { row in
             OfficerRow(id: row.id.uuidString, reference: row.reference, organisation: row.organisation,
                        lot: name(req, sq: row.lotSq, en: row.lotEn),
@@ -538,8 +536,8 @@ struct ApplicationsController: RouteCollection {
             callID: callID.uuidString, callReference: call.reference, rows: rows,
             fields: [FieldContext("lot", label: "application.field.lot", kind: "select", value: lot?.uuidString ?? "", options: lots),
                      FieldContext("status", label: "field.status", kind: "select", value: status?.rawValue ?? "", options: statuses)],
-            total: found.total, page: current, pageCount: found.pageCount,
-            previousPage: current > 1 ? link(current - 1) : nil, nextPage: current < found.pageCount ? link(current + 1) : nil))
+            total: pager.total, page: pager.page, pageCount: pager.pageCount,
+            previousPage: pager.previous.map(link), nextPage: pager.next.map(link)))
     }
 
     func officerShow(req: Request) async throws -> Response {
@@ -649,7 +647,7 @@ struct ApplicationsController: RouteCollection {
             hasErrors: failed != nil || !evaluatorErrors.isEmpty)
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, id)
         return try await req.page("grants/application", title: "application.title",
-                                  pageContent(req, application, editable: false,
+                                  try pageContent(req, application, editable: false,
                                               back: "/grants/calls/\(application.$call.id.uuidString)/applications",
                                               attachments: attachments, attachmentBase: "/grants/applications/\(id.uuidString)/attachments",
                                               shownStage: stage, officer: officer),

@@ -260,9 +260,9 @@ struct CallService {
         }
     }
 
-    static func form(from call: GrantCall) -> CallForm {
+    static func form(from call: GrantCall) throws -> CallForm {
         var form = CallForm()
-        let rules = (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default
+        let rules = try call.grantRules()
         form.reference = call.reference
         form.titleSq = call.titleSq
         form.titleEn = call.titleEn

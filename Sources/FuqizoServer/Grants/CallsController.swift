@@ -125,9 +125,9 @@ struct CallsController: RouteCollection {
         let fields: [FieldContext]
     }
 
-    static func facts(_ call: GrantCall, _ req: Request) -> CallFacts {
+    static func facts(_ call: GrantCall, _ req: Request) throws -> CallFacts {
         let language = req.language
-        let rules = (try? StoredJSON.decode(GrantRules.self, from: call.rules)) ?? .default
+        let rules = try call.grantRules()
         func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).description }
         func grid(_ text: String) -> EvaluationGrid? { try? StoredJSON.decode(EvaluationGrid.self, from: text) }
         func sections(_ grid: EvaluationGrid) -> [GridSection] {
@@ -192,7 +192,7 @@ struct CallsController: RouteCollection {
     private func renderShow(_ req: Request, id: UUID, upload: (title: String, category: String, errors: FieldErrors) = ("", "", .init()),
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let call = try await service(req).find(id)
-        var facts = Self.facts(call, req)
+        var facts = try Self.facts(call, req)
         facts.documents = try await documents(req, callID: id, base: "/grants/calls/\(id.uuidString)/documents")
         let categories = CallService.DocumentCategory.allCases.map {
             FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == upload.category)
@@ -326,7 +326,7 @@ struct CallsController: RouteCollection {
     func editForm(req: Request) async throws -> Response {
         let call = try await service(req).find(try callID(req))
         guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
-        return try await renderForm(req, form: CallService.form(from: call), id: call.id)
+        return try await renderForm(req, form: try CallService.form(from: call), id: call.id)
     }
 
     func update(req: Request) async throws -> Response {
@@ -422,7 +422,7 @@ struct CallsController: RouteCollection {
 
     func publicList(req: Request) async throws -> View {
         let rows = try await service(req).published().map { call in
-            let facts = Self.facts(call, req)
+            let facts = try Self.facts(call, req)
             return ListRow(id: facts.id, reference: facts.reference, title: facts.title,
                            statusKey: facts.isOpen ? "call.public.open" : "call.public.closed", fullDeadline: facts.fullDeadline,
                            lots: call.lots.count)
@@ -439,7 +439,7 @@ struct CallsController: RouteCollection {
         let call = try await service(req).find(id)
         // Drafts do not exist for the public.
         guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
-        var facts = Self.facts(call, req)
+        var facts = try Self.facts(call, req)
         facts.documents = try await documents(req, callID: id, base: "/calls/\(id.uuidString)/documents")
         facts.questions = try await service(req).questions(callID: id, publishedOnly: true).map {
             QuestionLine(id: $0.id!.uuidString, question: $0.question, answer: $0.answer,

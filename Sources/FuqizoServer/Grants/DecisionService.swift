@@ -307,7 +307,7 @@ extension EvaluationService {
             let now = self.now
             try await database.transaction { db in
                 for recipient in Set(recipients).sorted() {
-                    try await Outbox.enqueue(to: recipient, subject: subject, body: body, now: now, on: db)
+                    try await Outbox.enqueue(to: recipient, subject: subject, body: body, now: now, sealedBy: services.mailBox, on: db)
                 }
                 letter.sentAt = now
                 letter.sentBy = actor

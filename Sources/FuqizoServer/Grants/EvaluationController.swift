@@ -515,7 +515,7 @@ struct EvaluationController: RouteCollection {
                                 })
                          })
         }
-        var page = ApplicationsController.pageContent(req, application, editable: false, back: "/evaluation", attachments: attachments,
+        var page = try ApplicationsController.pageContent(req, application, editable: false, back: "/evaluation", attachments: attachments,
                                                       attachmentBase: "/evaluation/\(assignment.id!.uuidString)/attachments", shownStage: stage)
         if call.blindReview { page = page.hidingApplicant() }
         page.evaluator = ScorePanel(id: assignment.id!.uuidString, blind: call.blindReview,
@@ -561,7 +561,9 @@ struct EvaluationController: RouteCollection {
                 let value = (try? form.decode(String.self, forKey: key)) ?? ""
                 if key.stringValue.hasPrefix("score-") {
                     let code = String(key.stringValue.dropFirst(6))
-                    if let score = Int(value) { card.scores[code] = score }
+                    // Bounded so that weights times scores cannot overflow; out of 1–5 is
+                    // still reported by the scorecard's own check.
+                    if let score = Bounded.integer(value, in: -1_000...1_000) { card.scores[code] = score }
                 } else if key.stringValue.hasPrefix("comment-") {
                     card.comments[String(key.stringValue.dropFirst(8))] = value
                 }

@@ -86,6 +86,11 @@ struct EvaluationService {
         if let chair, !holds(chair, \.isProgrammeStaff) { errors.add("chair", "committee.error.staff") }
         if let secretary, !holds(secretary, \.isProgrammeStaff) { errors.add("secretary", "committee.error.staff") }
         if evaluators.contains(where: { !holds($0, { $0 == .evaluator }) }) { errors.add("evaluators", "committee.error.evaluator") }
+        // A voting member who also runs the call (grants officer, administrator) could read the
+        // applications through the officer's pages before the declaration, even in a blind review.
+        if evaluators.contains(where: { holds($0, { $0 == .grantsOfficer || $0 == .administrator }) }) {
+            errors.add("evaluators", "committee.error.grantsSide")
+        }
         let composition = CommitteeComposition(chair: chair?.uuidString, secretary: secretary?.uuidString, evaluators: evaluators.map(\.uuidString))
         if composition.problems.contains(.nonVotingMemberVotes) || (chair != nil && chair == secretary) {
             errors.add("evaluators", "committee.error.nonVoting")
@@ -162,9 +167,11 @@ struct EvaluationService {
         guard unchecked.isEmpty else { return .failure(.unchecked(unchecked.count)) }
         let evaluated = applications.filter { Self.isEvaluated($0, at: stage, checks: byApplication[$0.id!] ?? []) }
         guard !evaluated.isEmpty else { return .failure(.nothingToEvaluate) }
+        let conflicts = try await membershipConflicts(applications: evaluated, evaluators: composition.evaluators)
         guard case .success(let plan) = AssignmentPlan.complete(applications: evaluated.map { $0.id!.uuidString },
                                                                  evaluators: composition.evaluators,
-                                                                 perApplication: call.evaluatorsPerApplication) else {
+                                                                 perApplication: call.evaluatorsPerApplication,
+                                                                 excluded: conflicts) else {
             return .failure(.notEnoughEvaluators)
         }
         let now = self.now
@@ -176,6 +183,17 @@ struct EvaluationService {
             round.startedBy = actor
             try await round.create(on: db)
             var positions: [String: Int] = [:]
+            // A member of the applicant organisation has a conflict on record from the start,
+            // without being asked: the assignment exists only as that record.
+            for conflict in conflicts.sorted(by: { ($0.application, $0.evaluator) < ($1.application, $1.evaluator) }) {
+                positions[conflict.application, default: 0] += 1
+                try await Self.createAssignment(application: UUID(uuidString: conflict.application)!, stage: stage,
+                                                evaluator: UUID(uuidString: conflict.evaluator)!,
+                                                position: positions[conflict.application]!, now: now, on: db,
+                                                conflict: Self.membershipConflictReason)
+                try await audit("evaluation.conflictRecorded", ("application", conflict.application),
+                                ["stage": stage.rawValue, "evaluator": conflict.evaluator, "reason": "membership"], actor: actor, on: db)
+            }
             for assignment in plan {
                 positions[assignment.application, default: 0] += 1
                 try await Self.createAssignment(application: UUID(uuidString: assignment.application)!, stage: stage,
@@ -190,15 +208,36 @@ struct EvaluationService {
     }
 
     private static func createAssignment(application: UUID, stage: ApplicationStage, evaluator: UUID, position: Int,
-                                         now: Date, on db: any Database) async throws {
+                                         now: Date, on db: any Database, conflict: String? = nil) async throws {
         let row = EvaluationAssignment()
         row.$application.id = application
         row.stage = stage.rawValue
         row.$evaluator.id = evaluator
         row.position = position
-        row.status = EvaluationAssignment.Status.assigned.rawValue
+        row.status = (conflict == nil ? EvaluationAssignment.Status.assigned : .conflict).rawValue
         row.createdAt = now
+        if let conflict {
+            row.declaredAt = now
+            row.conflictReason = conflict
+        }
         try await row.create(on: db)
+    }
+
+    /// Stored as the reason of a conflict recorded without the evaluator's words.
+    static let membershipConflictReason = "membership of the applicant organisation"
+
+    /// Pairs of application and panel member where the member belongs to the applicant
+    /// organisation (holds any role in it): conflicts by definition.
+    func membershipConflicts(applications: [GrantApplication], evaluators: [String]) async throws -> Set<AssignmentPlan.Assignment> {
+        let panel = evaluators.compactMap(UUID.init(uuidString:))
+        let memberships = try await RoleAssignment.query(on: database).filter(\.$user.$id ~~ panel).filter(\.$organisation.$id != nil).all()
+        var pairs = Set<AssignmentPlan.Assignment>()
+        for application in applications {
+            for membership in memberships where membership.$organisation.id == application.$organisation.id {
+                pairs.insert(.init(application: application.id!.uuidString, evaluator: membership.$user.id.uuidString))
+            }
+        }
+        return pairs
     }
 
     func assignments(of applicationID: UUID, at stage: ApplicationStage) async throws -> [EvaluationAssignment] {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 import Vapor
 
 /// Use cases of identity: first-run setup, sign-in with lockout and throttling, the second
@@ -112,14 +113,18 @@ struct IdentityService {
         case accepted(User, UserSession.Stage)
     }
 
+    /// Whether an address has failed too often lately (passwords and codes alike).
+    private func isThrottled(_ addressDigest: String) async throws -> Bool {
+        try await SignInFailure.query(on: database)
+            .filter(\.$addressDigest == addressDigest)
+            .filter(\.$occurredAt > now.addingTimeInterval(-Self.addressWindow))
+            .count() >= Self.addressLimit
+    }
+
     func signIn(email rawEmail: String, password: String, address: String) async throws -> SignInOutcome {
         let addressDigest = addressKey(address)
         let now = self.now
-        let recentFailures = try await SignInFailure.query(on: database)
-            .filter(\.$addressDigest == addressDigest)
-            .filter(\.$occurredAt > now.addingTimeInterval(-Self.addressWindow))
-            .count()
-        if recentFailures >= Self.addressLimit { return .throttled }
+        if try await isThrottled(addressDigest) { return .throttled }
 
         let email = Text.normalisedEmail(rawEmail)
         guard let user = try await User.query(on: database).filter(\.$email == email).first(),
@@ -150,6 +155,9 @@ struct IdentityService {
             user.failedSignIns = 0
             user.lockedUntil = nil
             if stage == .active { user.lastSignInAt = now }
+            // Each enrolment starts from a new secret: one shown at an earlier sign-in (perhaps
+            // on another screen) is never the one confirmed now.
+            if stage == .mustEnrolSecondFactor { user.totpPendingSecret = nil }
             try await user.save(on: db)
             let action = stage == .active ? "signIn.succeeded" : "signIn.passwordAccepted"
             try await AuditLog.record(.init(action, target: ("user", user.requireID().uuidString)),
@@ -172,23 +180,36 @@ struct IdentityService {
                                           actor: nil, at: now, on: db)
                 return
             }
-            let details = try await countFailure(of: user, now: now, on: db)
+            let details = try await countFailure(of: user, counter: .password, now: now, on: db)
             try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
         }
     }
 
+    /// The two failure counters of an account: wrong passwords (reset by a right password) and
+    /// wrong second-factor codes (reset only by a right code).
+    enum FailureCounter: String {
+        case password = "failed_sign_ins"
+        case secondFactor = "second_factor_failures"
+    }
+
     /// Counts a wrong password or code against the account; the fifth in a row locks it for
-    /// 15 minutes and ends its sessions. Returns the audit details (attempt number, lock).
-    private func countFailure(of user: User, now: Date, on db: any Database) async throws -> [String: String] {
-        user.failedSignIns += 1
-        var details = ["attempt": String(user.failedSignIns)]
-        if user.failedSignIns >= Self.lockThreshold {
+    /// 15 minutes and ends its sessions. The count is one atomic UPDATE, so parallel guesses
+    /// are each counted. Returns the audit details (attempt number, lock).
+    private func countFailure(of user: User, counter: FailureCounter, now: Date, on db: any Database) async throws -> [String: String] {
+        guard let sql = db as? any SQLDatabase else { throw AppError.server }
+        let id = try user.requireID()
+        let count = try await sql.raw("""
+            UPDATE users SET \(ident: counter.rawValue) = \(ident: counter.rawValue) + 1 WHERE id = \(bind: id)
+            RETURNING \(ident: counter.rawValue) AS n
+            """).first()?.decode(column: "n", as: Int.self) ?? Self.lockThreshold
+        var details = ["attempt": String(count)]
+        if count >= Self.lockThreshold {
             user.lockedUntil = now.addingTimeInterval(Self.lockDuration)
-            user.failedSignIns = 0
+            try await sql.update(User.schema).set(counter.rawValue, to: SQLLiteral.numeric("0"))
+                .set("locked_until", to: SQLBind(now.addingTimeInterval(Self.lockDuration))).where("id", .equal, SQLBind(id)).run()
             details["locked"] = "15min"
-            try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            try await UserSession.query(on: db).filter(\.$user.$id == id).delete()
         }
-        try await user.save(on: db)
         return details
     }
 
@@ -246,7 +267,7 @@ struct IdentityService {
         guard errors.isEmpty else {
             if !current {
                 try await database.transaction { db in
-                    let details = try await countFailure(of: user, now: now, on: db)
+                    let details = try await countFailure(of: user, counter: .password, now: now, on: db)
                     try await AuditLog.record(.init("password.changeRefused", target: ("user", user.requireID().uuidString), details: details),
                                               actor: user.requireID(), at: now, on: db)
                 }
@@ -296,47 +317,52 @@ struct IdentityService {
         case accepted
         case refused
         case locked
+        case throttled
     }
 
-    /// Checks a code from the app or a recovery code. Failures count toward the lockout.
-    func verifySecondFactor(user: User, code: String) async throws -> SecondFactorOutcome {
+    /// Checks a code from the app or a recovery code. Each is claimed with a conditional
+    /// UPDATE in the transaction that records the sign-in, so of two requests racing with one
+    /// code exactly one is accepted. Wrong codes count toward the account's lockout (which the
+    /// password step cannot reset) and toward the address's throttle.
+    func verifySecondFactor(user: User, code: String, address: String) async throws -> SecondFactorOutcome {
         let now = self.now
+        let addressDigest = addressKey(address)
         if let lockedUntil = user.lockedUntil, lockedUntil > now { return .locked }
-        var usedStep: Int64?
-        var usedRecovery: RecoveryCode?
-        if let totp = try totp(of: user) {
-            usedStep = totp.matchingStep(for: code, at: now, lastUsedStep: user.totpLastStep)
-        }
-        if usedStep == nil {
-            usedRecovery = try await RecoveryCode.query(on: database)
-                .filter(\.$user.$id == user.requireID())
-                .filter(\.$codeDigest == SecretToken.digest(RecoveryCodes.normalise(code)))
-                .filter(\.$usedAt == nil)
-                .first()
-        }
-        let accepted = usedStep != nil || usedRecovery != nil
-        let step = usedStep, recovery = usedRecovery
-        try await database.transaction { db in
-            let target = ("user", try user.requireID().uuidString)
-            if accepted {
-                if let step { user.totpLastStep = step }
-                if let recovery {
-                    recovery.usedAt = now
-                    try await recovery.save(on: db)
-                }
-                user.failedSignIns = 0
-                user.lastSignInAt = now
-                try await user.save(on: db)
-                try await AuditLog.record(.init("signIn.succeeded", target: target,
-                                                details: ["factor": recovery == nil ? "totp" : "recoveryCode"]),
-                                          actor: user.requireID(), at: now, on: db)
-            } else {
-                var details = try await countFailure(of: user, now: now, on: db)
+        if try await isThrottled(addressDigest) { return .throttled }
+        let id = try user.requireID()
+        let step = try totp(of: user)?.matchingStep(for: code, at: now, lastUsedStep: user.totpLastStep)
+        let recoveryDigest = SecretToken.digest(RecoveryCodes.normalise(code))
+        return try await database.transaction { db -> SecondFactorOutcome in
+            guard let sql = db as? any SQLDatabase else { throw AppError.server }
+            var factor: String?
+            if let step {
+                let claimed = try await sql.raw("""
+                    UPDATE users SET totp_last_step = \(bind: step)
+                    WHERE id = \(bind: id) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step)) RETURNING id
+                    """).all()
+                if !claimed.isEmpty { factor = "totp" }
+            }
+            if factor == nil {
+                let claimed = try await sql.raw("""
+                    UPDATE recovery_codes SET used_at = \(bind: now)
+                    WHERE user_id = \(bind: id) AND code_digest = \(bind: recoveryDigest) AND used_at IS NULL RETURNING id
+                    """).all()
+                if !claimed.isEmpty { factor = "recoveryCode" }
+            }
+            let target = ("user", id.uuidString)
+            guard let factor else {
+                try await SignInFailure(addressDigest: addressDigest, occurredAt: now).create(on: db)
+                var details = try await countFailure(of: user, counter: .secondFactor, now: now, on: db)
                 details["factor"] = "second"
                 try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
+                return details["locked"] == nil ? .refused : .locked
             }
+            try await sql.update(User.schema).set("failed_sign_ins", to: SQLLiteral.numeric("0"))
+                .set("second_factor_failures", to: SQLLiteral.numeric("0")).set("last_sign_in_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(id)).run()
+            try await AuditLog.record(.init("signIn.succeeded", target: target, details: ["factor": factor]), actor: id, at: now, on: db)
+            return .accepted
         }
-        return accepted ? .accepted : .refused
     }
 
     /// Confirms enrolment with a first code from the new secret; returns the recovery codes,

@@ -14,6 +14,8 @@ struct SecretRotation: Sendable {
     }
 
     let users: [Resealed]
+    /// Bodies of mails not yet delivered, sealed again under the new key.
+    let mails: [(id: UUID, body: String)]
 
     /// Opens every sealed secret with the old key and seals it with the new one, in memory:
     /// a secret that does not open stops the rotation before anything is written.
@@ -26,10 +28,15 @@ struct SecretRotation: Sendable {
         let holders = try await User.query(on: database)
             .group(.or) { $0.filter(\.$totpSecret != nil).filter(\.$totpPendingSecret != nil) }
             .all()
+        let (oldMail, nextMail) = (AppServices.mailBox(old), AppServices.mailBox(next))
+        let waiting = try await OutboxMessage.query(on: database).filter(\.$body, .contains(inverse: false, .prefix), Outbox.sealedPrefix).all()
         return SecretRotation(users: try holders.map { user in
             let id = try user.requireID()
             return Resealed(userID: id, secret: try reseal(user.totpSecret, id, pending: false),
                             pending: try reseal(user.totpPendingSecret, id, pending: true))
+        }, mails: try waiting.map { message in
+            let id = try message.requireID()
+            return (id, try Outbox.seal(try Outbox.openedBody(of: message, box: oldMail), id: id, box: nextMail))
         })
     }
 
@@ -39,6 +46,9 @@ struct SecretRotation: Sendable {
         for user in users {
             try await User.query(on: db).filter(\.$id == user.userID)
                 .set(\.$totpSecret, to: user.secret).set(\.$totpPendingSecret, to: user.pending).update()
+        }
+        for mail in mails {
+            try await OutboxMessage.query(on: db).filter(\.$id == mail.id).set(\.$body, to: mail.body).update()
         }
         let sessions = try await UserSession.query(on: db).count()
         try await UserSession.query(on: db).delete()

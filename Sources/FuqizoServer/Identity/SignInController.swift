@@ -69,7 +69,7 @@ struct SignInController: RouteCollection {
     func signIn(req: Request) async throws -> Response {
         let form = try req.form(SignInForm.self)
         let next = Request.safeLocalPath(form.next)
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = req.clientAddress
         switch try await Self.identity(req).signIn(email: form.email, password: form.password, address: address) {
         case .refused:
             return try await renderSignIn(req, email: form.email, next: next, error: "signIn.error.refused", status: .unauthorized)
@@ -124,7 +124,7 @@ struct SignInController: RouteCollection {
         let form = try req.form(CodeForm.self)
         let next = Request.safeLocalPath(form.next)
         let identity = Self.identity(req)
-        switch try await identity.verifySecondFactor(user: try await pending.user(on: req.db), code: form.code) {
+        switch try await identity.verifySecondFactor(user: try await pending.user(on: req.db), code: form.code, address: req.clientAddress) {
         case .accepted:
             let token = try await identity.activate(pending.record)
             let response = req.redirect(to: next)
@@ -132,6 +132,8 @@ struct SignInController: RouteCollection {
             return response
         case .refused:
             return try await renderCode(req, next: next, error: "signIn.code.error", status: .unauthorized)
+        case .throttled:
+            return try await renderCode(req, next: next, error: "signIn.error.throttled", status: .tooManyRequests)
         case .locked:
             try await pending.record.end(on: req.db)
             let response = try await renderSignIn(req, next: next, error: "signIn.error.refused", status: .unauthorized)

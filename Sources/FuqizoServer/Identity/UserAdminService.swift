@@ -113,7 +113,7 @@ struct UserAdminService {
                     to: user.email, subject: services.catalog.text("mail.reset.subject", language),
                     body: services.catalog.format("mail.reset.body", language,
                                                   ["link": "\(services.config.publicURL)/reset/\(token)", "hours": "24"]),
-                    now: now, on: db)
+                    now: now, sealedBy: services.mailBox, on: db)
             }
             try await AuditLog.record(.init(purpose == .invitation ? "user.invitationResent" : "user.passwordResetSent",
                                             target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
@@ -128,7 +128,7 @@ struct UserAdminService {
             to: email,
             subject: catalog.text("mail.invitation.subject", language),
             body: catalog.format("mail.invitation.body", language, ["link": link, "hours": "72"]),
-            now: now, on: db)
+            now: now, sealedBy: services.mailBox, on: db)
     }
 
     /// Sets the password through an invitation or reset link. A reset also ends every
@@ -243,6 +243,7 @@ struct UserAdminService {
         try await database.transaction { db in
             user.lockedUntil = nil
             user.failedSignIns = 0
+            user.secondFactorFailures = 0
             try await user.save(on: db)
             try await AuditLog.record(.init("user.unlocked", target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
         }

@@ -102,7 +102,7 @@ struct OrganisationService {
         var municipalityID: UUID?
         var focusArea: FocusArea?
         var status: OrganisationStatus?
-        var page: Int = 1
+        var page: Int?
         /// Limits the list to these organisations (a CSO user's own); nil for everyone.
         var onlyIDs: Set<UUID>?
     }
@@ -122,9 +122,7 @@ struct OrganisationService {
 
     struct ListPage: Sendable {
         let items: [Summary]
-        let total: Int
-        let page: Int
-        var pageCount: Int { max(1, (total + OrganisationService.pageSize - 1) / OrganisationService.pageSize) }
+        let pager: Pager
     }
 
     private struct SummaryRow: Decodable {
@@ -155,7 +153,7 @@ struct OrganisationService {
     /// docs/performance.md).
     func list(_ filter: Filter) async throws -> ListPage {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
-        if let ids = filter.onlyIDs, ids.isEmpty { return ListPage(items: [], total: 0, page: 1) }
+        if let ids = filter.onlyIDs, ids.isEmpty { return ListPage(items: [], pager: Pager(requested: 1, total: 0, pageSize: Self.pageSize)) }
         func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
             var select = select.from("organisations")
             if let text = filter.query.flatMap(Text.clean) {
@@ -188,7 +186,7 @@ struct OrganisationService {
         }
         let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count"))
             .first(decodingColumn: "count", as: Int.self) ?? 0
-        let page = max(1, min(filter.page, max(1, (total + Self.pageSize - 1) / Self.pageSize)))
+        let pager = Pager(requested: filter.page, total: total, pageSize: Self.pageSize)
         let rows = try await filtered(sql.select().columns(
             SQLColumn("id", table: "organisations"), SQLColumn("name_sq", table: "organisations"),
             SQLColumn("name_en", table: "organisations"), SQLColumn("registration_number", table: "organisations"),
@@ -196,7 +194,7 @@ struct OrganisationService {
             .orderBy(SQLColumn("search_key", table: "organisations"))
             .orderBy(SQLColumn("id", table: "organisations"))
             .limit(Self.pageSize)
-            .offset((page - 1) * Self.pageSize)
+            .offset(pager.offset)
             .all(decoding: SummaryRow.self)
         var areas: [UUID: [String]] = [:]
         if !rows.isEmpty {
@@ -210,7 +208,7 @@ struct OrganisationService {
                     municipalityID: row.municipalityId, status: row.status,
                     focusAreas: FocusArea.allCases.map(\.rawValue).filter { areas[row.id, default: []].contains($0) })
         }
-        return ListPage(items: items, total: total, page: page)
+        return ListPage(items: items, pager: pager)
     }
 
     func find(_ id: UUID) async throws -> Organisation {
@@ -220,10 +218,22 @@ struct OrganisationService {
         return organisation
     }
 
-    /// Creates or updates. Bank details are written only when the editor may see them;
-    /// otherwise the stored ones are kept as they are.
-    func save(_ form: OrganisationForm, id: UUID?, includeBankDetails: Bool, actor: UUID) async throws -> Result<UUID, FieldErrors> {
+    /// Creates or updates. Bank details are written only when the editor may see them, and
+    /// the registry's fields only when the editor is programme staff; otherwise the stored
+    /// ones are kept as they are, whatever the form says.
+    func save(_ form: OrganisationForm, id: UUID?, includeBankDetails: Bool, includeRegistryFields: Bool = true,
+              actor: UUID) async throws -> Result<UUID, FieldErrors> {
         let year = Calendar(identifier: .gregorian).component(.year, from: now)
+        var form = form
+        if !includeRegistryFields {
+            guard let id else { throw AppError.forbidden }
+            let stored = Self.form(from: try await find(id))
+            form.nameSq = stored.nameSq
+            form.nameEn = stored.nameEn
+            form.legalForm = stored.legalForm
+            form.registrationNumber = stored.registrationNumber
+            form.status = stored.status
+        }
         var draft: OrganisationDraft
         switch form.validated(currentYear: year) {
         case .failure(let errors): return .failure(errors)

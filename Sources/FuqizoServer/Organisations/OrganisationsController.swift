@@ -63,10 +63,10 @@ struct OrganisationsController: RouteCollection {
         filter.municipalityID = query.municipality.flatMap(UUID.init(uuidString:))
         filter.focusArea = query.focus.flatMap(FocusArea.init(rawValue:))
         filter.status = query.status.flatMap(OrganisationStatus.init(rawValue:))
-        filter.page = query.page ?? 1
+        filter.page = query.page
         let page = try await service(req).list(filter)
         let rows = page.items.map { Self.row($0, geography: geography, req) }
-        let pageCount = page.pageCount
+        let pager = page.pager
         func link(_ number: Int) -> String {
             var components = URLComponents()
             components.path = "/organisations"
@@ -85,10 +85,9 @@ struct OrganisationsController: RouteCollection {
             FieldContext("status", label: "field.status", kind: "select", value: query.status ?? "",
                          options: OrganisationStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filter.status) }),
         ]
-        let current = page.page
         return try await req.page("organisations/list", title: "cso.list.title", ListPage(
-            rows: rows, total: page.total, page: current, pageCount: pageCount,
-            previousPage: current > 1 ? link(current - 1) : nil, nextPage: current < pageCount ? link(current + 1) : nil,
+            rows: rows, total: pager.total, page: pager.page, pageCount: pager.pageCount,
+            previousPage: pager.previous.map(link), nextPage: pager.next.map(link),
             fields: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
     }
 
@@ -155,6 +154,7 @@ struct OrganisationsController: RouteCollection {
         let geography = try await GeographyDirectory.load(on: req.db)
         let place = geography.places[organisation.$municipality.id]
         let showBank = Self.seesBankDetails(req.actor, of: id)
+        let registry = Self.editsRegistry(req.actor, of: id)
         return try await req.page("organisations/show", title: "cso.detail.title", DetailPage(
             id: id.uuidString, nameSq: organisation.nameSq, nameEn: organisation.nameEn,
             legalFormKey: LegalForm(rawValue: organisation.legalForm)?.catalogKey ?? "",
@@ -177,6 +177,8 @@ struct OrganisationsController: RouteCollection {
         let cancel: String
         let sections: [Section]
         let hasErrors: Bool
+        /// Said to an organisation's own editors: who changes the registry's fields.
+        let registryNote: String?
     }
 
     struct Section: Encodable {
@@ -188,6 +190,7 @@ struct OrganisationsController: RouteCollection {
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let geography = try await GeographyDirectory.load(on: req.db)
         let showBank = Self.seesBankDetails(req.actor, of: id)
+        let registry = Self.editsRegistry(req.actor, of: id)
         func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, key: (T) -> String, selected: Set<String>) -> [FieldContext.Option] where T.RawValue == String {
             T.allCases.map { .init(value: $0.rawValue, label: req.t(key($0)), selected: selected.contains($0.rawValue)) }
         }
@@ -195,16 +198,19 @@ struct OrganisationsController: RouteCollection {
             FieldContext.Option(value: $0.municipalityID.uuidString, label: "\($0.municipality) (\($0.county))", selected: $0.municipalityID.uuidString == form.municipalityID)
         }
         var sections = [
-            Section(titleKey: "cso.section.identity", fields: [
+            // The registry's own fields are shown to the organisation but changed only by staff.
+            Section(titleKey: "cso.section.identity", fields: (registry ? [
                 FieldContext("nameSq", label: "field.nameSq", value: form.nameSq, errors: errors, required: true),
                 FieldContext("nameEn", label: "field.nameEn", value: form.nameEn, errors: errors),
                 FieldContext("legalForm", label: "field.legalForm", kind: "select", value: form.legalForm,
                              options: options(LegalForm.self, key: \.catalogKey, selected: [form.legalForm]), errors: errors, required: true),
                 FieldContext("registrationNumber", label: "field.nuis", value: form.registrationNumber, errors: errors, required: true, hint: "cso.nuis.hint"),
+            ] : []) + [
                 FieldContext("foundingYear", label: "field.foundingYear", kind: "number", value: form.foundingYear, errors: errors),
+            ] + (registry ? [
                 FieldContext("status", label: "field.status", kind: "select", value: form.status,
                              options: options(OrganisationStatus.self, key: \.catalogKey, selected: [form.status]), errors: errors, required: true),
-            ]),
+            ] : [])),
             Section(titleKey: "cso.section.place", fields: [
                 FieldContext("municipalityID", label: "field.municipality", kind: "select", value: form.municipalityID,
                              options: municipalities, errors: errors, required: true),
@@ -232,7 +238,13 @@ struct OrganisationsController: RouteCollection {
         let cancel = id.map { "/organisations/\($0.uuidString)" } ?? "/organisations"
         return try await req.page("organisations/form",
                                   title: id == nil ? "cso.new.title" : "cso.edit.title",
-                                  FormPage(action: action, cancel: cancel, sections: sections, hasErrors: !errors.isEmpty), status: status)
+                                  FormPage(action: action, cancel: cancel, sections: sections, hasErrors: !errors.isEmpty,
+                                           registryNote: registry ? nil : "cso.registry.staffOnly"), status: status)
+    }
+
+    /// Whether this editor may change the registry's fields (new organisations: programme staff).
+    static func editsRegistry(_ actor: Actor, of id: UUID?) -> Bool {
+        Policy.decide(actor, .editOrganisationRegistry, .organisation(id ?? UUID())).isAllowed
     }
 
     /// Bank details of an organisation, or of one not created yet (where no membership can
@@ -271,7 +283,8 @@ struct OrganisationsController: RouteCollection {
         let form = try req.form(OrganisationForm.self)
         let actor = try req.requireSignedIn().actor
         let includeBank = Self.seesBankDetails(actor, of: id)
-        switch try await service(req).save(form, id: id, includeBankDetails: includeBank, actor: actor.userID!) {
+        switch try await service(req).save(form, id: id, includeBankDetails: includeBank,
+                                           includeRegistryFields: Self.editsRegistry(actor, of: id), actor: actor.userID!) {
         case .failure(let errors): return try await renderForm(req, form: form, id: id, errors: errors, status: .badRequest)
         case .success: return Flash.redirect(req, to: "/organisations/\(id.uuidString)", flash: "form.saved")
         }

@@ -41,7 +41,7 @@ struct AdminController: RouteCollection {
     }
 
     func audit(req: Request) async throws -> View {
-        let pageNumber = max(req.query[Int.self, at: "page"] ?? 1, 1)
+        let requestedPage = req.query[Int.self, at: "page"]
         // Filters: what happened (an action or its family, e.g. "signIn") and to which record.
         let action = (req.query[String.self, at: "action"]).flatMap(Text.clean)
         let target = (req.query[String.self, at: "target"]).flatMap(Text.clean)
@@ -50,10 +50,11 @@ struct AdminController: RouteCollection {
             query = query.group(.or) { $0.filter(\.$action == action).filter(\.$action, .contains(inverse: false, .prefix), action + ".") }
         }
         if let target { query = query.filter(\.$targetID == target) }
-        let page = try await query.sort(\.$sequence, .descending).paginate(PageRequest(page: pageNumber, per: 100))
-        let actorIDs = Set(page.items.compactMap(\.actorID))
+        let pager = Pager(requested: requestedPage, total: try await query.copy().count(), pageSize: 100)
+        let entries = try await query.sort(\.$sequence, .descending).range(pager.offset..<(pager.offset + pager.pageSize)).all()
+        let actorIDs = Set(entries.compactMap(\.actorID))
         let actors = try await User.query(on: req.db).filter(\.$id ~~ actorIDs).all()
-        let rows = page.items.map { entry in
+        let rows = entries.map { entry in
             AuditRow(sequence: entry.sequence, at: Display.dateTime(entry.occurredAt),
                      actor: entry.actorID.flatMap { id in actors.first { $0.id == id }?.email } ?? "—",
                      action: entry.action, target: [entry.targetType, entry.targetID].compactMap { $0 }.joined(separator: " "),
@@ -61,7 +62,6 @@ struct AdminController: RouteCollection {
         }
         let verify = req.query[String.self, at: "verify"] != nil
         let verification = verify ? try await AuditLog.verify(on: req.db) : nil
-        let pages = page.metadata.pageCount
         func link(_ number: Int) -> String {
             var components = URLComponents()
             components.path = "/admin/audit"
@@ -75,8 +75,8 @@ struct AdminController: RouteCollection {
         ]
         return try await req.page("admin/audit", title: "audit.title", AuditPage(
             rows: rows, fields: fields,
-            previousPage: pageNumber > 1 ? link(pageNumber - 1) : nil,
-            nextPage: pageNumber < pages ? link(pageNumber + 1) : nil,
+            previousPage: pager.previous.map(link),
+            nextPage: pager.next.map(link),
             verified: verify, intact: verification?.isIntact ?? false, checked: verification?.checked ?? 0,
             breakDescription: verification?.firstBreak?.description))
     }

@@ -54,6 +54,8 @@ struct AppServices: Sendable {
     let passwordPolicy: PasswordPolicy
     let csrfKey: SecretKeyBytes
     let secretsBox: SecretBox
+    /// Seals mail bodies while they wait in the outbox (they carry sign-in links).
+    let mailBox: SecretBox
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config
@@ -63,6 +65,11 @@ struct AppServices: Sendable {
         self.passwordPolicy = passwordPolicy
         csrfKey = SecretKeyBytes(masterKey.derivedKey(for: "csrf"))
         secretsBox = Self.secretsBox(masterKey)
+        mailBox = Self.mailBox(masterKey)
+    }
+
+    static func mailBox(_ masterKey: MasterKey) -> SecretBox {
+        SecretBox(key: masterKey.derivedKey(for: "mail-bodies"))
     }
 
     /// The box that seals users' stored secrets (second-factor secrets) under a master key.

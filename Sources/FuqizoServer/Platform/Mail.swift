@@ -29,7 +29,8 @@ protocol MailTransport: Sendable {
 }
 
 /// Development transport: writes the mail to the console so links can be followed while the
-/// product is tried out. Mails carry no names; the address is shown only by its domain.
+/// product is tried out (the server says so when it starts). Mails carry no names; the
+/// address is shown only by its domain.
 struct LogMailTransport: MailTransport {
     func send(_ message: MailMessage) async throws {
         print("--- mail to \(Self.masked(message.to)): \(message.subject)\n\(message.body)\n---")
@@ -89,8 +90,31 @@ enum Outbox {
     static let maxAttempts = 8
     static let claimDuration: TimeInterval = 120
 
-    static func enqueue(to recipient: String, subject: String, body: String, now: Date, on database: any Database) async throws {
-        try await OutboxMessage(recipient: recipient, subject: subject, body: body, now: now).create(on: database)
+    /// Queues a mail. Its body (invitation and reset links, receipts, letters) is sealed at
+    /// rest under a key derived from the master key, bound to the message, and dropped once
+    /// the mail is delivered; recipient, subject and times stay for the administrator's list.
+    static func enqueue(to recipient: String, subject: String, body: String, now: Date, sealedBy box: SecretBox,
+                        on database: any Database) async throws {
+        let message = OutboxMessage(recipient: recipient, subject: subject, body: "", now: now)
+        let id = UUID()
+        message.id = id
+        message.body = try seal(body, id: id, box: box)
+        try await message.create(on: database)
+    }
+
+    static let sealedPrefix = "sealed:"
+
+    static func seal(_ body: String, id: UUID, box: SecretBox) throws -> String {
+        sealedPrefix + (try box.seal(Data(body.utf8), boundTo: "mail:\(id.uuidString.lowercased())")).base64EncodedString()
+    }
+
+    /// The body as it will be sent; a body from before bodies were sealed is returned as stored.
+    static func openedBody(of message: OutboxMessage, box: SecretBox) throws -> String {
+        guard message.body.hasPrefix(sealedPrefix) else { return message.body }
+        guard let sealed = Data(base64Encoded: String(message.body.dropFirst(sealedPrefix.count))), let id = message.id else {
+            throw StoredDataError(table: OutboxMessage.schema, column: "body", id: message.id)
+        }
+        return String(decoding: try box.open(sealed, boundTo: "mail:\(id.uuidString.lowercased())"), as: UTF8.self)
     }
 
     /// The wait before the next try: 1, 2, 4 … minutes, at most six hours.
@@ -102,7 +126,7 @@ enum Outbox {
     /// so two instances never send the same message (on PostgreSQL the UPDATE's row lock
     /// makes the second claimant see the first one's claim).
     @discardableResult
-    static func deliverDue(database: any Database, transport: any MailTransport, from: String, now: Date,
+    static func deliverDue(database: any Database, transport: any MailTransport, from: String, box: SecretBox, now: Date,
                            logger: Logger, limit: Int = 20) async throws -> Int {
         let due = try await OutboxMessage.query(on: database)
             .filter(\.$status == OutboxMessage.Status.pending.rawValue)
@@ -115,9 +139,12 @@ enum Outbox {
         for message in due {
             guard try await claim(message, now: now, on: database) else { continue }
             do {
-                try await transport.send(MailMessage(from: from, to: message.recipient, subject: message.subject, body: message.body))
+                let body = try openedBody(of: message, box: box)
+                try await transport.send(MailMessage(from: from, to: message.recipient, subject: message.subject, body: body))
                 message.status = OutboxMessage.Status.sent.rawValue
                 message.sentAt = now
+                // Delivered: the link in it must not outlive its journey.
+                message.body = ""
                 message.lastError = nil
                 sent += 1
             } catch {
@@ -176,7 +203,7 @@ extension Application {
 
     @discardableResult
     func deliverMail() async throws -> Int {
-        try await Outbox.deliverDue(database: db, transport: mailTransport, from: services.config.mailFrom,
+        try await Outbox.deliverDue(database: db, transport: mailTransport, from: services.config.mailFrom, box: services.mailBox,
                                     now: clock.now(), logger: logger)
     }
 }

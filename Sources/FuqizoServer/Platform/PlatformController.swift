@@ -62,7 +62,7 @@ struct PlatformController: RouteCollection {
     /// Prometheus metrics: for a scraper on this machine, or anyone holding the metrics token.
     func metrics(req: Request) async throws -> Response {
         let token = req.services.config.metricsToken
-        let fromLoopback = req.remoteAddress?.ipAddress.map { $0 == "127.0.0.1" || $0 == "::1" } ?? false
+        let fromLoopback = req.isDirectLoopback
         let bearer = req.headers.bearerAuthorization?.token
         let allowed = token.map { expected in bearer.map { constantTimeEquals($0, expected) } ?? false } ?? fromLoopback
         guard allowed else { throw AppError.forbidden }

@@ -20,6 +20,15 @@ struct AppError: AbortError {
 // The middlewares that do no I/O are EventLoopFuture-based: an AsyncMiddleware hops off the
 // event loop and back for every request, which cost more than the work they do.
 
+/// A stored value the code cannot read (a hand-edited row, a bad migration): the request
+/// fails with a server error and the log names the table, column and row, never the value.
+struct StoredDataError: Error, CustomStringConvertible {
+    let table: String
+    let column: String
+    let id: UUID?
+    var description: String { "unreadable \(table).\(column) of row \(id?.uuidString ?? "?")" }
+}
+
 /// Strict headers on every response, errors included.
 struct SecurityHeadersMiddleware: Middleware {
     let usesHTTPS: Bool
@@ -89,7 +98,7 @@ struct ErrorPageMiddleware: Middleware {
             let (status, key) = Self.classify(error)
             if status == .internalServerError {
                 // The type and, for our own errors, the description: never request data.
-                request.logger.error("Unhandled error: \(String(reflecting: type(of: error))) \(error is LeafError || error is ConfigError ? String(describing: error) : "")")
+                request.logger.error("Unhandled error: \(String(reflecting: type(of: error))) \(error is LeafError || error is ConfigError || error is StoredDataError ? String(describing: error) : "")")
             }
             if request.url.path.hasPrefix("/api/") {
                 let body = ["error": ["status": String(status.code), "message": request.t(key)]]
@@ -180,14 +189,56 @@ struct AssetMiddleware: Middleware {
 }
 
 extension Request {
+    /// The address of the peer that opened this connection (a proxy, when there is one).
+    var peerAddress: IPAddress? { remoteAddress?.ipAddress.flatMap(IPAddress.init) }
+
+    /// The client's address: the peer's, or — when the peer is a trusted proxy — the one its
+    /// `X-Forwarded-For` names. Used for throttling and kept only as a keyed digest.
+    var clientAddress: String {
+        ClientAddress.resolve(peer: peerAddress, forwardedFor: headers[.xForwardedFor], trusted: services.config.trustedProxies)?
+            .description ?? "unknown"
+    }
+
+    /// A request straight from this machine, not relayed by a proxy: only such a peer may read
+    /// what is kept for local operators.
+    var isDirectLoopback: Bool {
+        guard let peer = peerAddress, peer.isLoopback else { return false }
+        let relayed = services.config.trustedProxies.contains { $0.contains(peer) }
+            || headers.contains(name: .xForwardedFor) || headers.contains(name: .forwarded)
+        return !relayed
+    }
+
     /// Reads a form, turning malformed bodies into a clear 400 rather than a crash.
     func form<T: Decodable>(_ type: T.Type) throws -> T {
         do { return try content.decode(T.self) } catch { throw AppError.badRequest }
     }
 
     /// A path inside this site to return to after signing in; anything else becomes "/".
+    /// Decided on the parsed URL, not on its first characters: browsers drop tabs and line
+    /// breaks and read a backslash as a slash, so `/\t/evil.example` would be followed as
+    /// `//evil.example`. Any control character, backslash, scheme or host is refused.
     static func safeLocalPath(_ path: String?) -> String {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), path.count < 512 else { return "/" }
+        guard let path, path.count < 512, path.hasPrefix("/"),
+              !path.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" }),
+              let components = URLComponents(string: path), components.scheme == nil, components.host == nil,
+              components.percentEncodedPath.hasPrefix("/"), !components.percentEncodedPath.hasPrefix("//")
+        else { return "/" }
         return path
+    }
+}
+
+/// Refuses a query string or a form body that is not clean text (`FormInput`): invalid
+/// UTF-8, NUL and other control characters end here with a 400, before any handler or
+/// database sees them. Runs after the CSRF check, which has collected the body.
+struct FormInputMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        if let query = request.url.query, !FormInput.isClean(urlEncoded: Array(query.utf8)) {
+            return request.eventLoop.makeFailedFuture(AppError.badRequest)
+        }
+        if request.headers.contentType == .urlEncodedForm, let body = request.body.data,
+           !FormInput.isClean(urlEncoded: body.readableBytesView) {
+            return request.eventLoop.makeFailedFuture(AppError.badRequest)
+        }
+        return next.respond(to: request)
     }
 }

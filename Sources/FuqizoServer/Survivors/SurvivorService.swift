@@ -24,8 +24,14 @@ struct SurvivorService {
         case created(code: String)
         case invalid(FieldErrors)
         /// The same name and birth date exist: in this organisation (with its code) or in another.
-        case possibleDuplicate(code: String?)
+        case possibleDuplicate(code: String)
+        /// The case worker ran too many intakes in the last hour.
+        case throttled
     }
+
+    /// Intakes one case worker may submit in an hour: far above a day's real work, far below
+    /// what probing the duplicate check for names would need.
+    static let intakesPerHour = 30
 
     /// What a reveal shows: identity fields in their order, and the case notes.
     struct Identity: Sendable {
@@ -66,11 +72,26 @@ struct SurvivorService {
         let duplicateKey = intake.duplicateBasis.map {
             DuplicateKey.make(firstName: $0.firstName, lastName: $0.lastName, birthDate: $0.birthDate, masterKey: services.masterKey)
         }
-        if let duplicateKey, form.confirmNew != "yes",
-           let existing = try await Survivor.query(on: database).filter(\.$duplicateKey == duplicateKey).first() {
-            // Another organisation's code would tell this one where the person was helped.
-            return .possibleDuplicate(code: existing.$organisation.id == organisationID ? existing.code : nil)
+        // Every check is audited and limited per person: the check answers questions about names.
+        let recentChecks = try await AuditEntry.query(on: database).filter(\.$action == "survivor.duplicateChecked")
+            .filter(\.$actorID == actor).filter(\.$occurredAt > now.addingTimeInterval(-3600)).count()
+        if recentChecks >= Self.intakesPerHour { return .throttled }
+        var matches: [Survivor] = []
+        if let duplicateKey {
+            matches = try await Survivor.query(on: database).filter(\.$duplicateKey == duplicateKey).sort(\.$openedAt).all()
         }
+        // Only this organisation's own records are named. A match in another organisation is
+        // never told (it would tell where a named person is helped): it is recorded so that
+        // statistics count the person once.
+        let ownMatch = matches.first { $0.$organisation.id == organisationID }
+        try await AuditLog.record(.init("survivor.duplicateChecked", details: ["outcome": ownMatch == nil ? "none" : "ownRecord"]),
+                                  actor: actor, at: now, on: database)
+        if let ownMatch, form.confirmNew != "yes" { return .possibleDuplicate(code: ownMatch.code) }
+        var matchedPerson: UUID?
+        if let earliest = matches.first(where: { $0.$organisation.id != organisationID }), let id = earliest.id {
+            matchedPerson = try await SurvivorMatch.find(id, on: database)?.personID ?? id
+        }
+        let person = matchedPerson
 
         let survivorID = UUID()
         let dataKey = SurvivorDataKey.generate()
@@ -99,6 +120,7 @@ struct SurvivorService {
             survivor.code = SurvivorCode.make(regionCode: region.code, year: today.year, number: number)
             try await survivor.create(on: db)
             try await SurvivorKey(survivorID: survivorID, wrappedKey: wrapped, createdAt: now).create(on: db)
+            if let person { try await SurvivorMatch(survivorID: survivorID, personID: person, recordedAt: now).create(on: db) }
             for purpose in intake.consent.purposes {
                 try await addConsent(purpose, recipient: nil, entry: intake.consent, survivorID: survivorID, dataKey: dataKey, actor: actor, on: db)
             }
@@ -199,18 +221,16 @@ struct SurvivorService {
 
     struct CaseloadPage: Sendable {
         let rows: [CaseloadRow]
-        let total: Int
-        let page: Int
-        var pageCount: Int { max(1, (total + SurvivorService.pageSize - 1) / SurvivorService.pageSize) }
+        let pager: Pager
     }
 
     static let pageSize = 50
 
     /// A case worker's caseload: their organisations' records, in code order, with plain SQL
     /// (the page lists tens of thousands of records at the largest CSOs).
-    func caseload(organisations: Set<UUID>, status: CaseStatus?, codePrefix: String?, page: Int) async throws -> CaseloadPage {
+    func caseload(organisations: Set<UUID>, status: CaseStatus?, codePrefix: String?, page: Int?) async throws -> CaseloadPage {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
-        guard !organisations.isEmpty else { return CaseloadPage(rows: [], total: 0, page: 1) }
+        guard !organisations.isEmpty else { return CaseloadPage(rows: [], pager: Pager(requested: 1, total: 0, pageSize: Self.pageSize)) }
         func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
             var select = select.from("survivors").where("organisation_id", .in, SQLBind.group(Array(organisations)))
             if let status { select = select.where("status", .equal, SQLBind(status.rawValue)) }
@@ -221,14 +241,14 @@ struct SurvivorService {
         }
         let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count"))
             .first(decodingColumn: "count", as: Int.self) ?? 0
-        let current = max(1, min(page, max(1, (total + Self.pageSize - 1) / Self.pageSize)))
+        let pager = Pager(requested: page, total: total, pageSize: Self.pageSize)
         let rows = try await filtered(sql.select().columns("code", "status", "year_of_birth", "sex", "region_id", "harm", "opened_at",
                                                            "identity_destroyed_at"))
             .orderBy("code")
             .limit(Self.pageSize)
-            .offset((current - 1) * Self.pageSize)
+            .offset(pager.offset)
             .all(decoding: CaseloadRow.self)
-        return CaseloadPage(rows: rows, total: total, page: current)
+        return CaseloadPage(rows: rows, pager: pager)
     }
 
     // MARK: changes

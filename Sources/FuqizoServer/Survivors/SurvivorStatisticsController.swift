@@ -11,6 +11,7 @@ struct SurvivorFigures {
 
     private struct Row: Decodable {
         let id: UUID
+        let person: UUID?
         let region: String
         let sex: String
         let yearOfBirth: Int?
@@ -21,7 +22,7 @@ struct SurvivorFigures {
         let stillEmployed: Int
 
         enum CodingKeys: String, CodingKey {
-            case id, region, sex, harm
+            case id, person, region, sex, harm
             case yearOfBirth = "year_of_birth", hasDisability = "has_disability", inClub = "in_club"
             case employed, stillEmployed = "still_employed"
         }
@@ -43,13 +44,15 @@ struct SurvivorFigures {
             SELECT survivor_id, given_at, withdrawn_at FROM survivor_consents WHERE purpose = \(bind: ConsentPurpose.statistics.rawValue)
             """).all(decoding: Consent.self), by: \.survivorID)
         let rows = try await sql.raw("""
-            SELECT s.id, r.code AS region, s.sex, s.year_of_birth, s.harm,
+            SELECT s.id, m.person_id AS person, r.code AS region, s.sex, s.year_of_birth, s.harm,
                    CASE WHEN s.has_disability THEN 1 ELSE 0 END AS has_disability,
                    CASE WHEN EXISTS (SELECT 1 FROM club_memberships m WHERE m.survivor_id = s.id) THEN 1 ELSE 0 END AS in_club,
                    CASE WHEN EXISTS (SELECT 1 FROM employment_outcomes e WHERE e.survivor_id = s.id) THEN 1 ELSE 0 END AS employed,
                    CASE WHEN EXISTS (SELECT 1 FROM employment_followups f WHERE f.survivor_id = s.id AND f.months = 6
                                      AND f.still_working = \(bind: true)) THEN 1 ELSE 0 END AS still_employed
             FROM survivors s JOIN programme_regions r ON r.id = s.region_id
+            LEFT JOIN survivor_matches m ON m.survivor_id = s.id
+            ORDER BY s.opened_at
             """).all(decoding: Row.self)
         return rows.compactMap { row in
             guard let sex = SurvivorSex(rawValue: row.sex), let harm = HarmKind(rawValue: row.harm) else { return nil }
@@ -58,7 +61,7 @@ struct SurvivorFigures {
                 inClub: row.inClub == 1, employed: row.employed == 1, stillEmployedAtSixMonths: row.stillEmployed == 1,
                 statisticsConsents: (consents[row.id] ?? []).map {
                     ConsentRecord(purpose: .statistics, givenAt: $0.givenAt, withdrawnAt: $0.withdrawnAt)
-                })
+                }, person: row.person ?? row.id)
         }
     }
 }
@@ -86,6 +89,9 @@ struct SurvivorStatisticsController: RouteCollection {
     struct Page: Encodable {
         let tables: [TableContext]
         let threshold: Int
+        /// Records matched to a person registered by another organisation (programme staff only).
+        let matches: Int
+        let showsMatches: Bool
     }
 
     func show(req: Request) async throws -> View {
@@ -113,6 +119,9 @@ struct SurvivorStatisticsController: RouteCollection {
                                                                                              req.t("statistics.disability.no")],
                                                                     by: \.hasDisability)),
         ]
-        return try await req.page("statistics/survivors", title: "statistics.title", Page(tables: tables, threshold: threshold))
+        let showsMatches = Policy.decide(req.actor, .viewSurvivorMatchCount).isAllowed
+        let matches = showsMatches ? try await SurvivorMatch.query(on: req.db).count() : 0
+        return try await req.page("statistics/survivors", title: "statistics.title",
+                                  Page(tables: tables, threshold: threshold, matches: matches, showsMatches: showsMatches))
     }
 }

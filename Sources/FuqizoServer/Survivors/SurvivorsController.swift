@@ -86,7 +86,7 @@ struct SurvivorsController: RouteCollection {
         let query = (try? req.query.decode(CaseloadQuery.self)) ?? CaseloadQuery()
         let status = query.status.flatMap(CaseStatus.init(rawValue:))
         let page = try await service(req).caseload(organisations: req.actor.organisations(as: .caseWorker), status: status,
-                                                   codePrefix: query.code.flatMap(Text.clean), page: query.page ?? 1)
+                                                   codePrefix: query.code.flatMap(Text.clean), page: query.page)
         let geography = try await GeographyDirectory.load(on: req.db)
         let regions = Dictionary(uniqueKeysWithValues: geography.regions.map { ($0.id, $0.name(req.language)) })
         let today = TiranaTime.today(at: req.now)
@@ -111,8 +111,8 @@ struct SurvivorsController: RouteCollection {
                          options: CaseStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == status) }),
         ]
         return try await req.page("survivors/caseload", title: "survivor.caseload.title", CaseloadPage(
-            rows: rows, total: page.total, page: page.page, pageCount: page.pageCount,
-            previousPage: page.page > 1 ? link(page.page - 1) : nil, nextPage: page.page < page.pageCount ? link(page.page + 1) : nil,
+            rows: rows, total: page.pager.total, page: page.pager.page, pageCount: page.pager.pageCount,
+            previousPage: page.pager.previous.map(link), nextPage: page.pager.next.map(link),
             fields: filters, code: query.code ?? "",
             followUps: try await CaseWorkService(database: req.db, services: req.services).dueFollowUps(organisations: req.actor.organisations(as: .caseWorker))
                 .map { row in
@@ -133,9 +133,11 @@ struct SurvivorsController: RouteCollection {
         let sections: [Section]
         let hasErrors: Bool
         let duplicate: Bool
-        /// The existing record's code, when it is this organisation's.
+        /// The existing record's code (only ever this organisation's).
         let duplicateCode: String?
         let hidden: [Hidden]
+        /// A notice about the whole form (too many intakes in an hour).
+        let noticeKey: String?
     }
 
     struct Hidden: Encodable {
@@ -144,7 +146,8 @@ struct SurvivorsController: RouteCollection {
     }
 
     private func renderIntake(_ req: Request, form: SurvivorIntakeForm, errors: FieldErrors = .init(),
-                              duplicate: (found: Bool, code: String?) = (false, nil), status: HTTPResponseStatus = .ok) async throws -> Response {
+                              duplicate: (found: Bool, code: String?) = (false, nil), notice: String? = nil,
+                              status: HTTPResponseStatus = .ok) async throws -> Response {
         let geography = try await GeographyDirectory.load(on: req.db)
         func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ key: (T) -> String, selected: Set<String>) -> [FieldContext.Option] where T.RawValue == String {
             T.allCases.map { .init(value: $0.rawValue, label: req.t(key($0)), selected: selected.contains($0.rawValue)) }
@@ -197,7 +200,7 @@ struct SurvivorsController: RouteCollection {
         ]
         return try await req.page("survivors/intake", title: "survivor.intake.title", IntakePage(
             sections: sections, hasErrors: !errors.isEmpty, duplicate: duplicate.found, duplicateCode: duplicate.code,
-            hidden: duplicate.found ? [Hidden(name: "confirmNew", value: "yes")] : []), status: status)
+            hidden: duplicate.found ? [Hidden(name: "confirmNew", value: "yes")] : [], noticeKey: notice), status: status)
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -220,6 +223,8 @@ struct SurvivorsController: RouteCollection {
             return try await renderIntake(req, form: form, errors: errors, status: .badRequest)
         case .possibleDuplicate(let code):
             return try await renderIntake(req, form: form, duplicate: (true, code), status: .conflict)
+        case .throttled:
+            return try await renderIntake(req, form: form, notice: "survivor.error.intakeThrottled", status: .tooManyRequests)
         case .created(let code):
             return Flash.redirect(req, to: "/survivors/\(code)", flash: "survivor.created")
         }

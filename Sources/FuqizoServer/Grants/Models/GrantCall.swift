@@ -62,6 +62,16 @@ final class CallLot: Model, @unchecked Sendable {
 }
 
 /// JSON documents stored in a column: one encoding, sorted keys, everywhere.
+extension GrantCall {
+    /// The call's money rules as stored when it was saved. A row that cannot be read is a
+    /// fault to report loudly, never a reason to check a frozen call against today's defaults.
+    func grantRules() throws -> GrantRules {
+        do { return try StoredJSON.decode(GrantRules.self, from: rules) } catch {
+            throw StoredDataError(table: Self.schema, column: "rules", id: id)
+        }
+    }
+}
+
 enum StoredJSON {
     static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()

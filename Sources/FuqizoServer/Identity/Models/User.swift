@@ -18,6 +18,9 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "preferred_language") var preferredLanguage: String
     @Field(key: "is_active") var isActive: Bool
     @Field(key: "failed_sign_ins") var failedSignIns: Int
+    /// Wrong second-factor codes since the last accepted one; only an accepted code or an
+    /// administrator's unlock resets it, never the password step.
+    @Field(key: "second_factor_failures") var secondFactorFailures: Int
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @OptionalField(key: "last_sign_in_at") var lastSignInAt: Date?
     /// The TOTP secret, sealed with a key derived from the master key and bound to the user id.
@@ -38,6 +41,7 @@ final class User: Model, @unchecked Sendable {
         self.preferredLanguage = language.rawValue
         self.isActive = true
         self.failedSignIns = 0
+        self.secondFactorFailures = 0
     }
 
     var hasTwoFactor: Bool { totpSecret != nil }

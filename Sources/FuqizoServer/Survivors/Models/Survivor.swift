@@ -162,3 +162,24 @@ final class SurvivorNote: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A record found, at its intake, to be about the same person as an earlier record of another
+/// organisation: the person is the earliest such record.
+final class SurvivorMatch: Model, @unchecked Sendable {
+    static let schema = "survivor_matches"
+
+    // managed fields
+    @ID(custom: "survivor_id", generatedBy: .user) var id: UUID?
+
+    // data fields
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "recorded_at") var recordedAt: Date
+
+    init() {}
+
+    init(survivorID: UUID, personID: UUID, recordedAt: Date) {
+        self.id = survivorID
+        self.personID = personID
+        self.recordedAt = recordedAt
+    }
+}
