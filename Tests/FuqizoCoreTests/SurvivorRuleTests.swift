@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import FuqizoCore
+import PropertyBased
 import Testing
 
 @Suite("Survivor data keys")
@@ -348,19 +349,41 @@ struct SurvivorStatisticsTests {
         #expect(two == [.suppressed, .suppressed, .shown(40)], "two hidden cells need nothing more")
     }
 
+    @Test("no threshold below 3, whatever is asked; the settings refuse one")
+    func thresholdFloor() {
+        #expect(SmallCells(threshold: 1).threshold == 3 && SmallCells(threshold: 0).threshold == 3)
+        #expect(SmallCells(threshold: 1).protect([1, 2, 40]).cells == [.suppressed, .suppressed, .shown(40)])
+        var form = ProgrammeSettingsForm(ProgrammeSettings.defaults)
+        form.smallCellDonor = "2"
+        guard case .failure(let errors) = form.validated() else { Issue.record("a threshold of 2 was accepted"); return }
+        #expect(errors["smallCellDonor"] == "settings.error.range")
+    }
+
+    @Test("with a published total, a hidden count is never alone: it cannot be subtracted out")
+    func neverAloneProperty() async {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...30).array(of: 1...8), Gen.int(in: 3...11)) { counts, threshold in
+            let (cells, total) = SmallCells(threshold: threshold).protect(counts)
+            let hidden = cells.indices.filter { cells[$0] == .suppressed && counts[$0] > 0 }
+            if case .shown = total { #expect(hidden.count != 1, "\(counts) at \(threshold)") }
+            for index in cells.indices where counts[index] > 0 && counts[index] < max(3, threshold) { #expect(cells[index] == .suppressed) }
+        }
+    }
+
     @Test("only records with an active consent to statistics are counted: none, withdrawn or not yet given do not count")
     func consent() {
         let withdrawn = [ConsentRecord(purpose: .statistics, givenAt: Self.now.addingTimeInterval(-864_000), withdrawnAt: Self.now.addingTimeInterval(-60))]
         let later = [ConsentRecord(purpose: .statistics, givenAt: Self.now.addingTimeInterval(60))]
         let records = [Self.record(), Self.record(employed: true), Self.record(consent: []), Self.record(consent: withdrawn),
                        Self.record(consent: later), Self.record("DI")]
+        // A threshold below the floor of 3 is raised to it: these small counts are all hidden.
         let statistics = SurvivorStatistics(records: records, at: Self.now, year: 2027, threshold: 1)
         #expect(statistics.counted.count == 3)
+        #expect(statistics.counted.filter { $0.regionCode == "KU" }.count == 2 && statistics.counted.count(where: \.employed) == 1)
         let table = statistics.stagesByRegion(["KU", "DI", "TR"])
-        #expect(table.cells == [[.shown(2), .shown(1), .shown(1), .shown(0)], [.shown(1), .shown(0), .shown(0), .shown(0)],
+        #expect(table.cells == [[.suppressed, .suppressed, .suppressed, .shown(0)], [.suppressed, .shown(0), .shown(0), .shown(0)],
                                 [.shown(0), .shown(0), .shown(0), .shown(0)]])
-        #expect(table.totals == [.shown(3), .shown(1), .shown(1), .shown(0)])
+        #expect(table.totals == [.shown(3), .suppressed, .suppressed, .shown(0)])
         let ages = statistics.breakdown(AgeBand.allCases, labels: AgeBand.allCases.map(\.rawValue), by: statistics.ageBand(of:))
-        #expect(ages.cells[AgeBand.allCases.firstIndex(of: .from35to44)!] == [.shown(3), .shown(1)], "born 1990, aged 37 in 2027")
+        #expect(ages.cells[AgeBand.allCases.firstIndex(of: .from35to44)!] == [.shown(3), .suppressed], "born 1990, aged 37 in 2027")
     }
 }

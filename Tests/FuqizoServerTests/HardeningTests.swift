@@ -214,4 +214,50 @@ struct HardeningTests {
             #expect(try await browser.get("/survivors?page=9223372036854775807").status == .ok)
         }
     }
+
+    @Test("a removed attachment's bytes are deleted once nothing refers to them; shared bytes stay while used")
+    func removedFilesAreDeleted() async throws {
+        try await withFuqizo { app in
+            let call = try await TestFixtures.publishedCall(app)
+            let tests = DocumentTests()
+            let browser = try await tests.csoUser(app, organisation: try await TestFixtures.organisation(app))
+            let path = try await tests.startApplication(app, browser, call: call)
+            try await browser.get(path)
+            try await browser.upload("\(path)/attachments", [("label", "Statuti")], file: ("file", "a.pdf", DocumentTests.pdf))
+            try await browser.get(path)
+            try await browser.upload("\(path)/attachments", [("label", "Kopje")], file: ("file", "b.pdf", DocumentTests.pdf))
+            let sql = try #require(app.db as? any SQLDatabase)
+            func files() async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM stored_files").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(try await files() == 1)
+            for label in ["Statuti", "Kopje"] {
+                let attachment = try #require(try await Attachment.query(on: app.db).filter(\.$label == label).first())
+                try await browser.get(path)
+                #expect(try await browser.post("\(path)/attachments/\(attachment.id!.uuidString)/delete").status == .seeOther)
+                #expect(try await files() == (label == "Statuti" ? 1 : 0), "bytes stay while another attachment uses them")
+            }
+        }
+    }
+
+    @Test("after erasure the survivor's wrapped key is in no byte the database keeps: not in the SQLite file nor its log")
+    func erasedKeyLeavesNoBytes() async throws {
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            let code = try await desk.register()
+            let survivor = try await desk.survivor(code)
+            let wrapped = try #require(try await SurvivorKey.find(survivor.id, on: app.db)).wrappedKey
+            if case .sqlite = app.services.config.database {
+                #expect(try SurvivorTests.storedBytes(app).range(of: wrapped) != nil, "the search can find the key while it exists")
+            }
+            #expect(try await desk.post(code, "erase", [("confirmCode", code)]).status == .seeOther)
+            #expect(try await SurvivorKey.find(survivor.id, on: app.db) == nil)
+            if case .sqlite = app.services.config.database {
+                #expect(try SurvivorTests.storedBytes(app).range(of: wrapped) == nil, "the key's bytes are gone from the file and the log")
+            } else if let dump = try SurvivorTests.postgresDump(app) {
+                // PostgreSQL keeps dead rows until VACUUM (docs/operations.md); no live row holds it.
+                #expect(!dump.contains(wrapped.map { String(format: "%02x", $0) }.joined()))
+            }
+        }
+    }
 }

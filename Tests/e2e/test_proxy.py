@@ -70,13 +70,14 @@ def request(port, method, path, source, host="127.0.0.2", headers=None, body=Non
     connection = http.client.HTTPConnection(host, port, timeout=30, source_address=(source, 0))
     connection.request(method, path, body=body, headers=headers or {})
     response = connection.getresponse()
-    return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
+    cookies = "; ".join(value.split(";")[0] for value in response.msg.get_all("Set-Cookie") or [])
+    return response.status, {"Cookie": cookies}, response.read().decode("utf-8", "replace")
 
 
 def failed_sign_in(port, source, forged=None):
     """A sign-in with a wrong password from `source`; returns the status."""
     status, headers, page = request(port, "GET", "/sign-in", source)
-    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    cookie = headers["Cookie"]
     token = re.search(r'name="_csrf" value="([0-9a-f]+)"', page).group(1)
     extra = {"X-Forwarded-For": forged} if forged else {}
     body = urllib.parse.urlencode({"email": "nobody@fuqizo.test", "password": "wrong password here", "_csrf": token})

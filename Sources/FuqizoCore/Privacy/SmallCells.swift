@@ -18,8 +18,12 @@ public struct SmallCells: Sendable, Equatable {
 
     public let threshold: Int
 
+    /// No threshold is lower: a count of 1 or 2 outside case work can point at a person whatever
+    /// the settings say.
+    public static let floor = 3
+
     public init(threshold: Int) {
-        self.threshold = max(1, threshold)
+        self.threshold = max(Self.floor, threshold)
     }
 
     public func isSmall(_ count: Int) -> Bool {

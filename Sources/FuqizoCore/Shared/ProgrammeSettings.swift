@@ -102,14 +102,14 @@ public struct ProgrammeSettingsForm: Codable, Sendable {
             errors.add("endDate", "settings.error.endBeforeStart")
         }
         func whole(_ text: String, _ field: String, _ range: ClosedRange<Int>) -> Int {
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            guard let value = Bounded.integer(text, in: range) else {
                 errors.add(field, "settings.error.range")
                 return 0
             }
             return value
         }
-        let donorCell = whole(smallCellDonor, "smallCellDonor", 1...100)
-        let publicCell = whole(smallCellPublic, "smallCellPublic", 1...100)
+        let donorCell = whole(smallCellDonor, "smallCellDonor", SmallCells.floor...100)
+        let publicCell = whole(smallCellPublic, "smallCellPublic", SmallCells.floor...100)
         let retention = whole(retentionMonths, "retentionMonths", 1...120)
         guard errors.isEmpty else { return .failure(errors) }
         return .success(ProgrammeSettings(

@@ -7,6 +7,8 @@ public struct AppConfig: Sendable {
     public enum DatabaseChoice: Sendable, Equatable {
         case sqlite(path: String)
         case postgres(url: String)
+
+        public var isSQLite: Bool { if case .sqlite = self { true } else { false } }
     }
 
     public enum MailTransportChoice: String, Sendable {
@@ -39,6 +41,7 @@ public struct AppConfig: Sendable {
     public var resourcesDirectory: URL?
 
     public var usesHTTPS: Bool { publicURL.lowercased().hasPrefix("https://") }
+
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         func value(_ name: String) -> String? { Text.clean(environment[name]) }

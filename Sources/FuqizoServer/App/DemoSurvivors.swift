@@ -43,7 +43,7 @@ extension DemoData {
                 + (index % 3 == 1 ? [] : [ConsentPurpose.club.rawValue])
             form.consentFormVersion = "demo-v1"
             form.confirmNew = "yes"
-            guard case .created(let code) = try await records.register(form, organisationID: owner, actor: caseWorker) else { continue }
+            guard case .created(let code) = try await records.register(form, organisationID: owner, actor: caseWorker, limited: false) else { continue }
             var loaded = try await records.load(code: code)
             if index % 5 != 4 {
                 var needs = NeedsForm()

@@ -280,7 +280,7 @@ struct ApplicationService {
         let attachment = try await DocumentStore(database: database).find(attachmentID, of: .application, id)
         let now = self.now
         try await database.transaction { db in
-            try await attachment.delete(on: db)
+            try await DocumentStore.detach(attachment, on: db)
             try await AuditLog.record(.init("application.attachmentRemoved", target: ("application", id.uuidString),
                                             details: ["attachment": attachmentID.uuidString, "digest": attachment.digest]),
                                       actor: actor, at: now, on: db)

@@ -253,7 +253,7 @@ struct CallService {
         let attachment = try await DocumentStore(database: database).find(documentID, of: .call, callID)
         let now = self.now
         try await database.transaction { db in
-            try await attachment.delete(on: db)
+            try await DocumentStore.detach(attachment, on: db)
             try await AuditLog.record(.init("call.documentRemoved", target: ("call", callID.uuidString),
                                             details: ["document": documentID.uuidString, "digest": attachment.digest]),
                                       actor: actor, at: now, on: db)

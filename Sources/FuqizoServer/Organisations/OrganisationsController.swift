@@ -154,7 +154,6 @@ struct OrganisationsController: RouteCollection {
         let geography = try await GeographyDirectory.load(on: req.db)
         let place = geography.places[organisation.$municipality.id]
         let showBank = Self.seesBankDetails(req.actor, of: id)
-        let registry = Self.editsRegistry(req.actor, of: id)
         return try await req.page("organisations/show", title: "cso.detail.title", DetailPage(
             id: id.uuidString, nameSq: organisation.nameSq, nameEn: organisation.nameEn,
             legalFormKey: LegalForm(rawValue: organisation.legalForm)?.catalogKey ?? "",

@@ -63,7 +63,7 @@ struct DocumentStore {
         try await sql.raw("""
             INSERT INTO stored_files (digest, size, content, created_at)
             VALUES (\(bind: document.digest), \(bind: Int64(document.size)), \(bind: Data(bytes)), \(bind: now))
-            ON CONFLICT (digest) DO NOTHING
+            ON CONFLICT (digest) DO UPDATE SET size = excluded.size
             """).run()
         let attachment = Attachment()
         attachment.ownerType = owner.rawValue
@@ -78,6 +78,17 @@ struct DocumentStore {
         attachment.uploadedAt = now
         try await attachment.create(on: db)
         return attachment
+    }
+
+    /// Removes an attachment inside the caller's transaction, and its bytes when no other
+    /// attachment refers to them: "removed" means removed, not kept unseen forever.
+    static func detach(_ attachment: Attachment, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError.server }
+        try await attachment.delete(on: db)
+        try await sql.raw("""
+            DELETE FROM stored_files WHERE digest = \(bind: attachment.digest)
+            AND NOT EXISTS (SELECT 1 FROM attachments WHERE digest = \(bind: attachment.digest))
+            """).run()
     }
 
     /// One attachment of one record, as a download; another record's attachment is not found.

@@ -7,11 +7,16 @@ struct SettingsService {
     let database: any Database
     let services: AppServices
 
+    /// The settings as stored, or the defaults before anyone saved any. A stored document that
+    /// does not read fails loudly: silently falling back would, say, lower a suppression
+    /// threshold or change the retention period without anyone deciding it.
     func current() async throws -> ProgrammeSettings {
-        guard let row = try await SettingsRow.find(1, on: database),
-              let settings = try? JSONDecoder().decode(ProgrammeSettings.self, from: Data(row.document.utf8))
-        else { return .defaults }
-        return settings
+        guard let row = try await SettingsRow.find(1, on: database) else { return .defaults }
+        do {
+            return try JSONDecoder().decode(ProgrammeSettings.self, from: Data(row.document.utf8))
+        } catch {
+            throw StoredDataError(table: SettingsRow.schema, column: "document", id: nil)
+        }
     }
 
     func update(_ form: ProgrammeSettingsForm, actor: UUID) async throws -> Result<ProgrammeSettings, FieldErrors> {

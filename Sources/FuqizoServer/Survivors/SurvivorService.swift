@@ -53,7 +53,9 @@ struct SurvivorService {
 
     // MARK: intake
 
-    func register(_ form: SurvivorIntakeForm, organisationID: UUID, actor: UUID) async throws -> IntakeOutcome {
+    /// Records a new survivor. `limited` is false only for the demo loader, whose records no
+    /// person typed.
+    func register(_ form: SurvivorIntakeForm, organisationID: UUID, actor: UUID, limited: Bool = true) async throws -> IntakeOutcome {
         let today = TiranaTime.today(at: now)
         let intake: SurvivorIntake
         switch form.validated(today: today) {
@@ -73,9 +75,12 @@ struct SurvivorService {
             DuplicateKey.make(firstName: $0.firstName, lastName: $0.lastName, birthDate: $0.birthDate, masterKey: services.masterKey)
         }
         // Every check is audited and limited per person: the check answers questions about names.
-        let recentChecks = try await AuditEntry.query(on: database).filter(\.$action == "survivor.duplicateChecked")
-            .filter(\.$actorID == actor).filter(\.$occurredAt > now.addingTimeInterval(-3600)).count()
-        if recentChecks >= Self.intakesPerHour { return .throttled }
+        if limited {
+            let recent = try await IntakeCheck.query(on: database).filter(\.$userID == actor)
+                .filter(\.$checkedAt > now.addingTimeInterval(-3600)).count()
+            if recent >= Self.intakesPerHour { return .throttled }
+            try await IntakeCheck(userID: actor, checkedAt: now).create(on: database)
+        }
         var matches: [Survivor] = []
         if let duplicateKey {
             matches = try await Survivor.query(on: database).filter(\.$duplicateKey == duplicateKey).sort(\.$openedAt).all()
@@ -362,7 +367,11 @@ struct SurvivorService {
     private func destroyIdentity(of survivor: Survivor, action: String, actor: UUID?) async throws {
         guard survivor.identityDestroyedAt == nil else { return }
         let id = try survivor.requireID()
+        let sqlite = services.config.database.isSQLite
         try await database.transaction { db in
+            // SQLite keeps a deleted row's bytes in the freed space of its page unless told to
+            // overwrite them; the key must not survive in the file.
+            if sqlite, let sql = db as? any SQLDatabase { try await sql.raw("PRAGMA secure_delete = ON").run() }
             try await SurvivorKey.query(on: db).filter(\.$id == id).delete()
             // The key alone is enough; the ciphertexts go too, so no copy of this database
             // made from now on holds them at all.
@@ -384,6 +393,9 @@ struct SurvivorService {
                 .set(\.$textSealed, to: nil).set(\.$responsibleSealed, to: nil).update()
             try await audit(action, survivor.code, actor: actor, on: db)
         }
+        // Earlier versions of the key's page also sit in the write-ahead log until a checkpoint:
+        // copy the log into the database and empty it now. (PostgreSQL: docs/operations.md.)
+        if sqlite, let sql = database as? any SQLDatabase { try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run() }
     }
 
     /// Retention: closed records past the retention period lose their identity data. Run by

@@ -183,3 +183,22 @@ final class SurvivorMatch: Model, @unchecked Sendable {
         self.recordedAt = recordedAt
     }
 }
+
+/// One intake submitted through the page by one person: counted for the hourly limit.
+final class IntakeCheck: Model, @unchecked Sendable {
+    static let schema = "intake_checks"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+
+    // data fields
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "checked_at") var checkedAt: Date
+
+    init() {}
+
+    init(userID: UUID, checkedAt: Date) {
+        self.userID = userID
+        self.checkedAt = checkedAt
+    }
+}
