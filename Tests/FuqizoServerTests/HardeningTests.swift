@@ -12,9 +12,7 @@ import VaporTesting
 /// its fix.
 @Suite("Hardening")
 struct HardeningTests {
-    func identity(_ app: Application) -> IdentityService {
-        IdentityService(database: app.db, services: app.services, passwords: app.passwordHasher)
-    }
+    func identity(_ app: Application) -> IdentityService { TestFixtures.identity(app) }
 
     func wrongCode(_ secret: [UInt8], _ app: Application) -> String {
         let right = TOTP(secret: secret).code(atStep: TOTP.step(at: app.clock.now()))

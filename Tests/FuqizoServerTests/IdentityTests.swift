@@ -8,9 +8,7 @@ import VaporTesting
 
 @Suite("First-run setup, sign-in, two factors, sessions")
 struct IdentityTests {
-    func identity(_ app: Application) -> IdentityService {
-        IdentityService(database: app.db, services: app.services, passwords: app.passwordHasher)
-    }
+    func identity(_ app: Application) -> IdentityService { TestFixtures.identity(app) }
 
     @Test("the setup link creates the first administrator once, then stops working")
     func setupLink() async throws {

@@ -176,8 +176,15 @@ struct OrganisationsController: RouteCollection {
         let cancel: String
         let sections: [Section]
         let hasErrors: Bool
-        /// Said to an organisation's own editors: who changes the registry's fields.
+        /// Said to an organisation's own editors: who changes the registry's fields, and what
+        /// the registry holds for them now.
         let registryNote: String?
+        let registryFacts: [RegistryFact]
+    }
+
+    struct RegistryFact: Encodable {
+        let labelKey: String
+        let value: String
     }
 
     struct Section: Encodable {
@@ -238,7 +245,14 @@ struct OrganisationsController: RouteCollection {
         return try await req.page("organisations/form",
                                   title: id == nil ? "cso.new.title" : "cso.edit.title",
                                   FormPage(action: action, cancel: cancel, sections: sections, hasErrors: !errors.isEmpty,
-                                           registryNote: registry ? nil : "cso.registry.staffOnly"), status: status)
+                                           registryNote: registry ? nil : "cso.registry.staffOnly",
+                                           registryFacts: registry ? [] : [
+                                               RegistryFact(labelKey: "field.nameSq", value: form.nameSq),
+                                               RegistryFact(labelKey: "field.nuis", value: form.registrationNumber),
+                                               RegistryFact(labelKey: "field.legalForm", value: LegalForm(rawValue: form.legalForm).map { req.t($0.catalogKey) } ?? ""),
+                                               RegistryFact(labelKey: "field.status",
+                                                            value: OrganisationStatus(rawValue: form.status).map { req.t($0.catalogKey) } ?? ""),
+                                           ]), status: status)
     }
 
     /// Whether this editor may change the registry's fields (new organisations: programme staff).
@@ -279,8 +293,14 @@ struct OrganisationsController: RouteCollection {
 
     func update(req: Request) async throws -> Response {
         let id = try organisationID(req)
-        let form = try req.form(OrganisationForm.self)
+        var form = try req.form(OrganisationForm.self)
         let actor = try req.requireSignedIn().actor
+        if !Self.editsRegistry(actor, of: id) {
+            // What the registry holds, not what was posted, is shown again (the service keeps it too).
+            let stored = OrganisationService.form(from: try await service(req).find(id))
+            (form.nameSq, form.nameEn, form.legalForm) = (stored.nameSq, stored.nameEn, stored.legalForm)
+            (form.registrationNumber, form.status) = (stored.registrationNumber, stored.status)
+        }
         let includeBank = Self.seesBankDetails(actor, of: id)
         switch try await service(req).save(form, id: id, includeBankDetails: includeBank,
                                            includeRegistryFields: Self.editsRegistry(actor, of: id), actor: actor.userID!) {

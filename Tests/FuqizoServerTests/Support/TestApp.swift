@@ -77,6 +77,11 @@ enum TestFixtures {
         return token
     }
 
+    /// Sign-in and second factors, as the pages use them.
+    static func identity(_ app: Application) -> IdentityService {
+        IdentityService(database: app.db, services: app.services, passwords: app.passwordHasher)
+    }
+
     static func municipality(_ app: Application, named name: String) async throws -> Municipality {
         try #require(try await Municipality.query(on: app.db).filter(\.$name == name).first())
     }
