@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 @testable import FuqizoCore
 import Testing
@@ -96,6 +97,8 @@ struct CryptoTests {
 
 @Suite("Audit chain")
 struct AuditChainTests {
+    static var key: SymmetricKey { SymmetricKey(data: Data(repeating: 7, count: 32)) }
+
     func chain(_ count: Int) -> ([AuditRecord], [String]) {
         var records: [AuditRecord] = []
         var hashes: [String] = []
@@ -103,7 +106,7 @@ struct AuditChainTests {
         for index in 1...count {
             let record = AuditRecord(sequence: index, occurredAt: Date(timeIntervalSince1970: Double(index)), actorID: nil,
                                      action: "a\(index)", targetType: "t", targetID: "\(index)", details: "k=v", previousHash: previous)
-            previous = AuditChain.hash(record)
+            previous = AuditChain.hash(record, key: Self.key)
             records.append(record)
             hashes.append(previous)
         }
@@ -113,16 +116,16 @@ struct AuditChainTests {
     @Test("an intact chain verifies; any changed field, reorder or gap is named")
     func verification() {
         var (records, hashes) = chain(5)
-        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes) == nil)
+        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes, hash: { AuditChain.hash($0, key: Self.key) }) == nil)
         records[2].details = "k=w"
-        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes) == .hashMismatch(sequence: 3))
+        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes, hash: { AuditChain.hash($0, key: Self.key) }) == .hashMismatch(sequence: 3))
         (records, hashes) = chain(5)
         records.remove(at: 1)
         hashes.remove(at: 1)
-        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes) == .sequenceGap(expected: 2, found: 3))
+        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes, hash: { AuditChain.hash($0, key: Self.key) }) == .sequenceGap(expected: 2, found: 3))
         (records, hashes) = chain(5)
         records[3].previousHash = hashes[0]
-        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes) == .previousHashMismatch(sequence: 4))
+        #expect(AuditChain.firstBreak(in: records, storedHashes: hashes, hash: { AuditChain.hash($0, key: Self.key) }) == .previousHashMismatch(sequence: 4))
     }
 
     @Test("field boundaries are part of the hash")
@@ -132,6 +135,34 @@ struct AuditChainTests {
         var b = a
         b.action = "a"
         b.targetType = "bc"
-        #expect(AuditChain.hash(a) != AuditChain.hash(b))
+        #expect(AuditChain.hash(a, key: Self.key) != AuditChain.hash(b, key: Self.key))
+    }
+
+    @Test("a chain rewritten and hashed again without the key is detected: SHA-256 alone no longer passes")
+    func keyed() {
+        var (records, _) = chain(3)
+        records[1].details = "k=forged"
+        // The forger recomputes every hash the way anyone could: plain SHA-256, or HMAC under a guessed key.
+        var previous = AuditChain.genesisHash
+        var forged: [String] = []
+        for index in records.indices {
+            records[index].previousHash = previous
+            previous = AuditChain.legacyHash(records[index])
+            forged.append(previous)
+        }
+        #expect(AuditChain.firstBreak(in: records, storedHashes: forged, hash: { AuditChain.hash($0, key: Self.key) }) == .hashMismatch(sequence: 1))
+        let other = SymmetricKey(data: Data(repeating: 8, count: 32))
+        #expect(AuditChain.hash(records[0], key: other) != AuditChain.hash(records[0], key: Self.key))
+    }
+
+    @Test("an anchor prints, reads back, and is authentic only under its key and unaltered")
+    func anchors() throws {
+        let anchor = AuditAnchor(sequence: 42, hash: String(repeating: "ab", count: 32), key: Self.key)
+        let read = try #require(AuditAnchor(text: anchor.text))
+        #expect(read == anchor && read.isAuthentic(key: Self.key))
+        #expect(!read.isAuthentic(key: SymmetricKey(data: Data(repeating: 9, count: 32))))
+        let altered = try #require(AuditAnchor(text: anchor.text.replacingOccurrences(of: " 42 ", with: " 41 ")))
+        #expect(!altered.isAuthentic(key: Self.key))
+        #expect(AuditAnchor(text: "fuqizo-audit-anchor-v1 x y z") == nil && AuditAnchor(text: "") == nil)
     }
 }

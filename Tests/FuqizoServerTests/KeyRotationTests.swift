@@ -61,7 +61,8 @@ struct KeyRotationTests {
                                                                                         region: try await CaseDesk.region(app)))
             #expect(duplicate.status == .conflict && duplicate.body.string.contains(code), "intake still finds the existing record")
 
-            #expect(try await AuditLog.verify(on: app.db).isIntact)
+            #expect(try await AuditLog.verify(on: app.db, key: app.services.audit.key.key).isIntact)
+            #expect(try await !AuditLog.verify(on: app.db, key: AppServices.auditKey(old).key).isIntact, "the chain is keyed by the new key now")
             let entry = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "keys.rotated").first())
             #expect(entry.details.contains("survivorKeys=1"))
         }

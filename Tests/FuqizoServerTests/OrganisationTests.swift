@@ -212,7 +212,7 @@ struct DemoDataTests {
             let call = try #require(try await GrantCall.query(on: app.db).with(\.$lots).first())
             #expect(call.status == "published" && call.lots.count == 4)
             #expect(try await Browser(app).get("/calls").body.string.contains(call.reference))
-            #expect(try await AuditLog.verify(on: app.db).isIntact)
+            #expect(try await AuditLog.verify(on: app.db, key: app.services.audit.key.key).isIntact)
         }
     }
 }

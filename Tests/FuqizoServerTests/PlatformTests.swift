@@ -81,16 +81,75 @@ struct PlatformTests {
     func auditTamperDetected() async throws {
         try await withFuqizo { app in
             for index in 0..<5 { try await TestFixtures.organisation(app, name: "Org \(index)") }
-            var verification = try await AuditLog.verify(on: app.db)
+            var verification = try await AuditLog.verify(on: app.db, key: app.services.audit.key.key)
             #expect(verification.isIntact && verification.checked == 5)
             let sql = try #require(app.db as? any SQLDatabase)
             try await sql.raw("UPDATE audit_entries SET details = 'fields=nothing' WHERE sequence = 3").run()
-            verification = try await AuditLog.verify(on: app.db)
+            verification = try await AuditLog.verify(on: app.db, key: app.services.audit.key.key)
             #expect(verification.firstBreak == .hashMismatch(sequence: 3))
 
             try await sql.raw("DELETE FROM audit_entries WHERE sequence = 3").run()
-            verification = try await AuditLog.verify(on: app.db)
+            verification = try await AuditLog.verify(on: app.db, key: app.services.audit.key.key)
             #expect(verification.firstBreak == .sequenceGap(expected: 3, found: 4))
+        }
+    }
+
+    @Test("a database from before the chain was keyed keeps its entries; what follows is keyed and holds them in place")
+    func auditUpgrade() async throws {
+        try await withFuqizo { app in
+            for index in 0..<3 { try await TestFixtures.organisation(app, name: "Org \(index)") }
+            // As an older release left it: a plain SHA-256 chain and no marker.
+            var previous = AuditChain.genesisHash
+            for entry in try await AuditEntry.query(on: app.db).sort(\.$sequence).all() {
+                entry.previousHash = previous
+                entry.hash = AuditChain.legacyHash(AuditLog.record(from: entry))
+                previous = entry.hash
+                try await entry.save(on: app.db)
+            }
+            try await AuditHead.query(on: app.db).filter(\.$id == 1).set(\.$hash, to: previous).update()
+            try await SystemValue.query(on: app.db).filter(\.$id == AuditLog.keyedFromName).delete()
+            let key = app.services.audit.key.key
+            try await AuditLog.markKeyedFrom(key: key, on: app.db)
+            #expect(try await AuditLog.keyedFrom(key: key, on: app.db) == 4)
+            try await TestFixtures.organisation(app, name: "Org 3")
+            #expect(try await AuditLog.verify(on: app.db, key: key).isIntact)
+            // Rewriting an old entry and its plain hashes breaks the first keyed entry's link.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE audit_entries SET details = 'fields=nothing' WHERE sequence = 2").run()
+            previous = AuditChain.genesisHash
+            for entry in try await AuditEntry.query(on: app.db).filter(\.$sequence < 4).sort(\.$sequence).all() {
+                entry.previousHash = previous
+                entry.hash = AuditChain.legacyHash(AuditLog.record(from: entry))
+                previous = entry.hash
+                try await entry.save(on: app.db)
+            }
+            #expect(try await AuditLog.verify(on: app.db, key: key).firstBreak == .previousHashMismatch(sequence: 4))
+        }
+    }
+
+    @Test("someone who can write the database but lacks the master key cannot rewrite history and recompute the chain")
+    func auditRewriteDetected() async throws {
+        try await withFuqizo { app in
+            for index in 0..<4 { try await TestFixtures.organisation(app, name: "Org \(index)") }
+            let key = app.services.audit.key.key
+            let anchor = try await AuditLog.anchor(on: app.db, key: app.services.anchorKey.key)
+            #expect(try await AuditLog.holds(anchor, key: app.services.anchorKey.key, on: app.db))
+            // Rewrite entry 2 and recompute every hash after it with plain SHA-256, head included.
+            let entries = try await AuditEntry.query(on: app.db).sort(\.$sequence).all()
+            var previous = AuditChain.genesisHash
+            for entry in entries {
+                if entry.sequence == 2 { entry.details = "fields=nothing" }
+                entry.previousHash = previous
+                entry.hash = AuditChain.legacyHash(AuditLog.record(from: entry))
+                previous = entry.hash
+                try await entry.save(on: app.db)
+            }
+            try await AuditHead.query(on: app.db).filter(\.$id == 1).set(\.$hash, to: previous).update()
+            #expect(try await AuditLog.verify(on: app.db, key: key).firstBreak == .hashMismatch(sequence: 1))
+            #expect(try await !AuditLog.holds(anchor, key: app.services.anchorKey.key, on: app.db), "the anchor kept outside sees it")
+            // Passing the rewritten entries off as written before the chain was keyed does not work either.
+            try await SystemValue.query(on: app.db).filter(\.$id == AuditLog.keyedFromName).set(\.$value, to: "99:forged").update()
+            #expect(try await !AuditLog.verify(on: app.db, key: key).markerIntact)
         }
     }
 
@@ -116,7 +175,7 @@ struct PlatformTests {
             for index in 0..<3 { try await TestFixtures.organisation(app, name: "Org \(index)") }
             let sql = try #require(app.db as? any SQLDatabase)
             try await sql.raw("DELETE FROM audit_entries WHERE sequence = 3").run()
-            let verification = try await AuditLog.verify(on: app.db)
+            let verification = try await AuditLog.verify(on: app.db, key: app.services.audit.key.key)
             #expect(!verification.isIntact && !verification.headMatches)
         }
     }
@@ -127,12 +186,12 @@ struct PlatformTests {
             let before = try await AuditEntry.query(on: app.db).count()
             await #expect(throws: (any Error).self) {
                 try await app.db.transaction { db in
-                    try await AuditLog.record(.init("test.event"), actor: nil, at: app.clock.now(), on: db)
+                    try await app.services.audit.record(.init("test.event"), actor: nil, at: app.clock.now(), on: db)
                     throw Abort(.conflict)
                 }
             }
             #expect(try await AuditEntry.query(on: app.db).count() == before)
-            #expect(try await AuditLog.verify(on: app.db).isIntact)
+            #expect(try await AuditLog.verify(on: app.db, key: app.services.audit.key.key).isIntact)
         }
     }
 

@@ -365,7 +365,7 @@ struct SurvivorTests {
             #expect(try await desk.browser.post("/survivors/\(code)/reveal").status == .forbidden)
             #expect(try await desk.post(code, "notes", [("note", "x")]).status == .forbidden)
             #expect(try await desk.post(code, "reopen").status == .conflict)
-            #expect(try await AuditLog.verify(on: app.db).isIntact)
+            #expect(try await AuditLog.verify(on: app.db, key: app.services.audit.key.key).isIntact)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "survivor.erased").filter(\.$targetID == code).count() == 1)
             // The same person can be recorded again: nothing of the old identity matches.
             try await desk.register()
@@ -390,7 +390,7 @@ struct SurvivorTests {
             let entry = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "survivor.shredded").first())
             #expect(entry.targetID == closed && entry.actorID == nil)
             #expect(try await service.shredExpired() == 0, "done once")
-            #expect(try await AuditLog.verify(on: app.db).isIntact)
+            #expect(try await AuditLog.verify(on: app.db, key: app.services.audit.key.key).isIntact)
         }
     }
 

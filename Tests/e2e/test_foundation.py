@@ -124,7 +124,13 @@ def test_small_phone_and_keyboard(server, chromium):
 
 def test_tampered_audit_row_is_named(server, page):
     create_administrator(page, server)
+    anchor = server.cli("audit", "anchor")
+    assert anchor.returncode == 0 and anchor.stdout.startswith("fuqizo-audit-anchor-v1 ")
     sign_in(page, server, "admin@fuqizo.test", "wrong password here")
+    held = server.cli("audit", "verify", "--anchor", anchor.stdout.strip())
+    assert held.returncode == 0 and "holds the anchor" in held.stdout
+    forged = anchor.stdout.strip()[:-1] + ("0" if anchor.stdout.strip()[-1] != "0" else "1")
+    assert server.cli("audit", "verify", "--anchor", forged).returncode == 1, "an altered anchor is refused"
     database = f"{server.data_dir}/fuqizo.sqlite"
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE audit_entries SET details = 'account=someone' WHERE sequence = 2")

@@ -27,11 +27,23 @@ public struct AuditRecord: Sendable, Equatable {
 }
 
 /// The hash chain: each entry's hash covers its own fields and the previous entry's hash,
-/// so changing, removing or reordering any row breaks every hash after it.
+/// so changing, removing or reordering any row breaks every hash after it. The hash is an
+/// HMAC under a key derived from the master key: whoever can write the database but does not
+/// hold the key cannot recompute the chain after rewriting history.
 public enum AuditChain {
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    public static func hash(_ record: AuditRecord) -> String {
+    public static func hash(_ record: AuditRecord, key: SymmetricKey) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(canonical(record).utf8), using: key).hexString
+    }
+
+    /// The unkeyed SHA-256 of the first releases, which only entries written before the chain
+    /// was keyed carry.
+    public static func legacyHash(_ record: AuditRecord) -> String {
+        SHA256.hash(data: Data(canonical(record).utf8)).hexString
+    }
+
+    private static func canonical(_ record: AuditRecord) -> String {
         // Milliseconds: both databases keep at least that precision.
         let millis = Int64((record.occurredAt.timeIntervalSince1970 * 1000).rounded())
         let fields: [String] = [
@@ -39,8 +51,7 @@ public enum AuditChain {
             record.action, record.targetType ?? "", record.targetID ?? "", record.details, record.previousHash,
         ]
         // Length-prefixed fields: no value can be shifted into its neighbour.
-        let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SHA256.hash(data: Data(canonical.utf8)).hexString
+        return fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
     }
 
     public enum Break: Sendable, Equatable, CustomStringConvertible {
@@ -60,7 +71,8 @@ public enum AuditChain {
     /// Checks entries in sequence order, starting after `previous` (sequence and hash of the
     /// last entry already checked). Returns the first break, or nil when all is intact.
     public static func firstBreak(in records: [AuditRecord], storedHashes: [String],
-                                  after previous: (sequence: Int, hash: String) = (0, genesisHash)) -> Break? {
+                                  after previous: (sequence: Int, hash: String) = (0, genesisHash),
+                                  hash: (AuditRecord) -> String) -> Break? {
         var expectedSequence = previous.sequence + 1
         var expectedPrevious = previous.hash
         for (record, stored) in zip(records, storedHashes) {
@@ -73,5 +85,48 @@ public enum AuditChain {
             expectedPrevious = stored
         }
         return nil
+    }
+}
+
+/// A head of the chain written out of the database, for an operator to keep (on paper, in
+/// another system): `fuqizo audit anchor` prints one, `fuqizo audit verify --anchor` checks the
+/// chain still holds it. Its own HMAC, under a key of its own derived from the master key,
+/// shows the text was not altered.
+public struct AuditAnchor: Sendable, Equatable {
+    public let sequence: Int
+    public let hash: String
+    public let mac: String
+
+    public static let prefix = "fuqizo-audit-anchor-v1"
+
+    public init(sequence: Int, hash: String, key: SymmetricKey) {
+        self.sequence = sequence
+        self.hash = hash
+        mac = Self.mac(sequence: sequence, hash: hash, key: key)
+    }
+
+    private init(sequence: Int, hash: String, mac: String) {
+        self.sequence = sequence
+        self.hash = hash
+        self.mac = mac
+    }
+
+    private static func mac(sequence: Int, hash: String, key: SymmetricKey) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data("\(prefix)|\(sequence)|\(hash)".utf8), using: key).hexString
+    }
+
+    public var text: String { "\(Self.prefix) \(sequence) \(hash) \(mac)" }
+
+    /// Reads an anchor as printed; nil for anything else.
+    public init?(text: String) {
+        let parts = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard parts.count == 4, parts[0] == Self.prefix, let sequence = Int(parts[1]), sequence >= 0,
+              parts[2].count == 64, parts[3].count == 64 else { return nil }
+        self.init(sequence: sequence, hash: parts[2], mac: parts[3])
+    }
+
+    public func isAuthentic(key: SymmetricKey) -> Bool {
+        let expected = Self.mac(sequence: sequence, hash: hash, key: key)
+        return expected.utf8.count == mac.utf8.count && zip(expected.utf8, mac.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

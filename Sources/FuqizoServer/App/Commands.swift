@@ -6,18 +6,32 @@ import Vapor
 /// `fuqizo audit verify`: walks the hash chain and names the first entry that does not fit.
 struct AuditCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "action", help: "verify")
+        @Argument(name: "action", help: "verify | anchor")
         var action: String
+        @Option(name: "anchor", help: "With verify: an anchor printed earlier by `fuqizo audit anchor`, which the chain must still hold.")
+        var anchor: String?
     }
 
-    var help: String { "Checks the audit trail's hash chain (fuqizo audit verify)." }
+    var help: String { "Checks the audit trail's keyed hash chain (verify [--anchor TEXT]), or prints an anchor of its head to keep elsewhere (anchor)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard signature.action == "verify" else {
-            context.console.error("Unknown audit action '\(signature.action)'; use: fuqizo audit verify")
+        let app = context.application
+        let key = app.services.audit.key.key
+        switch signature.action {
+        case "verify": break
+        case "anchor":
+            // Printed for the operator to keep outside the database (paper, another system).
+            context.console.print(try await AuditLog.anchor(on: app.db, key: app.services.anchorKey.key).text)
+            return
+        default:
+            context.console.error("Unknown audit action '\(signature.action)'; use: fuqizo audit verify [--anchor TEXT] | fuqizo audit anchor")
             throw ExitCode(2)
         }
-        let verification = try await AuditLog.verify(on: context.application.db)
+        let verification = try await AuditLog.verify(on: app.db, key: key)
+        guard verification.markerIntact else {
+            context.console.error("Audit trail BROKEN: the record of where keyed hashes begin is missing or was altered.")
+            throw ExitCode(1)
+        }
         if let broken = verification.firstBreak {
             context.console.error("Audit trail BROKEN at \(broken) (\(verification.checked) entries intact before it).")
             throw ExitCode(1)
@@ -25,6 +39,18 @@ struct AuditCommand: AsyncCommand {
         guard verification.headMatches else {
             context.console.error("Audit trail BROKEN: entries after \(verification.checked) were removed.")
             throw ExitCode(1)
+        }
+        if let text = signature.anchor {
+            guard let anchor = AuditAnchor(text: text) else {
+                context.console.error("That is not an anchor printed by fuqizo audit anchor.")
+                throw ExitCode(2)
+            }
+            guard try await AuditLog.holds(anchor, key: app.services.anchorKey.key, on: app.db) else {
+                context.console.error("Audit trail BROKEN: it no longer holds the anchor at entry \(anchor.sequence) (or the anchor was altered, or made under another master key).")
+                throw ExitCode(1)
+            }
+            context.console.print("Audit trail intact: \(verification.checked) entries verified; it holds the anchor at entry \(anchor.sequence).")
+            return
         }
         context.console.print("Audit trail intact: \(verification.checked) entries verified.")
     }

@@ -98,7 +98,7 @@ extension DemoData {
             }
         }
         try await app.db.transaction { db in
-            try await AuditLog.record(.init("demo.survivorsLoaded", details: ["survivors": String(count), "attendances": String(attendances)]),
+            try await app.services.audit.record(.init("demo.survivorsLoaded", details: ["survivors": String(count), "attendances": String(attendances)]),
                                       actor: nil, at: now, on: db)
         }
     }

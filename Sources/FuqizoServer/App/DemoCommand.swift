@@ -110,7 +110,7 @@ enum DemoData {
                 for area in draft.focusAreas { try await OrganisationFocusArea(organisationID: id, area: area).create(on: db) }
                 ids.append(id)
             }
-            try await AuditLog.record(.init("demo.organisationsLoaded", details: ["count": String(count)]), actor: actor, at: app.clock.now(), on: db)
+            try await app.services.audit.record(.init("demo.organisationsLoaded", details: ["count": String(count)]), actor: actor, at: app.clock.now(), on: db)
             return ids
         }
     }
@@ -140,7 +140,7 @@ enum DemoData {
                 try await user.create(on: db)
                 let id = try user.requireID()
                 try await RoleAssignment(userID: id, grant: RoleGrant(role: role, organisationID: organisation)).create(on: db)
-                try await AuditLog.record(.init("demo.userCreated", target: ("user", id.uuidString), details: ["role": role.rawValue]),
+                try await app.services.audit.record(.init("demo.userCreated", target: ("user", id.uuidString), details: ["role": role.rawValue]),
                                           actor: nil, at: app.clock.now(), on: db)
             }
             accounts.append(Account(role: role, email: email, password: password))

@@ -55,6 +55,7 @@ struct KeyRotation {
             if keptInFile, let finished = try await finishInterrupted() { return finished }
             throw mismatch
         }
+        try await AuditLog.markKeyedFrom(key: AppServices.auditKey(old).key, on: app.db)
         let destination: URL
         if keptInFile {
             // Left by a rotation that stopped before the database moved: a key nothing uses.
@@ -69,6 +70,13 @@ struct KeyRotation {
         // Everything is computed, and every sealed value opened, before anything is written.
         let survivors = try await SurvivorKeyRotation.prepare(on: app.db, from: old, to: next)
         let secrets = try await SecretRotation.prepare(on: app.db, from: old, to: next)
+        // The audit chain is checked under the old key, then hashed again under the new one:
+        // a chain that does not verify stops the rotation instead of being laundered.
+        let (oldAudit, nextAuditKey) = (AppServices.auditKey(old).key, AppServices.auditKey(next))
+        let chain = try await AuditLog.rechained(on: app.db, from: oldAudit, to: nextAuditKey.key)
+        guard let keyedFrom = try await AuditLog.keyedFrom(key: oldAudit, on: app.db) else {
+            throw AuditChainBroken(verification: try await AuditLog.verify(on: app.db, key: oldAudit))
+        }
         try KeyStore.store(next, inNewFile: destination)
         var report = Report(survivorKeys: survivors.rewrapped.count,
                             duplicateKeys: survivors.duplicateKeys.count { $0.duplicateKey != nil },
@@ -79,10 +87,18 @@ struct KeyRotation {
                 try await KeyStore.replaceCheck(with: next, on: db)
                 try await survivors.apply(on: db)
                 let sessions = try await secrets.apply(on: db)
+                for entry in chain {
+                    try await AuditEntry.query(on: db).filter(\.$sequence == entry.sequence)
+                        .set(\.$hash, to: entry.hash).set(\.$previousHash, to: entry.previous).update()
+                }
+                if let last = chain.last {
+                    try await AuditHead.query(on: db).filter(\.$id == 1).set(\.$hash, to: last.hash).update()
+                }
+                try await AuditLog.remark(keyedFrom, key: nextAuditKey.key, on: db)
                 try await AuditLog.record(.init("keys.rotated", details: [
                     "survivorKeys": "\(survivors.rewrapped.count)", "userSecrets": "\(secrets.users.count)",
-                    "sessionsEnded": "\(sessions)",
-                ]), actor: nil, at: now, on: db)
+                    "sessionsEnded": "\(sessions)", "auditEntriesRehashed": "\(chain.count)",
+                ]), actor: nil, at: now, key: nextAuditKey.key, on: db)
                 return sessions
             }
         } catch {

@@ -85,7 +85,10 @@ public func prepareDatabase(_ app: Application, checkingKey: Bool = true) async 
         try await sql.raw("PRAGMA journal_mode = WAL").run()
     }
     // `fuqizo keys rotate` checks the key itself: it may have to finish an interrupted rotation.
-    if checkingKey { try await KeyStore.verify(app.services.masterKey, on: app.db) }
+    if checkingKey {
+        try await KeyStore.verify(app.services.masterKey, on: app.db)
+        try await AuditLog.markKeyedFrom(key: app.services.audit.key.key, on: app.db)
+    }
 }
 
 extension Application {

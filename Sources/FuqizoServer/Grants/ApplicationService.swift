@@ -125,7 +125,7 @@ struct ApplicationService {
         let now = self.now
         try await database.transaction { db in
             try await application.create(on: db)
-            try await AuditLog.record(.init("application.started", target: ("application", try application.requireID().uuidString),
+            try await services.audit.record(.init("application.started", target: ("application", try application.requireID().uuidString),
                                             details: ["call": call.reference, "organisation": organisationID.uuidString]),
                                       actor: actor, at: now, on: db)
         }
@@ -221,7 +221,7 @@ struct ApplicationService {
             }
             try await row.save(on: db)
             let reference = row.reference ?? ""
-            try await AuditLog.record(.init("application.submitted", target: ("application", try row.requireID().uuidString),
+            try await services.audit.record(.init("application.submitted", target: ("application", try row.requireID().uuidString),
                                             details: ["reference": reference, "stage": stage.rawValue, "digest": digest]),
                                       actor: actor, at: submittedAt, on: db)
             // The demo loader submits for CSOs without users: no receipt to mail then.
@@ -266,7 +266,7 @@ struct ApplicationService {
         let now = self.now
         try await database.transaction { db in
             let attachment = try await DocumentStore.attach(document, bytes: bytes, to: .application, id, label: label, actor: actor, at: now, on: db)
-            try await AuditLog.record(.init("application.attachmentAdded", target: ("application", id.uuidString),
+            try await services.audit.record(.init("application.attachmentAdded", target: ("application", id.uuidString),
                                             details: ["attachment": try attachment.requireID().uuidString, "digest": document.digest,
                                                       "kind": document.kind.rawValue]),
                                       actor: actor, at: now, on: db)
@@ -281,7 +281,7 @@ struct ApplicationService {
         let now = self.now
         try await database.transaction { db in
             try await DocumentStore.detach(attachment, on: db)
-            try await AuditLog.record(.init("application.attachmentRemoved", target: ("application", id.uuidString),
+            try await services.audit.record(.init("application.attachmentRemoved", target: ("application", id.uuidString),
                                             details: ["attachment": attachmentID.uuidString, "digest": attachment.digest]),
                                       actor: actor, at: now, on: db)
         }

@@ -86,7 +86,7 @@ struct CallService {
                 row.envelopeMinorUnits = lot.envelopeMinorUnits
                 try await row.create(on: db)
             }
-            try await AuditLog.record(.init(existing == nil ? "call.created" : "call.updated", target: ("call", callID.uuidString),
+            try await services.audit.record(.init(existing == nil ? "call.created" : "call.updated", target: ("call", callID.uuidString),
                                             details: ["reference": draft.reference, "lots": String(lots.count)]),
                                       actor: actor, at: now, on: db)
             return callID
@@ -104,7 +104,7 @@ struct CallService {
             call.status = CallStatus.published.rawValue
             call.publishedAt = now
             try await call.save(on: db)
-            try await AuditLog.record(.init("call.published", target: ("call", id.uuidString), details: ["reference": call.reference]),
+            try await services.audit.record(.init("call.published", target: ("call", id.uuidString), details: ["reference": call.reference]),
                                       actor: actor, at: now, on: db)
         }
     }
@@ -145,7 +145,7 @@ struct CallService {
         let now = self.now
         try await database.transaction { db in
             try await call.save(on: db)
-            try await AuditLog.record(.init("call.gridUpdated", target: ("call", callID.uuidString), details: ["grid": stage.rawValue]),
+            try await services.audit.record(.init("call.gridUpdated", target: ("call", callID.uuidString), details: ["grid": stage.rawValue]),
                                       actor: actor, at: now, on: db)
         }
         return .success(())
@@ -173,7 +173,7 @@ struct CallService {
             row.question = question
             row.askedAt = now
             try await row.create(on: db)
-            try await AuditLog.record(.init("call.questionAsked", target: ("call", callID.uuidString),
+            try await services.audit.record(.init("call.questionAsked", target: ("call", callID.uuidString),
                                             details: ["question": try row.requireID().uuidString]), actor: actor, at: now, on: db)
         }
         return .success(())
@@ -200,7 +200,7 @@ struct CallService {
             row.answer = answer
             row.publishedAt = row.publishedAt ?? now
             try await row.save(on: db)
-            try await AuditLog.record(.init("call.questionAnswered", target: ("call", callID.uuidString),
+            try await services.audit.record(.init("call.questionAnswered", target: ("call", callID.uuidString),
                                             details: ["question": questionID.uuidString]), actor: actor, at: now, on: db)
         }
         return .success(())
@@ -237,7 +237,7 @@ struct CallService {
         try await database.transaction { db in
             let attachment = try await DocumentStore.attach(document, bytes: bytes, to: .call, callID, label: title, category: kind.rawValue,
                                                             actor: actor, at: now, on: db)
-            try await AuditLog.record(.init("call.documentAdded", target: ("call", callID.uuidString),
+            try await services.audit.record(.init("call.documentAdded", target: ("call", callID.uuidString),
                                             details: ["document": try attachment.requireID().uuidString, "digest": document.digest,
                                                       "category": kind.rawValue]),
                                       actor: actor, at: now, on: db)
@@ -254,7 +254,7 @@ struct CallService {
         let now = self.now
         try await database.transaction { db in
             try await DocumentStore.detach(attachment, on: db)
-            try await AuditLog.record(.init("call.documentRemoved", target: ("call", callID.uuidString),
+            try await services.audit.record(.init("call.documentRemoved", target: ("call", callID.uuidString),
                                             details: ["document": documentID.uuidString, "digest": attachment.digest]),
                                       actor: actor, at: now, on: db)
         }

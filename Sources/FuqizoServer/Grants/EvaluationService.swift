@@ -13,7 +13,7 @@ struct EvaluationService {
     var now: Date { services.clock.now() }
 
     func audit(_ action: String, _ target: (String, String), _ details: [String: String], actor: UUID, on db: any Database) async throws {
-        try await AuditLog.record(.init(action, target: target, details: details), actor: actor, at: now, on: db)
+        try await services.audit.record(.init(action, target: target, details: details), actor: actor, at: now, on: db)
     }
 
     // MARK: checks

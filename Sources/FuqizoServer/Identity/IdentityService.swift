@@ -34,7 +34,7 @@ struct IdentityService {
                 .filter(\.$usedAt == nil).delete()
             try await OneTimeLink(purpose: .setup, tokenDigest: SecretToken.digest(token), userID: nil,
                                   expiresAt: now.addingTimeInterval(Self.setupLinkLifetime)).create(on: db)
-            try await AuditLog.record(.init("setup.linkIssued"), actor: nil, at: now, on: db)
+            try await services.audit.record(.init("setup.linkIssued"), actor: nil, at: now, on: db)
         }
         return token
     }
@@ -88,7 +88,7 @@ struct IdentityService {
             link.usedAt = now
             link.$user.id = id
             try await link.save(on: db)
-            try await AuditLog.record(.init("setup.completed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+            try await services.audit.record(.init("setup.completed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
             return id
         }
         return .success(userID)
@@ -160,7 +160,7 @@ struct IdentityService {
             if stage == .mustEnrolSecondFactor { user.totpPendingSecret = nil }
             try await user.save(on: db)
             let action = stage == .active ? "signIn.succeeded" : "signIn.passwordAccepted"
-            try await AuditLog.record(.init(action, target: ("user", user.requireID().uuidString)),
+            try await services.audit.record(.init(action, target: ("user", user.requireID().uuidString)),
                                       actor: user.requireID(), at: now, on: db)
         }
         return .accepted(user, stage)
@@ -171,17 +171,17 @@ struct IdentityService {
         try await database.transaction { db in
             try await SignInFailure(addressDigest: addressDigest, occurredAt: now).create(on: db)
             guard let user else {
-                try await AuditLog.record(.init("signIn.failed", details: ["account": "unknown"]), actor: nil, at: now, on: db)
+                try await services.audit.record(.init("signIn.failed", details: ["account": "unknown"]), actor: nil, at: now, on: db)
                 return
             }
             let target = ("user", try user.requireID().uuidString)
             if locked {
-                try await AuditLog.record(.init("signIn.failed", target: target, details: ["account": "locked"]),
+                try await services.audit.record(.init("signIn.failed", target: target, details: ["account": "locked"]),
                                           actor: nil, at: now, on: db)
                 return
             }
             let details = try await countFailure(of: user, counter: .password, now: now, on: db)
-            try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
+            try await services.audit.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
         }
     }
 
@@ -235,7 +235,7 @@ struct IdentityService {
         let now = self.now
         try await database.transaction { db in
             try await session.end(on: db)
-            try await AuditLog.record(.init(reason, target: ("user", session.userID.uuidString)), actor: actor, at: now, on: db)
+            try await services.audit.record(.init(reason, target: ("user", session.userID.uuidString)), actor: actor, at: now, on: db)
         }
     }
 
@@ -268,7 +268,7 @@ struct IdentityService {
             if !current {
                 try await database.transaction { db in
                     let details = try await countFailure(of: user, counter: .password, now: now, on: db)
-                    try await AuditLog.record(.init("password.changeRefused", target: ("user", user.requireID().uuidString), details: details),
+                    try await services.audit.record(.init("password.changeRefused", target: ("user", user.requireID().uuidString), details: details),
                                               actor: user.requireID(), at: now, on: db)
                 }
             }
@@ -281,7 +281,7 @@ struct IdentityService {
             user.failedSignIns = 0
             try await user.save(on: db)
             try await UserSession.query(on: db).filter(\.$user.$id == id).filter(\.$id != sessionID).delete()
-            try await AuditLog.record(.init("password.changed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+            try await services.audit.record(.init("password.changed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
         }
         return .success(())
     }
@@ -354,13 +354,13 @@ struct IdentityService {
                 try await SignInFailure(addressDigest: addressDigest, occurredAt: now).create(on: db)
                 var details = try await countFailure(of: user, counter: .secondFactor, now: now, on: db)
                 details["factor"] = "second"
-                try await AuditLog.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
+                try await services.audit.record(.init("signIn.failed", target: target, details: details), actor: nil, at: now, on: db)
                 return details["locked"] == nil ? .refused : .locked
             }
             try await sql.update(User.schema).set("failed_sign_ins", to: SQLLiteral.numeric("0"))
                 .set("second_factor_failures", to: SQLLiteral.numeric("0")).set("last_sign_in_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(id)).run()
-            try await AuditLog.record(.init("signIn.succeeded", target: target, details: ["factor": factor]), actor: id, at: now, on: db)
+            try await services.audit.record(.init("signIn.succeeded", target: target, details: ["factor": factor]), actor: id, at: now, on: db)
             return .accepted
         }
     }
@@ -383,7 +383,7 @@ struct IdentityService {
             for code in codes {
                 try await RecoveryCode(userID: id, codeDigest: SecretToken.digest(code)).create(on: db)
             }
-            try await AuditLog.record(.init("twoFactor.enrolled", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+            try await services.audit.record(.init("twoFactor.enrolled", target: ("user", id.uuidString)), actor: id, at: now, on: db)
         }
         return codes
     }
@@ -397,7 +397,7 @@ struct IdentityService {
             for code in codes {
                 try await RecoveryCode(userID: id, codeDigest: SecretToken.digest(code)).create(on: db)
             }
-            try await AuditLog.record(.init("twoFactor.recoveryCodesRenewed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
+            try await services.audit.record(.init("twoFactor.recoveryCodesRenewed", target: ("user", id.uuidString)), actor: id, at: now, on: db)
         }
         return codes
     }

@@ -83,7 +83,7 @@ struct UserAdminService {
             try await OneTimeLink(purpose: .invitation, tokenDigest: SecretToken.digest(token), userID: id,
                                   expiresAt: now.addingTimeInterval(IdentityService.invitationLifetime)).create(on: db)
             try await queueInvitationMail(to: email, language: language, token: token, now: now, on: db)
-            try await AuditLog.record(.init("user.invited", target: ("user", id.uuidString),
+            try await services.audit.record(.init("user.invited", target: ("user", id.uuidString),
                                             details: ["roles": Self.describe(grants)]), actor: actor, at: now, on: db)
             return id
         }
@@ -115,7 +115,7 @@ struct UserAdminService {
                                                   ["link": "\(services.config.publicURL)/reset/\(token)", "hours": "24"]),
                     now: now, sealedBy: services.mailBox, on: db)
             }
-            try await AuditLog.record(.init(purpose == .invitation ? "user.invitationResent" : "user.passwordResetSent",
+            try await services.audit.record(.init(purpose == .invitation ? "user.invitationResent" : "user.passwordResetSent",
                                             target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
         }
     }
@@ -150,7 +150,7 @@ struct UserAdminService {
             link.usedAt = now
             try await link.save(on: db)
             if purpose == .passwordReset { try await UserSession.query(on: db).filter(\.$user.$id == userID).delete() }
-            try await AuditLog.record(.init(purpose == .invitation ? "user.invitationAccepted" : "user.passwordReset",
+            try await services.audit.record(.init(purpose == .invitation ? "user.invitationAccepted" : "user.passwordReset",
                                             target: ("user", userID.uuidString)), actor: userID, at: now, on: db)
         }
         return .success(userID)
@@ -168,7 +168,7 @@ struct UserAdminService {
             try await user.save(on: db)
             try await RecoveryCode.query(on: db).filter(\.$user.$id == userID).delete()
             try await UserSession.query(on: db).filter(\.$user.$id == userID).delete()
-            try await AuditLog.record(.init("twoFactor.reset", target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
+            try await services.audit.record(.init("twoFactor.reset", target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
         }
     }
 
@@ -210,7 +210,7 @@ struct UserAdminService {
             for grant in added { try await RoleAssignment(userID: userID, grant: grant).create(on: db) }
             // Role changes apply to the next sign-in and to live sessions alike: sessions
             // read roles on every request.
-            try await AuditLog.record(.init("user.rolesChanged", target: ("user", userID.uuidString),
+            try await services.audit.record(.init("user.rolesChanged", target: ("user", userID.uuidString),
                                             details: ["added": Self.describe(added), "removed": Self.describe(removed)]),
                                       actor: actor, at: now, on: db)
         }
@@ -230,7 +230,7 @@ struct UserAdminService {
             user.isActive = active
             try await user.save(on: db)
             if !active { try await UserSession.query(on: db).filter(\.$user.$id == userID).delete() }
-            try await AuditLog.record(.init(active ? "user.reactivated" : "user.deactivated", target: ("user", userID.uuidString)),
+            try await services.audit.record(.init(active ? "user.reactivated" : "user.deactivated", target: ("user", userID.uuidString)),
                                       actor: actor, at: now, on: db)
         }
         return .success(())
@@ -245,7 +245,7 @@ struct UserAdminService {
             user.failedSignIns = 0
             user.secondFactorFailures = 0
             try await user.save(on: db)
-            try await AuditLog.record(.init("user.unlocked", target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
+            try await services.audit.record(.init("user.unlocked", target: ("user", userID.uuidString)), actor: actor, at: now, on: db)
         }
     }
 

@@ -269,7 +269,7 @@ struct OrganisationService {
             }
             let fields = changed + (oldAreas != newAreas && existing != nil ? ["focusAreas"] : [])
             if existing == nil || !fields.isEmpty {
-                try await AuditLog.record(.init(existing == nil ? "organisation.created" : "organisation.updated",
+                try await services.audit.record(.init(existing == nil ? "organisation.created" : "organisation.updated",
                                                 target: ("organisation", orgID.uuidString),
                                                 details: existing == nil ? [:] : ["fields": fields.sorted().joined(separator: ",")]),
                                           actor: actor, at: now, on: db)
@@ -366,7 +366,7 @@ struct OrganisationService {
                 link.$municipality.id = id
                 try await link.create(on: db)
             }
-            try await AuditLog.record(.init("region.updated", target: ("region", regionID.uuidString),
+            try await services.audit.record(.init("region.updated", target: ("region", regionID.uuidString),
                                             details: ["municipalities": String(municipalityIDs.count)]), actor: actor, at: now, on: db)
         }
         return .success(())

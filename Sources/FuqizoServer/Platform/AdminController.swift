@@ -61,7 +61,7 @@ struct AdminController: RouteCollection {
                      details: entry.details)
         }
         let verify = req.query[String.self, at: "verify"] != nil
-        let verification = verify ? try await AuditLog.verify(on: req.db) : nil
+        let verification = verify ? try await AuditLog.verify(on: req.db, key: req.services.audit.key.key) : nil
         func link(_ number: Int) -> String {
             var components = URLComponents()
             components.path = "/admin/audit"
@@ -114,7 +114,7 @@ struct AdminController: RouteCollection {
         let actor = try req.requireSignedIn().actor.userID
         try await req.db.transaction { db in
             try await Outbox.retry(message, now: now, on: db)
-            try await AuditLog.record(.init("mail.retried", target: ("mail", id.uuidString)), actor: actor, at: now, on: db)
+            try await req.services.audit.record(.init("mail.retried", target: ("mail", id.uuidString)), actor: actor, at: now, on: db)
         }
         return Flash.redirect(req, to: "/admin/outbox", flash: "outbox.retried")
     }

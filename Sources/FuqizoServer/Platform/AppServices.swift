@@ -56,6 +56,9 @@ struct AppServices: Sendable {
     let secretsBox: SecretBox
     /// Seals mail bodies while they wait in the outbox (they carry sign-in links).
     let mailBox: SecretBox
+    /// Keys the audit chain's hashes, and (a key of its own) the anchors printed outside it.
+    let audit: AuditTrail
+    let anchorKey: SecretKeyBytes
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config
@@ -66,6 +69,12 @@ struct AppServices: Sendable {
         csrfKey = SecretKeyBytes(masterKey.derivedKey(for: "csrf"))
         secretsBox = Self.secretsBox(masterKey)
         mailBox = Self.mailBox(masterKey)
+        audit = AuditTrail(key: Self.auditKey(masterKey))
+        anchorKey = SecretKeyBytes(masterKey.derivedKey(for: "audit-anchor"))
+    }
+
+    static func auditKey(_ masterKey: MasterKey) -> SecretKeyBytes {
+        SecretKeyBytes(masterKey.derivedKey(for: "audit-chain"))
     }
 
     static func mailBox(_ masterKey: MasterKey) -> SecretBox {

@@ -35,7 +35,7 @@ struct SettingsService {
             let row = try await SettingsRow.find(1, on: db) ?? SettingsRow(id: 1, document: document)
             row.document = document
             try await row.save(on: db)
-            try await AuditLog.record(.init("settings.updated", details: ["fields": changed.joined(separator: ",")]),
+            try await services.audit.record(.init("settings.updated", details: ["fields": changed.joined(separator: ",")]),
                                       actor: actor, at: now, on: db)
         }
         return .success(settings)

@@ -111,7 +111,7 @@ struct ClubService {
         session.createdAt = now
         try await database.transaction { db in
             try await session.create(on: db)
-            try await AuditLog.record(.init("club.sessionCreated", target: ("clubSession", session.id!.uuidString),
+            try await services.audit.record(.init("club.sessionCreated", target: ("clubSession", session.id!.uuidString),
                                             details: ["kind": valid.kind.rawValue]), actor: actor, at: now, on: db)
         }
         return .success(try session.requireID())
@@ -146,7 +146,7 @@ struct ClubService {
             .filter(\.$purpose == ConsentPurpose.club.rawValue).all()
         let instant = now
         try await database.transaction { db in
-            try await AuditLog.record(.init("club.sessionViewed", target: ("clubSession", session.id!.uuidString),
+            try await services.audit.record(.init("club.sessionViewed", target: ("clubSession", session.id!.uuidString),
                                             details: ["members": String(rows.count)]), actor: actor, at: now, on: db)
         }
         let consented = Set(consents.filter { $0.record?.isActive(at: instant) ?? false }.map(\.$survivor.id))
@@ -190,7 +190,7 @@ struct ClubService {
                 row.present = false
                 try await row.create(on: db)
             }
-            try await AuditLog.record(.init("club.membersInvited", target: ("clubSession", session.id!.uuidString),
+            try await services.audit.record(.init("club.membersInvited", target: ("clubSession", session.id!.uuidString),
                                             details: ["codes": survivors.map(\.code).sorted().joined(separator: ",")]), actor: actor, at: now, on: db)
         }
         return survivors.count
@@ -205,7 +205,7 @@ struct ClubService {
                 row.recordedAt = now
                 try await row.save(on: db)
             }
-            try await AuditLog.record(.init("club.attendanceRecorded", target: ("clubSession", session.id!.uuidString),
+            try await services.audit.record(.init("club.attendanceRecorded", target: ("clubSession", session.id!.uuidString),
                                             details: ["present": String(rows.filter(\.present).count), "listed": String(rows.count)]),
                                       actor: actor, at: now, on: db)
         }

@@ -48,7 +48,7 @@ struct SurvivorService {
     }
 
     func audit(_ action: String, _ code: String, details: [String: String] = [:], actor: UUID?, on db: any Database) async throws {
-        try await AuditLog.record(.init(action, target: ("survivor", code), details: details), actor: actor, at: now, on: db)
+        try await services.audit.record(.init(action, target: ("survivor", code), details: details), actor: actor, at: now, on: db)
     }
 
     // MARK: intake
@@ -89,7 +89,7 @@ struct SurvivorService {
         // never told (it would tell where a named person is helped): it is recorded so that
         // statistics count the person once.
         let ownMatch = matches.first { $0.$organisation.id == organisationID }
-        try await AuditLog.record(.init("survivor.duplicateChecked", details: ["outcome": ownMatch == nil ? "none" : "ownRecord"]),
+        try await services.audit.record(.init("survivor.duplicateChecked", details: ["outcome": ownMatch == nil ? "none" : "ownRecord"]),
                                   actor: actor, at: now, on: database)
         if let ownMatch, form.confirmNew != "yes" { return .possibleDuplicate(code: ownMatch.code) }
         var matchedPerson: UUID?
