@@ -1,0 +1,136 @@
+import Crypto
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+/// Access to real records: the demo's data gives two organisations their own applications,
+/// survivors, a referral between them, a Club session and evaluators' assignments. Every role
+/// (and the second organisation's own users) asks for each record, with a valid session and
+/// CSRF token, and the answer is compared with the table written here: a record is reached
+/// (200, or a POST that gets past the policy) or refused (403 or 404), nothing else.
+@Suite("Record × role access")
+struct RecordAccessTests {
+    enum Who: String, CaseIterable, CustomStringConvertible {
+        case administrator, programmeManager, grantsOfficer, evaluator, donorViewer
+        case csoUser, caseWorker, clubFacilitator
+        /// Users of the second organisation.
+        case csoUserB = "csouser2", caseWorkerB = "caseworker2"
+
+        var description: String { rawValue }
+        var email: String { "\(rawValue.lowercased())@demo.fuqizo.invalid" }
+    }
+
+    static let staff: Set<Who> = [.administrator, .programmeManager, .grantsOfficer]
+    static let grantsSide: Set<Who> = [.administrator, .grantsOfficer]
+
+    struct Case {
+        let method: HTTPMethod
+        let path: String
+        let fields: [(String, String)]
+        let allowed: Set<Who>
+        let note: String
+    }
+
+    @Test("each role reaches exactly the records the table grants, own organisation and other")
+    func everyRecordForEveryRole() async throws {
+        try await withFuqizo { app in
+            let organisations = try await DemoData.loadOrganisations(app: app, count: 4)
+            _ = try await DemoData.loadUsers(app: app, organisations: organisations)
+            try await DemoData.loadClosedCalls(app: app, count: 1, applications: 8, organisations: organisations)
+            try await DemoData.loadSurvivors(app: app, count: 24, organisations: organisations)
+            let (a, b) = (organisations[0], organisations[1])
+            // The demo's survivors are at A and the others; B's case worker records one of B's own.
+            let caseWorkerB = try #require(try await User.query(on: app.db).filter(\.$email == Who.caseWorkerB.email).first()?.id)
+            let region = try #require(try await ProgrammeRegion.query(on: app.db).first()?.id)
+            let form = try URLEncodedFormDecoder().decode(SurvivorIntakeForm.self, from: CaseDesk.intake(firstName: "Besa", region: region)
+                .map { "\(Browser.escape($0.0))=\(Browser.escape($0.1))" }.joined(separator: "&"))
+            guard case .created = try await SurvivorService(database: app.db, services: app.services)
+                .register(form, organisationID: b, actor: caseWorkerB, limited: false) else {
+                Issue.record("could not record B's survivor")
+                return
+            }
+
+            var sessions: [Who: String] = [:]
+            for who in Who.allCases {
+                let user = try #require(try await User.query(on: app.db).filter(\.$email == who.email).with(\.$roles).first(), "\(who)")
+                if user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
+                    user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),
+                                                                      boundTo: IdentityService.secretContext(of: user.id!, pending: false))
+                    try await user.save(on: app.db)
+                }
+                sessions[who] = try await TestFixtures.session(app, for: user)
+            }
+
+            func application(of organisation: UUID) async throws -> UUID {
+                try #require(try await GrantApplication.query(on: app.db).filter(\.$organisation.$id == organisation)
+                    .filter(\.$reference != nil).first()?.id, "a submitted application of \(organisation)")
+            }
+            func survivor(of organisation: UUID) async throws -> String {
+                try #require(try await Survivor.query(on: app.db).filter(\.$organisation.$id == organisation)
+                    .filter(\.$identityDestroyedAt == nil).filter(\.$status == CaseStatus.open.rawValue).sort(\.$code).first()?.code,
+                    "an open survivor record of \(organisation)")
+            }
+            let (appA, appB) = (try await application(of: a), try await application(of: b))
+            let (survivorA, survivorB) = (try await survivor(of: a), try await survivor(of: b))
+            let referral = try #require(try await SurvivorReferral.query(on: app.db).filter(\.$fromOrganisationID == a)
+                .filter(\.$toOrganisationID == b).first()?.id)
+            let facilitator = try #require(try await User.query(on: app.db).filter(\.$email == Who.clubFacilitator.email).first()?.id)
+            let session = try #require(try await ClubSession.query(on: app.db).filter(\.$organisationID == a)
+                .filter(\.$facilitatorID == facilitator).first()?.id)
+            let evaluator = try #require(try await User.query(on: app.db).filter(\.$email == Who.evaluator.email).first()?.id)
+            let ownAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == evaluator).first()?.id)
+            let otherAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id != evaluator).first()?.id)
+
+            let cases: [Case] = [
+                Case(method: .GET, path: "/organisations/\(a)", fields: [], allowed: Self.staff.union([.csoUser, .caseWorker, .clubFacilitator]), note: "own organisation A"),
+                Case(method: .GET, path: "/organisations/\(b)", fields: [], allowed: Self.staff.union([.csoUserB, .caseWorkerB]), note: "organisation B"),
+                Case(method: .GET, path: "/organisations/\(a)/edit", fields: [], allowed: Self.staff.union([.csoUser]), note: "edit A"),
+                Case(method: .GET, path: "/organisations/\(b)/edit", fields: [], allowed: Self.staff.union([.csoUserB]), note: "edit B"),
+                Case(method: .POST, path: "/organisations/\(a)", fields: [("phone", "+355 69 000 0001")], allowed: Self.staff.union([.csoUser]), note: "save A"),
+                Case(method: .POST, path: "/organisations/\(b)", fields: [("phone", "+355 69 000 0002")], allowed: Self.staff.union([.csoUserB]), note: "save B"),
+                Case(method: .GET, path: "/applications/\(appA)", fields: [], allowed: [.csoUser], note: "A's application, CSO side"),
+                Case(method: .GET, path: "/applications/\(appB)", fields: [], allowed: [.csoUserB], note: "B's application, CSO side"),
+                Case(method: .GET, path: "/applications/\(appA)/receipt", fields: [], allowed: [.csoUser], note: "A's receipt"),
+                Case(method: .GET, path: "/grants/applications/\(appA)", fields: [], allowed: Self.grantsSide, note: "A's submitted application, grants side"),
+                Case(method: .GET, path: "/grants/applications/\(appB)", fields: [], allowed: Self.grantsSide, note: "B's submitted application, grants side"),
+                Case(method: .GET, path: "/survivors/\(survivorA)", fields: [], allowed: [.caseWorker], note: "A's survivor"),
+                Case(method: .GET, path: "/survivors/\(survivorB)", fields: [], allowed: [.caseWorkerB], note: "B's survivor"),
+                Case(method: .POST, path: "/survivors/\(survivorA)/notes", fields: [("note", "Shënim")], allowed: [.caseWorker], note: "note on A's survivor"),
+                Case(method: .POST, path: "/survivors/\(survivorB)/notes", fields: [("note", "Shënim")], allowed: [.caseWorkerB], note: "note on B's survivor"),
+                Case(method: .GET, path: "/referrals/\(referral)", fields: [], allowed: [.caseWorker, .caseWorkerB], note: "referral A → B"),
+                Case(method: .GET, path: "/club/sessions/\(session)", fields: [], allowed: [.caseWorker, .clubFacilitator], note: "A's Club session"),
+                Case(method: .POST, path: "/club/sessions/\(session)/attendance", fields: [], allowed: [.caseWorker, .clubFacilitator], note: "attendance"),
+                Case(method: .GET, path: "/evaluation/\(ownAssignment)", fields: [], allowed: [.evaluator], note: "the evaluator's own assignment"),
+                Case(method: .GET, path: "/evaluation/\(otherAssignment)", fields: [], allowed: [], note: "another evaluator's assignment"),
+            ]
+
+            var mismatches: [String] = []
+            for testCase in cases {
+                for who in Who.allCases {
+                    var headers = HTTPHeaders()
+                    let token = try #require(sessions[who])
+                    headers.add(name: .cookie, value: "\(SessionMiddleware.cookieName)=\(token)")
+                    var body: ByteBuffer?
+                    if testCase.method == .POST {
+                        let csrf = HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: app.services.csrfKey.key).hexString
+                        let fields = testCase.fields + [(CSRFMiddleware.fieldName, csrf)]
+                        body = ByteBuffer(string: fields.map { "\(Browser.escape($0.0))=\(Browser.escape($0.1))" }.joined(separator: "&"))
+                        headers.add(name: .contentType, value: "application/x-www-form-urlencoded")
+                    }
+                    let response = try await app.testing().sendRequest(testCase.method, testCase.path, headers: headers, body: body)
+                    let refused = response.status == .forbidden || response.status == .notFound
+                    let reached = testCase.method == .GET ? response.status == .ok : !refused && response.status.code < 500
+                    let expected = testCase.allowed.contains(who)
+                    if expected ? !reached : !refused {
+                        mismatches.append("\(who) \(testCase.method) \(testCase.note): \(response.status.code), expected \(expected ? "reached" : "refused")")
+                    }
+                }
+            }
+            #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+        }
+    }
+}
