@@ -314,6 +314,13 @@ struct EvaluationTests {
             let ownPage = try await v1.get("/evaluation/\(own.id!.uuidString)").body.string
             #expect(!ownPage.contains("Shoqata Një") && !ownPage.contains(first.application.content(.concept).title))
             #expect(!(try await v1.get("/evaluation").body.string.contains("Shoqata Një")))
+            // A voting member given a grants-side role later still cannot use the grants side's pages for this call.
+            try await RoleAssignment(userID: panel[1].id!, grant: RoleGrant(role: .grantsOfficer)).create(on: app.db)
+            let v2 = try await browser(app, panel[1])
+            #expect(try await v2.get("/grants/applications/\(first.application.id!.uuidString)").status == .forbidden)
+            #expect(try await v2.get("/grants/calls/\(call.id!.uuidString)/applications").status == .forbidden)
+            let officerBrowser = try await browser(app, officer)
+            #expect(try await officerBrowser.get("/grants/applications/\(first.application.id!.uuidString)").status == .ok)
         }
     }
 

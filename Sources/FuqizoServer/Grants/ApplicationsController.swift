@@ -40,6 +40,16 @@ struct ApplicationsController: RouteCollection {
 
     private func name(_ req: Request, sq: String, en: String) -> String { req.language == .sq ? sq : en }
 
+    /// A voting member of a call's committee reads its applications only through their own
+    /// assignments, after the declaration, never through the grants side's pages, whatever other
+    /// role they hold (the committee form refuses such a member; this covers a role given later).
+    private func refuseVotingMember(_ req: Request, call callID: UUID) async throws {
+        guard let userID = req.actor.userID else { return }
+        let votes = try await CommitteeMember.query(on: req.db).filter(\.$call.$id == callID).filter(\.$user.$id == userID)
+            .filter(\.$role == CommitteeMember.Role.evaluator.rawValue).first() != nil
+        if votes { throw AppError.forbidden }
+    }
+
     // MARK: the CSO's list and start
 
     struct ApplicationRow: Encodable {
@@ -357,6 +367,7 @@ struct ApplicationsController: RouteCollection {
     func officerDownload(req: Request) async throws -> Response {
         let application = try await application(req, .viewApplication)
         guard application.reference != nil else { throw AppError.notFound }
+        try await refuseVotingMember(req, call: application.$call.id)
         return try await DocumentStore(database: req.db).download(try attachmentID(req), of: .application, application.id!)
     }
 
@@ -507,6 +518,7 @@ struct ApplicationsController: RouteCollection {
 
     func callApplications(req: Request) async throws -> View {
         guard let callID = req.parameters.get("callID", as: UUID.self) else { throw AppError.notFound }
+        try await refuseVotingMember(req, call: callID)
         let call = try await CallService(database: req.db, services: req.services).find(callID)
         let query = (try? req.query.decode(OfficerQuery.self)) ?? OfficerQuery()
         let lot = query.lot.flatMap(UUID.init(uuidString:)), status = query.status.flatMap(ApplicationStatus.init(rawValue:))
@@ -544,6 +556,7 @@ struct ApplicationsController: RouteCollection {
         let application = try await application(req, .viewApplication)
         // Drafts belong to the CSO until submitted.
         guard application.reference != nil else { throw AppError.notFound }
+        try await refuseVotingMember(req, call: application.$call.id)
         return try await Self.renderOfficer(req, application)
     }
 
