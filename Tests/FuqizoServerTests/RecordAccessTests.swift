@@ -84,6 +84,8 @@ struct RecordAccessTests {
             let evaluator = try #require(try await User.query(on: app.db).filter(\.$email == Who.evaluator.email).first()?.id)
             let ownAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == evaluator).first()?.id)
             let otherAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id != evaluator).first()?.id)
+            // The demo's decided call: its chair is the programme manager.
+            let decidedCall = try #require(try await EvaluationRound.query(on: app.db).first()?.$call.id)
 
             let cases: [Case] = [
                 Case(method: .GET, path: "/organisations/\(a)", fields: [], allowed: Self.staff.union([.csoUser, .caseWorker, .clubFacilitator]), note: "own organisation A"),
@@ -106,6 +108,9 @@ struct RecordAccessTests {
                 Case(method: .POST, path: "/club/sessions/\(session)/attendance", fields: [], allowed: [.caseWorker, .clubFacilitator], note: "attendance"),
                 Case(method: .GET, path: "/evaluation/\(ownAssignment)", fields: [], allowed: [.evaluator], note: "the evaluator's own assignment"),
                 Case(method: .GET, path: "/evaluation/\(otherAssignment)", fields: [], allowed: [], note: "another evaluator's assignment"),
+                // Only the chair approves a ranking (already approved: the chair gets past the policy to a 409).
+                Case(method: .POST, path: "/grants/calls/\(decidedCall)/ranking/full/approve", fields: [], allowed: [.programmeManager],
+                     note: "approve the ranking"),
             ]
 
             var mismatches: [String] = []
