@@ -51,18 +51,8 @@ struct HostileInputTests {
         let clock = Date()
         func phase(_ name: String) { print(String(format: "hostile walk: %@ after %.1f s", name, Date().timeIntervalSince(clock))) }
         try await withFuqizo { app in
-            let organisations = try await DemoData.loadOrganisations(app: app, count: 4)
-            _ = try await DemoData.loadUsers(app: app, organisations: organisations)
-            try await DemoData.loadOpenCall(app: app)
-            try await DemoData.loadClosedCalls(app: app, count: 1, applications: 6, organisations: organisations)
-            try await DemoData.loadSurvivors(app: app, count: 16, organisations: organisations)
-            // The roles that need a second factor have one, as after their first sign-in.
-            let users = try await User.query(on: app.db).with(\.$roles).all()
-            for user in users where user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
-                user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),
-                                                                  boundTo: IdentityService.secretContext(of: user.id!, pending: false))
-                try await user.save(on: app.db)
-            }
+            _ = try await TestFixtures.demo(app, applications: 6, survivors: 16, openCall: true)
+            let users = try await User.query(on: app.db).all()
             var actors = [Actor(name: "anonymous", userID: nil)]
             for role in Role.allCases {
                 let user = try #require(users.first { $0.email == "\(role.rawValue.lowercased())@demo.fuqizo.invalid" })

@@ -38,10 +38,7 @@ struct RecordAccessTests {
     @Test("each role reaches exactly the records the table grants, own organisation and other")
     func everyRecordForEveryRole() async throws {
         try await withFuqizo { app in
-            let organisations = try await DemoData.loadOrganisations(app: app, count: 4)
-            _ = try await DemoData.loadUsers(app: app, organisations: organisations)
-            try await DemoData.loadClosedCalls(app: app, count: 1, applications: 8, organisations: organisations)
-            try await DemoData.loadSurvivors(app: app, count: 24, organisations: organisations)
+            let organisations = try await TestFixtures.demo(app, applications: 8, survivors: 24)
             let (a, b) = (organisations[0], organisations[1])
             // The demo's survivors are at A and the others; B's case worker records one of B's own.
             let caseWorkerB = try #require(try await User.query(on: app.db).filter(\.$email == Who.caseWorkerB.email).first()?.id)
@@ -56,12 +53,7 @@ struct RecordAccessTests {
 
             var sessions: [Who: String] = [:]
             for who in Who.allCases {
-                let user = try #require(try await User.query(on: app.db).filter(\.$email == who.email).with(\.$roles).first(), "\(who)")
-                if user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
-                    user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),
-                                                                      boundTo: IdentityService.secretContext(of: user.id!, pending: false))
-                    try await user.save(on: app.db)
-                }
+                let user = try #require(try await User.query(on: app.db).filter(\.$email == who.email).first(), "\(who)")
                 sessions[who] = try await TestFixtures.session(app, for: user)
             }
 

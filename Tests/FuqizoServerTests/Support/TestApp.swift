@@ -77,6 +77,25 @@ enum TestFixtures {
         return token
     }
 
+    /// The demo's fictional programme (organisations, one user per role and the extra people,
+    /// a decided call, survivors); the users whose roles need a second factor have one, as
+    /// after their first sign-in. Returns the organisations' ids, the demo's first one first.
+    static func demo(_ app: Application, organisations count: Int = 4, applications: Int, survivors: Int,
+                     openCall: Bool = false) async throws -> [UUID] {
+        let organisations = try await DemoData.loadOrganisations(app: app, count: count)
+        _ = try await DemoData.loadUsers(app: app, organisations: organisations)
+        if openCall { try await DemoData.loadOpenCall(app: app) }
+        try await DemoData.loadClosedCalls(app: app, count: 1, applications: applications, organisations: organisations)
+        try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
+        for user in try await User.query(on: app.db).with(\.$roles).all()
+        where user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
+            user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),
+                                                              boundTo: IdentityService.secretContext(of: user.id!, pending: false))
+            try await user.save(on: app.db)
+        }
+        return organisations
+    }
+
     /// Sign-in and second factors, as the pages use them.
     static func identity(_ app: Application) -> IdentityService {
         IdentityService(database: app.db, services: app.services, passwords: app.passwordHasher)
