@@ -178,6 +178,15 @@ public struct OrganisationDraft: Sendable, Equatable {
 
 extension OrganisationForm {
     /// Checks every field and reports each problem against its field.
+    /// This form with the registry's own fields (names, NUIS, legal form, status) taken from
+    /// the stored organisation: what an editor who is not programme staff may submit.
+    public func keepingRegistryFields(of stored: OrganisationForm) -> OrganisationForm {
+        var form = self
+        (form.nameSq, form.nameEn, form.legalForm) = (stored.nameSq, stored.nameEn, stored.legalForm)
+        (form.registrationNumber, form.status) = (stored.registrationNumber, stored.status)
+        return form
+    }
+
     public func validated(currentYear: Int) -> Result<OrganisationDraft, FieldErrors> {
         var errors = FieldErrors()
         let name = Text.clean(nameSq)

@@ -31,4 +31,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(UpdateUsersAddSecondFactorFailures())
     app.migrations.add(UpdateMailOutboxDropSentBodies())
     app.migrations.add(CreateSurvivorMatches())
+    app.migrations.add(CreateIntakeChecks())
 }

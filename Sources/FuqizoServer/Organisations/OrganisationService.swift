@@ -227,12 +227,7 @@ struct OrganisationService {
         var form = form
         if !includeRegistryFields {
             guard let id else { throw AppError.forbidden }
-            let stored = Self.form(from: try await find(id))
-            form.nameSq = stored.nameSq
-            form.nameEn = stored.nameEn
-            form.legalForm = stored.legalForm
-            form.registrationNumber = stored.registrationNumber
-            form.status = stored.status
+            form = form.keepingRegistryFields(of: Self.form(from: try await find(id)))
         }
         var draft: OrganisationDraft
         switch form.validated(currentYear: year) {

@@ -297,9 +297,7 @@ struct OrganisationsController: RouteCollection {
         let actor = try req.requireSignedIn().actor
         if !Self.editsRegistry(actor, of: id) {
             // What the registry holds, not what was posted, is shown again (the service keeps it too).
-            let stored = OrganisationService.form(from: try await service(req).find(id))
-            (form.nameSq, form.nameEn, form.legalForm) = (stored.nameSq, stored.nameEn, stored.legalForm)
-            (form.registrationNumber, form.status) = (stored.registrationNumber, stored.status)
+            form = form.keepingRegistryFields(of: OrganisationService.form(from: try await service(req).find(id)))
         }
         let includeBank = Self.seesBankDetails(actor, of: id)
         switch try await service(req).save(form, id: id, includeBankDetails: includeBank,

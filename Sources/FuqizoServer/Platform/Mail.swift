@@ -104,8 +104,11 @@ enum Outbox {
 
     static let sealedPrefix = "sealed:"
 
+    /// What a sealed body is bound to: its own message, so it opens nowhere else.
+    private static func context(_ id: UUID) -> String { "mail:\(id.uuidString.lowercased())" }
+
     static func seal(_ body: String, id: UUID, box: SecretBox) throws -> String {
-        sealedPrefix + (try box.seal(Data(body.utf8), boundTo: "mail:\(id.uuidString.lowercased())")).base64EncodedString()
+        sealedPrefix + (try box.seal(Data(body.utf8), boundTo: context(id))).base64EncodedString()
     }
 
     /// The body as it will be sent; a body from before bodies were sealed is returned as stored.
@@ -114,7 +117,7 @@ enum Outbox {
         guard let sealed = Data(base64Encoded: String(message.body.dropFirst(sealedPrefix.count))), let id = message.id else {
             throw StoredDataError(table: OutboxMessage.schema, column: "body", id: message.id)
         }
-        return String(decoding: try box.open(sealed, boundTo: "mail:\(id.uuidString.lowercased())"), as: UTF8.self)
+        return String(decoding: try box.open(sealed, boundTo: context(id)), as: UTF8.self)
     }
 
     /// The wait before the next try: 1, 2, 4 … minutes, at most six hours.

@@ -10,16 +10,9 @@ struct CreateSurvivorMatches: AsyncMigration {
             .field("person_id", .uuid, .required, .references("survivors", "id", onDelete: .cascade))
             .field("recorded_at", .datetime, .required)
             .create()
-        // Each person's intakes through the page, for the hourly limit (no names, no results).
-        try await database.schema("intake_checks")
-            .id()
-            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
-            .field("checked_at", .datetime, .required)
-            .create()
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema("intake_checks").delete()
         try await database.schema("survivor_matches").delete()
     }
 }
