@@ -53,6 +53,59 @@ struct PolicyTests {
         #expect(Policy.decide(admin, .viewOrganisation) == .deny)
     }
 
+    @Test("an application: its CSO always; the grants side once submitted, unless voting on its call")
+    func applicationRecords() {
+        let officer = actor(RoleGrant(role: .grantsOfficer))
+        let voter = Actor(userID: UUID(), grants: [RoleGrant(role: .grantsOfficer), RoleGrant(role: .evaluator)])
+        let committee = CommitteeAccess(chair: nil, voters: [voter.userID!])
+        let draft = Resource.application(ApplicationAccess(organisationID: orgA, isSubmitted: false, committee: committee))
+        let submitted = Resource.application(ApplicationAccess(organisationID: orgA, isSubmitted: true, committee: committee))
+        let cso = actor(RoleGrant(role: .csoUser, organisationID: orgA))
+        let otherCSO = actor(RoleGrant(role: .csoUser, organisationID: orgB))
+        for record in [draft, submitted] {
+            #expect(Policy.decide(cso, .viewApplication, record) == .allow)
+            #expect(Policy.decide(cso, .editApplication, record) == .allow)
+            #expect(Policy.decide(otherCSO, .viewApplication, record) == .deny)
+            #expect(Policy.decide(cso, .reviewApplication, record) == .deny)
+            #expect(Policy.decide(officer, .viewApplication, record) == .deny, "the CSO's pages are the CSO's")
+        }
+        #expect(Policy.decide(officer, .reviewApplication, draft) == .deny, "a draft belongs to the CSO")
+        #expect(Policy.decide(officer, .reviewApplication, submitted) == .allow)
+        #expect(Policy.decide(officer, .manageCalls, submitted) == .allow)
+        #expect(Policy.decide(voter, .reviewApplication, submitted) == .deny, "a voter reads it only through an assignment")
+        #expect(Policy.decide(voter, .manageCalls, submitted) == .deny)
+        #expect(Policy.decide(voter, .reviewApplication, .committee(committee)) == .deny)
+        #expect(Policy.decide(officer, .reviewApplication, .committee(committee)) == .allow)
+    }
+
+    @Test("a committee's chair alone approves its ranking; the grants side and the chair read it")
+    func committeeRecords() {
+        let chair = actor(RoleGrant(role: .programmeManager)), other = actor(RoleGrant(role: .programmeManager))
+        let committee = Resource.committee(CommitteeAccess(chair: chair.userID, voters: []))
+        #expect(Policy.decide(chair, .approveRanking, committee) == .allow)
+        #expect(Policy.decide(other, .approveRanking, committee) == .deny)
+        #expect(Policy.decide(other, .viewRanking, committee) == .deny)
+        #expect(Policy.decide(actor(RoleGrant(role: .administrator)), .approveRanking, committee) == .deny)
+        #expect(Policy.decide(actor(RoleGrant(role: .grantsOfficer)), .viewRanking, committee) == .allow)
+        #expect(Policy.decide(chair, .approveRanking, .committee(CommitteeAccess(chair: nil, voters: []))) == .deny)
+    }
+
+    @Test("case notes are written only with consent to services; a session is managed by its organisation's case workers")
+    func survivorRecords() {
+        let caseWorker = actor(RoleGrant(role: .caseWorker, organisationID: orgA))
+        let consented = Resource.survivor(SurvivorAccess(organisationID: orgA, activeConsents: [.services], identityDestroyed: false))
+        let withdrawn = Resource.survivor(SurvivorAccess(organisationID: orgA, activeConsents: [.statistics], identityDestroyed: false))
+        #expect(Policy.decide(caseWorker, .writeCaseNotes, consented) == .allow)
+        #expect(Policy.decide(caseWorker, .writeCaseNotes, withdrawn) == .deny)
+        #expect(Policy.decide(caseWorker, .manageSurvivor, withdrawn) == .allow)
+        let facilitator = actor(RoleGrant(role: .clubFacilitator, organisationID: orgA))
+        let session = Resource.clubSession(organisation: orgA, facilitator: facilitator.userID!)
+        #expect(Policy.decide(caseWorker, .manageClub, session) == .allow)
+        #expect(Policy.decide(facilitator, .manageClub, session) == .deny)
+        #expect(Policy.decide(facilitator, .takeAttendance, session) == .allow)
+        #expect(Policy.decide(actor(RoleGrant(role: .caseWorker, organisationID: orgB)), .manageClub, session) == .deny)
+    }
+
     @Test("two-factor is required for administrators and roles that see survivors")
     func twoFactorRoles() {
         #expect(Set(Role.allCases.filter(\.requiresTwoFactor)) == [.administrator, .caseWorker, .clubFacilitator])

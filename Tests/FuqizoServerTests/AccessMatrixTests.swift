@@ -150,6 +150,7 @@ struct AccessMatrixTests {
         "GET /referrals": [.caseWorker],
         "GET /referrals/:referralID": [.caseWorker],
         "POST /referrals/:referralID/:move": [.caseWorker],
+        "POST /referrals/:referralID/revoked": [.caseWorker],
         "GET /club": [.caseWorker, .clubFacilitator],
         "POST /club/sessions": [.caseWorker],
         "GET /club/sessions/:sessionID": [.caseWorker, .clubFacilitator],
@@ -171,6 +172,21 @@ struct AccessMatrixTests {
             #expect(stale.isEmpty, "table rows without a route: \(stale.sorted())")
             let unclassified = app.routes.all.filter { $0.routeAccess == nil }.map(Self.key)
             #expect(unclassified.isEmpty, "routes without .access(…): \(unclassified)")
+        }
+    }
+
+    /// Path parameters that name one organisation's or one person's record. A route with one of
+    /// them must name its record for the policy, so that the decision is made on the record
+    /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID"]
+
+    @Test("every route whose path names a record hands that record to the policy")
+    func recordRoutesNameTheirRecord() async throws {
+        try await withFuqizo { app in
+            let unnamed = app.routes.all.filter { route in
+                route.path.contains { Self.recordParameters.contains($0.description) } && route.routeAccess?.resource.namesRecord != true
+            }.map(Self.key)
+            #expect(unnamed.isEmpty, "routes that load a record the policy never sees: \(unnamed)")
         }
     }
 

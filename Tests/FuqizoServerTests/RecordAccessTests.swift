@@ -74,7 +74,9 @@ struct RecordAccessTests {
             let session = try #require(try await ClubSession.query(on: app.db).filter(\.$organisationID == a)
                 .filter(\.$facilitatorID == facilitator).first()?.id)
             let evaluator = try #require(try await User.query(on: app.db).filter(\.$email == Who.evaluator.email).first()?.id)
-            let ownAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == evaluator).first()?.id)
+            // One the evaluator declared impartial and scored (the demo also gives them a declared conflict).
+            let ownAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == evaluator)
+                .filter(\.$status == EvaluationAssignment.Status.submitted.rawValue).first()?.id)
             let otherAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id != evaluator).first()?.id)
             // The demo's decided call: its chair is the programme manager.
             let decidedCall = try #require(try await EvaluationRound.query(on: app.db).first()?.$call.id)
@@ -98,11 +100,24 @@ struct RecordAccessTests {
                 Case(method: .GET, path: "/referrals/\(referral)", fields: [], allowed: [.caseWorker, .caseWorkerB], note: "referral A → B"),
                 Case(method: .GET, path: "/club/sessions/\(session)", fields: [], allowed: [.caseWorker, .clubFacilitator], note: "A's Club session"),
                 Case(method: .POST, path: "/club/sessions/\(session)/attendance", fields: [], allowed: [.caseWorker, .clubFacilitator], note: "attendance"),
+                Case(method: .POST, path: "/survivors/\(survivorA)/reveal", fields: [], allowed: [.caseWorker], note: "reveal A's survivor"),
+                Case(method: .POST, path: "/club/sessions/\(session)/members", fields: [], allowed: [.caseWorker], note: "invite to A's session"),
                 Case(method: .GET, path: "/evaluation/\(ownAssignment)", fields: [], allowed: [.evaluator], note: "the evaluator's own assignment"),
                 Case(method: .GET, path: "/evaluation/\(otherAssignment)", fields: [], allowed: [], note: "another evaluator's assignment"),
+                Case(method: .POST, path: "/evaluation/\(ownAssignment)", fields: [("intent", "save")], allowed: [.evaluator], note: "score own assignment"),
+                Case(method: .POST, path: "/evaluation/\(otherAssignment)/declaration", fields: [("answer", "impartial")], allowed: [],
+                     note: "sign another's declaration"),
+                Case(method: .GET, path: "/grants/calls/\(decidedCall)/applications", fields: [], allowed: Self.grantsSide, note: "the call's applications"),
+                Case(method: .GET, path: "/grants/calls/\(decidedCall)/ranking/full", fields: [], allowed: Self.grantsSide.union([.programmeManager]),
+                     note: "the ranking: grants side and the chair"),
+                Case(method: .POST, path: "/grants/applications/\(appB)/checks/administrative", fields: [], allowed: Self.grantsSide,
+                     note: "check B's application"),
                 // Only the chair approves a ranking (already approved: the chair gets past the policy to a 409).
                 Case(method: .POST, path: "/grants/calls/\(decidedCall)/ranking/full/approve", fields: [], allowed: [.programmeManager],
                      note: "approve the ranking"),
+                // A referral is answered by the receiver (B) and revoked by the sender (A); revocation last, as it ends the referral.
+                Case(method: .POST, path: "/referrals/\(referral)/accepted", fields: [], allowed: [.caseWorkerB], note: "accept the referral"),
+                Case(method: .POST, path: "/referrals/\(referral)/revoked", fields: [], allowed: [.caseWorker], note: "revoke the referral"),
             ]
 
             var mismatches: [String] = []

@@ -25,8 +25,11 @@ public enum Action: String, CaseIterable, Sendable {
     case askCallQuestion
     /// Start and work on applications to open calls, as a CSO user.
     case applyForGrants
-    /// Read one CSO's application: its own users, and the grants side once it is submitted.
+    /// Read one CSO's application on the CSO's pages: only its own users.
     case viewApplication
+    /// Read a submitted application on the grants side's pages: administrators and grants
+    /// officers, unless they vote in its call's committee.
+    case reviewApplication
     /// Change or submit one CSO's application: only its own users.
     case editApplication
     /// See one's own evaluation assignments, as an evaluator.
@@ -49,6 +52,8 @@ public enum Action: String, CaseIterable, Sendable {
     case viewSurvivor
     /// Show a survivor's identity fields and case notes: an explicit, audited action.
     case revealSurvivorIdentity
+    /// Write case notes and the plan's words: case data, so it needs what reading it needs.
+    case writeCaseNotes
     /// Change a survivor's record: consents, needs, plan, referrals, employment, closure, erasure.
     case manageSurvivor
     /// Referrals sent and received, as a case worker.
@@ -79,10 +84,12 @@ public enum Action: String, CaseIterable, Sendable {
 public enum Resource: Sendable, Equatable {
     case none
     case organisation(UUID)
+    /// One grant application: whose it is, whether it is submitted, its call's committee.
+    case application(ApplicationAccess)
     /// One evaluation assignment: whose it is and whether its declaration is signed.
     case assignment(evaluator: UUID, declared: Bool)
-    /// A call's evaluation committee, by its chair.
-    case committee(chair: UUID?)
+    /// A call's evaluation committee: its ranking, and the list of its applications.
+    case committee(CommitteeAccess)
     /// One survivor record: whose it is and what its consents allow now.
     case survivor(SurvivorAccess)
     /// One referral: between which organisations, in what state.
@@ -108,6 +115,8 @@ public enum Policy {
         if action == .viewPublic { return true }
         guard actor.isSignedIn else { return false }
 
+        // A `.none` resource is a route's gate: who may do this to some record at all. The
+        // record itself, once the route has loaded it, is decided by the case below it.
         switch (action, resource) {
         case (.useOwnAccount, .none):
             return true
@@ -122,32 +131,44 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
         case (.editOrganisationRegistry, .organisation):
             return actor.isProgrammeStaff
-        case (.manageCalls, .none):
-            return actor.has(.administrator) || actor.has(.grantsOfficer)
-        case (.askCallQuestion, .none), (.applyForGrants, .none):
-            return actor.has(.csoUser)
-        case (.viewApplication, .organisation(let id)):
+        case (.viewOrganisationBankDetails, .organisation(let id)):
+            // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)
+
+        // Grants: calls, applications, evaluation.
+        case (.manageCalls, .none), (.reviewApplication, .none):
+            return isGrantsSide(actor)
+        case (.manageCalls, .application(let application)), (.reviewApplication, .application(let application)):
+            // Drafts belong to the CSO until submitted.
+            return isGrantsSide(actor) && application.isSubmitted && !votes(actor, in: application.committee)
+        case (.reviewApplication, .committee(let committee)):
+            return isGrantsSide(actor) && !votes(actor, in: committee)
+        case (.askCallQuestion, .none), (.applyForGrants, .none), (.viewApplication, .none), (.editApplication, .none):
+            return actor.has(.csoUser)
+        case (.viewApplication, .application(let application)), (.editApplication, .application(let application)):
+            return actor.has(.csoUser, in: application.organisationID)
         case (.editApplication, .organisation(let id)):
+            // Starting one: the organisation is named by the form.
             return actor.has(.csoUser, in: id)
         case (.evaluate, .none), (.signDeclaration, .none), (.scoreApplication, .none):
             return actor.has(.evaluator)
-        case (.signDeclaration, .assignment(let evaluator, _)):
+        case (.evaluate, .assignment(let evaluator, _)), (.signDeclaration, .assignment(let evaluator, _)):
             return actor.has(.evaluator) && actor.userID == evaluator
         case (.scoreApplication, .assignment(let evaluator, let declared)):
             // Nothing of an application, not even its title, before the declaration.
             return actor.has(.evaluator) && actor.userID == evaluator && declared
         case (.viewRanking, .none), (.approveRanking, .none):
             return actor.isProgrammeStaff || actor.has(.evaluator)
-        case (.viewRanking, .committee(let chair)):
-            return actor.has(.administrator) || actor.has(.grantsOfficer) || (chair != nil && actor.userID == chair)
-        case (.approveRanking, .committee(let chair)):
-            return chair != nil && actor.userID == chair
+        case (.viewRanking, .committee(let committee)):
+            return isGrantsSide(actor) || chairs(actor, committee)
+        case (.approveRanking, .committee(let committee)):
+            return chairs(actor, committee)
         case (.viewGrantFigures, .none):
             return actor.isProgrammeStaff || actor.has(.donorViewer)
+
+        // Survivors: records, referrals, the Club.
         case (.viewCaseload, .none), (.registerSurvivor, .none), (.viewSurvivor, .none),
-             (.revealSurvivorIdentity, .none), (.manageSurvivor, .none):
-            // The route's gate; the record itself is decided below once it is loaded.
+             (.revealSurvivorIdentity, .none), (.writeCaseNotes, .none), (.manageSurvivor, .none):
             return actor.has(.caseWorker)
         case (.registerSurvivor, .organisation(let id)):
             return actor.has(.caseWorker, in: id)
@@ -155,8 +176,8 @@ public enum Policy {
             // Only the holding organisation's case workers: programme staff, donors and
             // administrators never see a survivor record, whatever else they may see.
             return actor.has(.caseWorker, in: record.organisationID)
-        case (.revealSurvivorIdentity, .survivor(let record)):
-            // Consent is checked on every read: without consent to services, nothing personal.
+        case (.revealSurvivorIdentity, .survivor(let record)), (.writeCaseNotes, .survivor(let record)):
+            // Consent is checked on every read and write: without consent to services, nothing personal.
             return actor.has(.caseWorker, in: record.organisationID) && record.activeConsents.contains(.services)
                 && !record.identityDestroyed
         case (.viewReferrals, .none), (.readReferral, .none), (.readReferredData, .none), (.answerReferral, .none),
@@ -173,7 +194,7 @@ public enum Policy {
             return actor.has(.caseWorker, in: referral.from)
         case (.runClub, .none), (.takeAttendance, .none):
             return actor.has(.caseWorker) || actor.has(.clubFacilitator)
-        case (.manageClub, .organisation(let id)):
+        case (.manageClub, .organisation(let id)), (.manageClub, .clubSession(let id, _)):
             return actor.has(.caseWorker, in: id)
         case (.takeAttendance, .clubSession(let organisation, let facilitator)):
             return actor.has(.caseWorker, in: organisation) || (actor.has(.clubFacilitator, in: organisation) && actor.userID == facilitator)
@@ -181,11 +202,21 @@ public enum Policy {
             return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.donorViewer)
         case (.viewSurvivorMatchCount, .none):
             return actor.has(.administrator) || actor.has(.programmeManager)
-        case (.viewOrganisationBankDetails, .organisation(let id)):
-            // Bank details serve grant payments: the grants side and the organisation itself.
-            return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)
         default:
             return false
         }
+    }
+
+    /// The side of the programme that runs calls and reads submitted applications.
+    private static func isGrantsSide(_ actor: Actor) -> Bool {
+        actor.has(.administrator) || actor.has(.grantsOfficer)
+    }
+
+    private static func votes(_ actor: Actor, in committee: CommitteeAccess) -> Bool {
+        actor.userID.map(committee.voters.contains) ?? false
+    }
+
+    private static func chairs(_ actor: Actor, _ committee: CommitteeAccess) -> Bool {
+        committee.chair != nil && actor.userID == committee.chair
     }
 }

@@ -59,6 +59,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.middleware.use(AccessMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(FormInputMiddleware())
+    app.middleware.use(RecordAccessMiddleware())
 
     MetricsRegistry.shared.bootstrap()
     try routes(app)

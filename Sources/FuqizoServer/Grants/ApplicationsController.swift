@@ -10,16 +10,17 @@ struct ApplicationsController: RouteCollection {
         let mine = routes.grouped("applications")
         mine.get(use: list).access(.applyForGrants)
         mine.post(use: start).access(.applyForGrants)
-        mine.get(":applicationID", use: show).access(.applyForGrants)
-        mine.post(":applicationID", use: save).access(.applyForGrants)
-        mine.post(":applicationID", "autosave", use: autosave).access(.applyForGrants)
-        mine.get(":applicationID", "receipt", use: receipt).access(.applyForGrants)
-        mine.upload(":applicationID", "attachments", limit: uploadLimit, use: attach).access(.applyForGrants)
-        mine.post(":applicationID", "attachments", ":attachmentID", "delete", use: detach).access(.applyForGrants)
-        mine.get(":applicationID", "attachments", ":attachmentID", use: download).access(.applyForGrants)
-        routes.get("grants", "calls", ":callID", "applications", use: callApplications).access(.manageCalls)
-        routes.get("grants", "applications", ":applicationID", use: officerShow).access(.manageCalls)
-        routes.get("grants", "applications", ":applicationID", "attachments", ":attachmentID", use: officerDownload).access(.manageCalls)
+        mine.get(":applicationID", use: show).access(.viewApplication, .application)
+        mine.post(":applicationID", use: save).access(.editApplication, .application)
+        mine.post(":applicationID", "autosave", use: autosave).access(.editApplication, .application)
+        mine.get(":applicationID", "receipt", use: receipt).access(.viewApplication, .application)
+        mine.upload(":applicationID", "attachments", limit: uploadLimit, use: attach).access(.editApplication, .application)
+        mine.post(":applicationID", "attachments", ":attachmentID", "delete", use: detach).access(.editApplication, .application)
+        mine.get(":applicationID", "attachments", ":attachmentID", use: download).access(.viewApplication, .application)
+        routes.get("grants", "calls", ":callID", "applications", use: callApplications).access(.reviewApplication, .committee)
+        routes.get("grants", "applications", ":applicationID", use: officerShow).access(.reviewApplication, .application)
+        routes.get("grants", "applications", ":applicationID", "attachments", ":attachmentID", use: officerDownload)
+            .access(.reviewApplication, .application)
     }
 
     /// The largest document an applicant may upload (`FUQIZO_MAX_UPLOAD_MB`).
@@ -29,26 +30,12 @@ struct ApplicationsController: RouteCollection {
         ApplicationService(database: req.db, services: req.services)
     }
 
-    /// The application named in the path, if this person may do `action` with it. Someone
-    /// else's application answers "not found", like one that does not exist.
-    private func application(_ req: Request, _ action: Action) async throws -> GrantApplication {
-        guard let id = req.parameters.get("applicationID", as: UUID.self) else { throw AppError.notFound }
-        let application = try await service(req).find(id)
-        guard Policy.decide(req.actor, action, .organisation(application.$organisation.id)).isAllowed else { throw AppError.notFound }
-        return application
+    /// The application named in the path, as the policy allowed it (see `ResourceSource.application`).
+    private func application(_ req: Request) throws -> GrantApplication {
+        try req.record(GrantApplication.self)
     }
 
     private func name(_ req: Request, sq: String, en: String) -> String { req.language == .sq ? sq : en }
-
-    /// A voting member of a call's committee reads its applications only through their own
-    /// assignments, after the declaration, never through the grants side's pages, whatever other
-    /// role they hold (the committee form refuses such a member; this covers a role given later).
-    private func refuseVotingMember(_ req: Request, call callID: UUID) async throws {
-        guard let userID = req.actor.userID else { return }
-        let votes = try await CommitteeMember.query(on: req.db).filter(\.$call.$id == callID).filter(\.$user.$id == userID)
-            .filter(\.$role == CommitteeMember.Role.evaluator.rawValue).first() != nil
-        if votes { throw AppError.forbidden }
-    }
 
     // MARK: the CSO's list and start
 
@@ -340,7 +327,7 @@ struct ApplicationsController: RouteCollection {
     }
 
     func attach(req: Request) async throws -> Response {
-        let application = try await application(req, .editApplication)
+        let application = try application(req)
         let form = (try? req.content.decode(UploadForm.self)) ?? UploadForm()
         switch try await service(req).attach(application, label: form.label ?? "", file: form.file, actor: try req.requireSignedIn().userID) {
         case .success: return Flash.redirect(req, to: "/applications/\(application.id!.uuidString)", flash: "document.attached")
@@ -354,25 +341,23 @@ struct ApplicationsController: RouteCollection {
     }
 
     func detach(req: Request) async throws -> Response {
-        let application = try await application(req, .editApplication)
+        let application = try application(req)
         try await service(req).detach(application, attachmentID: try attachmentID(req), actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: "/applications/\(application.id!.uuidString)", flash: "document.removed")
     }
 
     func download(req: Request) async throws -> Response {
-        let application = try await application(req, .viewApplication)
+        let application = try application(req)
         return try await DocumentStore(database: req.db).download(try attachmentID(req), of: .application, application.id!)
     }
 
     func officerDownload(req: Request) async throws -> Response {
-        let application = try await application(req, .viewApplication)
-        guard application.reference != nil else { throw AppError.notFound }
-        try await refuseVotingMember(req, call: application.$call.id)
+        let application = try application(req)
         return try await DocumentStore(database: req.db).download(try attachmentID(req), of: .application, application.id!)
     }
 
     func show(req: Request) async throws -> Response {
-        try await render(req, try await application(req, .viewApplication))
+        try await render(req, try application(req))
     }
 
     struct SaveForm: Decodable {
@@ -391,7 +376,7 @@ struct ApplicationsController: RouteCollection {
     }
 
     func save(req: Request) async throws -> Response {
-        let application = try await application(req, .editApplication)
+        let application = try application(req)
         let form = try req.form(SaveForm.self)
         let signedIn = try req.requireSignedIn()
         let service = service(req)
@@ -436,7 +421,7 @@ struct ApplicationsController: RouteCollection {
 
     /// The small script's save as the person types: JSON in, JSON out, never a page.
     func autosave(req: Request) async throws -> Response {
-        let application = try await application(req, .editApplication)
+        let application = try application(req)
         let form = try req.form(SaveForm.self)
         let result = try await service(req).save(application, content: form.content, revision: form.revision,
                                                  actor: try req.requireSignedIn().userID)
@@ -473,7 +458,7 @@ struct ApplicationsController: RouteCollection {
     }
 
     func receipt(req: Request) async throws -> View {
-        let application = try await application(req, .viewApplication)
+        let application = try application(req)
         let stage = application.currentStage
         guard let reference = application.reference, let submittedAt = application.submittedAt(stage),
               let digest = application.digest(stage) else { throw AppError.notFound }
@@ -518,7 +503,6 @@ struct ApplicationsController: RouteCollection {
 
     func callApplications(req: Request) async throws -> View {
         guard let callID = req.parameters.get("callID", as: UUID.self) else { throw AppError.notFound }
-        try await refuseVotingMember(req, call: callID)
         let call = try await CallService(database: req.db, services: req.services).find(callID)
         let query = (try? req.query.decode(OfficerQuery.self)) ?? OfficerQuery()
         let lot = query.lot.flatMap(UUID.init(uuidString:)), status = query.status.flatMap(ApplicationStatus.init(rawValue:))
@@ -553,11 +537,7 @@ struct ApplicationsController: RouteCollection {
     }
 
     func officerShow(req: Request) async throws -> Response {
-        let application = try await application(req, .viewApplication)
-        // Drafts belong to the CSO until submitted.
-        guard application.reference != nil else { throw AppError.notFound }
-        try await refuseVotingMember(req, call: application.$call.id)
-        return try await Self.renderOfficer(req, application)
+        try await Self.renderOfficer(req, try application(req))
     }
 
     // MARK: the officer's panel: checks, evaluators, decision

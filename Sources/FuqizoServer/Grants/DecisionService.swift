@@ -62,7 +62,8 @@ extension EvaluationService {
         let threshold: Double
         let lots: [LotRanking]
         let round: EvaluationRound?
-        let chair: UUID?
+        /// Who chairs and who votes: the chair alone approves.
+        let committee: CommitteeAccess
 
         var isComplete: Bool { lots.allSatisfy { $0.pending.isEmpty } }
     }
@@ -97,9 +98,7 @@ extension EvaluationService {
             return values.isEmpty ? 0 : Consensus.rounded(values.reduce(0, +) / Double(values.count))
         }
         let round = try await self.round(callID, stage)
-        let chair = try await sql.raw("""
-            SELECT user_id FROM committee_members WHERE call_id = \(bind: callID) AND role = \(bind: CommitteeMember.Role.chair.rawValue)
-            """).first()?.decode(column: "user_id", as: UUID.self)
+        let committee = try await Self.committeeAccess(of: callID, on: database)
         var lots: [LotRanking] = []
         for lot in call.lots.sorted(by: { $0.position < $1.position }) {
             let inLot = applications.filter { $0.lotID == lot.id }
@@ -126,7 +125,7 @@ extension EvaluationService {
                                    pending: pending, rejected: rejected,
                                    applications: Dictionary(uniqueKeysWithValues: inLot.map { ($0.id, $0) })))
         }
-        return CallRanking(call: call, stage: stage, threshold: Double(grid.threshold), lots: lots, round: round, chair: chair)
+        return CallRanking(call: call, stage: stage, threshold: Double(grid.threshold), lots: lots, round: round, committee: committee)
     }
 
     /// The chair approves the ranking once every evaluation is complete.

@@ -9,25 +9,25 @@ import Vapor
 struct EvaluationController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let grants = routes.grouped("grants")
-        grants.post("applications", ":applicationID", "checks", ":kind", use: recordCheck).access(.manageCalls)
-        grants.post("applications", ":applicationID", "evaluators", use: addEvaluator).access(.manageCalls)
-        grants.post("applications", ":applicationID", "withdraw", use: withdraw).access(.manageCalls)
-        grants.get("applications", ":applicationID", "letters", ":letterID", use: letter).access(.manageCalls)
+        grants.post("applications", ":applicationID", "checks", ":kind", use: recordCheck).access(.manageCalls, .application)
+        grants.post("applications", ":applicationID", "evaluators", use: addEvaluator).access(.manageCalls, .application)
+        grants.post("applications", ":applicationID", "withdraw", use: withdraw).access(.manageCalls, .application)
+        grants.get("applications", ":applicationID", "letters", ":letterID", use: letter).access(.manageCalls, .application)
         grants.get("calls", ":callID", "committee", use: committee).access(.manageCalls)
         grants.post("calls", ":callID", "committee", use: saveCommittee).access(.manageCalls)
         grants.post("calls", ":callID", "evaluation", ":stage", "start", use: start).access(.manageCalls)
-        grants.get("calls", ":callID", "ranking", ":stage", use: ranking).access(.viewRanking)
-        grants.post("calls", ":callID", "ranking", ":stage", "approve", use: approve).access(.approveRanking)
+        grants.get("calls", ":callID", "ranking", ":stage", use: ranking).access(.viewRanking, .committee)
+        grants.post("calls", ":callID", "ranking", ":stage", "approve", use: approve).access(.approveRanking, .committee)
         grants.post("calls", ":callID", "ranking", ":stage", "decision", use: decide).access(.manageCalls)
         grants.get("calls", ":callID", "letters", use: letters).access(.manageCalls)
         grants.post("calls", ":callID", "letters", "send", use: sendLetters).access(.manageCalls)
         grants.get("figures", use: figures).access(.viewGrantFigures)
         let evaluation = routes.grouped("evaluation")
         evaluation.get(use: myAssignments).access(.evaluate)
-        evaluation.get(":assignmentID", use: assignmentPage).access(.evaluate)
-        evaluation.post(":assignmentID", "declaration", use: declare).access(.signDeclaration)
-        evaluation.post(":assignmentID", use: score).access(.scoreApplication)
-        evaluation.get(":assignmentID", "attachments", ":attachmentID", use: evaluatorDownload).access(.scoreApplication)
+        evaluation.get(":assignmentID", use: assignmentPage).access(.evaluate, .assignment)
+        evaluation.post(":assignmentID", "declaration", use: declare).access(.signDeclaration, .assignment)
+        evaluation.post(":assignmentID", use: score).access(.scoreApplication, .assignment)
+        evaluation.get(":assignmentID", "attachments", ":attachmentID", use: evaluatorDownload).access(.scoreApplication, .assignment)
     }
 
     private func service(_ req: Request) -> EvaluationService {
@@ -44,10 +44,9 @@ struct EvaluationController: RouteCollection {
         return stage
     }
 
-    private func application(_ req: Request) async throws -> GrantApplication {
-        let application = try await ApplicationService(database: req.db, services: req.services).find(try uuid(req, "applicationID"))
-        guard application.reference != nil else { throw AppError.notFound }
-        return application
+    /// The submitted application named in the path, as the policy allowed it.
+    private func application(_ req: Request) throws -> GrantApplication {
+        try req.record(GrantApplication.self)
     }
 
     private func back(_ application: GrantApplication) -> String { "/grants/applications/\(application.id!.uuidString)" }
@@ -55,7 +54,7 @@ struct EvaluationController: RouteCollection {
     // MARK: checks and evaluators (officer)
 
     func recordCheck(req: Request) async throws -> Response {
-        let application = try await application(req)
+        let application = try application(req)
         guard let kind = req.parameters.get("kind").flatMap(CheckKind.init(rawValue:)) else { throw AppError.notFound }
         let form = try req.form(CheckForm.self)
         switch try await service(req).record(kind, of: application, form: form, actor: try req.requireSignedIn().userID) {
@@ -70,7 +69,7 @@ struct EvaluationController: RouteCollection {
     }
 
     func addEvaluator(req: Request) async throws -> Response {
-        let application = try await application(req)
+        let application = try application(req)
         let form = try req.form(EvaluatorForm.self)
         let chosen = form.evaluator.flatMap(UUID.init(uuidString:))
         switch try await service(req).addEvaluator(to: application, stage: application.currentStage, evaluator: chosen,
@@ -82,7 +81,7 @@ struct EvaluationController: RouteCollection {
     }
 
     func withdraw(req: Request) async throws -> Response {
-        let application = try await application(req)
+        let application = try application(req)
         _ = try await service(req).withdraw(application, actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: "/grants/calls/\(application.$call.id.uuidString)/ranking/full", flash: "decision.withdrawn")
     }
@@ -280,7 +279,6 @@ struct EvaluationController: RouteCollection {
     private func renderRanking(_ req: Request, callID: UUID, stage: ApplicationStage, decisionDate: String = "", errors: FieldErrors = .init(),
                                status: HTTPResponseStatus = .ok) async throws -> Response {
         let ranking = try await service(req).ranking(callID: callID, stage: stage)
-        try req.authorize(.viewRanking, .committee(chair: ranking.chair))
         let call = ranking.call
         let isConcept = stage == .concept
         func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).description }
@@ -314,7 +312,7 @@ struct EvaluationController: RouteCollection {
         }
         let round = ranking.round
         let canApprove = round != nil && round?.approvedAt == nil && ranking.isComplete
-            && Policy.decide(req.actor, .approveRanking, .committee(chair: ranking.chair)).isAllowed
+            && Policy.decide(req.actor, .approveRanking, .committee(ranking.committee)).isAllowed
         let canDecide = round?.approvedAt != nil && round?.decidedAt == nil && isOfficer
         return try await req.page("grants/ranking", title: "ranking.title", RankingPage(
             lotLinks: lotLinks, callID: callID.uuidString, reference: call.reference, stage: stage.rawValue, stageKey: stage.catalogKey, isConcept: isConcept,
@@ -331,8 +329,6 @@ struct EvaluationController: RouteCollection {
 
     func approve(req: Request) async throws -> Response {
         let callID = try uuid(req, "callID"), stage = try stage(req)
-        let ranking = try await service(req).ranking(callID: callID, stage: stage)
-        try req.authorize(.approveRanking, .committee(chair: ranking.chair))
         try await service(req).approve(callID: callID, stage: stage, actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/ranking/\(stage.rawValue)", flash: "ranking.approved")
     }
@@ -408,7 +404,7 @@ struct EvaluationController: RouteCollection {
 
     /// The letter as printed: in the applicant's language, whatever the officer's.
     func letter(req: Request) async throws -> View {
-        let application = try await application(req)
+        let application = try application(req)
         guard let letter = try await DecisionLetter.query(on: req.db).filter(\.$id == (try uuid(req, "letterID")))
             .filter(\.$application.$id == application.id!).first() else { throw AppError.notFound }
         let (subject, body) = try await service(req).letterText(letter, application: application, call: application.call)
@@ -419,10 +415,9 @@ struct EvaluationController: RouteCollection {
 
     // MARK: evaluators
 
-    private func assignment(_ req: Request) async throws -> EvaluationAssignment {
-        guard let assignment = try await EvaluationAssignment.find(try uuid(req, "assignmentID"), on: req.db),
-              assignment.$evaluator.id == req.actor.userID else { throw AppError.notFound }
-        return assignment
+    /// The evaluator's own assignment named in the path, as the policy allowed it.
+    private func assignment(_ req: Request) throws -> EvaluationAssignment {
+        try req.record(EvaluationAssignment.self)
     }
 
     struct AssignmentRow: Encodable {
@@ -486,7 +481,7 @@ struct EvaluationController: RouteCollection {
     private func renderAssignment(_ req: Request, _ assignment: EvaluationAssignment, typed: Scorecard? = nil, errors: FieldErrors = .init(),
                                   status: HTTPResponseStatus = .ok) async throws -> Response {
         let stage = ApplicationStage(rawValue: assignment.stage) ?? .full
-        let declared = Policy.decide(req.actor, .scoreApplication, .assignment(evaluator: assignment.$evaluator.id, declared: assignment.isDeclared)).isAllowed
+        let declared = Policy.decide(req.actor, .scoreApplication, assignment.resource).isAllowed
         guard declared else {
             // The call's reference is all an evaluator learns before signing.
             let reference = try await GrantCall.query(on: req.db).join(GrantApplication.self, on: \GrantApplication.$call.$id == \GrantCall.$id)
@@ -525,7 +520,7 @@ struct EvaluationController: RouteCollection {
     }
 
     func assignmentPage(req: Request) async throws -> Response {
-        try await renderAssignment(req, try await assignment(req))
+        try await renderAssignment(req, try assignment(req))
     }
 
     struct DeclarationForm: Content {
@@ -534,8 +529,7 @@ struct EvaluationController: RouteCollection {
     }
 
     func declare(req: Request) async throws -> Response {
-        let assignment = try await assignment(req)
-        try req.authorize(.signDeclaration, .assignment(evaluator: assignment.$evaluator.id, declared: assignment.isDeclared))
+        let assignment = try assignment(req)
         let form = try req.form(DeclarationForm.self)
         guard let answer = form.answer, ["impartial", "conflict"].contains(answer) else { throw AppError.badRequest }
         try await service(req).declare(assignment, conflict: answer == "conflict", reason: form.reason ?? "", actor: try req.requireSignedIn().userID)
@@ -574,8 +568,7 @@ struct EvaluationController: RouteCollection {
     }
 
     func score(req: Request) async throws -> Response {
-        let assignment = try await assignment(req)
-        try req.authorize(.scoreApplication, .assignment(evaluator: assignment.$evaluator.id, declared: assignment.isDeclared))
+        let assignment = try assignment(req)
         let form = try req.form(ScoreForm.self)
         let submit = form.intent == "submit"
         switch try await service(req).score(assignment, card: form.card, submit: submit, actor: try req.requireSignedIn().userID) {
@@ -587,8 +580,7 @@ struct EvaluationController: RouteCollection {
     }
 
     func evaluatorDownload(req: Request) async throws -> Response {
-        let assignment = try await assignment(req)
-        try req.authorize(.scoreApplication, .assignment(evaluator: assignment.$evaluator.id, declared: assignment.isDeclared))
+        let assignment = try assignment(req)
         let application = try await ApplicationService(database: req.db, services: req.services).find(assignment.$application.id)
         guard !application.call.blindReview else { throw AppError.notFound }
         return try await DocumentStore(database: req.db).download(try uuid(req, "attachmentID"), of: .application, application.id!)

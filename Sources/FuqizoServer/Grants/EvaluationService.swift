@@ -67,6 +67,13 @@ struct EvaluationService {
         try await CommitteeMember.query(on: database).filter(\.$call.$id == callID).with(\.$user).all()
     }
 
+    /// A call's committee as the policy needs it.
+    static func committeeAccess(of callID: UUID, on database: any Database) async throws -> CommitteeAccess {
+        let members = try await CommitteeMember.query(on: database).filter(\.$call.$id == callID).all()
+        return CommitteeAccess(chair: members.first { $0.role == CommitteeMember.Role.chair.rawValue }?.$user.id,
+                               voters: Set(members.filter { $0.role == CommitteeMember.Role.evaluator.rawValue }.map(\.$user.id)))
+    }
+
     static func composition(_ members: [CommitteeMember]) -> CommitteeComposition {
         func ids(_ role: CommitteeMember.Role) -> [String] { members.filter { $0.role == role.rawValue }.map { $0.$user.id.uuidString } }
         return CommitteeComposition(chair: ids(.chair).first, secretary: ids(.secretary).first, evaluators: ids(.evaluator).sorted())

@@ -10,9 +10,9 @@ struct ClubController: RouteCollection {
         let club = routes.grouped("club")
         club.get(use: list).access(.runClub)
         club.post("sessions", use: create).access(.manageClub)
-        club.get("sessions", ":sessionID", use: show).access(.takeAttendance)
-        club.post("sessions", ":sessionID", "members", use: invite).access(.manageClub)
-        club.post("sessions", ":sessionID", "attendance", use: attendance).access(.takeAttendance)
+        club.get("sessions", ":sessionID", use: show).access(.takeAttendance, .clubSession)
+        club.post("sessions", ":sessionID", "members", use: invite).access(.manageClub, .clubSession)
+        club.post("sessions", ":sessionID", "attendance", use: attendance).access(.takeAttendance, .clubSession)
     }
 
     private func service(_ req: Request) -> ClubService { ClubService(database: req.db, services: req.services) }
@@ -98,19 +98,15 @@ struct ClubController: RouteCollection {
         let canInvite: Bool
     }
 
-    private func session(_ req: Request, _ action: Action) async throws -> ClubSession {
-        guard let id = req.parameters.get("sessionID", as: UUID.self) else { throw AppError.forbidden }
-        let session = try await service(req).session(id)
-        let resource: Resource = action == .manageClub
-            ? .organisation(session.organisationID) : .clubSession(organisation: session.organisationID, facilitator: session.facilitatorID)
-        try req.authorize(action, resource)
-        return session
+    /// The session named in the path, as the policy allowed it for the route's action.
+    private func session(_ req: Request) throws -> ClubSession {
+        try req.record(ClubSession.self)
     }
 
     func show(req: Request) async throws -> View {
-        let session = try await session(req, .takeAttendance)
+        let session = try session(req)
         let attendees = try await service(req).attendees(of: session, actor: req.requireSignedIn().actor.userID!)
-        let canInvite = Policy.decide(req.actor, .manageClub, .organisation(session.organisationID)).isAllowed
+        let canInvite = Policy.decide(req.actor, .manageClub, session.resource).isAllowed
         let invitable = canInvite ? try await service(req).invitable(to: session) : []
         return try await req.page("club/session", title: "club.session.title", SessionPage(
             id: session.id!.uuidString, date: session.heldOn, kind: ClubSessionKind(rawValue: session.kind).map { req.t($0.catalogKey) } ?? "",
@@ -126,7 +122,7 @@ struct ClubController: RouteCollection {
     }
 
     func invite(req: Request) async throws -> Response {
-        let session = try await session(req, .manageClub)
+        let session = try session(req)
         _ = try await service(req).invite(codes: try req.form(InviteForm.self).codes ?? [], to: session, actor: req.requireSignedIn().actor.userID!)
         return Flash.redirect(req, to: "/club/sessions/\(session.id!.uuidString)", flash: "club.invited")
     }
@@ -136,7 +132,7 @@ struct ClubController: RouteCollection {
     }
 
     func attendance(req: Request) async throws -> Response {
-        let session = try await session(req, .takeAttendance)
+        let session = try session(req)
         let present = Set((try req.form(AttendanceForm.self).present ?? []).compactMap(UUID.init(uuidString:)))
         try await service(req).recordAttendance(present: present, in: session, actor: req.requireSignedIn().actor.userID!)
         return Flash.redirect(req, to: "/club/sessions/\(session.id!.uuidString)", flash: "club.attendanceSaved")

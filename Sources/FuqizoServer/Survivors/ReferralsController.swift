@@ -9,8 +9,10 @@ struct ReferralsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let referrals = routes.grouped("referrals")
         referrals.get(use: list).access(.viewReferrals)
-        referrals.get(":referralID", use: show).access(.readReferral)
-        referrals.post(":referralID", ":move", use: move).access(.answerReferral)
+        referrals.get(":referralID", use: show).access(.readReferral, .referral)
+        // The sender's one move has its own path, so each route names one action.
+        referrals.post(":referralID", .constant(ReferralStatus.revoked.rawValue), use: move).access(.revokeReferral, .referral)
+        referrals.post(":referralID", ":move", use: move).access(.answerReferral, .referral)
     }
 
     private func desk(_ req: Request) -> ReferralDesk { ReferralDesk(database: req.db, services: req.services) }
@@ -69,15 +71,13 @@ struct ReferralsController: RouteCollection {
         let labelKey: String
     }
 
-    private func loaded(_ req: Request, _ action: Action) async throws -> ReferralDesk.Loaded {
-        guard let id = req.parameters.get("referralID", as: UUID.self) else { throw AppError.forbidden }
-        let loaded = try await desk(req).load(id)
-        try req.authorize(action, .referral(loaded.access))
-        return loaded
+    /// The referral named in the path, as the policy allowed it for the route's action.
+    private func loaded(_ req: Request) throws -> ReferralDesk.Loaded {
+        try req.record(ReferralDesk.Loaded.self)
     }
 
     func show(req: Request) async throws -> View {
-        let loaded = try await loaded(req, .readReferral)
+        let loaded = try loaded(req)
         let actor = req.actor
         let isReceiver = actor.has(.caseWorker, in: loaded.access.to)
         var shared: [RecordFact] = []
@@ -98,9 +98,15 @@ struct ReferralsController: RouteCollection {
 
     /// Accept, decline, complete (the receiver) or revoke (the sender).
     func move(req: Request) async throws -> Response {
-        guard let next = req.parameters.get("move").flatMap(ReferralStatus.init(rawValue:)) else { throw AppError.notFound }
-        let side: ReferralStatus.Side = next == .revoked ? .sender : .receiver
-        let loaded = try await loaded(req, side == .sender ? .revokeReferral : .answerReferral)
+        // The route says which side moves: the revocation's path is the sender's, `:move` the receiver's.
+        let next: ReferralStatus, side: ReferralStatus.Side
+        if let move = req.parameters.get("move") {
+            guard let answer = ReferralStatus(rawValue: move), answer != .revoked else { throw AppError.notFound }
+            (next, side) = (answer, .receiver)
+        } else {
+            (next, side) = (.revoked, .sender)
+        }
+        let loaded = try loaded(req)
         try await desk(req).move(loaded, to: next, by: side, actor: req.requireSignedIn().actor.userID!)
         return Flash.redirect(req, to: "/referrals/\(loaded.referral.id!.uuidString)", flash: "referral.moved")
     }

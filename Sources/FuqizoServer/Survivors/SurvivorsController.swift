@@ -11,36 +11,33 @@ struct SurvivorsController: RouteCollection {
         survivors.get(use: caseload).access(.viewCaseload)
         survivors.get("new", use: newForm).access(.registerSurvivor)
         survivors.post(use: register).access(.registerSurvivor)
-        survivors.get(":code", use: show).access(.viewSurvivor)
-        survivors.post(":code", "reveal", use: reveal).access(.revealSurvivorIdentity)
-        survivors.post(":code", "consents", use: addConsent).access(.manageSurvivor)
-        survivors.post(":code", "consents", ":consentID", "withdraw", use: withdrawConsent).access(.manageSurvivor)
-        survivors.post(":code", "notes", use: addNote).access(.manageSurvivor)
-        survivors.post(":code", "close", use: close).access(.manageSurvivor)
-        survivors.post(":code", "reopen", use: reopen).access(.manageSurvivor)
-        survivors.post(":code", "erase", use: erase).access(.manageSurvivor)
-        survivors.post(":code", "needs", use: saveNeeds).access(.manageSurvivor)
-        survivors.post(":code", "plan", use: addGoal).access(.manageSurvivor)
-        survivors.post(":code", "plan", ":goalID", "steps", use: addStep).access(.manageSurvivor)
-        survivors.post(":code", "plan", "steps", ":stepID", use: setStepStatus).access(.manageSurvivor)
-        survivors.post(":code", "referrals", use: sendReferral).access(.manageSurvivor)
-        survivors.post(":code", "club", "join", use: joinClub).access(.manageSurvivor)
-        survivors.post(":code", "club", "leave", use: leaveClub).access(.manageSurvivor)
-        survivors.post(":code", "skills", use: addSkill).access(.manageSurvivor)
-        survivors.post(":code", "employment", use: recordEmployment).access(.manageSurvivor)
-        survivors.post(":code", "follow-ups", ":followUpID", use: recordFollowUp).access(.manageSurvivor)
+        survivors.get(":code", use: show).access(.viewSurvivor, .survivor)
+        survivors.post(":code", "reveal", use: reveal).access(.revealSurvivorIdentity, .survivor)
+        survivors.post(":code", "consents", use: addConsent).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "consents", ":consentID", "withdraw", use: withdrawConsent).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "notes", use: addNote).access(.writeCaseNotes, .survivor)
+        survivors.post(":code", "close", use: close).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "reopen", use: reopen).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "erase", use: erase).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "needs", use: saveNeeds).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "plan", use: addGoal).access(.writeCaseNotes, .survivor)
+        survivors.post(":code", "plan", ":goalID", "steps", use: addStep).access(.writeCaseNotes, .survivor)
+        survivors.post(":code", "plan", "steps", ":stepID", use: setStepStatus).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "referrals", use: sendReferral).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "club", "join", use: joinClub).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "club", "leave", use: leaveClub).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "skills", use: addSkill).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "employment", use: recordEmployment).access(.manageSurvivor, .survivor)
+        survivors.post(":code", "follow-ups", ":followUpID", use: recordFollowUp).access(.manageSurvivor, .survivor)
     }
 
     private func service(_ req: Request) -> SurvivorService {
         SurvivorService(database: req.db, services: req.services)
     }
 
-    /// The record named in the path, once the policy allows `action` on it.
-    private func loaded(_ req: Request, for action: Action) async throws -> SurvivorService.Loaded {
-        let code = req.parameters.get("code") ?? ""
-        let loaded = try await service(req).load(code: code)
-        try req.authorize(action, .survivor(loaded.access))
-        return loaded
+    /// The record named in the path, as the policy allowed it for the route's action.
+    private func loaded(_ req: Request) throws -> SurvivorService.Loaded {
+        try req.record(SurvivorService.Loaded.self)
     }
 
     // MARK: caseload
@@ -369,13 +366,13 @@ struct SurvivorsController: RouteCollection {
     }
 
     func show(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .viewSurvivor)
+        let loaded = try loaded(req)
         try await service(req).recordView(loaded, actor: req.requireSignedIn().actor.userID!)
         return try await renderRecord(req, loaded)
     }
 
     func reveal(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .revealSurvivorIdentity)
+        let loaded = try loaded(req)
         let identity = try await service(req).reveal(loaded, actor: req.requireSignedIn().actor.userID!)
         return try await renderRecord(req, loaded, input: PageInput(identity: identity))
     }
@@ -385,7 +382,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func addConsent(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let form = try req.form(ConsentForm.self)
         switch try await service(req).recordConsent(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await renderRecord(req, loaded, input: PageInput(consent: form, errors: errors), status: .badRequest)
@@ -394,7 +391,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func withdrawConsent(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         guard let consentID = req.parameters.get("consentID", as: UUID.self) else { throw AppError.notFound }
         try await service(req).withdrawConsent(consentID, on: loaded, actor: req.requireSignedIn().actor.userID!)
         return back(req, loaded, flash: "survivor.consentWithdrawn")
@@ -405,10 +402,8 @@ struct SurvivorsController: RouteCollection {
     }
 
     func addNote(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let text = try req.form(NoteForm.self).note ?? ""
-        // Writing a note is working on the case: it needs consent to services, as reading does.
-        try req.authorize(.revealSurvivorIdentity, .survivor(loaded.access))
         switch try await service(req).addNote(text, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await renderRecord(req, loaded, input: PageInput(note: text, errors: errors), status: .badRequest)
         case .success: return back(req, loaded, flash: "survivor.noteAdded")
@@ -420,7 +415,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func close(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let reason = try req.form(CloseForm.self).reason ?? ""
         switch try await service(req).close(loaded, reason: reason, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await renderRecord(req, loaded, input: PageInput(errors: errors), status: .badRequest)
@@ -429,7 +424,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func reopen(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         try await service(req).reopen(loaded, actor: req.requireSignedIn().actor.userID!)
         return back(req, loaded, flash: "survivor.reopenedNotice")
     }
@@ -440,7 +435,7 @@ struct SurvivorsController: RouteCollection {
 
     /// Erasure is final: the case worker types the record's code to confirm.
     func erase(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let typed = (try req.form(EraseForm.self).confirmCode ?? "").trimmingCharacters(in: .whitespaces).uppercased()
         guard typed == loaded.survivor.code else {
             var errors = FieldErrors()
@@ -460,7 +455,7 @@ struct SurvivorsController: RouteCollection {
     private var work: (Request) -> CaseWorkService { { CaseWorkService(database: $0.db, services: $0.services) } }
 
     func saveNeeds(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let form = try req.form(NeedsForm.self)
         switch try await work(req).saveNeeds(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(needs: form, open: "needs"))
@@ -470,8 +465,7 @@ struct SurvivorsController: RouteCollection {
 
     /// The plan's words are case data: writing them needs consent to services, as reading does.
     func addGoal(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
-        try req.authorize(.revealSurvivorIdentity, .survivor(loaded.access))
+        let loaded = try loaded(req)
         let form = try req.form(PlanStepForm.self)
         switch try await work(req).addGoal(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(plan: form, open: "plan"))
@@ -480,8 +474,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func addStep(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
-        try req.authorize(.revealSurvivorIdentity, .survivor(loaded.access))
+        let loaded = try loaded(req)
         guard let goalID = req.parameters.get("goalID", as: UUID.self) else { throw AppError.notFound }
         let form = try req.form(PlanStepForm.self)
         switch try await work(req).addStep(form, goalID: goalID, on: loaded, actor: req.requireSignedIn().actor.userID!) {
@@ -495,7 +488,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func setStepStatus(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         guard let stepID = req.parameters.get("stepID", as: UUID.self) else { throw AppError.notFound }
         try await work(req).setStepStatus(stepID, to: try req.form(StatusForm.self).status ?? "", on: loaded,
                                           actor: req.requireSignedIn().actor.userID!)
@@ -508,7 +501,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func sendReferral(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let form = try req.form(ReferralForm.self)
         let desk = ReferralDesk(database: req.db, services: req.services)
         switch try await desk.send(consentID: form.consentID ?? "", service: form.service ?? "", on: loaded, actor: req.requireSignedIn().actor.userID!) {
@@ -519,19 +512,19 @@ struct SurvivorsController: RouteCollection {
     }
 
     func joinClub(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         try await ClubService(database: req.db, services: req.services).join(loaded, actor: req.requireSignedIn().actor.userID!)
         return back(req, loaded, flash: "club.joined")
     }
 
     func leaveClub(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         try await ClubService(database: req.db, services: req.services).leave(loaded, actor: req.requireSignedIn().actor.userID!)
         return back(req, loaded, flash: "club.left")
     }
 
     func addSkill(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let form = try req.form(ClubService.SkillForm.self)
         switch try await ClubService(database: req.db, services: req.services).addSkill(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(skill: form, open: "club"))
@@ -540,7 +533,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func recordEmployment(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         let form = try req.form(EmploymentForm.self)
         switch try await work(req).recordEmployment(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(employment: form, open: "employment"))
@@ -553,7 +546,7 @@ struct SurvivorsController: RouteCollection {
     }
 
     func recordFollowUp(req: Request) async throws -> Response {
-        let loaded = try await loaded(req, for: .manageSurvivor)
+        let loaded = try loaded(req)
         guard let id = req.parameters.get("followUpID", as: UUID.self) else { throw AppError.notFound }
         let answer = try req.form(FollowUpForm.self).stillWorking
         guard answer == "yes" || answer == "no" else { throw AppError.badRequest }
