@@ -324,9 +324,23 @@ struct SurvivorStatisticsTests {
 
     static func record(_ region: String = "KU", sex: SurvivorSex = .female, born: Int? = 1990, employed: Bool = false,
                        consent: [ConsentRecord]? = nil) -> StatisticsRecord {
-        StatisticsRecord(regionCode: region, sex: sex, yearOfBirth: born, harm: .trafficking, hasDisability: false, inClub: employed,
-                         employed: employed, stillEmployedAtSixMonths: false,
+        StatisticsRecord(regionCode: region, sex: sex, yearOfBirth: born, harm: .trafficking, hasDisability: false,
+                         road: RoadToEmployment(clubMemberships: employed ? 1 : 0, employmentStarts: employed ? 1 : 0),
                          statisticsConsents: consent ?? [ConsentRecord(purpose: .statistics, givenAt: now.addingTimeInterval(-86_400))])
+    }
+
+    @Test("the indicators: in the Club once a member (even after leaving), employed once started, still employed only by a recorded follow-up")
+    func indicators() {
+        let nothing = RoadToEmployment()
+        #expect(SurvivorIndicator.allCases.allSatisfy { !$0.holds(for: nothing) })
+        #expect(SurvivorIndicator.inClub.holds(for: RoadToEmployment(clubMemberships: 1)))
+        let started = RoadToEmployment(employmentStarts: 1, followUps: [.init(months: 3, stillWorking: true), .init(months: 6, stillWorking: nil)])
+        #expect(SurvivorIndicator.employed.holds(for: started))
+        #expect(!SurvivorIndicator.stillEmployedAtSixMonths.holds(for: started), "a follow-up not yet recorded counts for nothing")
+        let stayed = RoadToEmployment(employmentStarts: 1, followUps: [.init(months: 6, stillWorking: true), .init(months: 12, stillWorking: false)])
+        #expect(SurvivorIndicator.stillEmployedAtSixMonths.holds(for: stayed))
+        #expect(!SurvivorIndicator.stillEmployedAtTwelveMonths.holds(for: stayed))
+        #expect(SurvivorIndicator.stillEmployedAtTwelveMonths.holds(for: RoadToEmployment(employmentStarts: 2, followUps: [.init(months: 12, stillWorking: true)])))
     }
 
     @Test("a count from 1 to below the threshold is hidden; zeros and larger counts are shown")

@@ -62,7 +62,7 @@ struct ApplicationTests {
             let id = try await start(mine, call: call)
             #expect(try await start(mine, call: call) == id, "starting again opens the same application")
             let stored = try #require(try await GrantApplication.find(id, on: app.db))
-            #expect(stored.stage == "concept" && stored.status == "draft" && stored.reference == nil)
+            #expect(stored.stage == .concept && stored.status == .draft && stored.reference == nil)
 
             let page = try await mine.browser.get("/applications/\(id.uuidString)")
             #expect(page.status == .ok)
@@ -133,12 +133,12 @@ struct ApplicationTests {
             #expect(body.contains(app.services.catalog.text("budget.error.aboveMaximum", .sq)))
             #expect(body.contains("value=\"75000\""), "what was typed comes back")
             var stored = try #require(try await GrantApplication.find(id, on: app.db))
-            #expect(stored.status == "draft" && stored.reference == nil && stored.content(.concept).requested == "75000")
+            #expect(stored.status == .draft && stored.reference == nil && stored.content(.concept).requested == "75000")
 
             response = try await mine.browser.post(path, [("revision", String(stored.revision)), ("intent", "submit")] + Self.conceptFields)
             #expect(response.status == .seeOther && response.location == "\(path)/receipt")
             stored = try #require(try await GrantApplication.find(id, on: app.db))
-            #expect(stored.status == "submitted" && stored.reference == "APP-2019-01-001")
+            #expect(stored.status == .submitted && stored.reference == "APP-2019-01-001")
             let digest = try #require(stored.conceptDigest)
             #expect(digest == stored.content(.concept).contentDigest() && digest.count == 64)
             body = try await mine.browser.get("\(path)/receipt").body.string
@@ -187,7 +187,7 @@ struct ApplicationTests {
             #expect(response.status == .unprocessableEntity)
             #expect(response.body.string.contains(app.services.catalog.text("application.error.late", .sq)))
             let stored = try #require(try await GrantApplication.find(id, on: app.db))
-            #expect(stored.status == "draft" && stored.reference == nil && stored.content(.concept).title == "Punë për gratë në Kukës")
+            #expect(stored.status == .draft && stored.reference == nil && stored.content(.concept).title == "Punë për gratë në Kukës")
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "application.submitted").count() == 0)
             // Nor can a new application be started once the first stage has closed.
             let latecomer = try await applicant(app, name: "Shoqata e Vonuar")
@@ -204,7 +204,7 @@ struct ApplicationTests {
             let mine = try await applicant(app)
             let id = try await start(mine, call: call)
             let path = "/applications/\(id.uuidString)"
-            #expect(try #require(try await GrantApplication.find(id, on: app.db)).stage == "full")
+            #expect(try #require(try await GrantApplication.find(id, on: app.db)).stage == .full)
             try await mine.browser.get(path)
             // Direct costs 36,000; indirect 3,000 is over 7 % (2,520); 65,000 is over the cap and the share.
             var fields = replacing(Self.fullFields, "lines[2][unitCost]", with: "3000")
@@ -233,7 +233,7 @@ struct ApplicationTests {
             response = try await mine.browser.post(path, [("revision", revision), ("intent", "submit")] + fields)
             #expect(response.status == .seeOther)
             let stored = try #require(try await GrantApplication.find(id, on: app.db))
-            #expect(stored.status == "submitted" && stored.fullDigest != nil && stored.requestedMinorUnits == 3_400_000)
+            #expect(stored.status == .submitted && stored.fullDigest != nil && stored.requestedMinorUnits == 3_400_000)
             body = try await mine.browser.get(path).body.string
             #expect(body.contains("Trajner") && body.contains(catalog.text("budget.heading.humanResources", .sq)))
         }

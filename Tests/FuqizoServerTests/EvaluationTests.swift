@@ -48,7 +48,7 @@ struct EvaluationTests {
     func passChecks(_ app: Application, _ application: GrantApplication, officer: UUID) async throws {
         let service = EvaluationService(database: app.db, services: app.services)
         for kind in CheckKind.allCases {
-            let items = kind.items(at: application.currentStage)
+            let items = kind.items(at: application.stage)
             let form = CheckForm(answers: Dictionary(uniqueKeysWithValues: items.map { ($0, "yes") }))
             _ = try await service.record(kind, of: try await ApplicationService(database: app.db, services: app.services).find(application.id!),
                                          form: form, actor: officer)
@@ -96,7 +96,7 @@ struct EvaluationTests {
             response = try await browser.post("\(path)/checks/administrative", fields + [("reasons[declaration]", "Deklarata pa nënshkrim.")])
             #expect(response.status == .seeOther)
             let stored = try #require(try await GrantApplication.find(one.application.id!, on: app.db))
-            #expect(stored.status == "rejected")
+            #expect(stored.status == .rejected)
             page = try await browser.get(path).body.string
             #expect(page.contains("Deklarata pa nënshkrim."))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "application.checked").count() == 1)
@@ -169,13 +169,13 @@ struct EvaluationTests {
             response = try await officerBrowser.post("/grants/applications/\(a.application.id!.uuidString)/evaluators", [("evaluator", "")])
             #expect(response.status == .seeOther)
             let forA = try await service.assignments(of: a.application.id!, at: .full)
-            #expect(forA.count == 3 && forA.filter { $0.currentStatus != .conflict }.count == 2)
-            #expect(!forA.contains { $0.currentStatus != .conflict && $0.$evaluator.id == evaluator.id! })
+            #expect(forA.count == 3 && forA.filter { $0.status != .conflict }.count == 2)
+            #expect(!forA.contains { $0.status != .conflict && $0.$evaluator.id == evaluator.id! })
 
             // Scoring: an incomplete grid is refused; scores per application chosen so that B diverges.
             let grid = try EvaluationService.grid(of: call, .full)
             let plannedScores: [UUID: [Int]] = [a.application.id!: [5, 5], b.application.id!: [5, 3], c.application.id!: [4, 4], d.application.id!: [4, 3]]
-            let active = try await EvaluationAssignment.query(on: app.db).filter(\.$status != "conflict").sort(\.$position).all()
+            let active = try await EvaluationAssignment.query(on: app.db).filter(\.$status != .conflict).sort(\.$position).all()
             var firstScored: EvaluationAssignment?
             for row in active {
                 let who = try #require(evaluators.first { $0.id == row.$evaluator.id })
@@ -191,7 +191,7 @@ struct EvaluationTests {
                     response = try await whoBrowser.post("/evaluation/\(row.id!.uuidString)", [("intent", "submit"), ("score-C.1", "4"), ("comment-C.1", "")])
                     #expect(response.status == .unprocessableEntity)
                     #expect(response.body.string.contains(app.services.catalog.text("evaluation.error.commentMissing", .sq)))
-                    #expect(try await EvaluationAssignment.find(row.id!, on: app.db)?.status == "declared")
+                    #expect(try await EvaluationAssignment.find(row.id!, on: app.db)?.status == .declared)
                 }
                 let position = row.position - 1 - (row.$application.id == a.application.id ? 1 : 0)
                 let score = plannedScores[row.$application.id]![max(0, min(1, position))]
@@ -204,19 +204,19 @@ struct EvaluationTests {
                 if firstScored == nil { firstScored = try await EvaluationAssignment.find(row.id!, on: app.db) }
             }
             // B: 100 against 60 differs by 40 % of 100: a further evaluator is asked for.
-            var ranking = try await service.ranking(callID: call.id!, stage: .full)
+            var ranking = try await DecisionService(database: app.db, services: app.services).ranking(callID: call.id!, stage: .full)
             #expect(ranking.lots[0].pending.map(\.id) == [b.application.id!])
             page = try await officerBrowser.get("/grants/applications/\(b.application.id!.uuidString)").body.string
             #expect(page.contains(app.services.catalog.text("evaluation.divergence", .sq)))
             try await officerBrowser.post("/grants/applications/\(b.application.id!.uuidString)/evaluators", [("evaluator", "")])
-            let third = try #require(try await service.assignments(of: b.application.id!, at: .full).first { $0.currentStatus == .assigned })
+            let third = try #require(try await service.assignments(of: b.application.id!, at: .full).first { $0.status == .assigned })
             try await service.declare(third, conflict: false, reason: "", actor: third.$evaluator.id)
             _ = try await service.score(try #require(try await EvaluationAssignment.find(third.id!, on: app.db)), card: Self.card(grid, score: 5),
                                         submit: true, actor: third.$evaluator.id)
 
             // The ranking: A 100, B 100 (closest pair 100/100), C 80, D 70. Envelope 150,000:
             // A and B take 120,000; C (50,000) does not fit and goes to the reserve; D (20,000) fits.
-            ranking = try await service.ranking(callID: call.id!, stage: .full)
+            ranking = try await DecisionService(database: app.db, services: app.services).ranking(callID: call.id!, stage: .full)
             let lot = ranking.lots[0]
             #expect(ranking.isComplete)
             #expect(lot.result.awarded.map(\.candidate.id) == [a, b, d].map { $0.application.id!.uuidString }
@@ -236,9 +236,9 @@ struct EvaluationTests {
             try await officerBrowser.get(rankingPath)
             #expect(try await officerBrowser.post("\(rankingPath)/decision", [("decisionDate", "20.12.2019")]).status == .badRequest)
             #expect(try await officerBrowser.post("\(rankingPath)/decision", [("decisionDate", "2019-12-20")]).status == .seeOther)
-            func status(_ s: Submitted) async throws -> String { try #require(try await GrantApplication.find(s.application.id!, on: app.db)).status }
+            func status(_ s: Submitted) async throws -> ApplicationStatus { try #require(try await GrantApplication.find(s.application.id!, on: app.db)).status }
             var statuses = [try await status(a), try await status(b), try await status(c), try await status(d)]
-            #expect(statuses == ["awarded", "awarded", "reserve", "awarded"])
+            #expect(statuses == [.awarded, .awarded, .reserve, .awarded])
             let letters = try await DecisionLetter.query(on: app.db).all()
             #expect(letters.count == 4)
             #expect(letters.first { $0.$application.id == c.application.id }?.dueDate == "2020-01-19")
@@ -263,8 +263,8 @@ struct EvaluationTests {
             try await officerBrowser.get("/grants/applications/\(a.application.id!.uuidString)")
             #expect(try await officerBrowser.post("/grants/applications/\(a.application.id!.uuidString)/withdraw").status == .seeOther)
             statuses = [try await status(a), try await status(c)]
-            #expect(statuses == ["withdrawn", "awarded"])
-            #expect(try await DecisionLetter.query(on: app.db).filter(\.$application.$id == c.application.id!).filter(\.$outcome == "awarded").count() == 1)
+            #expect(statuses == [.withdrawn, .awarded])
+            #expect(try await DecisionLetter.query(on: app.db).filter(\.$application.$id == c.application.id!).filter(\.$outcome == .awarded).count() == 1)
             for action in ["evaluation.started", "evaluation.conflictDeclared", "evaluation.scored", "ranking.approved", "decision.recorded",
                            "letter.sent", "decision.withdrawn"] {
                 #expect(try await AuditEntry.query(on: app.db).filter(\.$action == action).count() > 0, "\(action) is audited")
@@ -307,8 +307,8 @@ struct EvaluationTests {
             #expect(try await service.start(callID: call.id!, stage: .concept, actor: officer.id!) == .success(2))
             let onFirst = try await service.assignments(of: first.application.id!, at: .concept)
             let own = try #require(onFirst.first { $0.$evaluator.id == panel[0].id })
-            #expect(own.currentStatus == .conflict && own.conflictReason == EvaluationService.membershipConflictReason)
-            #expect(onFirst.filter { $0.currentStatus == .assigned }.count == 2, "two others evaluate it")
+            #expect(own.status == .conflict && own.conflictReason == EvaluationService.membershipConflictReason)
+            #expect(onFirst.filter { $0.status == .assigned }.count == 2, "two others evaluate it")
             // The conflicted member sees nothing of it: the assignment is not theirs to open.
             let v1 = try await browser(app, panel[0])
             let ownPage = try await v1.get("/evaluation/\(own.id!.uuidString)").body.string
@@ -326,7 +326,7 @@ struct EvaluationTests {
 
     func scoreAll(_ app: Application, _ application: GrantApplication, stage: ApplicationStage, score: Int, grid: EvaluationGrid) async throws {
         let service = EvaluationService(database: app.db, services: app.services)
-        for row in try await service.assignments(of: application.id!, at: stage) where row.currentStatus == .assigned {
+        for row in try await service.assignments(of: application.id!, at: stage) where row.status == .assigned {
             try await service.declare(row, conflict: false, reason: "", actor: row.$evaluator.id)
             let declared = try #require(try await EvaluationAssignment.find(row.id!, on: app.db))
             _ = try await service.score(declared, card: Self.card(grid, score: score), submit: true, actor: row.$evaluator.id)
@@ -339,7 +339,7 @@ struct EvaluationTests {
             let call = try await TestFixtures.publishedCall(app, stages: .two, conceptInDays: 10, fullInDays: 40)
             let strong = try await submitted(app, call: call, name: "Shoqata e Fortë", requested: "40000")
             let weak = try await submitted(app, call: call, name: "Shoqata e Dobët", requested: "40000")
-            #expect(strong.application.currentStage == .concept && strong.application.conceptDigest != nil)
+            #expect(strong.application.stage == .concept && strong.application.conceptDigest != nil)
             let officer = try await person(app, .grantsOfficer, name: "Zyrtarja")
             let chair = try await person(app, .programmeManager, name: "Kryetarja")
             let panel = [try await person(app, .evaluator, name: "V1"), try await person(app, .evaluator, name: "V2"), try await person(app, .evaluator, name: "V3")]
@@ -353,13 +353,13 @@ struct EvaluationTests {
             let concept = try EvaluationService.grid(of: call, .concept)
             try await scoreAll(app, strong.application, stage: .concept, score: 4, grid: concept)   // 40 of 50
             try await scoreAll(app, weak.application, stage: .concept, score: 2, grid: concept)     // 20, below 30
-            try await service.approve(callID: call.id!, stage: .concept, actor: chair.id!)
-            let decided = try await service.decide(callID: call.id!, stage: .concept, date: "2019-07-01", actor: officer.id!)
+            try await DecisionService(database: app.db, services: app.services).approve(callID: call.id!, stage: .concept, actor: chair.id!)
+            let decided = try await DecisionService(database: app.db, services: app.services).decide(callID: call.id!, stage: .concept, date: "2019-07-01", actor: officer.id!)
             guard case .success = decided else { Issue.record("decision refused"); return }
             let applications = ApplicationService(database: app.db, services: app.services)
             var pre = try await applications.find(strong.application.id!)
-            #expect(pre.currentStage == .full && pre.currentStatus == .draft && pre.content(.full).title == pre.content(.concept).title)
-            #expect(try await applications.find(weak.application.id!).currentStatus == .notPreselected)
+            #expect(pre.stage == .full && pre.status == .draft && pre.content(.full).title == pre.content(.concept).title)
+            #expect(try await applications.find(weak.application.id!).status == .notPreselected)
 
             // The pre-selected CSO completes and submits its full application in the browser.
             let cso = try await browser(app, strong.user)
@@ -370,7 +370,7 @@ struct EvaluationTests {
                 + ApplicationTests.fullFields.filter { $0.0 != "requested" } + [("requested", "34000")])
             #expect(response.status == .seeOther)
             pre = try await applications.find(strong.application.id!)
-            #expect(pre.currentStatus == .submitted && pre.fullDigest != nil && pre.reference == strong.application.reference)
+            #expect(pre.status == .submitted && pre.fullDigest != nil && pre.reference == strong.application.reference)
             // The weak one cannot submit a full application.
             let weakBrowser = try await browser(app, weak.user)
             page = try await weakBrowser.get("/applications/\(weak.application.id!.uuidString)").body.string
@@ -386,7 +386,7 @@ struct EvaluationTests {
             #expect(relevance == Double(Self.card(concept, score: 4).sectionTotals(on: concept)["relevance"]!))
             let totals = try await service.assignments(of: pre.id!, at: .full).compactMap(\.total)
             #expect(totals.count == 2 && totals.allSatisfy { $0 == Self.card(full, score: 3).total(on: full, carried: carried) })
-            let ranking = try await service.ranking(callID: call.id!, stage: .full)
+            let ranking = try await DecisionService(database: app.db, services: app.services).ranking(callID: call.id!, stage: .full)
             #expect(ranking.lots[0].result.awarded.map(\.candidate.id) == [pre.id!.uuidString])
         }
     }
@@ -443,12 +443,12 @@ struct EvaluationTests {
             #expect(try await service.start(callID: call.id!, stage: .full, actor: officer.id!) == .success(2))
             let grid = try EvaluationService.grid(of: call, .full)
             for one in [withAddress, withoutAddress] { try await scoreAll(app, one.application, stage: .full, score: 4, grid: grid) }
-            try await service.approve(callID: call.id!, stage: .full, actor: chair.id!)
-            guard case .success = try await service.decide(callID: call.id!, stage: .full, date: "2019-12-20", actor: officer.id!) else {
+            try await DecisionService(database: app.db, services: app.services).approve(callID: call.id!, stage: .full, actor: chair.id!)
+            guard case .success = try await DecisionService(database: app.db, services: app.services).decide(callID: call.id!, stage: .full, date: "2019-12-20", actor: officer.id!) else {
                 Issue.record("decision refused")
                 return
             }
-            #expect(try await service.sendLetters(callID: call.id!, actor: officer.id!) == 1)
+            #expect(try await DecisionService(database: app.db, services: app.services).sendLetters(callID: call.id!, actor: officer.id!) == 1)
             let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == "zyra@shoqata.example.org").first())
             #expect(try Outbox.openedBody(of: mail, box: app.services.mailBox).contains("Shoqata me Adresë"))
             let letters = try await DecisionLetter.query(on: app.db).all()

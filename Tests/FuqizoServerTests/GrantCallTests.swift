@@ -54,7 +54,7 @@ struct GrantCallTests {
             response = try await browser.post("/grants/calls", callFields())
             #expect(response.status == .seeOther)
             let call = try #require(try await GrantCall.query(on: app.db).with(\.$lots).first())
-            #expect(call.reference == "CFP-2019-01" && call.status == "draft")
+            #expect(call.reference == "CFP-2019-01" && call.status == .draft)
             #expect(call.lots.map(\.envelopeMinorUnits).sorted() == [12_000_000, 15_000_000])
             let rules = try StoredJSON.decode(GrantRules.self, from: call.rules)
             #expect(rules.maximumGrantMinorUnits == 6_000_000 && rules.maximumIndirectBasisPoints == 700)
@@ -109,7 +109,7 @@ struct GrantCallTests {
             let later = try await officer(app)
             try await later.get("/grants/calls/\(call.id!.uuidString)")
             #expect(try await later.post("/grants/calls/\(call.id!.uuidString)/publish").status == .conflict)
-            #expect(try await GrantCall.find(call.id, on: app.db)?.status == "draft")
+            #expect(try await GrantCall.find(call.id, on: app.db)?.status == .draft)
         }
     }
 

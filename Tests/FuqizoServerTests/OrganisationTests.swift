@@ -210,7 +210,7 @@ struct DemoDataTests {
             #expect(try await Browser(app).signIn(manager.email, password: manager.password).location == "/")
             try await DemoData.loadOpenCall(app: app)
             let call = try #require(try await GrantCall.query(on: app.db).with(\.$lots).first())
-            #expect(call.status == "published" && call.lots.count == 4)
+            #expect(call.status == .published && call.lots.count == 4)
             #expect(try await Browser(app).get("/calls").body.string.contains(call.reference))
             #expect(try await AuditLog.verify(on: app.db, key: app.services.audit.key.key).isIntact)
         }

@@ -76,7 +76,7 @@ struct RecordAccessTests {
             let evaluator = try #require(try await User.query(on: app.db).filter(\.$email == Who.evaluator.email).first()?.id)
             // One the evaluator declared impartial and scored (the demo also gives them a declared conflict).
             let ownAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == evaluator)
-                .filter(\.$status == EvaluationAssignment.Status.submitted.rawValue).first()?.id)
+                .filter(\.$status == .submitted).first()?.id)
             let otherAssignment = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id != evaluator).first()?.id)
             // The demo's decided call: its chair is the programme manager.
             let decidedCall = try #require(try await EvaluationRound.query(on: app.db).first()?.$call.id)

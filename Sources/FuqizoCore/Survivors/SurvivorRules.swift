@@ -123,3 +123,19 @@ extension LocalDate {
         return LocalDate(String(format: "%04d-%02d-%02d", newYear, newMonth, min(day, length)))!
     }
 }
+
+/// Who may join the Social Cause Club: a record with an active consent to the Club, whose
+/// identity still exists, not already a member.
+public enum ClubRule {
+    /// Why this record cannot join now; nil when it can. Already a member is no refusal to
+    /// report: joining again changes nothing.
+    public static func refusalToJoin(_ record: SurvivorAccess) -> WorkflowRefusal? {
+        guard record.activeConsents.contains(.club), !record.identityDestroyed else { return WorkflowRefusal("club.error.consent") }
+        return nil
+    }
+
+    /// Whether the record's page offers to join.
+    public static func offersJoining(_ record: SurvivorAccess, isMember: Bool) -> Bool {
+        !isMember && refusalToJoin(record) == nil
+    }
+}

@@ -8,25 +8,25 @@ public struct StatisticsRecord: Sendable {
     public let yearOfBirth: Int?
     public let harm: HarmKind
     public let hasDisability: Bool
-    public let inClub: Bool
-    public let employed: Bool
-    public let stillEmployedAtSixMonths: Bool
+    public let road: RoadToEmployment
     public let statisticsConsents: [ConsentRecord]
     /// The person this record is about, when records of several organisations match the same
     /// person (the intake's keyed duplicate check): such records are counted once.
     public let person: UUID?
 
-    public init(regionCode: String, sex: SurvivorSex, yearOfBirth: Int?, harm: HarmKind, hasDisability: Bool, inClub: Bool,
-                employed: Bool, stillEmployedAtSixMonths: Bool, statisticsConsents: [ConsentRecord], person: UUID? = nil) {
+    public var inClub: Bool { SurvivorIndicator.inClub.holds(for: road) }
+    public var employed: Bool { SurvivorIndicator.employed.holds(for: road) }
+    public var stillEmployedAtSixMonths: Bool { SurvivorIndicator.stillEmployedAtSixMonths.holds(for: road) }
+
+    public init(regionCode: String, sex: SurvivorSex, yearOfBirth: Int?, harm: HarmKind, hasDisability: Bool, road: RoadToEmployment,
+                statisticsConsents: [ConsentRecord], person: UUID? = nil) {
         self.person = person
         self.regionCode = regionCode
         self.sex = sex
         self.yearOfBirth = yearOfBirth
         self.harm = harm
         self.hasDisability = hasDisability
-        self.inClub = inClub
-        self.employed = employed
-        self.stillEmployedAtSixMonths = stillEmployedAtSixMonths
+        self.road = road
         self.statisticsConsents = statisticsConsents
     }
 }

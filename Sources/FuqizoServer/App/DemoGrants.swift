@@ -80,7 +80,7 @@ extension DemoData {
             let id = try await service.start(callID: callID, lotID: lot.id!, organisationID: organisation, language: index % 5 == 4 ? .en : .sq,
                                              actor: officer)
             let application = try await service.find(id)
-            guard application.currentStatus == .draft else { continue }
+            guard application.status == .draft else { continue }
             var content = ApplicationContent()
             content.title = projectTitles[(offset + index) % projectTitles.count]
             content.summary = texts["summary"]!
@@ -131,7 +131,7 @@ extension DemoData {
         var conflictDeclared = false
         func scoreOpenAssignments() async throws {
             let open = try await EvaluationAssignment.query(on: app.db).join(GrantApplication.self, on: \EvaluationAssignment.$application.$id == \GrantApplication.$id)
-                .filter(GrantApplication.self, \.$call.$id == callID).filter(\.$status == EvaluationAssignment.Status.assigned.rawValue).all()
+                .filter(GrantApplication.self, \.$call.$id == callID).filter(\.$status == .assigned).all()
             for assignment in open {
                 if !conflictDeclared {
                     // One evaluator knows an applicant: the conflict is declared and someone else evaluates.
@@ -164,9 +164,10 @@ extension DemoData {
             }
         }
         try await scoreOpenAssignments()
-        guard try await evaluation.ranking(callID: callID, stage: .full).isComplete else { return }
-        try await evaluation.approve(callID: callID, stage: .full, actor: chair)
-        _ = try await evaluation.decide(callID: callID, stage: .full, date: TiranaTime.parts(of: app.clock.now()).date, actor: officer)
-        _ = try await evaluation.sendLetters(callID: callID, actor: officer)
+        let decisions = DecisionService(database: app.db, services: app.services)
+        guard try await decisions.ranking(callID: callID, stage: .full).isComplete else { return }
+        try await decisions.approve(callID: callID, stage: .full, actor: chair)
+        _ = try await decisions.decide(callID: callID, stage: .full, date: TiranaTime.parts(of: app.clock.now()).date, actor: officer)
+        _ = try await decisions.sendLetters(callID: callID, actor: officer)
     }
 }

@@ -14,7 +14,7 @@ struct ApplicationService {
 
     /// The stage a call's applications begin at.
     static func firstStage(of call: GrantCall) -> ApplicationStage {
-        call.stages == CallStages.two.rawValue ? .concept : .full
+        call.stages == .two ? .concept : .full
     }
 
     /// When submissions at a stage close.
@@ -26,7 +26,7 @@ struct ApplicationService {
     /// Published calls that still take new applications.
     func openCalls() async throws -> [GrantCall] {
         let now = self.now
-        return try await GrantCall.query(on: database).filter(\.$status == CallStatus.published.rawValue)
+        return try await GrantCall.query(on: database).filter(\.$status == CallStatus.published)
             .filter(\.$fullDeadline > now).with(\.$lots).sort(\.$fullDeadline).all()
             .filter { Self.deadline(of: $0, for: Self.firstStage(of: $0)) > now }
     }
@@ -47,8 +47,8 @@ struct ApplicationService {
         let organisation: String
         let lotSq: String
         let lotEn: String
-        let stage: String
-        let status: String
+        let stage: ApplicationStage
+        let status: ApplicationStatus
         let requestedMinorUnits: Int64
         let conceptSubmittedAt: Date?
         let fullSubmittedAt: Date?
@@ -104,7 +104,7 @@ struct ApplicationService {
     /// a CSO applies once per lot.
     func start(callID: UUID, lotID: UUID, organisationID: UUID, language: Language, actor: UUID) async throws -> UUID {
         let call = try await CallService(database: database, services: services).find(callID)
-        guard call.status == CallStatus.published.rawValue, call.lots.contains(where: { $0.id == lotID }) else { throw AppError.notFound }
+        guard call.status.isOpen, call.lots.contains(where: { $0.id == lotID }) else { throw AppError.notFound }
         if let existing = try await GrantApplication.query(on: database).filter(\.$call.$id == callID)
             .filter(\.$lot.$id == lotID).filter(\.$organisation.$id == organisationID).first() {
             return try existing.requireID()
@@ -115,8 +115,8 @@ struct ApplicationService {
         application.$call.id = callID
         application.$lot.id = lotID
         application.$organisation.id = organisationID
-        application.stage = stage.rawValue
-        application.status = ApplicationStatus.draft.rawValue
+        application.stage = stage
+        application.status = .draft
         application.language = language.rawValue
         application.requestedMinorUnits = 0
         application.revision = 1
@@ -142,9 +142,9 @@ struct ApplicationService {
     /// Saves the draft of the current stage. A form loaded at an older revision is not saved
     /// over a newer one: the person is shown the conflict with their text kept.
     func save(_ application: GrantApplication, content: ApplicationContent, revision: Int, actor: UUID) async throws -> Result<Int, SaveProblem> {
-        guard application.currentStatus == .draft else { return .failure(.notEditable) }
+        guard application.status.allows(.edit) else { return .failure(.notEditable) }
         guard revision == application.revision else { return .failure(.changedMeanwhile(revision: application.revision)) }
-        try application.setContent(content, for: application.currentStage)
+        try application.setContent(content, for: application.stage)
         application.requestedMinorUnits = Money(parsing: content.requested, currency: application.call.currency)?.minorUnits ?? 0
         application.revision += 1
         application.updatedBy = actor
@@ -161,7 +161,7 @@ struct ApplicationService {
             """).first()
         guard saved != nil else {
             let current = try await GrantApplication.find(application.requireID(), on: database)
-            guard current?.currentStatus == .draft else { return .failure(.notEditable) }
+            guard current?.status.allows(.edit) == true else { return .failure(.notEditable) }
             return .failure(.changedMeanwhile(revision: current?.revision ?? revision))
         }
         return .success(application.revision)
@@ -185,7 +185,7 @@ struct ApplicationService {
     func submit(_ application: GrantApplication, content: ApplicationContent, revision: Int, actor: UUID,
                 mailTo email: String?) async throws -> Result<Receipt, SubmitProblem> {
         let call = application.call
-        let stage = application.currentStage
+        let stage = application.stage
         let submittedAt = now
         guard submittedAt < Self.deadline(of: call, for: stage) else {
             // What they typed is kept even though it can no longer be submitted.
@@ -205,13 +205,13 @@ struct ApplicationService {
         let receipt = try await database.transaction { db -> Receipt in
             // Only a draft at the revision just saved is submitted, once.
             guard let row = try await GrantApplication.query(on: db).filter(\.$id == application.requireID())
-                .filter(\.$status == ApplicationStatus.draft.rawValue).filter(\.$revision == application.revision).first()
+                .filter(\.$status == .draft).filter(\.$revision == application.revision).first()
             else { throw AppError(status: .conflict, messageKey: "application.error.changedMeanwhile") }
             if row.reference == nil {
                 let number = try await ReferenceCounter.next("application:\(call.reference)", on: db)
                 row.reference = GrantReference.application(callReference: call.reference, number: number)
             }
-            row.status = ApplicationStatus.submitted.rawValue
+            row.status = try row.status.transition(.submit)
             if stage == .concept {
                 row.conceptSubmittedAt = submittedAt
                 row.conceptDigest = digest
@@ -237,7 +237,7 @@ struct ApplicationService {
             return Receipt(reference: reference, submittedAt: submittedAt, digest: digest)
         }
         application.reference = receipt.reference
-        application.status = ApplicationStatus.submitted.rawValue
+        application.status = try application.status.transition(.submit)
         return .success(receipt)
     }
 
@@ -247,7 +247,7 @@ struct ApplicationService {
 
     /// Attaches a document to a draft: a label, a PDF or office file within the size limit.
     func attach(_ application: GrantApplication, label text: String, file: File?, actor: UUID) async throws -> Result<Void, FieldErrors> {
-        guard application.currentStatus == .draft else { throw AppError(status: .conflict, messageKey: "application.error.submitted") }
+        _ = try application.status.transition(.edit)
         let id = try application.requireID()
         var errors = FieldErrors()
         let label = Text.clean(text)
@@ -275,7 +275,7 @@ struct ApplicationService {
     }
 
     func detach(_ application: GrantApplication, attachmentID: UUID, actor: UUID) async throws {
-        guard application.currentStatus == .draft else { throw AppError(status: .conflict, messageKey: "application.error.submitted") }
+        _ = try application.status.transition(.edit)
         let id = try application.requireID()
         let attachment = try await DocumentStore(database: database).find(attachmentID, of: .application, id)
         let now = self.now

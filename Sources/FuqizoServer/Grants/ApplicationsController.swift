@@ -82,9 +82,9 @@ struct ApplicationsController: RouteCollection {
             return ApplicationRow(
                 id: application.id!.uuidString, reference: application.reference, callReference: call.reference,
                 callTitle: name(req, sq: call.titleSq, en: call.titleEn), lot: name(req, sq: application.lot.nameSq, en: application.lot.nameEn),
-                organisation: application.organisation.nameSq, stageKey: application.currentStage.catalogKey,
-                statusKey: application.currentStatus.catalogKey,
-                deadline: Display.dateTime(ApplicationService.deadline(of: call, for: application.currentStage)))
+                organisation: application.organisation.nameSq, stageKey: application.stage.catalogKey,
+                statusKey: application.status.catalogKey,
+                deadline: Display.dateTime(ApplicationService.deadline(of: call, for: application.stage)))
         }
         let names = try await Organisation.query(on: req.db).filter(\.$id ~~ orgIDs).all()
         let openCalls = try await service.openCalls().map { call in
@@ -237,7 +237,7 @@ struct ApplicationsController: RouteCollection {
                             upload: (label: String, errors: FieldErrors) = ("", .init()), shownStage: ApplicationStage? = nil,
                             officer: OfficerPanel? = nil) throws -> ApplicationPage {
         let call = application.call
-        let stage = shownStage ?? application.currentStage
+        let stage = shownStage ?? application.stage
         let content = typed ?? application.content(stage)
         let rules = try call.grantRules()
         let currency = call.currency
@@ -276,7 +276,7 @@ struct ApplicationsController: RouteCollection {
             reference: application.reference, callReference: call.reference,
             callTitle: language == .sq ? call.titleSq : call.titleEn,
             lot: language == .sq ? application.lot.nameSq : application.lot.nameEn,
-            organisation: application.organisation.nameSq, stageKey: stage.catalogKey, statusKey: application.currentStatus.catalogKey,
+            organisation: application.organisation.nameSq, stageKey: stage.catalogKey, statusKey: application.status.catalogKey,
             deadline: Display.dateTime(deadline), deadlinePassed: deadline <= req.now, editable: editable, isFull: stage == .full,
             revision: revision ?? application.revision, sections: sections,
             objective: [FieldContext("objective", label: "application.objective", kind: "textarea", value: content.objective, errors: errors,
@@ -310,7 +310,7 @@ struct ApplicationsController: RouteCollection {
     private func render(_ req: Request, _ application: GrantApplication, content: ApplicationContent? = nil, errors: FieldErrors = .init(),
                         revision: Int? = nil, conflict: Bool = false, upload: (label: String, errors: FieldErrors) = ("", .init()),
                         status: HTTPResponseStatus = .ok) async throws -> Response {
-        let editable = application.currentStatus == .draft
+        let editable = application.status.allows(.edit)
             && Policy.decide(req.actor, .editApplication, .organisation(application.$organisation.id)).isAllowed
         let id = application.id!.uuidString
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
@@ -459,7 +459,7 @@ struct ApplicationsController: RouteCollection {
 
     func receipt(req: Request) async throws -> View {
         let application = try application(req)
-        let stage = application.currentStage
+        let stage = application.stage
         guard let reference = application.reference, let submittedAt = application.submittedAt(stage),
               let digest = application.digest(stage) else { throw AppError.notFound }
         return try await req.page("grants/receipt", title: "receipt.title", ReceiptPage(
@@ -511,8 +511,7 @@ struct ApplicationsController: RouteCollection {
         let rows = found.rows.map { row in
             OfficerRow(id: row.id.uuidString, reference: row.reference, organisation: row.organisation,
                        lot: name(req, sq: row.lotSq, en: row.lotEn),
-                       stage: req.t((ApplicationStage(rawValue: row.stage) ?? .full).catalogKey),
-                       status: req.t((ApplicationStatus(rawValue: row.status) ?? .draft).catalogKey),
+                       stage: req.t(row.stage.catalogKey), status: req.t(row.status.catalogKey),
                        requested: Money(minorUnits: row.requestedMinorUnits, currency: call.currency).description,
                        submittedAt: Display.dateTime(row.fullSubmittedAt ?? row.conceptSubmittedAt))
         }
@@ -590,35 +589,32 @@ struct ApplicationsController: RouteCollection {
                               evaluatorErrors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let evaluation = EvaluationService(database: req.db, services: req.services)
         let id = application.id!
-        let stage = application.currentStatus == .draft ? ApplicationStage.concept : application.currentStage
-        let checks = try await evaluation.checks(of: id).filter { $0.stage == stage.rawValue }
+        let stage = application.status == .draft ? ApplicationStage.concept : application.stage
+        let checks = try await evaluation.checks(of: id).filter { $0.stage == stage }
+        let done = checks.map { (kind: $0.kind, passed: $0.passed) }
         let blocks = CheckKind.allCases.map { kind -> CheckBlock in
-            let done = checks.first { $0.kind == kind.rawValue }
-            let result = done?.checkResult
+            let check = checks.first { $0.kind == kind }
+            let result = check?.checkResult
             let typed = failed?.0 == kind ? failed : nil
-            let earlierPassed = kind == .administrative || checks.contains { $0.kind == CheckKind.administrative.rawValue && $0.passed }
             return CheckBlock(
-                kind: kind.rawValue, titleKey: kind.catalogKey, done: done != nil, passed: done?.passed ?? false,
-                checkedAt: done.map { Display.dateTime($0.checkedAt) },
-                canRecord: done == nil && application.currentStatus == .submitted && earlierPassed,
+                kind: kind.rawValue, titleKey: kind.catalogKey, done: check != nil, passed: check?.passed ?? false,
+                checkedAt: check.map { Display.dateTime($0.checkedAt) },
+                canRecord: CheckRule.refusal(recording: kind, status: application.status, done: done) == nil,
                 items: kind.items(at: stage).map { code in
                     let failure = result?.failures[code]
                     return CheckItemView(code: code, labelKey: CheckKind.itemKey(code),
-                                         answer: typed?.1.answers[code] ?? (done == nil ? "" : (failure == nil ? "yes" : "no")),
+                                         answer: typed?.1.answers[code] ?? (check == nil ? "" : (failure == nil ? "yes" : "no")),
                                          reason: typed?.1.reasons[code] ?? failure ?? "", errorKey: typed?.2["item-\(code)"])
                 })
         }
         let assignments = try await evaluation.assignments(of: id, at: stage)
-        let actorID = req.actor.userID
-        // Someone who is also scoring this application sees no other score before submitting their own.
-        let hideScores = assignments.contains { $0.$evaluator.id == actorID && $0.currentStatus != .submitted && $0.currentStatus != .conflict }
+        let scores = assignments.map(\.score)
+        let showsScores = ScoreVisibility.showsScores(to: req.actor.userID, of: scores)
         let standing = evaluation.standing(assignments, call: application.call)
-        let conflicts = assignments.filter { $0.currentStatus == .conflict }.count
-        let active = assignments.count - conflicts
         // The committee comes with its users: the panel's names need no further query.
         let taken = Set(assignments.map { $0.$evaluator.id })
         let options = try await evaluation.committee(of: application.$call.id)
-            .filter { $0.role == CommitteeMember.Role.evaluator.rawValue && !taken.contains($0.$user.id) }
+            .filter { $0.role == .evaluator && !taken.contains($0.$user.id) }
             .map { FieldContext.Option(value: $0.$user.id.uuidString, label: $0.user.displayName, selected: false) }
         let letters = try await DecisionLetter.query(on: req.db).filter(\.$application.$id == id).sort(\.$createdAt).all().map {
             LetterLink(href: "/grants/applications/\(id.uuidString)/letters/\($0.id!.uuidString)",
@@ -627,16 +623,16 @@ struct ApplicationsController: RouteCollection {
         let officer = OfficerPanel(
             checks: blocks,
             assignments: assignments.map {
-                AssignmentView(evaluator: $0.evaluator.displayName, statusKey: "evaluation.status.\($0.status)",
-                               total: hideScores ? nil : $0.total.map { String(format: "%.2f", $0) })
+                AssignmentView(evaluator: $0.evaluator.displayName, statusKey: $0.status.catalogKey,
+                               total: showsScores ? $0.total.map { String(format: "%.2f", $0) } : nil)
             },
             evaluationStarted: try await evaluation.round(application.$call.id, stage) != nil,
-            needsEvaluator: (active < application.call.evaluatorsPerApplication && !assignments.isEmpty) || standing.needsFurtherEvaluator,
+            needsEvaluator: standing.needsEvaluator,
             divergence: standing.needsFurtherEvaluator,
-            finalScore: hideScores ? nil : standing.finalScore.map { String(format: "%.2f", $0) },
+            finalScore: showsScores ? standing.finalScore.map { String(format: "%.2f", $0) } : nil,
             evaluatorOptions: [FieldContext("evaluator", label: "evaluation.addEvaluator.who", kind: "select", options: options,
                                             errors: evaluatorErrors, hint: "evaluation.addEvaluator.hint")],
-            canWithdraw: application.currentStatus == .awarded, letters: letters,
+            canWithdraw: application.status.allows(.withdraw), letters: letters,
             hasErrors: failed != nil || !evaluatorErrors.isEmpty)
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, id)
         return try await req.page("grants/application", title: "application.title",

@@ -15,7 +15,7 @@ struct CallService {
     }
 
     func published() async throws -> [GrantCall] {
-        try await GrantCall.query(on: database).filter(\.$status != CallStatus.draft.rawValue)
+        try await GrantCall.query(on: database).filter(\.$status != CallStatus.draft)
             .with(\.$lots).sort(\.$fullDeadline, .descending).all()
     }
 
@@ -37,7 +37,7 @@ struct CallService {
         var found: GrantCall?
         if let id {
             found = try await find(id)
-            guard found?.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+            _ = try found?.status.transition(.edit)
         }
         var duplicate = GrantCall.query(on: database).filter(\.$reference == draft.reference)
         if let id { duplicate = duplicate.filter(\.$id != id) }
@@ -53,8 +53,8 @@ struct CallService {
         call.titleEn = draft.titleEn
         call.summarySq = draft.summarySq
         call.summaryEn = draft.summaryEn
-        call.stages = draft.stages.rawValue
-        call.status = existing?.status ?? CallStatus.draft.rawValue
+        call.stages = draft.stages
+        call.status = existing?.status ?? .draft
         call.currency = draft.currency
         call.rules = try StoredJSON.encode(draft.rules)
         call.divergenceBasisPoints = draft.divergenceBasisPoints
@@ -97,11 +97,11 @@ struct CallService {
     /// Opens a draft call to applicants: it appears on the public site and its grids freeze.
     func publish(_ id: UUID, actor: UUID) async throws {
         let call = try await find(id)
-        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        let published = try call.status.transition(.publish)
         guard call.fullDeadline > now else { throw AppError(status: .conflict, messageKey: "call.error.deadlinePassed") }
         let now = self.now
         try await database.transaction { db in
-            call.status = CallStatus.published.rawValue
+            call.status = published
             call.publishedAt = now
             try await call.save(on: db)
             try await services.audit.record(.init("call.published", target: ("call", id.uuidString), details: ["reference": call.reference]),
@@ -124,7 +124,7 @@ struct CallService {
     /// concept note's, so editing the concept grid updates it too.
     func updateGrid(callID: UUID, stage: GridStage, form: GridForm, actor: UUID) async throws -> Result<Void, FieldErrors> {
         let call = try await find(callID)
-        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        _ = try call.status.transition(.edit)
         let updated: EvaluationGrid
         switch form.validated(onto: try grid(of: call, stage)) {
         case .failure(let errors): return .failure(errors)
@@ -158,7 +158,7 @@ struct CallService {
     /// A CSO user's question, accepted until the questions deadline.
     func ask(callID: UUID, question text: String, organisationID: UUID?, actor: UUID) async throws -> Result<Void, FieldErrors> {
         let call = try await find(callID)
-        guard call.status == CallStatus.published.rawValue else { throw AppError.notFound }
+        guard call.status.isOpen else { throw AppError.notFound }
         var errors = FieldErrors()
         let question = Text.clean(text)
         if question == nil { errors.add("question", "form.error.required") }
@@ -249,7 +249,7 @@ struct CallService {
     /// may have relied on them), and are changed by a corrigendum instead.
     func removeDocument(callID: UUID, documentID: UUID, actor: UUID) async throws {
         let call = try await find(callID)
-        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.document.error.published") }
+        _ = try call.status.transition(.removeDocument)
         let attachment = try await DocumentStore(database: database).find(documentID, of: .call, callID)
         let now = self.now
         try await database.transaction { db in
@@ -268,7 +268,7 @@ struct CallService {
         form.titleEn = call.titleEn
         form.summarySq = call.summarySq
         form.summaryEn = call.summaryEn
-        form.stages = call.stages
+        form.stages = call.stages.rawValue
         form.currency = call.currency
         form.minimumGrant = String(rules.minimumGrantMinorUnits / 100)
         form.maximumGrant = String(rules.maximumGrantMinorUnits / 100)

@@ -139,15 +139,15 @@ struct CallsController: RouteCollection {
                             })
             }
         }
-        let twoStage = call.stages == CallStages.two.rawValue
+        let twoStage = call.stages == .two
         let concept = twoStage ? grid(call.conceptGrid) : nil
         let lots = call.lots.sorted { $0.position < $1.position }
         return CallFacts(
             id: call.id!.uuidString, reference: call.reference,
             title: language == .sq ? call.titleSq : call.titleEn,
             summary: language == .sq ? call.summarySq : call.summaryEn,
-            stagesKey: CallStages(rawValue: call.stages)?.catalogKey ?? "",
-            statusKey: CallStatus(rawValue: call.status)?.catalogKey ?? "",
+            stagesKey: call.stages.catalogKey,
+            statusKey: call.status.catalogKey,
             questionsDeadline: Display.dateTime(call.questionsDeadline),
             conceptDeadline: call.conceptDeadline.map(Display.dateTime),
             fullDeadline: Display.dateTime(call.fullDeadline),
@@ -161,8 +161,8 @@ struct CallsController: RouteCollection {
             totalEnvelope: money(lots.reduce(0) { $0 + $1.envelopeMinorUnits }),
             conceptGrid: concept.map(sections), conceptThreshold: concept?.threshold,
             fullGrid: grid(call.fullGrid).map(sections) ?? [],
-            isDraft: call.status == CallStatus.draft.rawValue,
-            isOpen: call.status == CallStatus.published.rawValue && call.fullDeadline > req.now)
+            isDraft: call.status.allows(.edit),
+            isOpen: call.status.isOpen && call.fullDeadline > req.now)
     }
 
     // MARK: officer
@@ -179,7 +179,7 @@ struct CallsController: RouteCollection {
     func list(req: Request) async throws -> View {
         let rows = try await service(req).all().map { call in
             ListRow(id: call.id!.uuidString, reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
-                    statusKey: CallStatus(rawValue: call.status)?.catalogKey ?? "", fullDeadline: Display.dateTime(call.fullDeadline),
+                    statusKey: call.status.catalogKey, fullDeadline: Display.dateTime(call.fullDeadline),
                     lots: call.lots.count)
         }
         return try await req.page("grants/calls", title: "call.list.title", ["rows": rows])
@@ -241,7 +241,7 @@ struct CallsController: RouteCollection {
 
     func publicDocument(req: Request) async throws -> Response {
         let call = try await service(req).find(try callID(req))
-        guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
+        guard call.status.isPublic else { throw AppError.notFound }
         return try await DocumentStore(database: req.db).download(try documentID(req), of: .call, call.id!)
     }
 
@@ -325,7 +325,7 @@ struct CallsController: RouteCollection {
 
     func editForm(req: Request) async throws -> Response {
         let call = try await service(req).find(try callID(req))
-        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
+        _ = try call.status.transition(.edit)
         return try await renderForm(req, form: try CallService.form(from: call), id: call.id)
     }
 
@@ -382,8 +382,8 @@ struct CallsController: RouteCollection {
 
     private func renderGrid(_ req: Request, call: GrantCall, stage: CallService.GridStage, form: GridForm? = nil,
                             errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
-        guard call.status == CallStatus.draft.rawValue else { throw AppError(status: .conflict, messageKey: "call.error.frozen") }
-        if stage == .concept, call.stages != CallStages.two.rawValue { throw AppError.notFound }
+        _ = try call.status.transition(.edit)
+        if stage == .concept, call.stages != .two { throw AppError.notFound }
         let grid = try service(req).grid(of: call, stage)
         let typed = form ?? GridForm(grid)
         let sections = grid.sections.enumerated().map { i, section in
@@ -438,7 +438,7 @@ struct CallsController: RouteCollection {
                               status: HTTPResponseStatus = .ok) async throws -> Response {
         let call = try await service(req).find(id)
         // Drafts do not exist for the public.
-        guard call.status != CallStatus.draft.rawValue else { throw AppError.notFound }
+        guard call.status.isPublic else { throw AppError.notFound }
         var facts = try Self.facts(call, req)
         facts.documents = try await documents(req, callID: id, base: "/calls/\(id.uuidString)/documents")
         facts.questions = try await service(req).questions(callID: id, publishedOnly: true).map {

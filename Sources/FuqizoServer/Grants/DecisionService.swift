@@ -4,16 +4,28 @@ import FuqizoCore
 import SQLKit
 import Vapor
 
-/// Ranking, the chair's approval, the decision, letters and withdrawals.
-extension EvaluationService {
+/// After the evaluation: the ranking, the chair's approval, the decision, letters and
+/// withdrawals. Every step is audited in the same transaction as the change it records.
+struct DecisionService {
+    let database: any Database
+    let services: AppServices
+
+    var now: Date { services.clock.now() }
+
+    private var evaluation: EvaluationService { EvaluationService(database: database, services: services) }
+
+    private func audit(_ action: String, _ target: (String, String), _ details: [String: String], actor: UUID, on db: any Database) async throws {
+        try await services.audit.record(.init(action, target: target, details: details), actor: actor, at: now, on: db)
+    }
+
     /// An application as a ranking shows it: read with one plain query for the whole call.
     struct RankedApplication: Sendable, Decodable {
         let id: UUID
         let lotID: UUID
         let reference: String
         let organisation: String
-        let status: String
-        let stage: String
+        let status: ApplicationStatus
+        let stage: ApplicationStage
         let requestedMinorUnits: Int64
         let conceptSubmittedAt: Date?
         let fullSubmittedAt: Date?
@@ -24,26 +36,25 @@ extension EvaluationService {
             case conceptSubmittedAt = "concept_submitted_at", fullSubmittedAt = "full_submitted_at"
         }
 
-        var currentStatus: ApplicationStatus { ApplicationStatus(rawValue: status) ?? .draft }
-        var currentStage: ApplicationStage { ApplicationStage(rawValue: stage) ?? .full }
         func submittedAt(_ stage: ApplicationStage) -> Date? { stage == .concept ? conceptSubmittedAt : fullSubmittedAt }
     }
 
     private struct ScoreRow: Decodable {
         let applicationID: UUID
-        let stage: String
-        let status: String
+        let evaluatorID: UUID
+        let stage: ApplicationStage
+        let status: AssignmentStatus
         let position: Int
         let total: Double?
         let relevance: Double?
 
         enum CodingKeys: String, CodingKey {
             case stage, status, position, total, relevance
-            case applicationID = "application_id"
+            case applicationID = "application_id", evaluatorID = "evaluator_id"
         }
 
         var score: AssignmentScore {
-            AssignmentScore(status: EvaluationAssignment.Status(rawValue: status) ?? .assigned, position: position, total: total, relevance: relevance)
+            AssignmentScore(evaluator: evaluatorID, status: status, position: position, total: total, relevance: relevance)
         }
     }
 
@@ -74,7 +85,7 @@ extension EvaluationService {
     func ranking(callID: UUID, stage: ApplicationStage) async throws -> CallRanking {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
         let call = try await CallService(database: database, services: services).find(callID)
-        let grid = try Self.grid(of: call, stage)
+        let grid = try EvaluationService.grid(of: call, stage)
         let submittedColumn = stage == .concept ? "concept_submitted_at" : "full_submitted_at"
         let applications = try await sql.raw("""
             SELECT a.id, a.lot_id, a.reference, o.name_sq AS organisation, a.status, a.stage, a.requested_minor_units,
@@ -83,22 +94,22 @@ extension EvaluationService {
             WHERE a.call_id = \(bind: callID) AND a.\(unsafeRaw: submittedColumn) IS NOT NULL
             ORDER BY a.reference
             """).all(decoding: RankedApplication.self)
-        let twoStage = call.stages == CallStages.two.rawValue
+        let twoStage = call.stages == .two
         let scores = try await sql.raw("""
-            SELECT e.application_id, e.stage, e.status, e.position, e.total, e.relevance
+            SELECT e.application_id, e.evaluator_id, e.stage, e.status, e.position, e.total, e.relevance
             FROM evaluation_assignments e JOIN grant_applications a ON a.id = e.application_id
             WHERE a.call_id = \(bind: callID)
             """).all(decoding: ScoreRow.self)
-        let own = Dictionary(grouping: scores.filter { $0.stage == stage.rawValue }, by: \.applicationID)
+        let own = Dictionary(grouping: scores.filter { $0.stage == stage }, by: \.applicationID)
         // Ties are broken by the relevance score: from the concept note when it was scored there.
         let relevanceSource = stage == .full && twoStage ? ApplicationStage.concept : stage
-        let relevanceScores = Dictionary(grouping: scores.filter { $0.stage == relevanceSource.rawValue && $0.status == "submitted" },
+        let relevanceScores = Dictionary(grouping: scores.filter { $0.stage == relevanceSource && $0.status == .submitted },
                                          by: \.applicationID).mapValues { rows -> Double in
             let values = rows.compactMap(\.relevance)
             return values.isEmpty ? 0 : Consensus.rounded(values.reduce(0, +) / Double(values.count))
         }
-        let round = try await self.round(callID, stage)
-        let committee = try await Self.committeeAccess(of: callID, on: database)
+        let round = try await evaluation.round(callID, stage)
+        let committee = try await EvaluationService.committeeAccess(of: callID, on: database)
         var lots: [LotRanking] = []
         for lot in call.lots.sorted(by: { $0.position < $1.position }) {
             let inLot = applications.filter { $0.lotID == lot.id }
@@ -108,17 +119,17 @@ extension EvaluationService {
             for application in inLot {
                 guard let rows = own[application.id] else {
                     // Not evaluated at this stage: it failed a check (or the evaluation has not started).
-                    if application.currentStatus == .rejected, application.currentStage == stage { rejected.append(application) }
+                    if application.status == .rejected, application.stage == stage { rejected.append(application) }
                     continue
                 }
-                guard let score = Self.standing(rows.map(\.score), call: call).finalScore else {
+                guard let score = EvaluationService.standing(rows.map(\.score), call: call).finalScore else {
                     pending.append(application)
                     continue
                 }
                 candidates.append(Ranking.Candidate(
                     id: application.id.uuidString, reference: application.reference, score: score,
                     relevance: relevanceScores[application.id] ?? 0, requestedMinorUnits: application.requestedMinorUnits,
-                    submittedAt: application.submittedAt(stage) ?? .distantPast, withdrawn: application.currentStatus == .withdrawn))
+                    submittedAt: application.submittedAt(stage) ?? .distantPast, withdrawn: application.status == .withdrawn))
             }
             let envelope = stage == .concept ? Int64.max / 4 : lot.envelopeMinorUnits
             lots.append(LotRanking(lot: lot, result: Ranking.rank(candidates, envelopeMinorUnits: envelope, threshold: Double(grid.threshold)),
@@ -131,9 +142,8 @@ extension EvaluationService {
     /// The chair approves the ranking once every evaluation is complete.
     func approve(callID: UUID, stage: ApplicationStage, actor: UUID) async throws {
         let ranking = try await self.ranking(callID: callID, stage: stage)
-        guard let round = ranking.round else { throw AppError(status: .conflict, messageKey: "evaluation.error.notStarted") }
-        guard round.approvedAt == nil else { throw AppError(status: .conflict, messageKey: "ranking.error.approved") }
-        guard ranking.isComplete else { throw AppError(status: .conflict, messageKey: "ranking.error.incomplete") }
+        _ = try ranking.round.rankingState.transition(.approve(complete: ranking.isComplete))
+        guard let round = ranking.round else { throw AppError.server }
         let now = self.now
         try await database.transaction { db in
             round.approvedAt = now
@@ -152,9 +162,8 @@ extension EvaluationService {
             return .failure(errors)
         }
         let ranking = try await self.ranking(callID: callID, stage: stage)
-        guard let round = ranking.round, round.approvedAt != nil else { throw AppError(status: .conflict, messageKey: "ranking.error.notApproved") }
-        guard round.decidedAt == nil else { throw AppError(status: .conflict, messageKey: "ranking.error.decided") }
-        let due = DecisionLetters.dueDates(decision: date, days: ranking.call.letterDays)
+        _ = try ranking.round.rankingState.transition(.decide)
+        guard let round = ranking.round else { throw AppError.server }
         let now = self.now
         try await database.transaction { db in
             let ids = ranking.lots.flatMap { $0.applications.keys }
@@ -162,8 +171,8 @@ extension EvaluationService {
             func letter(_ application: GrantApplication, _ outcome: ApplicationStatus, _ due: LocalDate) async throws {
                 let row = DecisionLetter()
                 row.$application.id = try application.requireID()
-                row.stage = stage.rawValue
-                row.outcome = outcome.rawValue
+                row.stage = stage
+                row.outcome = outcome
                 row.dueDate = due.description
                 row.createdAt = now
                 try await row.create(on: db)
@@ -172,32 +181,21 @@ extension EvaluationService {
             for lot in ranking.lots {
                 for entry in lot.result.entries {
                     guard let application = models[UUID(uuidString: entry.candidate.id)!] else { continue }
-                    let outcome: ApplicationStatus
-                    switch (stage, entry.outcome) {
-                    case (.concept, .awarded):
+                    let outcome = DecisionOutcome(stage: stage, ranking: entry.outcome)
+                    application.status = try application.status.transition(.decide(stage, entry.outcome))
+                    if outcome.stage != application.stage {
                         // Pre-selected: the full application starts from the concept note.
-                        application.stage = ApplicationStage.full.rawValue
-                        application.status = ApplicationStatus.draft.rawValue
+                        application.stage = outcome.stage
                         application.fullContent = application.conceptContent
                         application.revision += 1
-                        try await application.save(on: db)
-                        try await letter(application, .submitted, due.successful)
-                        counts[.submitted, default: 0] += 1
-                        continue
-                    case (.concept, _): outcome = .notPreselected
-                    case (.full, .awarded): outcome = .awarded
-                    case (.full, .reserve): outcome = .reserve
-                    case (.full, .withdrawn): outcome = .withdrawn
-                    case (.full, .belowThreshold): outcome = .notAwarded
                     }
-                    application.status = outcome.rawValue
                     try await application.save(on: db)
-                    try await letter(application, outcome, outcome == .awarded ? due.successful : due.unsuccessful)
-                    counts[outcome, default: 0] += 1
+                    try await letter(application, outcome.letter, outcome.letterDue(decision: date, days: ranking.call.letterDays))
+                    counts[outcome.letter, default: 0] += 1
                 }
                 for rejected in lot.rejected {
                     guard let application = models[rejected.id] else { continue }
-                    try await letter(application, .rejected, due.unsuccessful)
+                    try await letter(application, .rejected, DecisionLetters.dueDates(decision: date, days: ranking.call.letterDays).unsuccessful)
                     counts[.rejected, default: 0] += 1
                 }
             }
@@ -215,26 +213,25 @@ extension EvaluationService {
     /// An awarded applicant withdraws: the lot is ranked again without it, and the first
     /// reserve applications that now fit the envelope are awarded, each with its letter.
     func withdraw(_ application: GrantApplication, actor: UUID) async throws -> [String] {
-        guard application.currentStatus == .awarded else { throw AppError(status: .conflict, messageKey: "decision.error.notAwarded") }
         let callID = application.$call.id
-        application.status = ApplicationStatus.withdrawn.rawValue
+        application.status = try application.status.transition(.withdraw)
         let now = self.now
         return try await database.transaction { db -> [String] in
             try await application.save(on: db)
-            let service = EvaluationService(database: db, services: services)
-            let ranking = try await service.ranking(callID: callID, stage: .full)
+            let ranking = try await DecisionService(database: db, services: services).ranking(callID: callID, stage: .full)
             guard let lot = ranking.lots.first(where: { $0.lot.id == application.$lot.id }) else { return [] }
             var promoted: [String] = []
             for entry in lot.result.awarded {
-                guard lot.applications[UUID(uuidString: entry.candidate.id)!]?.currentStatus == .reserve,
+                guard lot.applications[UUID(uuidString: entry.candidate.id)!]?.status == .reserve,
                       let next = try await GrantApplication.find(UUID(uuidString: entry.candidate.id), on: db) else { continue }
-                next.status = ApplicationStatus.awarded.rawValue
+                next.status = try next.status.transition(.awardFromReserve)
                 try await next.save(on: db)
                 let letter = DecisionLetter()
                 letter.$application.id = try next.requireID()
-                letter.stage = ApplicationStage.full.rawValue
-                letter.outcome = ApplicationStatus.awarded.rawValue
-                letter.dueDate = LocalDate(TiranaTime.parts(of: now).date)!.adding(days: ranking.call.letterDays).description
+                letter.stage = .full
+                letter.outcome = .awarded
+                // Counted from today as if decided today: a successful applicant's letter.
+                letter.dueDate = DecisionLetters.dueDates(decision: TiranaTime.today(at: now), days: ranking.call.letterDays).successful.description
                 letter.createdAt = now
                 try await letter.create(on: db)
                 promoted.append(next.reference ?? "")
@@ -259,15 +256,15 @@ extension EvaluationService {
     func letterText(_ letter: DecisionLetter, application: GrantApplication, call: GrantCall) async throws -> (subject: String, body: String) {
         let language = Language(rawValue: application.language) ?? .sq
         let catalog = services.catalog
-        let stage = ApplicationStage(rawValue: letter.stage) ?? .full
+        let stage = letter.stage
         var reasons: [String] = []
-        if letter.outcome == ApplicationStatus.rejected.rawValue {
-            for check in try await checks(of: application.requireID()) where check.stage == letter.stage && !check.passed {
+        if letter.outcome == .rejected {
+            for check in try await evaluation.checks(of: application.requireID()) where check.stage == letter.stage && !check.passed {
                 for (code, reason) in (check.checkResult?.failures ?? [:]).sorted(by: { $0.key < $1.key }) {
                     reasons.append("- \(catalog.text(CheckKind.itemKey(code), language)): \(reason)")
                 }
             }
-        } else if [ApplicationStatus.notAwarded, .notPreselected, .reserve].map(\.rawValue).contains(letter.outcome) {
+        } else if [ApplicationStatus.notAwarded, .notPreselected, .reserve].contains(letter.outcome) {
             let ranking = try await ranking(callID: call.requireID(), stage: stage)
             if let entry = ranking.lots.flatMap(\.result.entries).first(where: { $0.candidate.id == application.id?.uuidString }) {
                 reasons.append(catalog.format("letter.reason.score", language, [
@@ -278,7 +275,7 @@ extension EvaluationService {
                 }
             }
         }
-        let outcomeKey = letter.outcome == ApplicationStatus.submitted.rawValue ? "letter.outcome.preselected" : "letter.outcome.\(letter.outcome)"
+        let outcomeKey = letter.outcome == .submitted ? "letter.outcome.preselected" : "letter.outcome.\(letter.outcome.rawValue)"
         let values = [
             "reference": application.reference ?? "", "call": call.reference,
             "title": language == .sq ? call.titleSq : call.titleEn, "organisation": application.organisation.nameSq,
@@ -312,7 +309,7 @@ extension EvaluationService {
                 letter.sentBy = actor
                 try await letter.save(on: db)
                 try await audit("letter.sent", ("application", application.id!.uuidString),
-                                ["outcome": letter.outcome, "stage": letter.stage, "recipients": String(recipients.count)], actor: actor, on: db)
+                                ["outcome": letter.outcome.rawValue, "stage": letter.stage.rawValue, "recipients": String(recipients.count)], actor: actor, on: db)
             }
             sent += 1
         }

@@ -34,6 +34,10 @@ struct EvaluationController: RouteCollection {
         EvaluationService(database: req.db, services: req.services)
     }
 
+    private func decisions(_ req: Request) -> DecisionService {
+        DecisionService(database: req.db, services: req.services)
+    }
+
     private func uuid(_ req: Request, _ name: String) throws -> UUID {
         guard let id = req.parameters.get(name, as: UUID.self) else { throw AppError.notFound }
         return id
@@ -72,7 +76,7 @@ struct EvaluationController: RouteCollection {
         let application = try application(req)
         let form = try req.form(EvaluatorForm.self)
         let chosen = form.evaluator.flatMap(UUID.init(uuidString:))
-        switch try await service(req).addEvaluator(to: application, stage: application.currentStage, evaluator: chosen,
+        switch try await service(req).addEvaluator(to: application, stage: application.stage, evaluator: chosen,
                                                    actor: try req.requireSignedIn().userID) {
         case .success: return Flash.redirect(req, to: back(application), flash: "evaluation.assigned")
         case .failure(let errors):
@@ -82,7 +86,7 @@ struct EvaluationController: RouteCollection {
 
     func withdraw(req: Request) async throws -> Response {
         let application = try application(req)
-        _ = try await service(req).withdraw(application, actor: try req.requireSignedIn().userID)
+        _ = try await decisions(req).withdraw(application, actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: "/grants/calls/\(application.$call.id.uuidString)/ranking/full", flash: "decision.withdrawn")
     }
 
@@ -151,7 +155,7 @@ struct EvaluationController: RouteCollection {
             MemberOption(value: $0.id!.uuidString, label: $0.displayName, selected: chosenEvaluators.contains($0.id!.uuidString))
         }
         var stages: [StageLine] = []
-        for stage in ApplicationStage.allCases where stage == .full || call.stages == CallStages.two.rawValue {
+        for stage in ApplicationStage.allCases where stage == .full || call.stages == .two {
             let round = try await service.round(callID, stage)
             stages.append(StageLine(stage: stage.rawValue, stageKey: stage.catalogKey, started: round.map { Display.dateTime($0.startedAt) },
                                     applications: try await service.applications(of: callID, at: stage).count))
@@ -278,7 +282,7 @@ struct EvaluationController: RouteCollection {
 
     private func renderRanking(_ req: Request, callID: UUID, stage: ApplicationStage, decisionDate: String = "", errors: FieldErrors = .init(),
                                status: HTTPResponseStatus = .ok) async throws -> Response {
-        let ranking = try await service(req).ranking(callID: callID, stage: stage)
+        let ranking = try await decisions(req).ranking(callID: callID, stage: stage)
         let call = ranking.call
         let isConcept = stage == .concept
         func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).description }
@@ -306,14 +310,14 @@ struct EvaluationController: RouteCollection {
                                    requested: money(entry.candidate.requestedMinorUnits), outcome: req.t(outcomeKey),
                                    reason: Self.reasonText(entry.reason, currency: call.currency, isConcept: isConcept, req),
                                    reservePosition: entry.reservePosition,
-                                   canWithdraw: isOfficer && application?.currentStatus == .awarded)
+                                   canWithdraw: isOfficer && application?.status.allows(.withdraw) == true)
                 },
                 pending: lot.pending.map(\.reference), rejected: lot.rejected.map(\.reference))
         }
         let round = ranking.round
-        let canApprove = round != nil && round?.approvedAt == nil && ranking.isComplete
+        let canApprove = round.rankingState.allows(.approve(complete: ranking.isComplete))
             && Policy.decide(req.actor, .approveRanking, .committee(ranking.committee)).isAllowed
-        let canDecide = round?.approvedAt != nil && round?.decidedAt == nil && isOfficer
+        let canDecide = round.rankingState.allows(.decide) && isOfficer
         return try await req.page("grants/ranking", title: "ranking.title", RankingPage(
             lotLinks: lotLinks, callID: callID.uuidString, reference: call.reference, stage: stage.rawValue, stageKey: stage.catalogKey, isConcept: isConcept,
             threshold: String(format: "%.0f", ranking.threshold), lots: lots, started: round != nil, complete: ranking.isComplete,
@@ -329,7 +333,7 @@ struct EvaluationController: RouteCollection {
 
     func approve(req: Request) async throws -> Response {
         let callID = try uuid(req, "callID"), stage = try stage(req)
-        try await service(req).approve(callID: callID, stage: stage, actor: try req.requireSignedIn().userID)
+        try await decisions(req).approve(callID: callID, stage: stage, actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/ranking/\(stage.rawValue)", flash: "ranking.approved")
     }
 
@@ -340,7 +344,7 @@ struct EvaluationController: RouteCollection {
     func decide(req: Request) async throws -> Response {
         let callID = try uuid(req, "callID"), stage = try stage(req)
         let form = try req.form(DecisionForm.self)
-        switch try await service(req).decide(callID: callID, stage: stage, date: form.decisionDate ?? "", actor: try req.requireSignedIn().userID) {
+        switch try await decisions(req).decide(callID: callID, stage: stage, date: form.decisionDate ?? "", actor: try req.requireSignedIn().userID) {
         case .success: return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/letters", flash: "decision.recorded")
         case .failure(let errors):
             return try await renderRanking(req, callID: callID, stage: stage, decisionDate: form.decisionDate ?? "", errors: errors, status: .badRequest)
@@ -368,18 +372,18 @@ struct EvaluationController: RouteCollection {
         let unsent: Int
     }
 
-    static func outcomeKey(_ outcome: String) -> String {
-        outcome == ApplicationStatus.submitted.rawValue ? "ranking.outcome.preselected" : "application.status.\(outcome)"
+    static func outcomeKey(_ outcome: ApplicationStatus) -> String {
+        outcome == .submitted ? "ranking.outcome.preselected" : outcome.catalogKey
     }
 
     func letters(req: Request) async throws -> View {
         let callID = try uuid(req, "callID")
         let call = try await CallService(database: req.db, services: req.services).find(callID)
         let today = LocalDate(TiranaTime.parts(of: req.now).date)!
-        let rows = try await service(req).letters(callID: callID).map { letter in
+        let rows = try await decisions(req).letters(callID: callID).map { letter in
             LetterRow(href: "/grants/applications/\(letter.$application.id.uuidString)/letters/\(letter.id!.uuidString)",
                       reference: letter.application.reference ?? "", organisation: letter.application.organisation.nameSq,
-                      stageKey: (ApplicationStage(rawValue: letter.stage) ?? .full).catalogKey, outcomeKey: Self.outcomeKey(letter.outcome),
+                      stageKey: letter.stage.catalogKey, outcomeKey: Self.outcomeKey(letter.outcome),
                       dueDate: letter.dueDate, sentAt: letter.sentAt.map(Display.dateTime),
                       overdue: letter.sentAt == nil && (LocalDate(letter.dueDate).map { $0 < today } ?? false))
         }
@@ -389,7 +393,7 @@ struct EvaluationController: RouteCollection {
 
     func sendLetters(req: Request) async throws -> Response {
         let callID = try uuid(req, "callID")
-        _ = try await service(req).sendLetters(callID: callID, actor: try req.requireSignedIn().userID)
+        _ = try await decisions(req).sendLetters(callID: callID, actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/letters", flash: "letters.sent")
     }
 
@@ -407,7 +411,7 @@ struct EvaluationController: RouteCollection {
         let application = try application(req)
         guard let letter = try await DecisionLetter.query(on: req.db).filter(\.$id == (try uuid(req, "letterID")))
             .filter(\.$application.$id == application.id!).first() else { throw AppError.notFound }
-        let (subject, body) = try await service(req).letterText(letter, application: application, call: application.call)
+        let (subject, body) = try await decisions(req).letterText(letter, application: application, call: application.call)
         return try await req.page("grants/letter", title: "letters.letter", LetterPage(
             lang: application.language, subject: subject, paragraphs: body.components(separatedBy: "\n\n"), dueDate: letter.dueDate,
             sentAt: letter.sentAt.map(Display.dateTime), back: "/grants/calls/\(application.$call.id.uuidString)/letters"))
@@ -436,8 +440,7 @@ struct EvaluationController: RouteCollection {
             .with(\.$application) { $0.with(\.$call) }.sort(\.$createdAt).all()
         let list = rows.enumerated().map { index, row in
             AssignmentRow(id: row.id!.uuidString, number: index + 1, callReference: row.application.call.reference,
-                          stageKey: (ApplicationStage(rawValue: row.stage) ?? .full).catalogKey,
-                          statusKey: "evaluation.status.\(row.status)", reference: row.isDeclared ? row.application.reference : nil)
+                          stageKey: row.stage.catalogKey, statusKey: row.status.catalogKey, reference: row.isDeclared ? row.application.reference : nil)
         }
         return try await req.page("evaluation/list", title: "evaluation.list.title", ["rows": list])
     }
@@ -480,7 +483,7 @@ struct EvaluationController: RouteCollection {
 
     private func renderAssignment(_ req: Request, _ assignment: EvaluationAssignment, typed: Scorecard? = nil, errors: FieldErrors = .init(),
                                   status: HTTPResponseStatus = .ok) async throws -> Response {
-        let stage = ApplicationStage(rawValue: assignment.stage) ?? .full
+        let stage = assignment.stage
         let declared = Policy.decide(req.actor, .scoreApplication, assignment.resource).isAllowed
         guard declared else {
             // The call's reference is all an evaluator learns before signing.
@@ -488,7 +491,7 @@ struct EvaluationController: RouteCollection {
                 .filter(GrantApplication.self, \.$id == assignment.$application.id).first()?.reference ?? ""
             return try await req.page("evaluation/assignment", title: "evaluation.title", DeclarationPage(
                 id: assignment.id!.uuidString, callReference: reference, stageKey: stage.catalogKey,
-                conflict: assignment.currentStatus == .conflict), status: status)
+                conflict: assignment.status == .conflict), status: status)
         }
         let application = try await ApplicationService(database: req.db, services: req.services).find(assignment.$application.id)
         let call = application.call
@@ -514,7 +517,7 @@ struct EvaluationController: RouteCollection {
                                                       attachmentBase: "/evaluation/\(assignment.id!.uuidString)/attachments", shownStage: stage)
         if call.blindReview { page = page.hidingApplicant() }
         page.evaluator = ScorePanel(id: assignment.id!.uuidString, blind: call.blindReview,
-                                    submitted: assignment.currentStatus == .submitted,
+                                    submitted: assignment.status == .submitted,
                                     total: assignment.total.map { String(format: "%.2f", $0) }, sections: sections, hasErrors: !errors.isEmpty)
         return try await req.page("grants/application", title: "evaluation.title", page, status: status)
     }
@@ -601,7 +604,7 @@ struct EvaluationController: RouteCollection {
 
     private struct FigureCount: Decodable {
         let callID: UUID
-        let status: String
+        let status: ApplicationStatus
         let applications: Int
         let requested: Int64
 
@@ -623,8 +626,8 @@ struct EvaluationController: RouteCollection {
         let byCall = Dictionary(grouping: counts, by: \.callID)
         let rows = calls.map { call in
             let lines = byCall[call.id!] ?? []
-            func count(_ status: ApplicationStatus) -> Int { lines.first { $0.status == status.rawValue }?.applications ?? 0 }
-            let awarded = lines.first { $0.status == ApplicationStatus.awarded.rawValue }?.requested ?? 0
+            func count(_ status: ApplicationStatus) -> Int { lines.first { $0.status == status }?.applications ?? 0 }
+            let awarded = lines.first { $0.status == .awarded }?.requested ?? 0
             return FigureRow(reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
                              submitted: lines.reduce(0) { $0 + $1.applications }, rejected: count(.rejected), awarded: count(.awarded),
                              reserve: count(.reserve), awardedAmount: Money(minorUnits: awarded, currency: call.currency).description,

@@ -26,13 +26,11 @@ struct EvaluationService {
     /// eligibility check comes after a passed administrative check; a failed check rejects
     /// the application, with its reasons kept for the letter.
     func record(_ kind: CheckKind, of application: GrantApplication, form: CheckForm, actor: UUID) async throws -> Result<Void, FieldErrors> {
-        let stage = application.currentStage
-        guard application.currentStatus == .submitted else { throw AppError(status: .conflict, messageKey: "check.error.notSubmitted") }
+        let stage = application.stage
         let id = try application.requireID()
-        let done = try await checks(of: id).filter { $0.stage == stage.rawValue }
-        guard !done.contains(where: { $0.kind == kind.rawValue }) else { throw AppError(status: .conflict, messageKey: "check.error.done") }
-        if kind == .eligibility, !done.contains(where: { $0.kind == CheckKind.administrative.rawValue && $0.passed }) {
-            throw AppError(status: .conflict, messageKey: "check.error.administrativeFirst")
+        let done = try await checks(of: id).filter { $0.stage == stage }
+        if let refusal = CheckRule.refusal(recording: kind, status: application.status, done: done.map { ($0.kind, $0.passed) }) {
+            throw AppError(refusal)
         }
         let result: CheckResult
         switch form.validated(items: kind.items(at: stage)) {
@@ -43,15 +41,16 @@ struct EvaluationService {
         try await database.transaction { db in
             let check = ApplicationCheck()
             check.$application.id = id
-            check.stage = stage.rawValue
-            check.kind = kind.rawValue
+            check.stage = stage
+            check.kind = kind
             check.passed = result.passed
             check.result = try StoredJSON.encode(result)
             check.checkedBy = actor
             check.checkedAt = now
             try await check.create(on: db)
-            if !result.passed {
-                application.status = ApplicationStatus.rejected.rawValue
+            let status = try application.status.transition(.check(passed: result.passed))
+            if status != application.status {
+                application.status = status
                 try await application.save(on: db)
             }
             try await audit("application.checked", ("application", id.uuidString),
@@ -70,12 +69,12 @@ struct EvaluationService {
     /// A call's committee as the policy needs it.
     static func committeeAccess(of callID: UUID, on database: any Database) async throws -> CommitteeAccess {
         let members = try await CommitteeMember.query(on: database).filter(\.$call.$id == callID).all()
-        return CommitteeAccess(chair: members.first { $0.role == CommitteeMember.Role.chair.rawValue }?.$user.id,
-                               voters: Set(members.filter { $0.role == CommitteeMember.Role.evaluator.rawValue }.map(\.$user.id)))
+        return CommitteeAccess(chair: members.first { $0.role == .chair }?.$user.id,
+                               voters: Set(members.filter { $0.role == .evaluator }.map(\.$user.id)))
     }
 
     static func composition(_ members: [CommitteeMember]) -> CommitteeComposition {
-        func ids(_ role: CommitteeMember.Role) -> [String] { members.filter { $0.role == role.rawValue }.map { $0.$user.id.uuidString } }
+        func ids(_ role: CommitteeMember.Role) -> [String] { members.filter { $0.role == role }.map { $0.$user.id.uuidString } }
         return CommitteeComposition(chair: ids(.chair).first, secretary: ids(.secretary).first, evaluators: ids(.evaluator).sorted())
     }
 
@@ -114,7 +113,7 @@ struct EvaluationService {
                 let member = CommitteeMember()
                 member.$call.id = callID
                 member.$user.id = id
-                member.role = role.rawValue
+                member.role = role
                 try await member.create(on: db)
             }
             try await audit("committee.set", ("call", callID.uuidString),
@@ -127,7 +126,7 @@ struct EvaluationService {
     // MARK: rounds and assignments
 
     func round(_ callID: UUID, _ stage: ApplicationStage) async throws -> EvaluationRound? {
-        try await EvaluationRound.query(on: database).filter(\.$call.$id == callID).filter(\.$stage == stage.rawValue).first()
+        try await EvaluationRound.query(on: database).filter(\.$call.$id == callID).filter(\.$stage == stage).first()
     }
 
     /// Applications at a stage of a call, with their lots and organisations.
@@ -141,8 +140,8 @@ struct EvaluationService {
     /// Whether an application takes part in the evaluation of a stage: submitted at it and
     /// through both checks.
     static func isEvaluated(_ application: GrantApplication, at stage: ApplicationStage, checks: [ApplicationCheck]) -> Bool {
-        let passed = Set(checks.filter { $0.stage == stage.rawValue && $0.passed }.map(\.kind))
-        return passed.isSuperset(of: CheckKind.allCases.map(\.rawValue)) && application.submittedAt(stage) != nil
+        let passed = Set(checks.filter { $0.stage == stage && $0.passed }.map(\.kind))
+        return passed.isSuperset(of: CheckKind.allCases) && application.submittedAt(stage) != nil
     }
 
     enum StartProblem: Error, Equatable {
@@ -165,10 +164,10 @@ struct EvaluationService {
         guard ApplicationService.deadline(of: call, for: stage) <= now else { return .failure(.notClosed) }
         let applications = try await self.applications(of: callID, at: stage)
         let checks = try await ApplicationCheck.query(on: database).filter(\.$application.$id ~~ applications.compactMap(\.id))
-            .filter(\.$stage == stage.rawValue).all()
+            .filter(\.$stage == stage).all()
         let byApplication = Dictionary(grouping: checks, by: { $0.$application.id })
         let unchecked = applications.filter { application in
-            guard application.currentStatus != .rejected else { return false }
+            guard application.status != .rejected else { return false }
             return Set((byApplication[application.id!] ?? []).map(\.kind)).count < CheckKind.allCases.count
         }
         guard unchecked.isEmpty else { return .failure(.unchecked(unchecked.count)) }
@@ -185,7 +184,7 @@ struct EvaluationService {
         try await database.transaction { db in
             let round = EvaluationRound()
             round.$call.id = callID
-            round.stage = stage.rawValue
+            round.stage = stage
             round.startedAt = now
             round.startedBy = actor
             try await round.create(on: db)
@@ -218,10 +217,10 @@ struct EvaluationService {
                                          now: Date, on db: any Database, conflict: String? = nil) async throws {
         let row = EvaluationAssignment()
         row.$application.id = application
-        row.stage = stage.rawValue
+        row.stage = stage
         row.$evaluator.id = evaluator
         row.position = position
-        row.status = (conflict == nil ? EvaluationAssignment.Status.assigned : .conflict).rawValue
+        row.status = conflict == nil ? .assigned : .conflict
         row.createdAt = now
         if let conflict {
             row.declaredAt = now
@@ -249,7 +248,7 @@ struct EvaluationService {
 
     func assignments(of applicationID: UUID, at stage: ApplicationStage) async throws -> [EvaluationAssignment] {
         try await EvaluationAssignment.query(on: database).filter(\.$application.$id == applicationID)
-            .filter(\.$stage == stage.rawValue).with(\.$evaluator).sort(\.$position).all()
+            .filter(\.$stage == stage).with(\.$evaluator).sort(\.$position).all()
     }
 
     /// Adds an evaluator to an application: after a declared conflict, or when two scores
@@ -273,14 +272,14 @@ struct EvaluationService {
             // The panel's load within this call decides who is least busy.
             let all = try await EvaluationAssignment.query(on: database)
                 .join(GrantApplication.self, on: \EvaluationAssignment.$application.$id == \GrantApplication.$id)
-                .filter(GrantApplication.self, \.$call.$id == application.$call.id).filter(\.$stage == stage.rawValue)
-                .filter(\.$status != EvaluationAssignment.Status.conflict.rawValue).all()
+                .filter(GrantApplication.self, \.$call.$id == application.$call.id).filter(\.$stage == stage)
+                .filter(\.$status != .conflict).all()
             let load = all.map { AssignmentPlan.Assignment(application: $0.$application.id.uuidString, evaluator: $0.$evaluator.id.uuidString) }
-            let active = existing.filter { $0.currentStatus != .conflict }.count
-            let excluded = Set(existing.filter { $0.currentStatus == .conflict }
+            let active = existing.filter { $0.status != .conflict }.count
+            let excluded = Set(existing.filter { $0.status == .conflict }
                 .map { AssignmentPlan.Assignment(application: id.uuidString, evaluator: $0.$evaluator.id.uuidString) })
             let others = load.filter { $0.application != id.uuidString }
-                + existing.filter { $0.currentStatus != .conflict }.map { AssignmentPlan.Assignment(application: id.uuidString, evaluator: $0.$evaluator.id.uuidString) }
+                + existing.filter { $0.status != .conflict }.map { AssignmentPlan.Assignment(application: id.uuidString, evaluator: $0.$evaluator.id.uuidString) }
             guard case .success(let plan) = AssignmentPlan.complete(applications: [id.uuidString], evaluators: panel, perApplication: active + 1,
                                                                      existing: others, excluded: excluded),
                   let first = plan.first else {
@@ -302,31 +301,31 @@ struct EvaluationService {
     /// The evaluator's answer to the declaration of impartiality and confidentiality. A
     /// conflict ends the assignment; the officer is asked to assign someone else.
     func declare(_ assignment: EvaluationAssignment, conflict: Bool, reason: String, actor: UUID) async throws {
-        guard assignment.currentStatus == .assigned else { throw AppError(status: .conflict, messageKey: "evaluation.error.declared") }
+        let status = try assignment.status.transition(.declare(conflict: conflict))
         let now = self.now
         try await database.transaction { db in
-            assignment.status = (conflict ? EvaluationAssignment.Status.conflict : .declared).rawValue
+            assignment.status = status
             assignment.declaredAt = now
             // A conflict's reason is the evaluator's own words; it stays with the assignment, out of the audit details.
             assignment.conflictReason = conflict ? String((Text.clean(reason) ?? "").prefix(1000)) : nil
             try await assignment.save(on: db)
             try await audit(conflict ? "evaluation.conflictDeclared" : "evaluation.declarationSigned",
-                            ("application", assignment.$application.id.uuidString), ["stage": assignment.stage], actor: actor, on: db)
+                            ("application", assignment.$application.id.uuidString), ["stage": assignment.stage.rawValue], actor: actor, on: db)
         }
     }
 
     /// The grid an application is scored on at a stage.
     static func grid(of call: GrantCall, _ stage: ApplicationStage) throws -> EvaluationGrid {
         let grid = try StoredJSON.decode(EvaluationGrid.self, from: stage == .concept ? call.conceptGrid : call.fullGrid)
-        return call.stages == CallStages.two.rawValue ? grid : grid.scoringEverySection()
+        return call.stages == .two ? grid : grid.scoringEverySection()
     }
 
     /// The relevance points a full application carries over from its concept note: the
     /// average of the concept evaluators' relevance totals.
     func carriedPoints(for applicationID: UUID, call: GrantCall) async throws -> [String: Double] {
-        guard call.stages == CallStages.two.rawValue else { return [:] }
+        guard call.stages == .two else { return [:] }
         let full = try Self.grid(of: call, .full)
-        let relevance = try await assignments(of: applicationID, at: .concept).filter { $0.currentStatus == .submitted }.compactMap(\.relevance)
+        let relevance = try await assignments(of: applicationID, at: .concept).filter { $0.status == .submitted }.compactMap(\.relevance)
         guard !relevance.isEmpty else { return [:] }
         var carried: [String: Double] = [:]
         for section in full.sections where section.carriedOver && section.code == Self.relevanceSection {
@@ -338,9 +337,9 @@ struct EvaluationService {
     /// Saves an evaluator's scores as they go, or submits them: a card is submitted only
     /// complete, every criterion scored 1–5 with a comment.
     func score(_ assignment: EvaluationAssignment, card: Scorecard, submit: Bool, actor: UUID) async throws -> Result<Void, FieldErrors> {
-        guard assignment.currentStatus == .declared else { throw AppError(status: .conflict, messageKey: "evaluation.error.notOpen") }
+        let status = try assignment.status.transition(.score(submit: submit))
         let application = try await ApplicationService(database: database, services: services).find(assignment.$application.id)
-        let stage = ApplicationStage(rawValue: assignment.stage) ?? .full
+        let stage = assignment.stage
         let grid = try Self.grid(of: application.call, stage)
         var errors = FieldErrors()
         // Scores out of range are refused even in a draft; completeness only at submission.
@@ -353,8 +352,8 @@ struct EvaluationService {
         let now = self.now
         try await database.transaction { db in
             assignment.scorecard = try StoredJSON.encode(card)
+            assignment.status = status
             if submit {
-                assignment.status = EvaluationAssignment.Status.submitted.rawValue
                 assignment.total = Consensus.rounded(card.total(on: grid, carried: carried))
                 assignment.relevance = card.sectionTotals(on: grid)[Self.relevanceSection].map(Double.init) ?? carried[Self.relevanceSection]
                 assignment.submittedAt = now
@@ -376,8 +375,6 @@ struct EvaluationService {
     }
 
     static func standing(_ scores: [AssignmentScore], call: GrantCall) -> EvaluationStanding {
-        let active = scores.filter { $0.status != .conflict }.sorted { $0.position < $1.position }
-        return EvaluationStanding(totals: active.compactMap { $0.status == .submitted ? $0.total : nil }, assigned: active.count,
-                                  divergenceShare: Double(call.divergenceBasisPoints) / 10_000, required: call.evaluatorsPerApplication)
+        EvaluationStanding(scores, required: call.evaluatorsPerApplication, divergenceShare: Double(call.divergenceBasisPoints) / 10_000)
     }
 }

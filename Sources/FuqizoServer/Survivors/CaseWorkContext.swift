@@ -243,7 +243,7 @@ struct CaseWorkContext: Encodable {
             showText: showText, needs: needs, needsFields: needsFields, goals: goals, goalFields: goalFields,
             referrals: referrals, referralFields: referralFields, canRefer: !referralConsents.isEmpty && !loaded.access.identityDestroyed,
             member: current.map { req.t("club.memberSince", ["date": $0.joinedOn]) },
-            canJoin: current == nil && loaded.access.activeConsents.contains(.club) && !loaded.access.identityDestroyed,
+            canJoin: ClubRule.offersJoining(loaded.access, isMember: current != nil),
             attendance: req.t("club.attendanceSummary", ["attended": String(summary.attended), "sessions": String(summary.sessions)]),
             skills: skills, skillFields: skillFields, outcomes: outcomes, employmentFields: employmentFields, open: input.open)
     }

@@ -17,9 +17,7 @@ struct ClubService {
     // MARK: membership and skills
 
     func join(_ loaded: SurvivorService.Loaded, actor: UUID) async throws {
-        guard loaded.access.activeConsents.contains(.club), !loaded.access.identityDestroyed else {
-            throw AppError(status: .conflict, messageKey: "club.error.consent")
-        }
+        if let refusal = ClubRule.refusalToJoin(loaded.access) { throw AppError(refusal) }
         let survivor = loaded.survivor
         let id = try survivor.requireID()
         guard try await ClubMembership.query(on: database).filter(\.$survivorID == id).filter(\.$leftOn == nil).first() == nil else { return }

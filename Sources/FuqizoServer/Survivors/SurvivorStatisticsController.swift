@@ -16,49 +16,53 @@ struct SurvivorFigures {
         let sex: String
         let yearOfBirth: Int?
         let harm: String
-        let hasDisability: Int
-        let inClub: Int
-        let employed: Int
-        let stillEmployed: Int
-
-        enum CodingKeys: String, CodingKey {
-            case id, person, region, sex, harm
-            case yearOfBirth = "year_of_birth", hasDisability = "has_disability", inClub = "in_club"
-            case employed, stillEmployed = "still_employed"
-        }
+        let hasDisability: Bool
     }
 
     private struct Consent: Decodable {
-        let survivorID: UUID
+        let survivorId: UUID
         let givenAt: Date
         let withdrawnAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case survivorID = "survivor_id", givenAt = "given_at", withdrawnAt = "withdrawn_at"
-        }
     }
 
+    private struct Fact: Decodable {
+        let survivorId: UUID
+    }
+
+    private struct FollowUp: Decodable {
+        let survivorId: UUID
+        let months: Int
+        let stillWorking: Bool?
+    }
+
+    /// Every record with the plain facts the indicators read: one query per table, each a
+    /// sequential read, so the page stays flat at national scale. Which facts count as what
+    /// is decided by `SurvivorIndicator` in the core, not here.
     func records() async throws -> [StatisticsRecord] {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
-        let consents = Dictionary(grouping: try await sql.raw("""
+        func all<Row: Decodable>(_ query: SQLQueryString, as type: Row.Type) async throws -> [Row] {
+            try await sql.raw(query).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        let consents = Dictionary(grouping: try await all("""
             SELECT survivor_id, given_at, withdrawn_at FROM survivor_consents WHERE purpose = \(bind: ConsentPurpose.statistics.rawValue)
-            """).all(decoding: Consent.self), by: \.survivorID)
-        let rows = try await sql.raw("""
-            SELECT s.id, m.person_id AS person, r.code AS region, s.sex, s.year_of_birth, s.harm,
-                   CASE WHEN s.has_disability THEN 1 ELSE 0 END AS has_disability,
-                   CASE WHEN EXISTS (SELECT 1 FROM club_memberships m WHERE m.survivor_id = s.id) THEN 1 ELSE 0 END AS in_club,
-                   CASE WHEN EXISTS (SELECT 1 FROM employment_outcomes e WHERE e.survivor_id = s.id) THEN 1 ELSE 0 END AS employed,
-                   CASE WHEN EXISTS (SELECT 1 FROM employment_followups f WHERE f.survivor_id = s.id AND f.months = 6
-                                     AND f.still_working = \(bind: true)) THEN 1 ELSE 0 END AS still_employed
+            """, as: Consent.self), by: \.survivorId)
+        let memberships = Dictionary(grouping: try await all("SELECT survivor_id FROM club_memberships", as: Fact.self), by: \.survivorId)
+        let starts = Dictionary(grouping: try await all("SELECT survivor_id FROM employment_outcomes", as: Fact.self), by: \.survivorId)
+        let followUps = Dictionary(grouping: try await all("SELECT survivor_id, months, still_working FROM employment_followups",
+                                                           as: FollowUp.self), by: \.survivorId)
+        let rows = try await all("""
+            SELECT s.id, m.person_id AS person, r.code AS region, s.sex, s.year_of_birth, s.harm, s.has_disability
             FROM survivors s JOIN programme_regions r ON r.id = s.region_id
             LEFT JOIN survivor_matches m ON m.survivor_id = s.id
             ORDER BY s.opened_at
-            """).all(decoding: Row.self)
+            """, as: Row.self)
         return rows.compactMap { row in
             guard let sex = SurvivorSex(rawValue: row.sex), let harm = HarmKind(rawValue: row.harm) else { return nil }
+            let road = RoadToEmployment(
+                clubMemberships: memberships[row.id]?.count ?? 0, employmentStarts: starts[row.id]?.count ?? 0,
+                followUps: (followUps[row.id] ?? []).map { RoadToEmployment.FollowUp(months: $0.months, stillWorking: $0.stillWorking) })
             return StatisticsRecord(
-                regionCode: row.region, sex: sex, yearOfBirth: row.yearOfBirth, harm: harm, hasDisability: row.hasDisability == 1,
-                inClub: row.inClub == 1, employed: row.employed == 1, stillEmployedAtSixMonths: row.stillEmployed == 1,
+                regionCode: row.region, sex: sex, yearOfBirth: row.yearOfBirth, harm: harm, hasDisability: row.hasDisability, road: road,
                 statisticsConsents: (consents[row.id] ?? []).map {
                     ConsentRecord(purpose: .statistics, givenAt: $0.givenAt, withdrawnAt: $0.withdrawnAt)
                 }, person: row.person ?? row.id)

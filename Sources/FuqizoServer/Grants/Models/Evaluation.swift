@@ -10,8 +10,8 @@ final class ApplicationCheck: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
 
     // data fields
-    @Field(key: "stage") var stage: String
-    @Field(key: "kind") var kind: String
+    @Enum(key: "stage") var stage: ApplicationStage
+    @Enum(key: "kind") var kind: CheckKind
     @Field(key: "passed") var passed: Bool
     /// The `CheckResult` as JSON: the items asked and the reasons of those that failed.
     @Field(key: "result") var result: String
@@ -30,7 +30,7 @@ final class ApplicationCheck: Model, @unchecked Sendable {
 final class CommitteeMember: Model, @unchecked Sendable {
     static let schema = "committee_members"
 
-    enum Role: String, CaseIterable {
+    enum Role: String, CaseIterable, Codable, Sendable {
         /// Non-voting: runs the committee and approves the ranking.
         case chair
         /// Non-voting: keeps the minutes.
@@ -43,7 +43,7 @@ final class CommitteeMember: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
 
     // data fields
-    @Field(key: "role") var role: String
+    @Enum(key: "role") var role: Role
 
     // relationships
     @Parent(key: "call_id") var call: GrantCall
@@ -61,7 +61,7 @@ final class EvaluationRound: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
 
     // data fields
-    @Field(key: "stage") var stage: String
+    @Enum(key: "stage") var stage: ApplicationStage
     @Field(key: "started_at") var startedAt: Date
     @Field(key: "started_by") var startedBy: UUID
     @OptionalField(key: "approved_at") var approvedAt: Date?
@@ -77,30 +77,26 @@ final class EvaluationRound: Model, @unchecked Sendable {
     init() {}
 }
 
+extension Optional<EvaluationRound> {
+    /// Where the stage's ranking stands; no round is an evaluation not yet started.
+    var rankingState: RankingState {
+        RankingState(started: self != nil, approved: self?.approvedAt != nil, decided: self?.decidedAt != nil)
+    }
+}
+
 /// One evaluator's work on one application at one stage.
 final class EvaluationAssignment: Model, @unchecked Sendable {
     static let schema = "evaluation_assignments"
-
-    enum Status: String {
-        /// Waiting for the declaration of impartiality; the evaluator sees nothing yet.
-        case assigned
-        /// Declaration signed: the evaluator may read and score.
-        case declared
-        /// A conflict of interest was declared: the assignment no longer counts.
-        case conflict
-        /// Scores submitted; final.
-        case submitted
-    }
 
     // managed fields
     @ID(key: .id) var id: UUID?
     @Field(key: "created_at") var createdAt: Date
 
     // data fields
-    @Field(key: "stage") var stage: String
+    @Enum(key: "stage") var stage: ApplicationStage
     /// The order of assignment: the first two are compared for divergence.
     @Field(key: "position") var position: Int
-    @Field(key: "status") var status: String
+    @Enum(key: "status") var status: AssignmentStatus
     @OptionalField(key: "declared_at") var declaredAt: Date?
     @OptionalField(key: "conflict_reason") var conflictReason: String?
     /// The `Scorecard` as JSON, saved as the evaluator goes.
@@ -117,9 +113,10 @@ final class EvaluationAssignment: Model, @unchecked Sendable {
 
     init() {}
 
-    var currentStatus: Status { Status(rawValue: status) ?? .assigned }
-    var isDeclared: Bool { currentStatus == .declared || currentStatus == .submitted }
-    var score: AssignmentScore { AssignmentScore(status: currentStatus, position: position, total: total, relevance: relevance) }
+    var isDeclared: Bool { status.isDeclared }
+    var score: AssignmentScore {
+        AssignmentScore(evaluator: $evaluator.id, status: status, position: position, total: total, relevance: relevance)
+    }
     var card: Scorecard { scorecard.flatMap { try? StoredJSON.decode(Scorecard.self, from: $0) } ?? Scorecard() }
 }
 
@@ -132,9 +129,9 @@ final class DecisionLetter: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     // data fields
-    @Field(key: "stage") var stage: String
-    /// The application's status the letter announces.
-    @Field(key: "outcome") var outcome: String
+    @Enum(key: "stage") var stage: ApplicationStage
+    /// The application's status the letter announces (`submitted`: pre-selected).
+    @Enum(key: "outcome") var outcome: ApplicationStatus
     /// `LocalDate`: the letter must be sent by this day.
     @Field(key: "due_date") var dueDate: String
     @OptionalField(key: "sent_at") var sentAt: Date?
@@ -144,12 +141,4 @@ final class DecisionLetter: Model, @unchecked Sendable {
     @Parent(key: "application_id") var application: GrantApplication
 
     init() {}
-}
-
-/// What a ranking needs of an assignment, read without the rest of the row.
-struct AssignmentScore: Sendable {
-    let status: EvaluationAssignment.Status
-    let position: Int
-    let total: Double?
-    let relevance: Double?
 }

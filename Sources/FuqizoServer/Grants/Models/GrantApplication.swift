@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import FuqizoCore
-import SQLKit
 
 /// A CSO's application to one lot of a call. In a two-stage call the same row carries the
 /// concept note and, after pre-selection, the full application; each stage's content is
@@ -15,8 +14,9 @@ final class GrantApplication: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     // data fields
-    @Field(key: "stage") var stage: String
-    @Field(key: "status") var status: String
+    @Enum(key: "stage") var stage: ApplicationStage
+    /// Its lifecycle (`ApplicationStatus`): a value no case names fails to load, never falls back.
+    @Enum(key: "status") var status: ApplicationStatus
     @OptionalField(key: "reference") var reference: String?
     /// The language the CSO works in: its receipt and letters are written in it.
     @Field(key: "language") var language: String
@@ -39,9 +39,6 @@ final class GrantApplication: Model, @unchecked Sendable {
 
     init() {}
 
-    var currentStage: ApplicationStage { ApplicationStage(rawValue: stage) ?? .full }
-    var currentStatus: ApplicationStatus { ApplicationStatus(rawValue: status) ?? .draft }
-
     func content(_ stage: ApplicationStage) -> ApplicationContent {
         let stored = stage == .concept ? conceptContent : fullContent
         return stored.flatMap { try? StoredJSON.decode(ApplicationContent.self, from: $0) } ?? ApplicationContent()
@@ -54,19 +51,4 @@ final class GrantApplication: Model, @unchecked Sendable {
 
     func submittedAt(_ stage: ApplicationStage) -> Date? { stage == .concept ? conceptSubmittedAt : fullSubmittedAt }
     func digest(_ stage: ApplicationStage) -> String? { stage == .concept ? conceptDigest : fullDigest }
-}
-
-/// Numbers handed out in sequence per scope (`application:CFP-2019-01` …), atomically, on
-/// SQLite and PostgreSQL alike.
-enum ReferenceCounter {
-    static func next(_ scope: String, on database: any Database) async throws -> Int {
-        guard let sql = database as? any SQLDatabase else { throw AppError.server }
-        let row = try await sql.raw("""
-            INSERT INTO reference_counters (scope, value) VALUES (\(bind: scope), 1)
-            ON CONFLICT (scope) DO UPDATE SET value = reference_counters.value + 1
-            RETURNING value
-            """).first()
-        guard let value = try row?.decode(column: "value", as: Int.self) else { throw AppError.server }
-        return value
-    }
 }

@@ -18,8 +18,9 @@ final class GrantCall: Model, @unchecked Sendable {
     @Field(key: "title_en") var titleEn: String
     @Field(key: "summary_sq") var summarySq: String
     @Field(key: "summary_en") var summaryEn: String
-    @Field(key: "stages") var stages: String
-    @Field(key: "status") var status: String
+    @Enum(key: "stages") var stages: CallStages
+    /// Its lifecycle (`CallStatus`): a value no case names fails to load, never falls back.
+    @Enum(key: "status") var status: CallStatus
     @Field(key: "currency") var currency: String
     @Field(key: "rules") var rules: String
     @Field(key: "divergence_basis_points") var divergenceBasisPoints: Int
