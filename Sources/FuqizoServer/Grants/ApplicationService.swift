@@ -100,6 +100,11 @@ struct ApplicationService {
         return found
     }
 
+    /// The organisations a CSO user applies for, by name.
+    func organisations(_ ids: [UUID]) async throws -> [Organisation] {
+        try await Organisation.query(on: database).filter(\.$id ~~ ids).sort(\.$nameSq).all()
+    }
+
     /// Starts an application of an organisation to a lot, or returns the one it already has:
     /// a CSO applies once per lot.
     func start(callID: UUID, lotID: UUID, organisationID: UUID, language: Language, actor: UUID) async throws -> UUID {

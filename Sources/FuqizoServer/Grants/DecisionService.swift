@@ -243,7 +243,38 @@ struct DecisionService {
         }
     }
 
+    // MARK: figures
+
+    /// Submitted applications per call and status, with the amounts they request: the
+    /// figures donors may see, never one application.
+    struct StatusCount: Decodable, Sendable {
+        let callId: UUID
+        let status: ApplicationStatus
+        let applications: Int
+        let requested: Int64
+    }
+
+    func submittedCounts() async throws -> [StatusCount] {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        return try await sql.raw("""
+            SELECT call_id, status, COUNT(*) AS applications, CAST(SUM(requested_minor_units) AS BIGINT) AS requested
+            FROM grant_applications WHERE reference IS NOT NULL GROUP BY call_id, status
+            """).all(decoding: StatusCount.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
     // MARK: letters
+
+    /// One letter of an application; another application's letter is "not found".
+    func letter(_ id: UUID, ofApplication applicationID: UUID) async throws -> DecisionLetter {
+        guard let letter = try await DecisionLetter.query(on: database).filter(\.$id == id)
+            .filter(\.$application.$id == applicationID).first() else { throw AppError.notFound }
+        return letter
+    }
+
+    /// One application's letters, oldest first.
+    func letters(ofApplication id: UUID) async throws -> [DecisionLetter] {
+        try await DecisionLetter.query(on: database).filter(\.$application.$id == id).sort(\.$createdAt).all()
+    }
 
     func letters(callID: UUID) async throws -> [DecisionLetter] {
         try await DecisionLetter.query(on: database).join(GrantApplication.self, on: \DecisionLetter.$application.$id == \GrantApplication.$id)

@@ -73,6 +73,23 @@ struct EvaluationService {
                                voters: Set(members.filter { $0.role == .evaluator }.map(\.$user.id)))
     }
 
+    /// Everyone who could sit on a committee, with their roles, by name.
+    func activeUsersWithRoles() async throws -> [User] {
+        try await User.query(on: database).filter(\.$isActive == true).with(\.$roles).sort(\.$displayName).all()
+    }
+
+    /// An evaluator's assignments with their applications and calls, oldest first.
+    func assignments(ofEvaluator userID: UUID) async throws -> [EvaluationAssignment] {
+        try await EvaluationAssignment.query(on: database).filter(\.$evaluator.$id == userID)
+            .with(\.$application) { $0.with(\.$call) }.sort(\.$createdAt).all()
+    }
+
+    /// The reference of the call an assignment belongs to: all an evaluator learns before signing.
+    func callReference(of assignment: EvaluationAssignment) async throws -> String {
+        try await GrantCall.query(on: database).join(GrantApplication.self, on: \GrantApplication.$call.$id == \GrantCall.$id)
+            .filter(GrantApplication.self, \.$id == assignment.$application.id).first()?.reference ?? ""
+    }
+
     static func composition(_ members: [CommitteeMember]) -> CommitteeComposition {
         func ids(_ role: CommitteeMember.Role) -> [String] { members.filter { $0.role == role }.map { $0.$user.id.uuidString } }
         return CommitteeComposition(chair: ids(.chair).first, secretary: ids(.secretary).first, evaluators: ids(.evaluator).sorted())

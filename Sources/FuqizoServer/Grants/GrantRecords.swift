@@ -11,7 +11,7 @@ extension ResourceSource {
     static let application = ResourceSource.record(GrantApplication.self, conceals: { req, application in
         application.reference == nil || !Policy.decide(req.actor, .reviewApplication).isAllowed
     }) { req in
-        guard let id = req.parameters.get("applicationID", as: UUID.self) else { throw AppError.notFound }
+        let id = try req.id("applicationID")
         let application = try await ApplicationService(database: req.db, services: req.services).find(id)
         let committee = try await EvaluationService.committeeAccess(of: application.$call.id, on: req.db)
         return (application, .application(ApplicationAccess(
@@ -20,8 +20,8 @@ extension ResourceSource {
 
     /// The committee of the call named by `:callID`: its ranking and its list of applications.
     static let committee = ResourceSource.record(CommitteeAccess.self) { req in
-        guard let id = req.parameters.get("callID", as: UUID.self),
-              try await GrantCall.find(id, on: req.db) != nil else { throw AppError.notFound }
+        let id = try req.id("callID")
+        guard try await GrantCall.find(id, on: req.db) != nil else { throw AppError.notFound }
         let committee = try await EvaluationService.committeeAccess(of: id, on: req.db)
         return (committee, .committee(committee))
     }
@@ -30,8 +30,7 @@ extension ResourceSource {
     static let assignment = ResourceSource.record(EvaluationAssignment.self, conceals: { req, assignment in
         assignment.$evaluator.id != req.actor.userID
     }) { req in
-        guard let id = req.parameters.get("assignmentID", as: UUID.self),
-              let assignment = try await EvaluationAssignment.find(id, on: req.db) else { throw AppError.notFound }
+        guard let assignment = try await EvaluationAssignment.find(try req.id("assignmentID"), on: req.db) else { throw AppError.notFound }
         return (assignment, assignment.resource)
     }
 }

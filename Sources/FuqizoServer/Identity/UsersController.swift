@@ -146,7 +146,7 @@ struct UsersController: RouteCollection {
     }
 
     private func userID(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("userID", as: UUID.self) else { throw AppError.notFound }
+        let id = try req.id("userID")
         return id
     }
 

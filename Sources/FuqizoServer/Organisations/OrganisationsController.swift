@@ -144,7 +144,7 @@ struct OrganisationsController: RouteCollection {
     }
 
     private func organisationID(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("organisationID", as: UUID.self) else { throw AppError.notFound }
+        let id = try req.id("organisationID")
         return id
     }
 

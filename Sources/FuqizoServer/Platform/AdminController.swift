@@ -198,7 +198,7 @@ struct AdminController: RouteCollection {
     }
 
     func region(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("regionID", as: UUID.self) else { throw AppError.notFound }
+        let id = try req.id("regionID")
         return try await renderRegion(req, id: id)
     }
 
@@ -207,7 +207,7 @@ struct AdminController: RouteCollection {
     }
 
     func saveRegion(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("regionID", as: UUID.self) else { throw AppError.notFound }
+        let id = try req.id("regionID")
         let form = try req.form(RegionForm.self)
         let ids = Set((form.municipalities ?? []).compactMap(UUID.init(uuidString:)))
         let actor = try req.requireSignedIn().actor.userID!

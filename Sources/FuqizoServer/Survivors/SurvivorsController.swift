@@ -392,7 +392,7 @@ struct SurvivorsController: RouteCollection {
 
     func withdrawConsent(req: Request) async throws -> Response {
         let loaded = try loaded(req)
-        guard let consentID = req.parameters.get("consentID", as: UUID.self) else { throw AppError.notFound }
+        let consentID = try req.id("consentID")
         try await service(req).withdrawConsent(consentID, on: loaded, actor: req.requireSignedIn().actor.userID!)
         return back(req, loaded, flash: "survivor.consentWithdrawn")
     }
@@ -475,7 +475,7 @@ struct SurvivorsController: RouteCollection {
 
     func addStep(req: Request) async throws -> Response {
         let loaded = try loaded(req)
-        guard let goalID = req.parameters.get("goalID", as: UUID.self) else { throw AppError.notFound }
+        let goalID = try req.id("goalID")
         let form = try req.form(PlanStepForm.self)
         switch try await work(req).addStep(form, goalID: goalID, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(plan: form, planGoal: goalID, open: "plan"))
@@ -489,7 +489,7 @@ struct SurvivorsController: RouteCollection {
 
     func setStepStatus(req: Request) async throws -> Response {
         let loaded = try loaded(req)
-        guard let stepID = req.parameters.get("stepID", as: UUID.self) else { throw AppError.notFound }
+        let stepID = try req.id("stepID")
         try await work(req).setStepStatus(stepID, to: try req.form(StatusForm.self).status ?? "", on: loaded,
                                           actor: req.requireSignedIn().actor.userID!)
         return back(req, loaded, flash: "form.saved")
@@ -547,7 +547,7 @@ struct SurvivorsController: RouteCollection {
 
     func recordFollowUp(req: Request) async throws -> Response {
         let loaded = try loaded(req)
-        guard let id = req.parameters.get("followUpID", as: UUID.self) else { throw AppError.notFound }
+        let id = try req.id("followUpID")
         let answer = try req.form(FollowUpForm.self).stillWorking
         guard answer == "yes" || answer == "no" else { throw AppError.badRequest }
         try await work(req).recordFollowUp(id, stillWorking: answer == "yes", on: loaded, actor: req.requireSignedIn().actor.userID!)

@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Aggregate figures of the grant scheme for donors and programme staff.
+struct GrantFiguresController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("grants", "figures", use: figures).access(.viewGrantFigures)
+    }
+
+    struct FigureRow: Encodable {
+        let reference: String
+        let title: String
+        let submitted: Int
+        let rejected: Int
+        let awarded: Int
+        let reserve: Int
+        let awardedAmount: String
+        let envelope: String
+    }
+
+    /// Counts and sums per call: what donors may see, never an application or an applicant.
+    /// One grouped query for every call.
+    func figures(req: Request) async throws -> View {
+        let calls = try await CallService(database: req.db, services: req.services).published()
+        let byCall = Dictionary(grouping: try await DecisionService(database: req.db, services: req.services).submittedCounts(),
+                                by: \.callId)
+        let rows = calls.map { call in
+            let lines = byCall[call.id!] ?? []
+            func count(_ status: ApplicationStatus) -> Int { lines.first { $0.status == status }?.applications ?? 0 }
+            let awarded = lines.first { $0.status == .awarded }?.requested ?? 0
+            return FigureRow(reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
+                             submitted: lines.reduce(0) { $0 + $1.applications }, rejected: count(.rejected), awarded: count(.awarded),
+                             reserve: count(.reserve), awardedAmount: Money(minorUnits: awarded, currency: call.currency).description,
+                             envelope: Money(minorUnits: call.lots.reduce(0) { $0 + $1.envelopeMinorUnits }, currency: call.currency).description)
+        }
+        return try await req.page("grants/figures", title: "figures.title", ["rows": rows])
+    }
+}
