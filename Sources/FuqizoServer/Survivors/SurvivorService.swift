@@ -157,6 +157,16 @@ struct SurvivorService {
 
     /// A record by its code, with its consents. An unknown code is refused exactly as another
     /// organisation's is, so that guessing codes tells nothing.
+    /// Organisations by name: those a case worker records for, or a consent's recipients.
+    func organisations(_ ids: [UUID]) async throws -> [Organisation] {
+        try await Organisation.query(on: database).filter(\.$id ~~ ids).sort(\.$nameSq).all()
+    }
+
+    /// Active organisations by name: who a referral consent may name.
+    func activeOrganisations() async throws -> [Organisation] {
+        try await Organisation.query(on: database).filter(\.$status == OrganisationStatus.active.rawValue).sort(\.$nameSq).all()
+    }
+
     func load(code: String) async throws -> Loaded {
         guard SurvivorCode.isValid(code),
               let survivor = try await Survivor.query(on: database).filter(\.$code == code).first() else { throw AppError.forbidden }
