@@ -123,7 +123,7 @@ struct ApplicantController: RouteCollection {
         try req.authorize(.editApplication, .organisation(organisationID))
         let id = try await service(req).start(callID: callID, lotID: lotID, organisationID: organisationID, language: req.language,
                                               actor: try req.requireSignedIn().userID)
-        return req.redirect(to: "/applications/\(id.uuidString)")
+        return req.redirect(to: .application(id))
     }
 
     private func render(_ req: Request, _ application: GrantApplication, content: ApplicationContent? = nil, errors: FieldErrors = .init(),
@@ -135,8 +135,8 @@ struct ApplicantController: RouteCollection {
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
         return try await req.page("grants/application", title: "application.title",
                                   try ApplicationContext.build(req, application, content: content, errors: errors, revision: revision,
-                                                   conflict: conflict, editable: editable, back: "/applications",
-                                                   attachments: attachments, attachmentBase: "/applications/\(id)/attachments", upload: upload),
+                                                   conflict: conflict, editable: editable, back: SiteURL.applications.path,
+                                                   attachments: attachments, attachmentBase: SiteURL.applicationAttachments(application.id!).path, upload: upload),
                                   status: status)
     }
 
@@ -149,7 +149,7 @@ struct ApplicantController: RouteCollection {
         let application = try application(req)
         let form = (try? req.content.decode(UploadForm.self)) ?? UploadForm()
         switch try await service(req).attach(application, label: form.label ?? "", file: form.file, actor: try req.requireSignedIn().userID) {
-        case .success: return Flash.redirect(req, to: "/applications/\(application.id!.uuidString)", flash: "document.attached")
+        case .success: return Flash.redirect(req, to: .application(application.id!), flash: "document.attached")
         case .failure(let errors): return try await render(req, application, upload: (form.label ?? "", errors), status: .badRequest)
         }
     }
@@ -157,7 +157,7 @@ struct ApplicantController: RouteCollection {
     func detach(req: Request) async throws -> Response {
         let application = try application(req)
         try await service(req).detach(application, attachmentID: try req.id("attachmentID"), actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: "/applications/\(application.id!.uuidString)", flash: "document.removed")
+        return Flash.redirect(req, to: .application(application.id!), flash: "document.removed")
     }
 
     func download(req: Request) async throws -> Response {
@@ -194,7 +194,7 @@ struct ApplicantController: RouteCollection {
             let email = try await signedIn.user(on: req.db).email
             switch try await service.submit(application, content: form.content, revision: form.revision, actor: signedIn.userID, mailTo: email) {
             case .success:
-                return Flash.redirect(req, to: "/applications/\(id)/receipt", flash: "application.submitted")
+                return Flash.redirect(req, to: .applicationReceipt(application.id!), flash: "application.submitted")
             case .failure(.checklist(let errors)):
                 return try await render(req, application, content: form.content, errors: errors, status: .unprocessableEntity)
             case .failure(.late):
@@ -206,7 +206,7 @@ struct ApplicantController: RouteCollection {
             }
         }
         switch try await service.save(application, content: form.content, revision: form.revision, actor: signedIn.userID) {
-        case .success: return Flash.redirect(req, to: "/applications/\(id)", flash: "application.saved")
+        case .success: return Flash.redirect(req, to: .application(application.id!), flash: "application.saved")
         case .failure(let problem): return try await saveProblem(req, application, form, problem)
         }
     }

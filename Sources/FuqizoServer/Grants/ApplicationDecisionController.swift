@@ -27,7 +27,7 @@ struct ApplicationDecisionController: RouteCollection {
         try req.record(GrantApplication.self)
     }
 
-    private func back(_ application: GrantApplication) -> String { "/grants/applications/\(application.id!.uuidString)" }
+    private func back(_ application: GrantApplication) -> String { SiteURL.review(application.id!).path }
 
     func recordCheck(req: Request) async throws -> Response {
         let application = try application(req)
@@ -59,7 +59,7 @@ struct ApplicationDecisionController: RouteCollection {
     func withdraw(req: Request) async throws -> Response {
         let application = try application(req)
         _ = try await decisions(req).withdraw(application, actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: "/grants/calls/\(application.$call.id.uuidString)/ranking/full", flash: "decision.withdrawn")
+        return Flash.redirect(req, to: .ranking(call: application.$call.id, stage: .full), flash: "decision.withdrawn")
     }
 
     struct LetterPage: Encodable {
@@ -78,6 +78,6 @@ struct ApplicationDecisionController: RouteCollection {
         let (subject, body) = try await decisions(req).letterText(letter, application: application, call: application.call)
         return try await req.page("grants/letter", title: "letters.letter", LetterPage(
             lang: application.language, subject: subject, paragraphs: body.components(separatedBy: "\n\n"), dueDate: letter.dueDate,
-            sentAt: letter.sentAt.map(Display.dateTime), back: "/grants/calls/\(application.$call.id.uuidString)/letters"))
+            sentAt: letter.sentAt.map(Display.dateTime), back: SiteURL.callLetters(application.$call.id).path))
     }
 }

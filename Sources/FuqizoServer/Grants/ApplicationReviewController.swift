@@ -74,10 +74,7 @@ struct ApplicationReviewController: RouteCollection {
             FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == status)
         }
         func link(_ page: Int) -> String {
-            var parts = ["page=\(page)"]
-            if let lot { parts.append("lot=\(lot.uuidString)") }
-            if let status { parts.append("status=\(status.rawValue)") }
-            return "/grants/calls/\(callID.uuidString)/applications?" + parts.joined(separator: "&")
+            SiteURL.callApplications(callID).with([("page", String(page)), ("lot", lot?.uuidString), ("status", status?.rawValue)])
         }
         return try await req.page("grants/call-applications", title: "application.officer.title", OfficerList(
             callID: callID.uuidString, callReference: call.reference, rows: rows,
@@ -105,9 +102,9 @@ struct ApplicationReviewController: RouteCollection {
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, panel.id)
         return try await req.page("grants/application", title: "application.title",
                                   try ApplicationContext.build(req, application, editable: false,
-                                                               back: "/grants/calls/\(application.$call.id.uuidString)/applications",
+                                                               back: SiteURL.callApplications(application.$call.id).path,
                                                                attachments: attachments,
-                                                               attachmentBase: "/grants/applications/\(panel.id.uuidString)/attachments",
+                                                               attachmentBase: SiteURL.reviewAttachments(panel.id).path,
                                                                shownStage: panel.stage, officer: panel.panel),
                                   status: status)
     }

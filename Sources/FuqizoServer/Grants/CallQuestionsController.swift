@@ -52,7 +52,7 @@ struct CallQuestionsController: RouteCollection {
         switch try await service(req).answer(questionID: questionID, callID: id, question: form.question ?? "", answer: form.answer ?? "",
                                              actor: try req.requireSignedIn().userID) {
         case .failure(let errors): return try await renderQuestions(req, id: id, failed: (questionID, errors, form), status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)/questions", flash: "call.answer.published")
+        case .success: return Flash.redirect(req, to: .callQuestions(id), flash: "call.answer.published")
         }
     }
 }

@@ -57,7 +57,7 @@ struct CallsController: RouteCollection {
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let call = try await service(req).find(id)
         var facts = try CallContext.facts(call, req)
-        facts.documents = try await CallContext.documents(req, callID: id, base: "/grants/calls/\(id.uuidString)/documents")
+        facts.documents = try await CallContext.documents(req, callID: id, base: SiteURL.callDocuments(id).path)
         let categories = CallService.DocumentCategory.allCases.map {
             FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == upload.category)
         }
@@ -82,7 +82,7 @@ struct CallsController: RouteCollection {
         let form = (try? req.content.decode(DocumentForm.self)) ?? DocumentForm()
         switch try await service(req).addDocument(callID: id, title: form.title ?? "", category: form.category ?? "", file: form.file,
                                                   actor: try req.requireSignedIn().userID) {
-        case .success: return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "document.attached")
+        case .success: return Flash.redirect(req, to: .call(id), flash: "document.attached")
         case .failure(let errors):
             return try await renderShow(req, id: id, upload: (form.title ?? "", form.category ?? "", errors), status: .badRequest)
         }
@@ -91,7 +91,7 @@ struct CallsController: RouteCollection {
     func removeDocument(req: Request) async throws -> Response {
         let id = try req.id("callID")
         try await service(req).removeDocument(callID: id, documentID: try req.id("documentID"), actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "document.removed")
+        return Flash.redirect(req, to: .call(id), flash: "document.removed")
     }
 
     func officerDocument(req: Request) async throws -> Response {
@@ -157,9 +157,9 @@ struct CallsController: RouteCollection {
             LotRow(index: index, regionID: lot.regionID, nameSq: lot.nameSq, nameEn: lot.nameEn, envelope: lot.envelope,
                    errorKey: errors["lot-\(index)"])
         }
-        let action = id.map { "/grants/calls/\($0.uuidString)" } ?? "/grants/calls"
+        let action = id.map { SiteURL.call($0).path } ?? SiteURL.calls.path
         return try await req.page("grants/call-form", title: id == nil ? "call.new.title" : "call.edit.title",
-                                  FormPage(action: action, cancel: id.map { "/grants/calls/\($0.uuidString)" } ?? "/grants/calls",
+                                  FormPage(action: action, cancel: id.map { SiteURL.call($0).path } ?? SiteURL.calls.path,
                                            fields: fields, lots: rows, lotsErrorKey: errors["lots"], hasErrors: !errors.isEmpty),
                                   status: status)
     }
@@ -172,7 +172,7 @@ struct CallsController: RouteCollection {
         let form = try req.form(CallForm.self)
         switch try await service(req).save(form, id: nil, actor: try req.requireSignedIn().userID) {
         case .failure(let errors): return try await renderForm(req, form: form, id: nil, errors: errors, status: .badRequest)
-        case .success(let id): return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "form.saved")
+        case .success(let id): return Flash.redirect(req, to: .call(id), flash: "form.saved")
         }
     }
 
@@ -187,14 +187,14 @@ struct CallsController: RouteCollection {
         let form = try req.form(CallForm.self)
         switch try await service(req).save(form, id: id, actor: try req.requireSignedIn().userID) {
         case .failure(let errors): return try await renderForm(req, form: form, id: id, errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "form.saved")
+        case .success: return Flash.redirect(req, to: .call(id), flash: "form.saved")
         }
     }
 
     func publish(req: Request) async throws -> Response {
         let id = try req.id("callID")
         try await service(req).publish(id, actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "call.published")
+        return Flash.redirect(req, to: .call(id), flash: "call.published")
     }
 
     // MARK: grids
@@ -262,7 +262,7 @@ struct CallsController: RouteCollection {
         case .failure(let errors):
             return try await renderGrid(req, call: try await service(req).find(id), stage: stage, form: form, errors: errors, status: .badRequest)
         case .success:
-            return Flash.redirect(req, to: "/grants/calls/\(id.uuidString)", flash: "form.saved")
+            return Flash.redirect(req, to: .call(id), flash: "form.saved")
         }
     }
 }

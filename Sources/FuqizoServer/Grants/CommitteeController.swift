@@ -116,7 +116,7 @@ struct CommitteeController: RouteCollection {
         switch try await service(req).setCommittee(
             callID: callID, chair: UUID(uuidString: form.chair), secretary: UUID(uuidString: form.secretary),
             evaluators: form.evaluators.compactMap(UUID.init(uuidString:)), actor: try req.requireSignedIn().userID) {
-        case .success: return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/committee", flash: "form.saved")
+        case .success: return Flash.redirect(req, to: .callCommittee(callID), flash: "form.saved")
         case .failure(let errors): return try await renderCommittee(req, callID: callID, typed: form, errors: errors, status: .badRequest)
         }
     }
@@ -124,7 +124,7 @@ struct CommitteeController: RouteCollection {
     func start(req: Request) async throws -> Response {
         let callID = try req.id("callID"), stage = try req.parameter("stage", as: ApplicationStage.self)
         switch try await service(req).start(callID: callID, stage: stage, actor: try req.requireSignedIn().userID) {
-        case .success: return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/ranking/\(stage.rawValue)", flash: "evaluation.started")
+        case .success: return Flash.redirect(req, to: .ranking(call: callID, stage: stage), flash: "evaluation.started")
         case .failure(let problem):
             let key = switch problem {
             case .panel: "evaluation.error.panel"

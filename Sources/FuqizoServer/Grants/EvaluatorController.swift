@@ -111,8 +111,8 @@ struct EvaluatorController: RouteCollection {
                                 })
                          })
         }
-        var page = try ApplicationContext.build(req, application, editable: false, back: "/evaluation", attachments: attachments,
-                                                      attachmentBase: "/evaluation/\(assignment.id!.uuidString)/attachments", shownStage: stage)
+        var page = try ApplicationContext.build(req, application, editable: false, back: SiteURL.evaluation.path, attachments: attachments,
+                                                      attachmentBase: SiteURL.assignmentAttachments(assignment.id!).path, shownStage: stage)
         if call.blindReview { page = page.hidingApplicant() }
         page.evaluator = ScorePanel(id: assignment.id!.uuidString, blind: call.blindReview,
                                     submitted: assignment.status == .submitted,
@@ -134,7 +134,7 @@ struct EvaluatorController: RouteCollection {
         let form = try req.form(DeclarationForm.self)
         guard let answer = form.answer, ["impartial", "conflict"].contains(answer) else { throw AppError.badRequest }
         try await service(req).declare(assignment, conflict: answer == "conflict", reason: form.reason ?? "", actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: answer == "conflict" ? "/evaluation" : "/evaluation/\(assignment.id!.uuidString)",
+        return Flash.redirect(req, to: answer == "conflict" ? SiteURL.evaluation.path : SiteURL.assignment(assignment.id!).path,
                               flash: answer == "conflict" ? "evaluation.conflictRecorded" : "evaluation.declarationSigned")
     }
 
@@ -174,7 +174,7 @@ struct EvaluatorController: RouteCollection {
         let submit = form.intent == "submit"
         switch try await service(req).score(assignment, card: form.card, submit: submit, actor: try req.requireSignedIn().userID) {
         case .success:
-            return Flash.redirect(req, to: submit ? "/evaluation" : "/evaluation/\(assignment.id!.uuidString)",
+            return Flash.redirect(req, to: submit ? SiteURL.evaluation.path : SiteURL.assignment(assignment.id!).path,
                                   flash: submit ? "evaluation.submitted" : "form.saved")
         case .failure(let errors): return try await renderAssignment(req, assignment, typed: form.card, errors: errors, status: .unprocessableEntity)
         }

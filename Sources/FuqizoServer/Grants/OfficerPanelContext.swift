@@ -89,7 +89,7 @@ enum OfficerPanelContext {
             .filter { $0.role == .evaluator && !taken.contains($0.$user.id) }
             .map { FieldContext.Option(value: $0.$user.id.uuidString, label: $0.user.displayName, selected: false) }
         let letters = try await DecisionService(database: req.db, services: req.services).letters(ofApplication: id).map {
-            LetterLink(href: "/grants/applications/\(id.uuidString)/letters/\($0.id!.uuidString)",
+            LetterLink(href: SiteURL.letter(application: id, letter: $0.id!).path,
                        outcomeKey: RankingController.outcomeKey($0.outcome), dueDate: $0.dueDate, sentAt: $0.sentAt.map(Display.dateTime))
         }
         let officer = OfficerPanel(

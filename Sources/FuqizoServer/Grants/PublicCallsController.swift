@@ -35,7 +35,7 @@ struct PublicCallsController: RouteCollection {
         // Drafts do not exist for the public.
         guard call.status.isPublic else { throw AppError.notFound }
         var facts = try CallContext.facts(call, req)
-        facts.documents = try await CallContext.documents(req, callID: id, base: "/calls/\(id.uuidString)/documents")
+        facts.documents = try await CallContext.documents(req, callID: id, base: SiteURL.publicCallDocuments(id).path)
         facts.questions = try await service(req).questions(callID: id, publishedOnly: true).map {
             CallContext.QuestionLine(id: $0.id!.uuidString, question: $0.question, answer: $0.answer,
                          askedAt: Display.dateTime($0.publishedAt), fields: [])
@@ -60,7 +60,7 @@ struct PublicCallsController: RouteCollection {
         let organisation = signedIn.actor.grants.first { $0.role == .csoUser }?.organisationID
         switch try await service(req).ask(callID: id, question: form.question ?? "", organisationID: organisation, actor: signedIn.userID) {
         case .failure(let errors): return try await renderPublic(req, id: id, question: form.question ?? "", errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/calls/\(id.uuidString)", flash: "call.question.sent")
+        case .success: return Flash.redirect(req, to: .publicCall(id), flash: "call.question.sent")
         }
     }
 

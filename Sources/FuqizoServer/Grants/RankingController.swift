@@ -95,7 +95,7 @@ struct RankingController: RouteCollection {
         let shown = ranking.lots.first { $0.lot.id == chosen } ?? ranking.lots.first
         let lotLinks = ranking.lots.map { lot in
             LotLink(name: req.language == .sq ? lot.lot.nameSq : lot.lot.nameEn,
-                    href: "/grants/calls/\(callID.uuidString)/ranking/\(stage.rawValue)?lot=\(lot.lot.id!.uuidString)",
+                    href: SiteURL.ranking(call: callID, stage: stage).with([("lot", lot.lot.id?.uuidString)]),
                     count: lot.result.entries.count + lot.pending.count + lot.rejected.count, current: lot.lot.id == shown?.lot.id)
         }
         let lots = [shown].compactMap { $0 }.map { lot in
@@ -137,7 +137,7 @@ struct RankingController: RouteCollection {
     func approve(req: Request) async throws -> Response {
         let callID = try req.id("callID"), stage = try req.parameter("stage", as: ApplicationStage.self)
         try await decisions(req).approve(callID: callID, stage: stage, actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/ranking/\(stage.rawValue)", flash: "ranking.approved")
+        return Flash.redirect(req, to: .ranking(call: callID, stage: stage), flash: "ranking.approved")
     }
 
     struct DecisionForm: Content {
@@ -148,7 +148,7 @@ struct RankingController: RouteCollection {
         let callID = try req.id("callID"), stage = try req.parameter("stage", as: ApplicationStage.self)
         let form = try req.form(DecisionForm.self)
         switch try await decisions(req).decide(callID: callID, stage: stage, date: form.decisionDate ?? "", actor: try req.requireSignedIn().userID) {
-        case .success: return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/letters", flash: "decision.recorded")
+        case .success: return Flash.redirect(req, to: .callLetters(callID), flash: "decision.recorded")
         case .failure(let errors):
             return try await renderRanking(req, callID: callID, stage: stage, decisionDate: form.decisionDate ?? "", errors: errors, status: .badRequest)
         }
@@ -182,7 +182,7 @@ struct RankingController: RouteCollection {
         let call = try await CallService(database: req.db, services: req.services).find(callID)
         let today = LocalDate(TiranaTime.parts(of: req.now).date)!
         let rows = try await decisions(req).letters(callID: callID).map { letter in
-            LetterRow(href: "/grants/applications/\(letter.$application.id.uuidString)/letters/\(letter.id!.uuidString)",
+            LetterRow(href: SiteURL.letter(application: letter.$application.id, letter: letter.id!).path,
                       reference: letter.application.reference ?? "", organisation: letter.application.organisation.nameSq,
                       stageKey: letter.stage.catalogKey, outcomeKey: Self.outcomeKey(letter.outcome),
                       dueDate: letter.dueDate, sentAt: letter.sentAt.map(Display.dateTime),
@@ -195,6 +195,6 @@ struct RankingController: RouteCollection {
     func sendLetters(req: Request) async throws -> Response {
         let callID = try req.id("callID")
         _ = try await decisions(req).sendLetters(callID: callID, actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: "/grants/calls/\(callID.uuidString)/letters", flash: "letters.sent")
+        return Flash.redirect(req, to: .callLetters(callID), flash: "letters.sent")
     }
 }

@@ -44,21 +44,21 @@ struct AccountController: RouteCollection {
 
     func enrolPage(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        if signedIn.record.hasTwoFactor { return req.redirect(to: "/account") }
-        return try await SignInController.renderEnrolment(req, user: try await signedIn.user(on: req.db), action: "/account/two-factor")
+        if signedIn.record.hasTwoFactor { return req.redirect(to: .account) }
+        return try await SignInController.renderEnrolment(req, user: try await signedIn.user(on: req.db), action: SiteURL.accountTwoFactor.path)
     }
 
     func confirmEnrolment(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        if signedIn.record.hasTwoFactor { return req.redirect(to: "/account") }
+        if signedIn.record.hasTwoFactor { return req.redirect(to: .account) }
         let form = try req.form(SignInController.CodeForm.self)
         let user = try await signedIn.user(on: req.db)
         guard let codes = try await SignInController.identity(req).confirmEnrolment(user: user, code: form.code) else {
-            return try await SignInController.renderEnrolment(req, user: user, action: "/account/two-factor",
+            return try await SignInController.renderEnrolment(req, user: user, action: SiteURL.accountTwoFactor.path,
                                                               error: "enrol.code.error", status: .badRequest)
         }
         return try await req.page("identity/recovery-codes", title: "recovery.title",
-                                  SignInController.RecoveryCodesPage(codes: codes, continueTo: "/account"), status: .ok)
+                                  SignInController.RecoveryCodesPage(codes: codes, continueTo: SiteURL.account.path), status: .ok)
     }
 
     private func renderPassword(_ req: Request, errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -68,7 +68,7 @@ struct AccountController: RouteCollection {
             FieldContext("passwordConfirmation", label: "field.passwordConfirmation", kind: "password", errors: errors, required: true, autocomplete: "new-password"),
         ]
         return try await req.page("identity/new-account", title: "password.change.title",
-                                  SignInController.NewAccountPage(fields: fields, action: "/account/password", introKey: "password.change.intro"),
+                                  SignInController.NewAccountPage(fields: fields, action: SiteURL.accountPassword.path, introKey: "password.change.intro"),
                                   status: status)
     }
 
@@ -82,15 +82,15 @@ struct AccountController: RouteCollection {
         switch try await SignInController.identity(req).changePassword(user: try await signedIn.user(on: req.db),
                                                                       keeping: signedIn.record.sessionID, form: form) {
         case .failure(let errors): return try await renderPassword(req, errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/account", flash: "password.change.done")
+        case .success: return Flash.redirect(req, to: .account, flash: "password.change.done")
         }
     }
 
     func renewRecoveryCodes(req: Request) async throws -> Response {
         let signedIn = try req.requireSignedIn()
-        guard signedIn.record.hasTwoFactor else { return req.redirect(to: "/account") }
+        guard signedIn.record.hasTwoFactor else { return req.redirect(to: .account) }
         let codes = try await SignInController.identity(req).regenerateRecoveryCodes(user: try await signedIn.user(on: req.db))
         return try await req.page("identity/recovery-codes", title: "recovery.title",
-                                  SignInController.RecoveryCodesPage(codes: codes, continueTo: "/account"), status: .ok)
+                                  SignInController.RecoveryCodesPage(codes: codes, continueTo: SiteURL.account.path), status: .ok)
     }
 }

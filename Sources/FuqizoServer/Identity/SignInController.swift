@@ -80,8 +80,8 @@ struct SignInController: RouteCollection {
             let token = try await Self.identity(req).startSession(for: user, stage: stage)
             let target: String = switch stage {
             case .active: next
-            case .awaitingSecondFactor: "/sign-in/code?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"
-            case .mustEnrolSecondFactor: "/sign-in/enrol"
+            case .awaitingSecondFactor: "\(SiteURL.signInCode.path)?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"
+            case .mustEnrolSecondFactor: SiteURL.signInEnrol.path
             }
             let response = req.redirect(to: target)
             if let language = Language(code: user.preferredLanguage) { Self.setLanguageCookie(language, on: response, req) }
@@ -99,7 +99,7 @@ struct SignInController: RouteCollection {
     }
 
     func codePage(req: Request) async throws -> Response {
-        guard req.pendingSignIn?.stage == .awaitingSecondFactor else { return req.redirect(to: "/sign-in") }
+        guard req.pendingSignIn?.stage == .awaitingSecondFactor else { return req.redirect(to: .signIn) }
         return try await renderCode(req, next: Request.safeLocalPath(req.query[String.self, at: "next"]))
     }
 
@@ -120,7 +120,7 @@ struct SignInController: RouteCollection {
     }
 
     func submitCode(req: Request) async throws -> Response {
-        guard let pending = req.pendingSignIn, pending.stage == .awaitingSecondFactor else { return req.redirect(to: "/sign-in") }
+        guard let pending = req.pendingSignIn, pending.stage == .awaitingSecondFactor else { return req.redirect(to: .signIn) }
         let form = try req.form(CodeForm.self)
         let next = Request.safeLocalPath(form.next)
         let identity = Self.identity(req)
@@ -179,17 +179,17 @@ struct SignInController: RouteCollection {
     }
 
     func enrolPage(req: Request) async throws -> Response {
-        guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: "/sign-in") }
-        return try await Self.renderEnrolment(req, user: try await pending.user(on: req.db), action: "/sign-in/enrol")
+        guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: .signIn) }
+        return try await Self.renderEnrolment(req, user: try await pending.user(on: req.db), action: SiteURL.signInEnrol.path)
     }
 
     func confirmEnrolment(req: Request) async throws -> Response {
-        guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: "/sign-in") }
+        guard let pending = req.pendingSignIn, pending.stage == .mustEnrolSecondFactor else { return req.redirect(to: .signIn) }
         let form = try req.form(CodeForm.self)
         let identity = Self.identity(req)
         let user = try await pending.user(on: req.db)
         guard let codes = try await identity.confirmEnrolment(user: user, code: form.code) else {
-            return try await Self.renderEnrolment(req, user: user, action: "/sign-in/enrol", error: "enrol.code.error", status: .badRequest)
+            return try await Self.renderEnrolment(req, user: user, action: SiteURL.signInEnrol.path, error: "enrol.code.error", status: .badRequest)
         }
         let token = try await identity.activate(pending.record)
         let response = try await req.page("identity/recovery-codes", title: "recovery.title",
@@ -204,7 +204,7 @@ struct SignInController: RouteCollection {
         if let session = req.signedIn?.record ?? req.pendingSignIn?.record {
             try await Self.identity(req).endSession(session, actor: req.signedIn?.actor.userID, reason: "signOut")
         }
-        let response = Flash.redirect(req, to: "/sign-in", flash: "signOut.done")
+        let response = Flash.redirect(req, to: .signIn, flash: "signOut.done")
         SessionMiddleware.expireCookie(on: response, request: req)
         return response
     }
@@ -235,7 +235,7 @@ struct SignInController: RouteCollection {
         guard try await Self.identity(req).usableLink(token, purpose: .setup) != nil,
               try await !Self.identity(req).administratorExists()
         else { throw AppError(status: .notFound, messageKey: "setup.error.linkInvalid") }
-        return try await renderNewAccount(req, title: "setup.title", intro: "setup.intro", action: "/setup/\(token)", askIdentity: true)
+        return try await renderNewAccount(req, title: "setup.title", intro: "setup.intro", action: SiteURL.setup(token: token).path, askIdentity: true)
     }
 
     func completeSetup(req: Request) async throws -> Response {
@@ -243,10 +243,10 @@ struct SignInController: RouteCollection {
         let form = try req.form(IdentityService.NewAccountForm.self)
         switch try await Self.identity(req).completeSetup(token: token, form: form) {
         case .failure(let errors):
-            return try await renderNewAccount(req, title: "setup.title", intro: "setup.intro", action: "/setup/\(token)",
+            return try await renderNewAccount(req, title: "setup.title", intro: "setup.intro", action: SiteURL.setup(token: token).path,
                                               askIdentity: true, form: form, errors: errors, status: .badRequest)
         case .success:
-            return Flash.redirect(req, to: "/sign-in", flash: "setup.done")
+            return Flash.redirect(req, to: .signIn, flash: "setup.done")
         }
     }
 
@@ -276,7 +276,7 @@ struct SignInController: RouteCollection {
             return try await renderNewAccount(req, title: texts.title, intro: texts.intro, action: "/\(texts.path)/\(token)",
                                               askIdentity: false, form: form, errors: errors, status: .badRequest)
         case .success:
-            return Flash.redirect(req, to: "/sign-in", flash: texts.done)
+            return Flash.redirect(req, to: .signIn, flash: texts.done)
         }
     }
 

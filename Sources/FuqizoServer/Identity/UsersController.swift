@@ -97,7 +97,7 @@ struct UsersController: RouteCollection {
         let form = try req.form(UserAdminService.InvitationForm.self)
         switch try await service(req).invite(form, by: actor) {
         case .failure(let errors): return try await renderInvite(req, form: form, errors: errors, status: .badRequest)
-        case .success(let id): return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.invite.sent")
+        case .success(let id): return Flash.redirect(req, to: .user(id), flash: "users.invite.sent")
         }
     }
 
@@ -159,7 +159,7 @@ struct UsersController: RouteCollection {
         let form = try req.form(UserAdminService.RolesForm.self)
         switch try await service(req).updateRoles(userID: id, form: form, by: try req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await renderUser(req, id: id, errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "form.saved")
+        case .success: return Flash.redirect(req, to: .user(id), flash: "form.saved")
         }
     }
 
@@ -167,7 +167,7 @@ struct UsersController: RouteCollection {
         let id = try userID(req)
         switch try await service(req).setActive(userID: id, active: active, by: try req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await renderUser(req, id: id, errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "form.saved")
+        case .success: return Flash.redirect(req, to: .user(id), flash: "form.saved")
         }
     }
 
@@ -178,18 +178,18 @@ struct UsersController: RouteCollection {
     func unlock(req: Request) async throws -> Response {
         let id = try userID(req)
         try await service(req).unlock(userID: id, by: try req.requireSignedIn().actor.userID!)
-        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "form.saved")
+        return Flash.redirect(req, to: .user(id), flash: "form.saved")
     }
 
     func sendPasswordLink(req: Request) async throws -> Response {
         let id = try userID(req)
         try await service(req).sendPasswordLink(userID: id, by: try req.requireSignedIn().actor.userID!)
-        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.passwordLink.sent")
+        return Flash.redirect(req, to: .user(id), flash: "users.passwordLink.sent")
     }
 
     func resetTwoFactor(req: Request) async throws -> Response {
         let id = try userID(req)
         try await service(req).resetTwoFactor(userID: id, by: try req.requireSignedIn().actor.userID!)
-        return Flash.redirect(req, to: "/admin/users/\(id.uuidString)", flash: "users.twoFactorReset.done")
+        return Flash.redirect(req, to: .user(id), flash: "users.twoFactorReset.done")
     }
 }

@@ -68,12 +68,8 @@ struct OrganisationsController: RouteCollection {
         let rows = page.items.map { Self.row($0, geography: geography, req) }
         let pager = page.pager
         func link(_ number: Int) -> String {
-            var components = URLComponents()
-            components.path = "/organisations"
-            components.queryItems = [("q", query.q), ("region", query.region), ("municipality", query.municipality),
-                                     ("focus", query.focus), ("status", query.status), ("page", String(number))]
-                .compactMap { name, value in value.flatMap(Text.clean).map { URLQueryItem(name: name, value: $0) } }
-            return components.string ?? "/organisations"
+            SiteURL.organisations.with([("q", query.q), ("region", query.region), ("municipality", query.municipality),
+                                     ("focus", query.focus), ("status", query.status), ("page", String(number))])
         }
         let filters = [
             FieldContext("region", label: "field.region", kind: "select", value: query.region ?? "",
@@ -106,7 +102,7 @@ struct OrganisationsController: RouteCollection {
     /// A member of one organisation goes straight to it; of several, sees their list.
     func mine(req: Request) async throws -> Response {
         let ids = req.actor.organisationIDs
-        if ids.count == 1, let id = ids.first { return req.redirect(to: "/organisations/\(id.uuidString)") }
+        if ids.count == 1, let id = ids.first { return req.redirect(to: .organisation(id)) }
         var filter = OrganisationService.Filter()
         filter.onlyIDs = ids
         let geography = try await GeographyDirectory.load(on: req.db)
@@ -240,8 +236,8 @@ struct OrganisationsController: RouteCollection {
                 FieldContext("accountHolder", label: "field.accountHolder", value: form.accountHolder, errors: errors),
             ]))
         }
-        let action = id.map { "/organisations/\($0.uuidString)" } ?? "/organisations"
-        let cancel = id.map { "/organisations/\($0.uuidString)" } ?? "/organisations"
+        let action = id.map { SiteURL.organisation($0).path } ?? SiteURL.organisations.path
+        let cancel = id.map { SiteURL.organisation($0).path } ?? SiteURL.organisations.path
         return try await req.page("organisations/form",
                                   title: id == nil ? "cso.new.title" : "cso.edit.title",
                                   FormPage(action: action, cancel: cancel, sections: sections, hasErrors: !errors.isEmpty,
@@ -276,7 +272,7 @@ struct OrganisationsController: RouteCollection {
         let includeBank = Self.seesBankDetails(actor, of: nil)
         switch try await service(req).save(form, id: nil, includeBankDetails: includeBank, actor: actor.userID!) {
         case .failure(let errors): return try await renderForm(req, form: form, id: nil, errors: errors, status: .badRequest)
-        case .success(let id): return Flash.redirect(req, to: "/organisations/\(id.uuidString)", flash: "form.saved")
+        case .success(let id): return Flash.redirect(req, to: .organisation(id), flash: "form.saved")
         }
     }
 
@@ -303,7 +299,7 @@ struct OrganisationsController: RouteCollection {
         switch try await service(req).save(form, id: id, includeBankDetails: includeBank,
                                            includeRegistryFields: Self.editsRegistry(actor, of: id), actor: actor.userID!) {
         case .failure(let errors): return try await renderForm(req, form: form, id: id, errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/organisations/\(id.uuidString)", flash: "form.saved")
+        case .success: return Flash.redirect(req, to: .organisation(id), flash: "form.saved")
         }
     }
 }

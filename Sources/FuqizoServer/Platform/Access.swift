@@ -93,11 +93,11 @@ struct AccessMiddleware: Middleware {
         if !request.actor.isSignedIn, request.method == .GET {
             if let pending = request.pendingSignIn {
                 return request.eventLoop.makeSucceededFuture(
-                    request.redirect(to: pending.stage == .mustEnrolSecondFactor ? "/sign-in/enrol" : "/sign-in/code"))
+                    request.redirect(to: pending.stage == .mustEnrolSecondFactor ? .signInEnrol : .signInCode))
             }
             var query = "next=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")"
             if request.sessionExpired { query += "&expired=1" }
-            return request.eventLoop.makeSucceededFuture(request.redirect(to: "/sign-in?\(query)"))
+            return request.eventLoop.makeSucceededFuture(request.redirect(to: "\(SiteURL.signIn.path)?\(query)"))
         }
         return request.eventLoop.makeFailedFuture(AppError.forbidden)
     }

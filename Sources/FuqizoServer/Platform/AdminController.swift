@@ -63,11 +63,7 @@ struct AdminController: RouteCollection {
         let verify = req.query[String.self, at: "verify"] != nil
         let verification = verify ? try await AuditLog.verify(on: req.db, key: req.services.audit.key.key) : nil
         func link(_ number: Int) -> String {
-            var components = URLComponents()
-            components.path = "/admin/audit"
-            components.queryItems = [("action", action), ("target", target), ("page", String(number))]
-                .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
-            return components.string ?? "/admin/audit"
+            SiteURL.auditTrail.with([("action", action), ("target", target), ("page", String(number))])
         }
         let fields = [
             FieldContext("action", label: "audit.filter.action", value: action ?? "", hint: "audit.filter.actionHint"),
@@ -116,7 +112,7 @@ struct AdminController: RouteCollection {
             try await Outbox.retry(message, now: now, on: db)
             try await req.services.audit.record(.init("mail.retried", target: ("mail", id.uuidString)), actor: actor, at: now, on: db)
         }
-        return Flash.redirect(req, to: "/admin/outbox", flash: "outbox.retried")
+        return Flash.redirect(req, to: .outbox, flash: "outbox.retried")
     }
 
     // MARK: settings
@@ -153,7 +149,7 @@ struct AdminController: RouteCollection {
         let actor = try req.requireSignedIn().actor.userID!
         switch try await SettingsService(database: req.db, services: req.services).update(form, actor: actor) {
         case .failure(let errors): return try await renderSettings(req, form: form, errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/admin/settings", flash: "form.saved")
+        case .success: return Flash.redirect(req, to: .settings, flash: "form.saved")
         }
     }
 
@@ -213,7 +209,7 @@ struct AdminController: RouteCollection {
         let actor = try req.requireSignedIn().actor.userID!
         switch try await OrganisationService(database: req.db, services: req.services).updateRegion(id, municipalityIDs: ids, actor: actor) {
         case .failure(let errors): return try await renderRegion(req, id: id, selected: ids, errors: errors, status: .badRequest)
-        case .success: return Flash.redirect(req, to: "/admin/regions", flash: "form.saved")
+        case .success: return Flash.redirect(req, to: .regions, flash: "form.saved")
         }
     }
 }

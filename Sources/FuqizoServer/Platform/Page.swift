@@ -61,28 +61,28 @@ enum Navigation {
         let actor = request.actor
         guard actor.isSignedIn else { return [] }
         var entries: [(String, String, Bool)] = [("/", "nav.home", true)]
-        entries.append(("/organisations", "nav.organisations", Policy.decide(actor, .viewOrganisationRegistry).isAllowed))
+        entries.append((SiteURL.organisations.path, "nav.organisations", Policy.decide(actor, .viewOrganisationRegistry).isAllowed))
         if !actor.isProgrammeStaff, actor.organisationIDs.count > 0 {
-            entries.append(("/my-organisations", "nav.myOrganisation", true))
+            entries.append((SiteURL.myOrganisations.path, "nav.myOrganisation", true))
         }
         let managesCalls = Policy.decide(actor, .manageCalls).isAllowed
-        entries.append(("/grants/calls", "nav.calls", managesCalls))
-        entries.append(("/calls", "nav.publicCalls", !managesCalls))
-        entries.append(("/applications", "nav.applications", Policy.decide(actor, .applyForGrants).isAllowed))
-        entries.append(("/evaluation", "nav.evaluation", Policy.decide(actor, .evaluate).isAllowed))
-        entries.append(("/survivors", "nav.survivors", Policy.decide(actor, .viewCaseload).isAllowed))
-        entries.append(("/referrals", "nav.referrals", Policy.decide(actor, .viewReferrals).isAllowed))
-        entries.append(("/club", "nav.club", Policy.decide(actor, .runClub).isAllowed))
-        entries.append(("/grants/figures", "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
-        entries.append(("/statistics/survivors", "nav.survivorStatistics", Policy.decide(actor, .viewSurvivorStatistics).isAllowed))
+        entries.append((SiteURL.calls.path, "nav.calls", managesCalls))
+        entries.append((SiteURL.publicCalls.path, "nav.publicCalls", !managesCalls))
+        entries.append((SiteURL.applications.path, "nav.applications", Policy.decide(actor, .applyForGrants).isAllowed))
+        entries.append((SiteURL.evaluation.path, "nav.evaluation", Policy.decide(actor, .evaluate).isAllowed))
+        entries.append((SiteURL.survivors.path, "nav.survivors", Policy.decide(actor, .viewCaseload).isAllowed))
+        entries.append((SiteURL.referrals.path, "nav.referrals", Policy.decide(actor, .viewReferrals).isAllowed))
+        entries.append((SiteURL.club.path, "nav.club", Policy.decide(actor, .runClub).isAllowed))
+        entries.append((SiteURL.grantFigures.path, "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
+        entries.append((SiteURL.survivorStatistics.path, "nav.survivorStatistics", Policy.decide(actor, .viewSurvivorStatistics).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
-            ("/admin/users", "nav.users", admin),
-            ("/admin/regions", "nav.regions", Policy.decide(actor, .manageRegions).isAllowed),
-            ("/admin/settings", "nav.settings", Policy.decide(actor, .manageSettings).isAllowed),
-            ("/admin/audit", "nav.audit", Policy.decide(actor, .viewAuditTrail).isAllowed),
-            ("/admin/outbox", "nav.outbox", Policy.decide(actor, .viewMailOutbox).isAllowed),
-            ("/account", "nav.account", true),
+            (SiteURL.users.path, "nav.users", admin),
+            (SiteURL.regions.path, "nav.regions", Policy.decide(actor, .manageRegions).isAllowed),
+            (SiteURL.settings.path, "nav.settings", Policy.decide(actor, .manageSettings).isAllowed),
+            (SiteURL.auditTrail.path, "nav.audit", Policy.decide(actor, .viewAuditTrail).isAllowed),
+            (SiteURL.outbox.path, "nav.outbox", Policy.decide(actor, .viewMailOutbox).isAllowed),
+            (SiteURL.account.path, "nav.account", true),
         ]
         let path = request.url.path
         return entries.filter(\.2).map { href, key, _ in

@@ -26,7 +26,7 @@ struct CaseWorkController: RouteCollection {
     }
 
     private func back(_ req: Request, _ loaded: SurvivorService.Loaded, flash: String) -> Response {
-        Flash.redirect(req, to: "/survivors/\(loaded.survivor.code)", flash: flash)
+        Flash.redirect(req, to: .survivor(code: loaded.survivor.code), flash: flash)
     }
 
     private func failed(_ req: Request, _ loaded: SurvivorService.Loaded, _ errors: FieldErrors, work: CaseWorkInput) async throws -> Response {

@@ -72,11 +72,7 @@ struct CaseloadController: RouteCollection {
                 opened: TiranaTime.parts(of: row.openedAt).date, identityDestroyed: row.identityDestroyedAt != nil)
         }
         func link(_ number: Int) -> String {
-            var components = URLComponents()
-            components.path = "/survivors"
-            components.queryItems = [("status", query.status), ("code", query.code), ("page", String(number))]
-                .compactMap { name, value in value.flatMap(Text.clean).map { URLQueryItem(name: name, value: $0) } }
-            return components.string ?? "/survivors"
+            SiteURL.survivors.with([("status", query.status), ("code", query.code), ("page", String(number))])
         }
         let filters = [
             FieldContext("status", label: "field.status", kind: "select", value: query.status ?? "",
@@ -198,7 +194,7 @@ struct CaseloadController: RouteCollection {
         case .throttled:
             return try await renderIntake(req, form: form, notice: "survivor.error.intakeThrottled", status: .tooManyRequests)
         case .created(let code):
-            return Flash.redirect(req, to: "/survivors/\(code)", flash: "survivor.created")
+            return Flash.redirect(req, to: .survivor(code: code), flash: "survivor.created")
         }
     }
 }

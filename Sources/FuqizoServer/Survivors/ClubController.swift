@@ -77,7 +77,7 @@ struct ClubController: RouteCollection {
         let form = try req.form(ClubSessionForm.self)
         switch try await service(req).createSession(form, organisationID: organisation, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await renderList(req, form: form, errors: errors, status: .badRequest)
-        case .success(let id): return Flash.redirect(req, to: "/club/sessions/\(id.uuidString)", flash: "club.sessionCreated")
+        case .success(let id): return Flash.redirect(req, to: .clubSession(id), flash: "club.sessionCreated")
         }
     }
 
@@ -124,7 +124,7 @@ struct ClubController: RouteCollection {
     func invite(req: Request) async throws -> Response {
         let session = try session(req)
         _ = try await service(req).invite(codes: try req.form(InviteForm.self).codes ?? [], to: session, actor: req.requireSignedIn().actor.userID!)
-        return Flash.redirect(req, to: "/club/sessions/\(session.id!.uuidString)", flash: "club.invited")
+        return Flash.redirect(req, to: .clubSession(session.id!), flash: "club.invited")
     }
 
     struct AttendanceForm: Content {
@@ -135,6 +135,6 @@ struct ClubController: RouteCollection {
         let session = try session(req)
         let present = Set((try req.form(AttendanceForm.self).present ?? []).compactMap(UUID.init(uuidString:)))
         try await service(req).recordAttendance(present: present, in: session, actor: req.requireSignedIn().actor.userID!)
-        return Flash.redirect(req, to: "/club/sessions/\(session.id!.uuidString)", flash: "club.attendanceSaved")
+        return Flash.redirect(req, to: .clubSession(session.id!), flash: "club.attendanceSaved")
     }
 }

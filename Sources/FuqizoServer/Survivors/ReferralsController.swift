@@ -108,6 +108,6 @@ struct ReferralsController: RouteCollection {
         }
         let loaded = try loaded(req)
         try await desk(req).move(loaded, to: next, by: side, actor: req.requireSignedIn().actor.userID!)
-        return Flash.redirect(req, to: "/referrals/\(loaded.referral.id!.uuidString)", flash: "referral.moved")
+        return Flash.redirect(req, to: .referral(loaded.referral.id!), flash: "referral.moved")
     }
 }

@@ -28,7 +28,7 @@ struct SurvivorRecordController: RouteCollection {
     }
 
     private func back(_ req: Request, _ loaded: SurvivorService.Loaded, flash: String) -> Response {
-        Flash.redirect(req, to: "/survivors/\(loaded.survivor.code)", flash: flash)
+        Flash.redirect(req, to: .survivor(code: loaded.survivor.code), flash: flash)
     }
 
     func show(req: Request) async throws -> Response {

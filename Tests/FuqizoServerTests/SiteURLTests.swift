@@ -1,0 +1,100 @@
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+
+/// Links are built from `SiteURL`: each of its paths must lead to a registered route, so a
+/// route renamed without its link (or a link to nowhere) fails here, not in a person's browser.
+@Suite("Typed links")
+struct SiteURLTests {
+    static let id = UUID()
+
+    /// One example of every case. A new case does not compile until `isBase` classifies it;
+    /// give it its example here at the same time.
+    static let examples: [SiteURL] = [
+        .home, .signIn, .signInCode, .signInEnrol, .setup(token: "t"), .account, .accountTwoFactor, .accountPassword,
+        .users, .user(id), .regions, .settings, .auditTrail, .outbox,
+        .organisations, .organisation(id), .myOrganisations,
+        .calls, .call(id), .callDocuments(id), .callQuestions(id), .callCommittee(id), .callLetters(id), .callApplications(id),
+        .ranking(call: id, stage: .concept), .grantFigures,
+        .publicCalls, .publicCall(id), .publicCallDocuments(id),
+        .applications, .application(id), .applicationReceipt(id), .applicationAttachments(id),
+        .review(id), .reviewAttachments(id), .letter(application: id, letter: id),
+        .evaluation, .assignment(id), .assignmentAttachments(id),
+        .survivors, .survivor(code: "KU-2026-0001"), .referrals, .referral(id), .club, .clubSession(id), .survivorStatistics,
+    ]
+
+    /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
+    static func isBase(_ url: SiteURL) -> Bool {
+        switch url {
+        case .callDocuments, .publicCallDocuments, .applicationAttachments, .reviewAttachments, .assignmentAttachments: true
+        case .home, .signIn, .signInCode, .signInEnrol, .setup, .account, .accountTwoFactor, .accountPassword, .users, .user, .regions,
+             .settings, .auditTrail, .outbox, .organisations, .organisation, .myOrganisations, .calls, .call, .callQuestions,
+             .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
+             .application, .applicationReceipt, .review, .letter, .evaluation, .assignment, .survivors, .survivor, .referrals,
+             .referral, .club, .clubSession, .survivorStatistics: false
+        }
+    }
+
+    static func matches(_ route: Route, _ path: String) -> Bool {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count == route.path.count else { return false }
+        return zip(route.path, parts).allSatisfy { component, part in
+            switch component {
+            case .constant(let text): text == part
+            case .parameter: true
+            case .anything, .catchall: true
+            }
+        }
+    }
+
+    @Test("every typed link leads to a registered route")
+    func everyLinkHasARoute() async throws {
+        try await withFuqizo { app in
+            var nowhere: [String] = []
+            for url in Self.examples {
+                let path = Self.isBase(url) ? url.appending(Self.id) : url.path
+                if !app.routes.all.contains(where: { Self.matches($0, path) }) { nowhere.append(path) }
+            }
+            #expect(nowhere.isEmpty, "links to no route: \(nowhere)")
+        }
+    }
+
+    /// Templates still write some paths themselves (with the record's id filled in): each must
+    /// lead to a registered route too.
+    @Test("every link and form action written in a template leads to a registered route")
+    func everyTemplateLinkHasARoute() async throws {
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/FuqizoServer/Resources/Views")
+        let files = try #require(FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+        #expect(files.count > 20, "the templates were found")
+        let link = try Regex(#"(?:href|action)="(/[^"?]*)"#)
+        try await withFuqizo { app in
+            var nowhere: [String] = []
+            var checked = 0
+            for file in files {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for match in text.matches(of: link) {
+                    guard let found = match.output[1].substring else { continue }
+                    // A value filled in by the template (`#(row.id)`) stands for any one segment.
+                    let path = String(found).replacing(try Regex(#"#\([^)]*\)"#), with: "x")
+                    // Static files (styles, scripts, images) are not routes.
+                    if path.split(separator: "/").last?.contains(".") == true { continue }
+                    checked += 1
+                    if !app.routes.all.contains(where: { Self.matches($0, path) }) { nowhere.append("\(file.lastPathComponent): \(found)") }
+                }
+            }
+            #expect(checked > 100, "the links were read")
+            #expect(nowhere.isEmpty, "template links to no route: \(nowhere)")
+        }
+    }
+
+    @Test("a list's link keeps its filters and page, drops empty ones, and encodes what was typed")
+    func queries() {
+        #expect(SiteURL.survivors.with([("status", "open"), ("code", " "), ("page", "2")]) == "/survivors?status=open&page=2")
+        #expect(SiteURL.organisations.with([("q", "Shoqata & Co")]) == "/organisations?q=Shoqata%20%26%20Co")
+        #expect(SiteURL.auditTrail.with([("action", nil)]) == "/admin/audit")
+    }
+}
