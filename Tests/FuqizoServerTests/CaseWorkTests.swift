@@ -28,7 +28,7 @@ struct CaseWorkTests {
             #expect(page.body.string.contains("Punë në furrën e Bardhit") && page.body.string.contains("Kurs pastiçerie"))
             let step = try #require(try await PlanStep.query(on: app.db).first())
             #expect(try await desk.post(code, "plan/steps/\(step.id!.uuidString)", [("status", "inProgress")]).status == .seeOther)
-            #expect(try await PlanStep.find(step.id, on: app.db)?.status == "inProgress")
+            #expect(try await PlanStep.find(step.id, on: app.db)?.status == .inProgress)
 
             // A step due in the past is refused on the form, with what was typed.
             let late = try await desk.post(code, "plan/\(stored.id!.uuidString)/steps", [("step", "Intervistë"), ("dueDate", "2020-01-01")])
@@ -84,7 +84,7 @@ struct CaseWorkTests {
             #expect(after.status == .ok && !after.body.string.contains("Drita"))
             #expect(after.body.string.contains(app.services.catalog.text("referral.consentEnded", .sq)))
             #expect(try await desk.browser.post("\(path)/revoked").status == .seeOther)
-            #expect(try await SurvivorReferral.find(referral.id, on: app.db)?.status == "revoked")
+            #expect(try await SurvivorReferral.find(referral.id, on: app.db)?.status == .revoked)
         }
     }
 

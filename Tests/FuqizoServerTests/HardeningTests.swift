@@ -153,7 +153,7 @@ struct HardeningTests {
             #expect(try await app.deliverMail() == 1)
             #expect(sent.messages.first?.body.contains("/invite/") == true)
             let delivered = try #require(try await OutboxMessage.query(on: app.db).first())
-            #expect(delivered.body.isEmpty && delivered.status == "sent" && delivered.subject == waiting.subject)
+            #expect(delivered.body.isEmpty && delivered.status == .sent && delivered.subject == waiting.subject)
         }
     }
 

@@ -153,7 +153,7 @@ struct OrganisationTests {
                 ("status", "inactive"), ("municipalityID", organisation.$municipality.id.uuidString), ("focusAreas[]", "antiTrafficking"),
             ]).status == .seeOther)
             stored = try #require(try await Organisation.find(organisation.id, on: app.db))
-            #expect(stored.nameSq == "Emër i Ri" && stored.status == "inactive")
+            #expect(stored.nameSq == "Emër i Ri" && stored.status == .inactive)
         }
     }
 

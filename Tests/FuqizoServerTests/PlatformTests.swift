@@ -204,7 +204,7 @@ struct PlatformTests {
             try await Outbox.enqueue(to: "a@example.org", subject: "Hello", body: "Body", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             #expect(try await app.deliverMail() == 0)
             var message = try #require(try await OutboxMessage.query(on: app.db).first())
-            #expect(message.attempts == 1 && message.status == "pending")
+            #expect(message.attempts == 1 && message.status == .pending)
             #expect(message.nextAttemptAt > app.clock.now().addingTimeInterval(59))
             #expect(try await app.deliverMail() == 0, "not before its time")
             for _ in 2...Outbox.maxAttempts {
@@ -212,7 +212,7 @@ struct PlatformTests {
                 try await app.deliverMail()
             }
             message = try #require(try await OutboxMessage.query(on: app.db).first())
-            #expect(message.status == "failed" && message.lastError != nil)
+            #expect(message.status == .failed && message.lastError != nil)
 
             let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
             let browser = Browser(app, session: try await TestFixtures.session(app, for: admin))

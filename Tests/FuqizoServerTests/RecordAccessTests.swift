@@ -63,7 +63,7 @@ struct RecordAccessTests {
             }
             func survivor(of organisation: UUID) async throws -> String {
                 try #require(try await Survivor.query(on: app.db).filter(\.$organisation.$id == organisation)
-                    .filter(\.$identityDestroyedAt == nil).filter(\.$status == CaseStatus.open.rawValue).sort(\.$code).first()?.code,
+                    .filter(\.$identityDestroyedAt == nil).filter(\.$status == CaseStatus.open).sort(\.$code).first()?.code,
                     "an open survivor record of \(organisation)")
             }
             let (appA, appB) = (try await application(of: a), try await application(of: b))

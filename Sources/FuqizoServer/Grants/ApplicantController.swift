@@ -82,7 +82,7 @@ struct ApplicantController: RouteCollection {
                 statusKey: application.status.catalogKey,
                 deadline: Display.dateTime(ApplicationService.deadline(of: call, for: application.stage)))
         }
-        let names = try await service.organisations(orgIDs)
+        let names = try await OrganisationService(database: req.db, services: req.services).named(orgIDs)
         let openCalls = try await service.openCalls().map { call in
             let lots = call.lots.sorted { $0.position < $1.position }.map {
                 FieldContext.Option(value: $0.id!.uuidString, label: name(req, sq: $0.nameSq, en: $0.nameEn), selected: false)

@@ -41,27 +41,8 @@ struct ApplicationService {
     static let pageSize = 50
 
     /// One line of the grants side's list: only what the list shows.
-    struct SubmittedRow: Decodable, Sendable {
-        let id: UUID
-        let reference: String
-        let organisation: String
-        let lotSq: String
-        let lotEn: String
-        let stage: ApplicationStage
-        let status: ApplicationStatus
-        let requestedMinorUnits: Int64
-        let conceptSubmittedAt: Date?
-        let fullSubmittedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case id, reference, organisation, stage, status
-            case lotSq = "lot_sq", lotEn = "lot_en", requestedMinorUnits = "requested_minor_units"
-            case conceptSubmittedAt = "concept_submitted_at", fullSubmittedAt = "full_submitted_at"
-        }
-    }
-
     struct SubmittedPage {
-        let rows: [SubmittedRow]
+        let rows: [ApplicationSummary]
         let pager: Pager
     }
 
@@ -81,15 +62,11 @@ struct ApplicationService {
             .decode(column: "n", as: Int.self) ?? 0
         let pager = Pager(requested: page, total: total, pageSize: Self.pageSize)
         let rows = try await sql.raw("""
-            SELECT a.id, a.reference, o.name_sq AS organisation, l.name_sq AS lot_sq, l.name_en AS lot_en, a.stage, a.status,
-                   a.requested_minor_units, a.concept_submitted_at, a.full_submitted_at
-            FROM grant_applications a
-            JOIN organisations o ON o.id = a.organisation_id
-            JOIN call_lots l ON l.id = a.lot_id
+            \(ApplicationSummary.select)
             WHERE \(filter)
             ORDER BY a.reference
             LIMIT \(literal: Self.pageSize) OFFSET \(literal: pager.offset)
-            """).all(decoding: SubmittedRow.self)
+            """).all(decoding: ApplicationSummary.self, keyDecodingStrategy: .convertFromSnakeCase)
         return SubmittedPage(rows: rows, pager: pager)
     }
 
@@ -98,11 +75,6 @@ struct ApplicationService {
             .with(\.$call, { $0.with(\.$lots) }).with(\.$lot).with(\.$organisation).first()
         guard let found else { throw AppError.notFound }
         return found
-    }
-
-    /// The organisations a CSO user applies for, by name.
-    func organisations(_ ids: [UUID]) async throws -> [Organisation] {
-        try await Organisation.query(on: database).filter(\.$id ~~ ids).sort(\.$nameSq).all()
     }
 
     /// Starts an application of an organisation to a lot, or returns the one it already has:

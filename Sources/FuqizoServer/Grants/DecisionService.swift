@@ -18,43 +18,17 @@ struct DecisionService {
         try await services.audit.record(.init(action, target: target, details: details), actor: actor, at: now, on: db)
     }
 
-    /// An application as a ranking shows it: read with one plain query for the whole call.
-    struct RankedApplication: Sendable, Decodable {
-        let id: UUID
-        let lotID: UUID
-        let reference: String
-        let organisation: String
-        let status: ApplicationStatus
-        let stage: ApplicationStage
-        let requestedMinorUnits: Int64
-        let conceptSubmittedAt: Date?
-        let fullSubmittedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case id, reference, organisation, status, stage
-            case lotID = "lot_id", requestedMinorUnits = "requested_minor_units"
-            case conceptSubmittedAt = "concept_submitted_at", fullSubmittedAt = "full_submitted_at"
-        }
-
-        func submittedAt(_ stage: ApplicationStage) -> Date? { stage == .concept ? conceptSubmittedAt : fullSubmittedAt }
-    }
-
     private struct ScoreRow: Decodable {
-        let applicationID: UUID
-        let evaluatorID: UUID
+        let applicationId: UUID
+        let evaluatorId: UUID
         let stage: ApplicationStage
         let status: AssignmentStatus
         let position: Int
         let total: Double?
         let relevance: Double?
 
-        enum CodingKeys: String, CodingKey {
-            case stage, status, position, total, relevance
-            case applicationID = "application_id", evaluatorID = "evaluator_id"
-        }
-
         var score: AssignmentScore {
-            AssignmentScore(evaluator: evaluatorID, status: status, position: position, total: total, relevance: relevance)
+            AssignmentScore(evaluator: evaluatorId, status: status, position: position, total: total, relevance: relevance)
         }
     }
 
@@ -62,9 +36,9 @@ struct DecisionService {
     struct LotRanking {
         let lot: CallLot
         let result: Ranking.Result
-        let pending: [RankedApplication]
-        let rejected: [RankedApplication]
-        let applications: [UUID: RankedApplication]
+        let pending: [ApplicationSummary]
+        let rejected: [ApplicationSummary]
+        let applications: [UUID: ApplicationSummary]
     }
 
     struct CallRanking {
@@ -88,23 +62,21 @@ struct DecisionService {
         let grid = try EvaluationService.grid(of: call, stage)
         let submittedColumn = stage == .concept ? "concept_submitted_at" : "full_submitted_at"
         let applications = try await sql.raw("""
-            SELECT a.id, a.lot_id, a.reference, o.name_sq AS organisation, a.status, a.stage, a.requested_minor_units,
-                   a.concept_submitted_at, a.full_submitted_at
-            FROM grant_applications a JOIN organisations o ON o.id = a.organisation_id
+            \(ApplicationSummary.select)
             WHERE a.call_id = \(bind: callID) AND a.\(unsafeRaw: submittedColumn) IS NOT NULL
             ORDER BY a.reference
-            """).all(decoding: RankedApplication.self)
+            """).all(decoding: ApplicationSummary.self, keyDecodingStrategy: .convertFromSnakeCase)
         let twoStage = call.stages == .two
         let scores = try await sql.raw("""
             SELECT e.application_id, e.evaluator_id, e.stage, e.status, e.position, e.total, e.relevance
             FROM evaluation_assignments e JOIN grant_applications a ON a.id = e.application_id
             WHERE a.call_id = \(bind: callID)
-            """).all(decoding: ScoreRow.self)
-        let own = Dictionary(grouping: scores.filter { $0.stage == stage }, by: \.applicationID)
+            """).all(decoding: ScoreRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let own = Dictionary(grouping: scores.filter { $0.stage == stage }, by: \.applicationId)
         // Ties are broken by the relevance score: from the concept note when it was scored there.
         let relevanceSource = stage == .full && twoStage ? ApplicationStage.concept : stage
         let relevanceScores = Dictionary(grouping: scores.filter { $0.stage == relevanceSource && $0.status == .submitted },
-                                         by: \.applicationID).mapValues { rows -> Double in
+                                         by: \.applicationId).mapValues { rows -> Double in
             let values = rows.compactMap(\.relevance)
             return values.isEmpty ? 0 : Consensus.rounded(values.reduce(0, +) / Double(values.count))
         }
@@ -112,10 +84,10 @@ struct DecisionService {
         let committee = try await EvaluationService.committeeAccess(of: callID, on: database)
         var lots: [LotRanking] = []
         for lot in call.lots.sorted(by: { $0.position < $1.position }) {
-            let inLot = applications.filter { $0.lotID == lot.id }
+            let inLot = applications.filter { $0.lotId == lot.id }
             var candidates: [Ranking.Candidate] = []
-            var pending: [RankedApplication] = []
-            var rejected: [RankedApplication] = []
+            var pending: [ApplicationSummary] = []
+            var rejected: [ApplicationSummary] = []
             for application in inLot {
                 guard let rows = own[application.id] else {
                     // Not evaluated at this stage: it failed a check (or the evaluation has not started).

@@ -30,7 +30,7 @@ struct AccountController: RouteCollection {
     func show(req: Request) async throws -> View {
         let signedIn = try req.requireSignedIn()
         let orgIDs = signedIn.actor.organisationIDs
-        let names = try await Organisation.query(on: req.db).filter(\.$id ~~ orgIDs).all()
+        let names = try await OrganisationService(database: req.db, services: req.services).named(orgIDs)
         let roles = signedIn.actor.grants.sorted { $0.role < $1.role }.map { grant in
             RoleLine(roleKey: grant.role.catalogKey,
                      organisation: grant.organisationID.flatMap { id in names.first { $0.id == id }?.nameSq })
@@ -68,7 +68,7 @@ struct AccountController: RouteCollection {
             FieldContext("passwordConfirmation", label: "field.passwordConfirmation", kind: "password", errors: errors, required: true, autocomplete: "new-password"),
         ]
         return try await req.page("identity/new-account", title: "password.change.title",
-                                  SignInController.NewAccountPage(fields: fields, action: SiteURL.accountPassword.path, introKey: "password.change.intro"),
+                                  OneTimeLinkController.NewAccountPage(fields: fields, action: SiteURL.accountPassword.path, introKey: "password.change.intro"),
                                   status: status)
     }
 

@@ -11,6 +11,11 @@ struct IdentityService {
     let services: AppServices
     let passwords: PasswordHasher
 
+    /// The language a person's pages and mails are in from now on.
+    func setPreferredLanguage(_ language: Language, of userID: UUID) async throws {
+        try await User.query(on: database).filter(\.$id == userID).set(\.$preferredLanguage, to: language.rawValue).update()
+    }
+
     static let lockThreshold = 5
     static let lockDuration: TimeInterval = 15 * 60
     static let addressWindow: TimeInterval = 15 * 60
@@ -411,7 +416,7 @@ struct IdentityService {
         let session = try await record.session(on: database)
         let token = SecretToken.generate()
         session.tokenDigest = SecretToken.digest(token)
-        session.stage = UserSession.Stage.active.rawValue
+        session.stage = .active
         session.lastSeenAt = now
         try await session.save(on: database)
         return token

@@ -9,6 +9,17 @@ struct UserAdminService {
     let services: AppServices
     let passwords: PasswordHasher
 
+    /// Every account with its roles, by e-mail address.
+    func users() async throws -> [User] {
+        try await User.query(on: database).with(\.$roles).sort(\.$email).all()
+    }
+
+    /// One account with its roles.
+    func user(_ id: UUID) async throws -> User {
+        guard let user = try await User.query(on: database).filter(\.$id == id).with(\.$roles).first() else { throw AppError.notFound }
+        return user
+    }
+
     var now: Date { services.clock.now() }
 
     struct InvitationForm: Content {

@@ -44,7 +44,7 @@ struct UsersController: RouteCollection {
     }
 
     func list(req: Request) async throws -> View {
-        let users = try await User.query(on: req.db).with(\.$roles).sort(\.$email).all()
+        let users = try await service(req).users()
         let rows = users.map { user in
             UserRow(id: user.id!.uuidString, email: user.email, displayName: user.displayName,
                     roleKeys: Set(user.roles.compactMap { Role(rawValue: $0.role) }).sorted().map(\.catalogKey),
@@ -64,7 +64,7 @@ struct UsersController: RouteCollection {
     }
 
     static func organisationOptions(_ req: Request, selected: String?) async throws -> [FieldContext.Option] {
-        try await Organisation.query(on: req.db).sort(\.$searchKey).all().map {
+        try await OrganisationService(database: req.db, services: req.services).all().map {
             FieldContext.Option(value: $0.id!.uuidString, label: $0.nameSq, selected: $0.id?.uuidString == selected)
         }
     }
@@ -122,9 +122,9 @@ struct UsersController: RouteCollection {
     }
 
     private func renderUser(_ req: Request, id: UUID, errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
-        guard let user = try await User.query(on: req.db).filter(\.$id == id).with(\.$roles).first() else { throw AppError.notFound }
+        let user = try await service(req).user(id)
         let grants = user.roles.compactMap(\.grant)
-        let orgs = try await Organisation.query(on: req.db).filter(\.$id ~~ Set(grants.compactMap(\.organisationID))).all()
+        let orgs = try await OrganisationService(database: req.db, services: req.services).named(grants.compactMap(\.organisationID))
         let memberships = grants.filter { $0.organisationID != nil }.map { grant in
             Membership(value: "\(grant.role.rawValue):\(grant.organisationID!.uuidString)", roleKey: grant.role.catalogKey,
                        organisation: orgs.first { $0.id == grant.organisationID }?.nameSq ?? "")

@@ -96,6 +96,36 @@ struct OrganisationService {
 
     var now: Date { services.clock.now() }
 
+    /// These organisations, by name (the names pages show beside a role, a consent, a referral).
+    func named(_ ids: some Collection<UUID>) async throws -> [Organisation] {
+        guard !ids.isEmpty else { return [] }
+        return try await Organisation.query(on: database).filter(\.$id ~~ Set(ids)).sort(\.$nameSq).all()
+    }
+
+    /// Their names by id.
+    func names(_ ids: some Collection<UUID>) async throws -> [UUID: String] {
+        Dictionary(uniqueKeysWithValues: try await named(ids).compactMap { org in org.id.map { ($0, org.nameSq) } })
+    }
+
+    /// Every organisation in the registry's order, for choosing one.
+    func all() async throws -> [Organisation] {
+        try await Organisation.query(on: database).sort(\.$searchKey).all()
+    }
+
+    /// Active organisations by name: who a referral consent may name.
+    func active() async throws -> [Organisation] {
+        try await Organisation.query(on: database).filter(\.$status == OrganisationStatus.active).sort(\.$nameSq).all()
+    }
+
+    /// How many organisations the registry holds in each region, and in all.
+    func counts(in regions: [GeographyDirectory.Region]) async throws -> (perRegion: [Int], total: Int) {
+        var perRegion: [Int] = []
+        for region in regions {
+            perRegion.append(try await Organisation.query(on: database).filter(\.$municipality.$id ~~ region.municipalityIDs).count())
+        }
+        return (perRegion, try await Organisation.query(on: database).count())
+    }
+
     struct Filter: Sendable {
         var query: String?
         var regionID: UUID?
@@ -116,7 +146,7 @@ struct OrganisationService {
         let nameEn: String?
         let registrationNumber: String
         let municipalityID: UUID
-        let status: String
+        let status: OrganisationStatus
         let focusAreas: [String]
     }
 
@@ -131,21 +161,12 @@ struct OrganisationService {
         let nameEn: String?
         let registrationNumber: String
         let municipalityId: UUID
-        let status: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, status, nameSq = "name_sq", nameEn = "name_en", registrationNumber = "registration_number"
-            case municipalityId = "municipality_id"
-        }
+        let status: OrganisationStatus
     }
 
     private struct FocusRow: Decodable {
         let organisationId: UUID
         let area: String
-
-        enum CodingKeys: String, CodingKey {
-            case area, organisationId = "organisation_id"
-        }
     }
 
     /// The registry list, read with plain SQL: the list page is the most used page of the
@@ -195,12 +216,12 @@ struct OrganisationService {
             .orderBy(SQLColumn("id", table: "organisations"))
             .limit(Self.pageSize)
             .offset(pager.offset)
-            .all(decoding: SummaryRow.self)
+            .all(decoding: SummaryRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         var areas: [UUID: [String]] = [:]
         if !rows.isEmpty {
             let focus = try await sql.select().columns("organisation_id", "area").from("organisation_focus_areas")
                 .where("organisation_id", .in, SQLBind.group(rows.map(\.id)))
-                .all(decoding: FocusRow.self)
+                .all(decoding: FocusRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             for row in focus { areas[row.organisationId, default: []].append(row.area) }
         }
         let items = rows.map { row in
@@ -290,7 +311,7 @@ struct OrganisationService {
         organisation.contactPerson = draft.contactPerson
         organisation.staffCount = draft.staffCount
         organisation.volunteerCount = draft.volunteerCount
-        organisation.status = draft.status.rawValue
+        organisation.status = draft.status
         organisation.bankName = draft.bankName
         organisation.iban = draft.iban
         organisation.accountHolder = draft.accountHolder
@@ -309,7 +330,7 @@ struct OrganisationService {
             "municipality": organisation.$municipality.id.uuidString, "email": text(organisation.email),
             "phone": text(organisation.phone), "address": text(organisation.address), "website": text(organisation.website),
             "contactPerson": text(organisation.contactPerson), "staffCount": text(organisation.staffCount),
-            "volunteerCount": text(organisation.volunteerCount), "status": organisation.status,
+            "volunteerCount": text(organisation.volunteerCount), "status": organisation.status.rawValue,
             "bankName": text(organisation.bankName), "iban": text(organisation.iban), "accountHolder": text(organisation.accountHolder),
         ]
     }
@@ -330,7 +351,7 @@ struct OrganisationService {
         form.contactPerson = organisation.contactPerson ?? ""
         form.staffCount = organisation.staffCount.map(String.init) ?? ""
         form.volunteerCount = organisation.volunteerCount.map(String.init) ?? ""
-        form.status = organisation.status
+        form.status = organisation.status.rawValue
         form.bankName = organisation.bankName ?? ""
         form.iban = organisation.iban.map(IBAN.formatted) ?? ""
         form.accountHolder = organisation.accountHolder ?? ""

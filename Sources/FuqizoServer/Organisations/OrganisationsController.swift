@@ -95,7 +95,7 @@ struct OrganisationsController: RouteCollection {
             registrationNumber: organisation.registrationNumber,
             municipality: geography.places[organisation.municipalityID]?.municipality ?? "",
             regions: geography.regions(of: organisation.municipalityID).map { $0.name(language) }.joined(separator: ", "),
-            status: OrganisationStatus(rawValue: organisation.status).map { req.t($0.catalogKey) } ?? "",
+            status: req.t(organisation.status.catalogKey),
             focus: organisation.focusAreas.compactMap { FocusArea(rawValue: $0).map { req.t($0.catalogKey) } }.joined(separator: ", "))
     }
 
@@ -139,13 +139,8 @@ struct OrganisationsController: RouteCollection {
         let canEdit: Bool
     }
 
-    private func organisationID(_ req: Request) throws -> UUID {
-        let id = try req.id("organisationID")
-        return id
-    }
-
     func show(req: Request) async throws -> View {
-        let id = try organisationID(req)
+        let id = try req.id("organisationID")
         let organisation = try await service(req).find(id)
         let geography = try await GeographyDirectory.load(on: req.db)
         let place = geography.places[organisation.$municipality.id]
@@ -159,7 +154,7 @@ struct OrganisationsController: RouteCollection {
             focusKeys: organisation.focusAreas.compactMap { FocusArea(rawValue: $0.area)?.catalogKey },
             email: organisation.email, phone: organisation.phone, address: organisation.address, website: organisation.website,
             contactPerson: organisation.contactPerson, staffCount: organisation.staffCount, volunteerCount: organisation.volunteerCount,
-            statusKey: OrganisationStatus(rawValue: organisation.status)?.catalogKey ?? "",
+            statusKey: organisation.status.catalogKey,
             showBank: showBank, bankName: showBank ? organisation.bankName : nil,
             iban: showBank ? organisation.iban.map(IBAN.formatted) : nil, accountHolder: showBank ? organisation.accountHolder : nil,
             canEdit: Policy.decide(req.actor, .editOrganisation, .organisation(id)).isAllowed))
@@ -277,7 +272,7 @@ struct OrganisationsController: RouteCollection {
     }
 
     func editForm(req: Request) async throws -> Response {
-        let id = try organisationID(req)
+        let id = try req.id("organisationID")
         var form = OrganisationService.form(from: try await service(req).find(id))
         if !Self.seesBankDetails(req.actor, of: id) {
             form.bankName = ""
@@ -288,7 +283,7 @@ struct OrganisationsController: RouteCollection {
     }
 
     func update(req: Request) async throws -> Response {
-        let id = try organisationID(req)
+        let id = try req.id("organisationID")
         var form = try req.form(OrganisationForm.self)
         let actor = try req.requireSignedIn().actor
         if !Self.editsRegistry(actor, of: id) {

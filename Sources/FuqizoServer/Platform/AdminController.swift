@@ -45,15 +45,7 @@ struct AdminController: RouteCollection {
         // Filters: what happened (an action or its family, e.g. "signIn") and to which record.
         let action = (req.query[String.self, at: "action"]).flatMap(Text.clean)
         let target = (req.query[String.self, at: "target"]).flatMap(Text.clean)
-        var query = AuditEntry.query(on: req.db)
-        if let action {
-            query = query.group(.or) { $0.filter(\.$action == action).filter(\.$action, .contains(inverse: false, .prefix), action + ".") }
-        }
-        if let target { query = query.filter(\.$targetID == target) }
-        let pager = Pager(requested: requestedPage, total: try await query.copy().count(), pageSize: 100)
-        let entries = try await query.sort(\.$sequence, .descending).range(pager.offset..<(pager.offset + pager.pageSize)).all()
-        let actorIDs = Set(entries.compactMap(\.actorID))
-        let actors = try await User.query(on: req.db).filter(\.$id ~~ actorIDs).all()
+        let (entries, pager, actors) = try await AuditLog.page(action: action, target: target, page: requestedPage, on: req.db)
         let rows = entries.map { entry in
             AuditRow(sequence: entry.sequence, at: Display.dateTime(entry.occurredAt),
                      actor: entry.actorID.flatMap { id in actors.first { $0.id == id }?.email } ?? "—",
@@ -92,26 +84,22 @@ struct AdminController: RouteCollection {
     }
 
     func outbox(req: Request) async throws -> View {
-        let messages = try await OutboxMessage.query(on: req.db).sort(\.$createdAt, .descending).limit(200).all()
+        let messages = try await Outbox.recent(on: req.db)
         let rows = messages.map { message in
             OutboxRow(id: message.id!.uuidString, recipient: message.recipient, subject: message.subject,
                       statusKey: "outbox.status.\(message.status)", attempts: message.attempts,
                       createdAt: Display.dateTime(message.createdAt),
-                      nextAttemptAt: message.status == OutboxMessage.Status.pending.rawValue ? Display.dateTime(message.nextAttemptAt) : "",
-                      lastError: message.lastError, canRetry: message.status == OutboxMessage.Status.failed.rawValue)
+                      nextAttemptAt: message.status == OutboxMessage.Status.pending ? Display.dateTime(message.nextAttemptAt) : "",
+                      lastError: message.lastError, canRetry: message.status == OutboxMessage.Status.failed)
         }
         return try await req.page("admin/outbox", title: "outbox.title", ["rows": rows])
     }
 
     func retryMail(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("messageID", as: UUID.self),
-              let message = try await OutboxMessage.find(id, on: req.db) else { throw AppError.notFound }
+        let message = try await Outbox.message(try req.id("messageID"), on: req.db)
         let now = req.now
         let actor = try req.requireSignedIn().actor.userID
-        try await req.db.transaction { db in
-            try await Outbox.retry(message, now: now, on: db)
-            try await req.services.audit.record(.init("mail.retried", target: ("mail", id.uuidString)), actor: actor, at: now, on: db)
-        }
+        try await Outbox.retry(message, now: now, actor: actor, audit: req.services.audit, on: req.db)
         return Flash.redirect(req, to: .outbox, flash: "outbox.retried")
     }
 

@@ -8,6 +8,21 @@ import Vapor
 /// Appends to the hash-chained audit trail. Call it with the same `Database` (transaction)
 /// as the change it records, so the change and its entry are committed together or not at all.
 enum AuditLog {
+    /// One page of the trail, newest first, optionally of one action (or its family, e.g.
+    /// "signIn") and one record; with the accounts that acted.
+    static func page(action: String?, target: String?, page: Int?, on database: any Database)
+        async throws -> (entries: [AuditEntry], pager: Pager, actors: [User]) {
+        var query = AuditEntry.query(on: database)
+        if let action {
+            query = query.group(.or) { $0.filter(\.$action == action).filter(\.$action, .contains(inverse: false, .prefix), action + ".") }
+        }
+        if let target { query = query.filter(\.$targetID == target) }
+        let pager = Pager(requested: page, total: try await query.copy().count(), pageSize: 100)
+        let entries = try await query.sort(\.$sequence, .descending).range(pager.offset..<(pager.offset + pager.pageSize)).all()
+        let actors = try await User.query(on: database).filter(\.$id ~~ Set(entries.compactMap(\.actorID))).all()
+        return (entries, pager, actors)
+    }
+
     struct Event: Sendable {
         var action: String
         var targetType: String?

@@ -103,4 +103,9 @@ final class SystemValue: Model, @unchecked Sendable {
         self.id = id
         self.value = value
     }
+
+    /// Throws when the database cannot be reached: the health check's one query.
+    static func ping(_ database: any Database) async throws {
+        _ = try await SystemValue.query(on: database).count()
+    }
 }

@@ -87,6 +87,16 @@ struct SendmailTransport: MailTransport {
 /// The outbox: mails are written in the same transaction as the change that causes them,
 /// and delivered later by whichever instance claims them first.
 enum Outbox {
+    /// The latest messages, newest first, for the administrator's page.
+    static func recent(limit: Int = 200, on database: any Database) async throws -> [OutboxMessage] {
+        try await OutboxMessage.query(on: database).sort(\.$createdAt, .descending).limit(limit).all()
+    }
+
+    static func message(_ id: UUID, on database: any Database) async throws -> OutboxMessage {
+        guard let message = try await OutboxMessage.find(id, on: database) else { throw AppError.notFound }
+        return message
+    }
+
     static let maxAttempts = 8
     static let claimDuration: TimeInterval = 120
 
@@ -132,7 +142,7 @@ enum Outbox {
     static func deliverDue(database: any Database, transport: any MailTransport, from: String, box: SecretBox, now: Date,
                            logger: Logger, limit: Int = 20) async throws -> Int {
         let due = try await OutboxMessage.query(on: database)
-            .filter(\.$status == OutboxMessage.Status.pending.rawValue)
+            .filter(\.$status == OutboxMessage.Status.pending)
             .filter(\.$nextAttemptAt <= now)
             .group(.or) { $0.filter(\.$claimedUntil == nil).filter(\.$claimedUntil < now) }
             .sort(\.$nextAttemptAt)
@@ -144,7 +154,7 @@ enum Outbox {
             do {
                 let body = try openedBody(of: message, box: box)
                 try await transport.send(MailMessage(from: from, to: message.recipient, subject: message.subject, body: body))
-                message.status = OutboxMessage.Status.sent.rawValue
+                message.status = .sent
                 message.sentAt = now
                 // Delivered: the link in it must not outlive its journey.
                 message.body = ""
@@ -154,7 +164,7 @@ enum Outbox {
                 message.attempts += 1
                 message.lastError = String(describing: error).prefix(300).description
                 if message.attempts >= maxAttempts {
-                    message.status = OutboxMessage.Status.failed.rawValue
+                    message.status = .failed
                 } else {
                     message.nextAttemptAt = now.addingTimeInterval(backoff(afterAttempts: message.attempts))
                 }
@@ -181,11 +191,15 @@ enum Outbox {
     }
 
     /// Puts a failed message back in the queue (the administrator's "retry").
-    static func retry(_ message: OutboxMessage, now: Date, on database: any Database) async throws {
-        message.status = OutboxMessage.Status.pending.rawValue
-        message.attempts = 0
-        message.nextAttemptAt = now
-        try await message.save(on: database)
+    /// An administrator sends a failed message again from the start; audited with it.
+    static func retry(_ message: OutboxMessage, now: Date, actor: UUID?, audit: AuditTrail, on database: any Database) async throws {
+        try await database.transaction { db in
+            message.status = .pending
+            message.attempts = 0
+            message.nextAttemptAt = now
+            try await message.save(on: db)
+            try await audit.record(.init("mail.retried", target: ("mail", try message.requireID().uuidString)), actor: actor, at: now, on: db)
+        }
     }
 }
 

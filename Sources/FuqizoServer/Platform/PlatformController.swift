@@ -33,11 +33,9 @@ struct PlatformController: RouteCollection {
         var total: Int?
         if Policy.decide(req.actor, .viewOrganisationRegistry).isAllowed {
             let geography = try await GeographyDirectory.load(on: req.db)
-            for region in geography.regions {
-                let count = try await Organisation.query(on: req.db).filter(\.$municipality.$id ~~ region.municipalityIDs).count()
-                regions.append(RegionCount(name: region.name(req.language), organisations: count))
-            }
-            total = try await Organisation.query(on: req.db).count()
+            let counts = try await OrganisationService(database: req.db, services: req.services).counts(in: geography.regions)
+            regions = zip(geography.regions, counts.perRegion).map { RegionCount(name: $0.name(req.language), organisations: $1) }
+            total = counts.total
         }
         return try await req.page("home", title: "home.title", HomePage(
             signedIn: req.signedIn != nil, programmeName: settings.name(req.language), regions: regions, organisationTotal: total))
@@ -52,7 +50,7 @@ struct PlatformController: RouteCollection {
     /// Liveness and database reachability, for load balancers. No details for strangers.
     func health(req: Request) async throws -> Response {
         do {
-            _ = try await SystemValue.query(on: req.db).count()
+            try await SystemValue.ping(req.db)
             return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"], body: "ok\n")
         } catch {
             return Response(status: .serviceUnavailable, headers: ["Content-Type": "text/plain; charset=utf-8"], body: "unavailable\n")

@@ -101,10 +101,13 @@ struct SessionMiddleware: AsyncMiddleware {
         return response
     }
 
+    // These two rows name their columns instead of using SQLKit's snake-case conversion: they
+    // are read on every request, where the conversion's cost shows (docs/performance.md).
     private struct SessionRow: Decodable {
         let id: UUID
         let userID: UUID
-        let stage: String
+        /// An unknown stored stage fails the request; it never falls back to another stage.
+        let stage: UserSession.Stage
         let createdAt: Date
         let lastSeenAt: Date
         let isActive: Bool
@@ -156,7 +159,7 @@ struct SessionMiddleware: AsyncMiddleware {
             try await sql.update(sessions).set("last_seen_at", to: SQLBind(now)).where("id", .equal, SQLBind(row.id)).run()
         }
         request.sessionToken = token
-        var stage = UserSession.Stage(rawValue: row.stage) ?? .awaitingSecondFactor
+        var stage = row.stage
         if stage == .active {
             let grants = try await sql.select().columns("role", "organisation_id").from("role_assignments")
                 .where("user_id", .equal, SQLBind(row.userID))

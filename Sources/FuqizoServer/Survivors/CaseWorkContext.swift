@@ -176,7 +176,7 @@ struct CaseWorkContext: Encodable {
         let referrals = try await desk.referrals(of: survivorID).map { referral in
             ReferralRow(id: referral.id!.uuidString, to: organisationNames[referral.toOrganisationID] ?? "",
                         service: ReferralNeed(rawValue: referral.service).map { req.t($0.catalogKey) } ?? "",
-                        status: req.t(referral.referralStatus.catalogKey), sent: TiranaTime.parts(of: referral.sentAt).date)
+                        status: req.t(referral.status.catalogKey), sent: TiranaTime.parts(of: referral.sentAt).date)
         }
         let instant = req.now
         let referralConsents = loaded.consents.filter { $0.purpose == ConsentPurpose.referral.rawValue && ($0.record?.isActive(at: instant) ?? false) }

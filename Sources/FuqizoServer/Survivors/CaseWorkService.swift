@@ -121,7 +121,7 @@ struct CaseWorkService {
         row.textSealed = try key.seal(step.text, survivor: survivorID, field: stepField(stepID, "text"))
         row.responsibleSealed = try step.responsible.map { try key.seal($0, survivor: survivorID, field: stepField(stepID, "responsible")) }
         row.dueOn = step.due?.description
-        row.status = StepStatus.planned.rawValue
+        row.status = .planned
         row.createdAt = now
         try await row.create(on: db)
     }
@@ -132,9 +132,9 @@ struct CaseWorkService {
         guard let step = try await PlanStep.query(on: database).filter(\.$id == stepID).filter(\.$survivorID == survivor.requireID()).first() else {
             throw AppError.notFound
         }
-        guard step.status != status.rawValue else { return }
+        guard step.status != status else { return }
         try await database.transaction { db in
-            step.status = status.rawValue
+            step.status = status
             try await step.save(on: db)
             try await records.audit("survivor.planStepUpdated", survivor.code, details: ["status": status.rawValue], actor: actor, on: db)
         }
@@ -158,7 +158,7 @@ struct CaseWorkService {
             return GoalView(
                 id: goalID, area: PlanArea(rawValue: goal.area) ?? .other, text: try open(goal.textSealed, goalField(goalID)) ?? "",
                 steps: try steps.filter { $0.$goal.id == goalID }.map { step in
-                    let status = StepStatus(rawValue: step.status) ?? .planned
+                    let status = step.status
                     let due = step.dueOn.flatMap(LocalDate.init)
                     return StepView(id: step.id!, text: try open(step.textSealed, stepField(step.id!, "text")) ?? "",
                                     responsible: try open(step.responsibleSealed, stepField(step.id!, "responsible")),
@@ -244,10 +244,6 @@ struct CaseWorkService {
         let code: String
         let months: Int
         let dueOn: String
-
-        enum CodingKeys: String, CodingKey {
-            case code, months, dueOn = "due_on"
-        }
     }
 
     /// Follow-ups of a caseload that are due or late (not yet recorded, date reached), oldest first.
@@ -264,6 +260,6 @@ struct CaseWorkService {
             .where(SQLColumn("identity_destroyed_at", table: "survivors"), .is, SQLLiteral.null)
             .orderBy(SQLColumn("due_on", table: "employment_followups"))
             .limit(limit)
-            .all(decoding: DueFollowUp.self)
+            .all(decoding: DueFollowUp.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 }

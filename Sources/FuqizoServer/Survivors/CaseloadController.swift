@@ -68,7 +68,7 @@ struct CaseloadController: RouteCollection {
                 code: row.code, ageBand: req.t(AgeBand.of(yearOfBirth: row.yearOfBirth, in: year).catalogKey),
                 sex: SurvivorSex(rawValue: row.sex).map { req.t($0.catalogKey) } ?? "",
                 region: regions[row.regionId] ?? "", harm: HarmKind(rawValue: row.harm).map { req.t($0.catalogKey) } ?? "",
-                status: CaseStatus(rawValue: row.status).map { req.t($0.catalogKey) } ?? "",
+                status: req.t(row.status.catalogKey),
                 opened: TiranaTime.parts(of: row.openedAt).date, identityDestroyed: row.identityDestroyedAt != nil)
         }
         func link(_ number: Int) -> String {
@@ -123,7 +123,7 @@ struct CaseloadController: RouteCollection {
         var organisationFields: [FieldContext] = []
         let organisations = req.actor.organisations(as: .caseWorker)
         if organisations.count > 1 {
-            let rows = try await service(req).organisations(Array(organisations))
+            let rows = try await OrganisationService(database: req.db, services: req.services).named(organisations)
             organisationFields.append(FieldContext("organisationID", label: "survivor.field.organisation", kind: "select", value: form.organisationID,
                                                    options: rows.map { .init(value: $0.id!.uuidString, label: $0.nameSq, selected: $0.id!.uuidString == form.organisationID) },
                                                    errors: errors, required: true))

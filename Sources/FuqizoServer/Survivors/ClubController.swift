@@ -44,8 +44,7 @@ struct ClubController: RouteCollection {
         let sessions = organisations.isEmpty
             ? try await service(req).sessions(organisations: [], facilitator: actor.userID)
             : try await service(req).sessions(organisations: Set(organisations), facilitator: nil)
-        let people = try await User.query(on: req.db).filter(\.$id ~~ Set(sessions.map(\.facilitatorID))).all()
-        let names = Dictionary(uniqueKeysWithValues: people.compactMap { user in user.id.map { ($0, user.displayName) } })
+        let names = try await service(req).facilitatorNames(of: sessions)
         var fields: [FieldContext] = []
         if let organisation = organisations.first {
             let facilitators = try await service(req).facilitators(of: organisation)

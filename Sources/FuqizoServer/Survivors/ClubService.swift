@@ -115,6 +115,12 @@ struct ClubService {
         return .success(try session.requireID())
     }
 
+    /// The facilitators' display names of these sessions, by id.
+    func facilitatorNames(of sessions: [ClubSession]) async throws -> [UUID: String] {
+        let people = try await User.query(on: database).filter(\.$id ~~ Set(sessions.map(\.facilitatorID))).all()
+        return Dictionary(uniqueKeysWithValues: people.compactMap { user in user.id.map { ($0, user.displayName) } })
+    }
+
     func session(_ id: UUID) async throws -> ClubSession {
         guard let session = try await ClubSession.find(id, on: database) else { throw AppError.forbidden }
         return session

@@ -37,7 +37,7 @@ struct ReferralDesk {
         referral.fromOrganisationID = survivor.$organisation.id
         referral.toOrganisationID = recipient
         referral.service = need.rawValue
-        referral.status = ReferralStatus.sent.rawValue
+        referral.status = .sent
         referral.sentAt = now
         referral.sentBy = actor
         try await database.transaction { db in
@@ -54,7 +54,7 @@ struct ReferralDesk {
               let consent = try await SurvivorConsent.find(referral.consentID, on: database) else { throw AppError.forbidden }
         let active = consent.record.map { ConsentRule.allows(.referral, recipient: referral.toOrganisationID, records: [$0], at: now) } ?? false
         return Loaded(referral: referral, survivor: survivor, consent: consent,
-                      access: ReferralAccess(from: referral.fromOrganisationID, to: referral.toOrganisationID, status: referral.referralStatus,
+                      access: ReferralAccess(from: referral.fromOrganisationID, to: referral.toOrganisationID, status: referral.status,
                                              consentActive: active && survivor.identityDestroyedAt == nil))
     }
 
@@ -73,9 +73,9 @@ struct ReferralDesk {
 
     func move(_ loaded: Loaded, to next: ReferralStatus, by side: ReferralStatus.Side, actor: UUID) async throws {
         let referral = loaded.referral
-        guard referral.referralStatus.canMove(to: next, by: side) else { throw AppError(status: .conflict, messageKey: "referral.error.transition") }
+        guard referral.status.canMove(to: next, by: side) else { throw AppError(status: .conflict, messageKey: "referral.error.transition") }
         try await database.transaction { db in
-            referral.status = next.rawValue
+            referral.status = next
             if next == .accepted || next == .declined { referral.answeredAt = now }
             if next != .accepted { referral.closedAt = now }
             try await referral.save(on: db)
@@ -104,7 +104,7 @@ struct ReferralDesk {
         let codes = Dictionary(uniqueKeysWithValues: survivors.compactMap { survivor in survivor.id.map { ($0, survivor.code) } })
         return referrals.map { referral in
             Row(id: referral.id!, code: codes[referral.survivorID] ?? "", service: ReferralNeed(rawValue: referral.service) ?? .employment,
-                status: referral.referralStatus, from: referral.fromOrganisationID, to: referral.toOrganisationID, sentAt: referral.sentAt)
+                status: referral.status, from: referral.fromOrganisationID, to: referral.toOrganisationID, sentAt: referral.sentAt)
         }
     }
 

@@ -32,9 +32,7 @@ struct ReferralsController: RouteCollection {
     }
 
     private func names(_ req: Request, _ ids: Set<UUID>) async throws -> [UUID: String] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try await Organisation.query(on: req.db).filter(\.$id ~~ ids).all()
-        return Dictionary(uniqueKeysWithValues: rows.compactMap { org in org.id.map { ($0, org.nameSq) } })
+        try await OrganisationService(database: req.db, services: req.services).names(ids)
     }
 
     func list(req: Request) async throws -> View {
@@ -85,7 +83,7 @@ struct ReferralsController: RouteCollection {
             shared = try await desk(req).sharedData(loaded, actor: try req.requireSignedIn().actor.userID!)
                 .map { RecordFact(labelKey: $0.field.catalogKey, value: $0.value) }
         }
-        let status = loaded.referral.referralStatus
+        let status = loaded.referral.status
         let side: ReferralStatus.Side = isReceiver ? .receiver : .sender
         let moves = ReferralStatus.allCases.filter { status.canMove(to: $0, by: side) }.map { Move(value: $0.rawValue, labelKey: "referral.move.\($0.rawValue)") }
         let names = try await names(req, [loaded.access.from, loaded.access.to])

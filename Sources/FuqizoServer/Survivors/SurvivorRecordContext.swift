@@ -81,11 +81,11 @@ enum SurvivorRecordContext {
                               value: survivor.closureReason.flatMap(ClosureReason.init(rawValue:)).map { req.t($0.catalogKey) } ?? ""))
         }
         let recipients = Set(loaded.consents.compactMap(\.recipientOrganisationID))
-        let service = SurvivorService(database: req.db, services: req.services)
-        let organisations = try await service.activeOrganisations()
+        let service = OrganisationService(database: req.db, services: req.services)
+        let organisations = try await service.active()
         let names = Dictionary(uniqueKeysWithValues: organisations.compactMap { org in org.id.map { ($0, org.nameSq) } })
         let missing = recipients.subtracting(names.keys)
-        let extra = missing.isEmpty ? [] : try await service.organisations(Array(missing))
+        let extra = missing.isEmpty ? [] : try await service.named(missing)
         let allNames = names.merging(extra.compactMap { org in org.id.map { ($0, org.nameSq) } }) { first, _ in first }
         let instant = req.now
         let consents = loaded.consents.reversed().map { consent in
@@ -128,7 +128,7 @@ enum SurvivorRecordContext {
             }
         }
         let page = RecordPage(
-            code: survivor.code, status: req.t(survivor.caseStatus.catalogKey), isOpen: survivor.caseStatus == .open,
+            code: survivor.code, status: req.t(survivor.status.catalogKey), isOpen: survivor.status == .open,
             identityDestroyed: loaded.access.identityDestroyed,
             canReveal: Policy.decide(req.actor, .revealSurvivorIdentity, .survivor(loaded.access)).isAllowed,
             facts: facts, consents: consents, consentFields: consentFields,

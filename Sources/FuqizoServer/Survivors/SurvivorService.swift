@@ -104,7 +104,7 @@ struct SurvivorService {
         survivor.id = survivorID
         survivor.$organisation.id = organisationID
         survivor.$region.id = intake.regionID
-        survivor.status = CaseStatus.open.rawValue
+        survivor.status = .open
         survivor.yearOfBirth = intake.yearOfBirth
         survivor.sex = intake.sex.rawValue
         survivor.municipalityID = intake.municipalityID
@@ -157,14 +157,9 @@ struct SurvivorService {
 
     /// A record by its code, with its consents. An unknown code is refused exactly as another
     /// organisation's is, so that guessing codes tells nothing.
-    /// Organisations by name: those a case worker records for, or a consent's recipients.
-    func organisations(_ ids: [UUID]) async throws -> [Organisation] {
-        try await Organisation.query(on: database).filter(\.$id ~~ ids).sort(\.$nameSq).all()
-    }
-
-    /// Active organisations by name: who a referral consent may name.
-    func activeOrganisations() async throws -> [Organisation] {
-        try await Organisation.query(on: database).filter(\.$status == OrganisationStatus.active.rawValue).sort(\.$nameSq).all()
+    /// How many records the intake matched to a person another organisation registered.
+    func matchCount() async throws -> Int {
+        try await SurvivorMatch.query(on: database).count()
     }
 
     func load(code: String) async throws -> Loaded {
@@ -220,18 +215,13 @@ struct SurvivorService {
 
     struct CaseloadRow: Decodable, Sendable {
         let code: String
-        let status: String
+        let status: CaseStatus
         let yearOfBirth: Int?
         let sex: String
         let regionId: UUID
         let harm: String
         let openedAt: Date
         let identityDestroyedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case code, status, sex, harm, yearOfBirth = "year_of_birth", regionId = "region_id", openedAt = "opened_at"
-            case identityDestroyedAt = "identity_destroyed_at"
-        }
     }
 
     struct CaseloadPage: Sendable {
@@ -262,7 +252,7 @@ struct SurvivorService {
             .orderBy("code")
             .limit(Self.pageSize)
             .offset(pager.offset)
-            .all(decoding: CaseloadRow.self)
+            .all(decoding: CaseloadRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         return CaseloadPage(rows: rows, pager: pager)
     }
 
@@ -342,9 +332,9 @@ struct SurvivorService {
             return .failure(errors)
         }
         let survivor = loaded.survivor
-        guard survivor.caseStatus == .open else { return .success(()) }
+        guard survivor.status == .open else { return .success(()) }
         try await database.transaction { db in
-            survivor.status = CaseStatus.closed.rawValue
+            survivor.status = .closed
             survivor.closedAt = now
             survivor.closureReason = reason.rawValue
             try await survivor.save(on: db)
@@ -358,9 +348,9 @@ struct SurvivorService {
     func reopen(_ loaded: Loaded, actor: UUID) async throws {
         try requireIdentity(loaded)
         let survivor = loaded.survivor
-        guard survivor.caseStatus == .closed else { return }
+        guard survivor.status == .closed else { return }
         try await database.transaction { db in
-            survivor.status = CaseStatus.open.rawValue
+            survivor.status = .open
             survivor.closedAt = nil
             survivor.closureReason = nil
             try await survivor.save(on: db)
@@ -388,8 +378,8 @@ struct SurvivorService {
             for field in IdentityField.allCases { survivor.setSealed(field, nil) }
             survivor.duplicateKey = nil
             survivor.identityDestroyedAt = now
-            if survivor.caseStatus == .open {
-                survivor.status = CaseStatus.closed.rawValue
+            if survivor.status == .open {
+                survivor.status = .closed
                 survivor.closedAt = now
                 survivor.closureReason = ClosureReason.erasureRequested.rawValue
             }
@@ -417,7 +407,7 @@ struct SurvivorService {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         guard let cutoff = calendar.date(byAdding: .month, value: -months, to: now) else { return 0 }
         let due = try await Survivor.query(on: database)
-            .filter(\.$status == CaseStatus.closed.rawValue)
+            .filter(\.$status == CaseStatus.closed)
             .filter(\.$identityDestroyedAt == nil)
             .filter(\.$closedAt <= cutoff)
             .limit(500)

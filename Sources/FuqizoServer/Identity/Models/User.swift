@@ -78,7 +78,7 @@ final class RoleAssignment: Model, @unchecked Sendable {
 final class UserSession: Model, @unchecked Sendable {
     static let schema = "user_sessions"
 
-    enum Stage: String {
+    enum Stage: String, CaseIterable, Codable, Sendable {
         /// Password accepted; the second factor is still to come.
         case awaitingSecondFactor
         /// Password accepted; the role requires a second factor the user has not set up yet.
@@ -91,7 +91,7 @@ final class UserSession: Model, @unchecked Sendable {
 
     // data fields
     @Field(key: "token_digest") var tokenDigest: String
-    @Field(key: "stage") var stage: String
+    @Enum(key: "stage") var stage: Stage
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "last_seen_at") var lastSeenAt: Date
 
@@ -103,7 +103,7 @@ final class UserSession: Model, @unchecked Sendable {
     init(tokenDigest: String, userID: UUID, stage: Stage, now: Date) {
         self.tokenDigest = tokenDigest
         self.$user.id = userID
-        self.stage = stage.rawValue
+        self.stage = stage
         self.createdAt = now
         self.lastSeenAt = now
     }

@@ -26,7 +26,7 @@ final class Organisation: Model, @unchecked Sendable {
     @OptionalField(key: "contact_person") var contactPerson: String?
     @OptionalField(key: "staff_count") var staffCount: Int?
     @OptionalField(key: "volunteer_count") var volunteerCount: Int?
-    @Field(key: "status") var status: String
+    @Enum(key: "status") var status: OrganisationStatus
     @OptionalField(key: "bank_name") var bankName: String?
     @OptionalField(key: "iban") var iban: String?
     @OptionalField(key: "account_holder") var accountHolder: String?

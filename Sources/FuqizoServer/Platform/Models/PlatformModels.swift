@@ -47,7 +47,7 @@ final class AuditHead: Model, @unchecked Sendable {
 final class OutboxMessage: Model, @unchecked Sendable {
     static let schema = "mail_outbox"
 
-    enum Status: String {
+    enum Status: String, CaseIterable, Codable, Sendable {
         case pending
         case sent
         case failed
@@ -61,7 +61,7 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @Field(key: "recipient") var recipient: String
     @Field(key: "subject") var subject: String
     @Field(key: "body") var body: String
-    @Field(key: "status") var status: String
+    @Enum(key: "status") var status: Status
     @Field(key: "attempts") var attempts: Int
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
     @OptionalField(key: "claimed_until") var claimedUntil: Date?
@@ -74,7 +74,7 @@ final class OutboxMessage: Model, @unchecked Sendable {
         self.recipient = recipient
         self.subject = subject
         self.body = body
-        self.status = Status.pending.rawValue
+        self.status = .pending
         self.attempts = 0
         self.nextAttemptAt = now
         self.createdAt = now

@@ -54,7 +54,7 @@ final class PlanStep: Model, @unchecked Sendable {
     @OptionalField(key: "text_sealed") var textSealed: Data?
     @OptionalField(key: "responsible_sealed") var responsibleSealed: Data?
     @OptionalField(key: "due_on") var dueOn: String?
-    @Field(key: "status") var status: String
+    @Enum(key: "status") var status: StepStatus
     @Field(key: "created_at") var createdAt: Date
 
     // relationships
@@ -76,7 +76,7 @@ final class SurvivorReferral: Model, @unchecked Sendable {
     @Field(key: "from_organisation_id") var fromOrganisationID: UUID
     @Field(key: "to_organisation_id") var toOrganisationID: UUID
     @Field(key: "service") var service: String
-    @Field(key: "status") var status: String
+    @Enum(key: "status") var status: ReferralStatus
     @Field(key: "sent_at") var sentAt: Date
     @OptionalField(key: "answered_at") var answeredAt: Date?
     @OptionalField(key: "closed_at") var closedAt: Date?
@@ -84,7 +84,6 @@ final class SurvivorReferral: Model, @unchecked Sendable {
 
     init() {}
 
-    var referralStatus: ReferralStatus { ReferralStatus(rawValue: status) ?? .revoked }
 }
 
 /// Membership of the Social Cause Club: joined, and perhaps left.

@@ -14,7 +14,8 @@ final class Survivor: Model, @unchecked Sendable {
 
     // data fields
     @Field(key: "code") var code: String
-    @Field(key: "status") var status: String
+    /// Open or closed (`CaseStatus`): a value no case names fails to load, never falls back.
+    @Enum(key: "status") var status: CaseStatus
     @OptionalField(key: "year_of_birth") var yearOfBirth: Int?
     @Field(key: "sex") var sex: String
     @OptionalField(key: "municipality_id") var municipalityID: UUID?
@@ -44,7 +45,6 @@ final class Survivor: Model, @unchecked Sendable {
 
     init() {}
 
-    var caseStatus: CaseStatus { CaseStatus(rawValue: status) ?? .open }
 
     /// The ciphertext column of each identity field.
     func sealed(_ field: IdentityField) -> Data? {

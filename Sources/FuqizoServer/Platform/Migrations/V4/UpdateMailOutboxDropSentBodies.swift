@@ -4,7 +4,7 @@ import Fluent
 /// a body waits sealed and is dropped once delivered.
 struct UpdateMailOutboxDropSentBodies: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await OutboxMessage.query(on: database).filter(\.$status == OutboxMessage.Status.sent.rawValue).set(\.$body, to: "").update()
+        try await OutboxMessage.query(on: database).filter(\.$status == OutboxMessage.Status.sent).set(\.$body, to: "").update()
     }
 
     func revert(on database: any Database) async throws {}
