@@ -60,7 +60,7 @@ enum Navigation {
     static func items(for request: Request) -> [LayoutContext.NavItem] {
         let actor = request.actor
         guard actor.isSignedIn else { return [] }
-        var entries: [(String, String, Bool)] = [("/", "nav.home", true)]
+        var entries: [(String, String, Bool)] = [(SiteURL.home.path, "nav.home", true)]
         entries.append((SiteURL.organisations.path, "nav.organisations", Policy.decide(actor, .viewOrganisationRegistry).isAllowed))
         if !actor.isProgrammeStaff, actor.organisationIDs.count > 0 {
             entries.append((SiteURL.myOrganisations.path, "nav.myOrganisation", true))
@@ -86,7 +86,7 @@ enum Navigation {
         ]
         let path = request.url.path
         return entries.filter(\.2).map { href, key, _ in
-            let current = href == "/" ? path == "/" : path.hasPrefix(href)
+            let current = href == SiteURL.home.path ? path == href : path.hasPrefix(href)
             return LayoutContext.NavItem(href: href, labelKey: key, current: current)
         }
     }

@@ -1,0 +1,87 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+
+/// Page contexts built without HTTP: what a screen shows is decided by its context builder
+/// from the records and the core's rules, and can be checked here without rendering a page.
+@Suite("Page contexts")
+struct PageContextTests {
+    /// A request as the middleware would leave it: a signed-in person, a language.
+    static func request(_ app: Application, as user: User?, language: Language = .sq) async throws -> Request {
+        let request = Request(application: app, on: app.eventLoopGroup.next())
+        request.language = language
+        if let user {
+            let roles = try await RoleAssignment.query(on: app.db).filter(\.$user.$id == user.id!).all()
+            request.signedIn = SignedIn(record: SessionRecord(sessionID: UUID(), userID: user.id!, stage: .active, hasTwoFactor: true),
+                                        actor: Actor(userID: user.id!, grants: Set(roles.compactMap(\.grant))))
+        }
+        return request
+    }
+
+    static func user(_ app: Application, _ email: String) async throws -> User {
+        try #require(try await User.query(on: app.db).filter(\.$email == email).first())
+    }
+
+    @Test("the officer's panel follows the core's rules: checks done once, scores shown, withdrawal only when awarded, letters listed")
+    func officerPanel() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let officer = try await Self.user(app, "grantsofficer@demo.fuqizo.invalid")
+            let req = try await Self.request(app, as: officer)
+            let service = ApplicationService(database: app.db, services: app.services)
+            for status in [ApplicationStatus.awarded, .reserve] {
+                guard let row = try await GrantApplication.query(on: app.db).filter(\.$status == status).first() else { continue }
+                let application = try await service.find(row.id!)
+                let built = try await OfficerPanelContext.build(req, application, check: nil, evaluatorErrors: .init())
+                let panel = built.panel
+                #expect(panel.checks.count == 2 && panel.checks.allSatisfy { $0.done && $0.passed && !$0.canRecord })
+                #expect(panel.finalScore != nil, "the officer is not scoring it: the final score shows")
+                let scored = panel.assignments.filter { $0.statusKey == AssignmentStatus.submitted.catalogKey }
+                #expect(scored.count >= 2 && scored.allSatisfy { $0.total != nil })
+                #expect(panel.canWithdraw == (status == .awarded))
+                #expect(!panel.letters.isEmpty && panel.letters.allSatisfy { $0.href.hasPrefix(SiteURL.review(application.id!).path) })
+                #expect(!panel.needsEvaluator)
+            }
+        }
+    }
+
+    @Test("an application's page offers blank rows only while it can be edited, and a blind review names no applicant")
+    func applicationPage() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let cso = try await Self.user(app, "csouser@demo.fuqizo.invalid")
+            let req = try await Self.request(app, as: cso, language: .en)
+            let row = try #require(try await GrantApplication.query(on: app.db).filter(\.$reference != nil).first())
+            let application = try await ApplicationService(database: app.db, services: app.services).find(row.id!)
+            let typed = application.content(application.stage)
+            let editable = try ApplicationContext.build(req, application, editable: true, back: SiteURL.applications.path,
+                                                        attachments: [], attachmentBase: SiteURL.applicationAttachments(row.id!).path)
+            let readOnly = try ApplicationContext.build(req, application, editable: false, back: SiteURL.applications.path,
+                                                        attachments: [], attachmentBase: SiteURL.applicationAttachments(row.id!).path)
+            #expect(editable.results.count == typed.results.count + ApplicationContext.blankResultRows)
+            #expect(editable.lines.count == typed.lines.count + ApplicationContext.blankLineRows)
+            #expect(readOnly.results.count == typed.results.count && readOnly.lines.count == typed.lines.count)
+            #expect(readOnly.callTitle == application.call.titleEn, "the page is in the person's language")
+            #expect(!readOnly.organisation.isEmpty)
+            let blind = readOnly.hidingApplicant()
+            #expect(blind.organisation.isEmpty && blind.blind)
+        }
+    }
+
+    @Test("a call's facts are in the reader's language, and a decided call is not open")
+    func callFacts() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 4, survivors: 0)
+            let call = try #require(try await GrantCall.query(on: app.db).with(\.$lots).first())
+            let albanian = try CallContext.facts(call, try await Self.request(app, as: nil, language: .sq))
+            let english = try CallContext.facts(call, try await Self.request(app, as: nil, language: .en))
+            #expect(albanian.title == call.titleSq && english.title == call.titleEn)
+            #expect(albanian.lots.count == call.lots.count)
+            #expect(!english.isOpen, "its deadline has passed")
+            #expect(english.statusKey == call.status.catalogKey)
+        }
+    }
+}
