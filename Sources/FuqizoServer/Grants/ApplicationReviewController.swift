@@ -40,11 +40,7 @@ struct ApplicationReviewController: RouteCollection {
         let callReference: String
         let rows: [OfficerRow]
         let fields: [FieldContext]
-        let total: Int
-        let page: Int
-        let pageCount: Int
-        let previousPage: String?
-        let nextPage: String?
+        let pages: PageLinks
     }
 
     struct OfficerQuery: Decodable {
@@ -80,8 +76,7 @@ struct ApplicationReviewController: RouteCollection {
             callID: callID.uuidString, callReference: call.reference, rows: rows,
             fields: [FieldContext("lot", label: "application.field.lot", kind: "select", value: lot?.uuidString ?? "", options: lots),
                      FieldContext("status", label: "field.status", kind: "select", value: status?.rawValue ?? "", options: statuses)],
-            total: pager.total, page: pager.page, pageCount: pager.pageCount,
-            previousPage: pager.previous.map(link), nextPage: pager.next.map(link)))
+            pages: PageLinks(pager, link: link)))
     }
 
     func officerShow(req: Request) async throws -> Response {

@@ -44,11 +44,7 @@ struct OrganisationsController: RouteCollection {
 
     struct ListPage: Encodable {
         let rows: [Row]
-        let total: Int
-        let page: Int
-        let pageCount: Int
-        let previousPage: String?
-        let nextPage: String?
+        let pages: PageLinks
         let fields: [FieldContext]
         let query: String
         let canCreate: Bool
@@ -82,8 +78,7 @@ struct OrganisationsController: RouteCollection {
                          options: OrganisationStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filter.status) }),
         ]
         return try await req.page("organisations/list", title: "cso.list.title", ListPage(
-            rows: rows, total: pager.total, page: pager.page, pageCount: pager.pageCount,
-            previousPage: pager.previous.map(link), nextPage: pager.next.map(link),
+            rows: rows, pages: PageLinks(pager, link: link),
             fields: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
     }
 

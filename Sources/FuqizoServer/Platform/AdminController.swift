@@ -32,8 +32,7 @@ struct AdminController: RouteCollection {
     struct AuditPage: Encodable {
         let rows: [AuditRow]
         let fields: [FieldContext]
-        let previousPage: String?
-        let nextPage: String?
+        let pages: PageLinks
         let verified: Bool
         let intact: Bool
         let checked: Int
@@ -63,8 +62,7 @@ struct AdminController: RouteCollection {
         ]
         return try await req.page("admin/audit", title: "audit.title", AuditPage(
             rows: rows, fields: fields,
-            previousPage: pager.previous.map(link),
-            nextPage: pager.next.map(link),
+            pages: PageLinks(pager, newestFirst: true, link: link),
             verified: verify, intact: verification?.isIntact ?? false, checked: verification?.checked ?? 0,
             breakDescription: verification?.firstBreak?.description))
     }

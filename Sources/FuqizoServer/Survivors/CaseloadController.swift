@@ -36,11 +36,7 @@ struct CaseloadController: RouteCollection {
 
     struct CaseloadPage: Encodable {
         let rows: [CaseloadRow]
-        let total: Int
-        let page: Int
-        let pageCount: Int
-        let previousPage: String?
-        let nextPage: String?
+        let pages: PageLinks
         let fields: [FieldContext]
         let code: String
         let followUps: [FollowUpRow]
@@ -79,8 +75,7 @@ struct CaseloadController: RouteCollection {
                          options: CaseStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == status) }),
         ]
         return try await req.page("survivors/caseload", title: "survivor.caseload.title", CaseloadPage(
-            rows: rows, total: page.pager.total, page: page.pager.page, pageCount: page.pager.pageCount,
-            previousPage: page.pager.previous.map(link), nextPage: page.pager.next.map(link),
+            rows: rows, pages: PageLinks(page.pager, link: link),
             fields: filters, code: query.code ?? "",
             followUps: try await CaseWorkService(database: req.db, services: req.services).dueFollowUps(organisations: req.actor.organisations(as: .caseWorker))
                 .map { row in
