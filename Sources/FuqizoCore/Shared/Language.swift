@@ -11,4 +11,9 @@ public enum Language: String, CaseIterable, Sendable, Codable {
         guard let language = Language(rawValue: String(prefix)) else { return nil }
         self = language
     }
+
+    /// The one of a pair of bilingual values in this language: `language.pick(call.titleSq, call.titleEn)`.
+    public func pick<Value>(_ sq: Value, _ en: Value) -> Value {
+        self == .sq ? sq : en
+    }
 }

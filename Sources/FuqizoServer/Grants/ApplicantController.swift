@@ -31,8 +31,6 @@ struct ApplicantController: RouteCollection {
         try req.record(GrantApplication.self)
     }
 
-    private func name(_ req: Request, sq: String, en: String) -> String { req.language == .sq ? sq : en }
-
     // MARK: the CSO's list and start
 
     struct ApplicationRow: Encodable {
@@ -77,7 +75,7 @@ struct ApplicantController: RouteCollection {
             let call = application.call
             return ApplicationRow(
                 id: application.id!.uuidString, reference: application.reference, callReference: call.reference,
-                callTitle: name(req, sq: call.titleSq, en: call.titleEn), lot: name(req, sq: application.lot.nameSq, en: application.lot.nameEn),
+                callTitle: req.language.pick(call.titleSq, call.titleEn), lot: req.language.pick(application.lot.nameSq, application.lot.nameEn),
                 organisation: application.organisation.nameSq, stageKey: application.stage.catalogKey,
                 statusKey: application.status.catalogKey,
                 deadline: Display.dateTime(ApplicationService.deadline(of: call, for: application.stage)))
@@ -85,7 +83,7 @@ struct ApplicantController: RouteCollection {
         let names = try await OrganisationService(database: req.db, services: req.services).named(orgIDs)
         let openCalls = try await service.openCalls().map { call in
             let lots = call.lots.sorted { $0.position < $1.position }.map {
-                FieldContext.Option(value: $0.id!.uuidString, label: name(req, sq: $0.nameSq, en: $0.nameEn), selected: false)
+                FieldContext.Option(value: $0.id!.uuidString, label: req.language.pick($0.nameSq, $0.nameEn), selected: false)
             }
             let callErrors = failedCall == call.id ? errors : FieldErrors()
             var fields = [FieldContext("lotID", label: "application.field.lot", kind: "select", options: lots, errors: callErrors, required: true)]
@@ -94,7 +92,7 @@ struct ApplicantController: RouteCollection {
                 fields.append(FieldContext("organisationID", label: "application.field.organisation", kind: "select", options: options,
                                            errors: callErrors, required: true))
             }
-            return OpenCall(id: call.id!.uuidString, reference: call.reference, title: name(req, sq: call.titleSq, en: call.titleEn),
+            return OpenCall(id: call.id!.uuidString, reference: call.reference, title: req.language.pick(call.titleSq, call.titleEn),
                             deadline: Display.dateTime(ApplicationService.deadline(of: call, for: ApplicationService.firstStage(of: call))),
                             fields: fields)
         }
@@ -273,8 +271,8 @@ struct ApplicantController: RouteCollection {
               let digest = application.digest(stage) else { throw AppError.notFound }
         return try await req.page("grants/receipt", title: "receipt.title", ReceiptPage(
             id: application.id!.uuidString, reference: reference, callReference: application.call.reference,
-            callTitle: name(req, sq: application.call.titleSq, en: application.call.titleEn),
-            lot: name(req, sq: application.lot.nameSq, en: application.lot.nameEn), organisation: application.organisation.nameSq,
+            callTitle: req.language.pick(application.call.titleSq, application.call.titleEn),
+            lot: req.language.pick(application.lot.nameSq, application.lot.nameEn), organisation: application.organisation.nameSq,
             stageKey: stage.catalogKey, submittedAt: Display.timestamp(submittedAt), digest: digest))
     }
 }

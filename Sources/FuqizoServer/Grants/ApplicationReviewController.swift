@@ -21,8 +21,6 @@ struct ApplicationReviewController: RouteCollection {
         try req.record(GrantApplication.self)
     }
 
-    private func name(_ req: Request, sq: String, en: String) -> String { req.language == .sq ? sq : en }
-
     struct OfficerRow: Encodable {
         let id: String
         let reference: String
@@ -58,13 +56,13 @@ struct ApplicationReviewController: RouteCollection {
         let pager = found.pager
         let rows = found.rows.map { row in
             OfficerRow(id: row.id.uuidString, reference: row.reference, organisation: row.organisation,
-                       lot: name(req, sq: row.lotSq, en: row.lotEn),
+                       lot: req.language.pick(row.lotSq, row.lotEn),
                        stage: req.t(row.stage.catalogKey), status: req.t(row.status.catalogKey),
                        requested: Money(minorUnits: row.requestedMinorUnits, currency: call.currency).description,
                        submittedAt: Display.dateTime(row.fullSubmittedAt ?? row.conceptSubmittedAt))
         }
         let lots = call.lots.sorted { $0.position < $1.position }.map {
-            FieldContext.Option(value: $0.id!.uuidString, label: name(req, sq: $0.nameSq, en: $0.nameEn), selected: $0.id == lot)
+            FieldContext.Option(value: $0.id!.uuidString, label: req.language.pick($0.nameSq, $0.nameEn), selected: $0.id == lot)
         }
         let statuses = ApplicationStatus.allCases.filter { $0 != .draft }.map {
             FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == status)

@@ -96,10 +96,10 @@ enum CallContext {
         func grid(_ text: String) -> EvaluationGrid? { try? StoredJSON.decode(EvaluationGrid.self, from: text) }
         func sections(_ grid: EvaluationGrid) -> [GridSection] {
             grid.sections.map { section in
-                GridSection(title: language == .sq ? section.titleSq : section.titleEn, maximum: section.maximum,
+                GridSection(title: language.pick(section.titleSq, section.titleEn), maximum: section.maximum,
                             carriedOver: section.carriedOver,
                             criteria: section.criteria.map {
-                                GridCriterion(code: $0.code, title: language == .sq ? $0.titleSq : $0.titleEn, weight: $0.weight, maximum: $0.maximum)
+                                GridCriterion(code: $0.code, title: language.pick($0.titleSq, $0.titleEn), weight: $0.weight, maximum: $0.maximum)
                             })
             }
         }
@@ -108,8 +108,8 @@ enum CallContext {
         let lots = call.lots.sorted { $0.position < $1.position }
         return CallFacts(
             id: call.id!.uuidString, reference: call.reference,
-            title: language == .sq ? call.titleSq : call.titleEn,
-            summary: language == .sq ? call.summarySq : call.summaryEn,
+            title: language.pick(call.titleSq, call.titleEn),
+            summary: language.pick(call.summarySq, call.summaryEn),
             stagesKey: call.stages.catalogKey,
             statusKey: call.status.catalogKey,
             questionsDeadline: Display.dateTime(call.questionsDeadline),
@@ -121,7 +121,7 @@ enum CallContext {
             evaluatorsPerApplication: call.evaluatorsPerApplication, letterDays: call.letterDays,
             eligibleApplicants: (try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? [],
             eligibleActivities: (try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? [],
-            lots: lots.map { LotLine(name: language == .sq ? $0.nameSq : $0.nameEn, envelope: money($0.envelopeMinorUnits)) },
+            lots: lots.map { LotLine(name: language.pick($0.nameSq, $0.nameEn), envelope: money($0.envelopeMinorUnits)) },
             totalEnvelope: money(lots.reduce(0) { $0 + $1.envelopeMinorUnits }),
             conceptGrid: concept.map(sections), conceptThreshold: concept?.threshold,
             fullGrid: grid(call.fullGrid).map(sections) ?? [],

@@ -42,7 +42,7 @@ struct CallsController: RouteCollection {
 
     func list(req: Request) async throws -> View {
         let rows = try await service(req).all().map { call in
-            ListRow(id: call.id!.uuidString, reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
+            ListRow(id: call.id!.uuidString, reference: call.reference, title: req.language.pick(call.titleSq, call.titleEn),
                     statusKey: call.status.catalogKey, fullDeadline: Display.dateTime(call.fullDeadline),
                     lots: call.lots.count)
         }

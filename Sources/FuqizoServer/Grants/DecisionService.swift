@@ -281,8 +281,8 @@ struct DecisionService {
         let outcomeKey = letter.outcome == .submitted ? "letter.outcome.preselected" : "letter.outcome.\(letter.outcome.rawValue)"
         let values = [
             "reference": application.reference ?? "", "call": call.reference,
-            "title": language == .sq ? call.titleSq : call.titleEn, "organisation": application.organisation.nameSq,
-            "lot": language == .sq ? application.lot.nameSq : application.lot.nameEn,
+            "title": language.pick(call.titleSq, call.titleEn), "organisation": application.organisation.nameSq,
+            "lot": language.pick(application.lot.nameSq, application.lot.nameEn),
             "outcome": catalog.text(outcomeKey, language),
             "reasons": reasons.isEmpty ? "" : catalog.text("letter.reasons", language) + "\n" + reasons.joined(separator: "\n"),
         ]

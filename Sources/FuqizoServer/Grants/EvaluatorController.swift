@@ -98,12 +98,12 @@ struct EvaluatorController: RouteCollection {
         let card = typed ?? assignment.card
         let grid = try EvaluationService.grid(of: call, stage)
         let sections = grid.sections.map { section in
-            SectionBlock(title: req.language == .sq ? section.titleSq : section.titleEn, maximum: section.maximum,
+            SectionBlock(title: req.language.pick(section.titleSq, section.titleEn), maximum: section.maximum,
                          carriedOver: section.carriedOver,
                          criteria: section.criteria.map { criterion in
                              let score = card.scores[criterion.code].map(String.init) ?? ""
                              return CriterionRow(
-                                code: criterion.code, title: req.language == .sq ? criterion.titleSq : criterion.titleEn,
+                                code: criterion.code, title: req.language.pick(criterion.titleSq, criterion.titleEn),
                                 weight: criterion.weight, score: score, comment: card.comments[criterion.code] ?? "",
                                 scoreErrorKey: errors["score-\(criterion.code)"], commentErrorKey: errors["comment-\(criterion.code)"],
                                 options: (EvaluationGrid.minimumScore...EvaluationGrid.maximumScore).map {

@@ -30,7 +30,7 @@ struct GrantFiguresController: RouteCollection {
             let lines = byCall[call.id!] ?? []
             func count(_ status: ApplicationStatus) -> Int { lines.first { $0.status == status }?.applications ?? 0 }
             let awarded = lines.first { $0.status == .awarded }?.requested ?? 0
-            return FigureRow(reference: call.reference, title: req.language == .sq ? call.titleSq : call.titleEn,
+            return FigureRow(reference: call.reference, title: req.language.pick(call.titleSq, call.titleEn),
                              submitted: lines.reduce(0) { $0 + $1.applications }, rejected: count(.rejected), awarded: count(.awarded),
                              reserve: count(.reserve), awardedAmount: Money(minorUnits: awarded, currency: call.currency).description,
                              envelope: Money(minorUnits: call.lots.reduce(0) { $0 + $1.envelopeMinorUnits }, currency: call.currency).description)

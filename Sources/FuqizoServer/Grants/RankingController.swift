@@ -94,13 +94,13 @@ struct RankingController: RouteCollection {
         let chosen = (try? req.query.get(String.self, at: "lot")).flatMap(UUID.init(uuidString:))
         let shown = ranking.lots.first { $0.lot.id == chosen } ?? ranking.lots.first
         let lotLinks = ranking.lots.map { lot in
-            LotLink(name: req.language == .sq ? lot.lot.nameSq : lot.lot.nameEn,
+            LotLink(name: req.language.pick(lot.lot.nameSq, lot.lot.nameEn),
                     href: SiteURL.ranking(call: callID, stage: stage).with([("lot", lot.lot.id?.uuidString)]),
                     count: lot.result.entries.count + lot.pending.count + lot.rejected.count, current: lot.lot.id == shown?.lot.id)
         }
         let lots = [shown].compactMap { $0 }.map { lot in
             LotBlock(
-                name: req.language == .sq ? lot.lot.nameSq : lot.lot.nameEn, envelope: money(lot.lot.envelopeMinorUnits),
+                name: req.language.pick(lot.lot.nameSq, lot.lot.nameEn), envelope: money(lot.lot.envelopeMinorUnits),
                 awarded: isConcept ? "" : money(lot.result.awardedMinorUnits), remaining: isConcept ? "" : money(lot.result.remainingMinorUnits),
                 rows: lot.result.entries.map { entry in
                     let application = lot.applications[UUID(uuidString: entry.candidate.id)!]

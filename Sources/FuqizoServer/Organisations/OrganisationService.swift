@@ -19,7 +19,7 @@ struct GeographyDirectory: Sendable {
         let nameEn: String
         var municipalityIDs: Set<UUID>
 
-        func name(_ language: Language) -> String { language == .sq ? nameSq : nameEn }
+        func name(_ language: Language) -> String { language.pick(nameSq, nameEn) }
     }
 
     let places: [UUID: Place]

@@ -43,7 +43,7 @@ struct SurvivorStatisticsController: RouteCollection {
                          rows: zip(labels ?? table.rows, table.cells).map { TableContext.Row(label: $0, cells: $1.map { $0.text(threshold: threshold) }) },
                          totals: table.totals.map { $0.text(threshold: threshold) })
         }
-        let regionNames = regions.map { req.language == .sq ? $0.nameSq : $0.nameEn }
+        let regionNames = regions.map { req.language.pick($0.nameSq, $0.nameEn) }
         let tables = [
             context("statistics.byRegion", statistics.stagesByRegion(regions.map(\.code)), labels: regionNames),
             context("statistics.bySex", statistics.breakdown(SurvivorSex.allCases, labels: SurvivorSex.allCases.map { req.t($0.catalogKey) },
