@@ -41,6 +41,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions], // the bundle may sit under a hidden folder such as .build
         sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"))
     app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["url"] = SiteURLTag()
     app.leaf.cache.isEnabled = config.resourcesDirectory == nil
 
     app.http.server.configuration.responseCompression = .enabled(initialByteBufferCapacity: 1024)

@@ -111,7 +111,7 @@ struct CallService {
 
     // MARK: grids
 
-    enum GridStage: String {
+    enum GridStage: String, Sendable {
         case concept
         case full
     }

@@ -1,23 +1,25 @@
 import Foundation
 import FuqizoCore
+import Leaf
+import LeafKit
 import Vapor
 
 /// Every page the site links or redirects to, typed. Links are built from here and nowhere
 /// else, so a path is written once; `SiteURLTests` checks every case against the registered
 /// routes, so a renamed route without its link fails the suite.
 enum SiteURL: Sendable, Equatable {
-    case home
+    case home, disclaimer
     // identity
     case signIn, signInCode, signInEnrol
     case setup(token: String)
     case account, accountTwoFactor, accountPassword
     // administration
-    case users, user(UUID)
-    case regions, settings, auditTrail, outbox
+    case users, newUser, user(UUID)
+    case regions, region(UUID), settings, auditTrail, outbox
     // organisations
-    case organisations, organisation(UUID), myOrganisations
+    case organisations, newOrganisation, organisation(UUID), editOrganisation(UUID), myOrganisations
     // grants: the officer's calls
-    case calls, call(UUID), callDocuments(UUID), callQuestions(UUID), callCommittee(UUID), callLetters(UUID)
+    case calls, newCall, call(UUID), editCall(UUID), callGrid(UUID, CallService.GridStage), callDocuments(UUID), callQuestions(UUID), callCommittee(UUID), callLetters(UUID)
     case callApplications(UUID)
     case ranking(call: UUID, stage: ApplicationStage)
     case grantFigures
@@ -29,7 +31,7 @@ enum SiteURL: Sendable, Equatable {
     case letter(application: UUID, letter: UUID)
     case evaluation, assignment(UUID), assignmentAttachments(UUID)
     // survivors
-    case survivors, survivor(code: String)
+    case survivors, newSurvivor, survivor(code: String)
     case referrals, referral(UUID)
     case club, clubSession(UUID)
     case survivorStatistics
@@ -37,6 +39,7 @@ enum SiteURL: Sendable, Equatable {
     var path: String {
         switch self {
         case .home: "/"
+        case .disclaimer: "/about/disclaimer"
         case .signIn: "/sign-in"
         case .signInCode: "/sign-in/code"
         case .signInEnrol: "/sign-in/enrol"
@@ -45,16 +48,23 @@ enum SiteURL: Sendable, Equatable {
         case .accountTwoFactor: "/account/two-factor"
         case .accountPassword: "/account/password"
         case .users: "/admin/users"
+        case .newUser: "/admin/users/new"
         case .user(let id): "/admin/users/\(id.uuidString)"
         case .regions: "/admin/regions"
+        case .region(let id): "/admin/regions/\(id.uuidString)"
         case .settings: "/admin/settings"
         case .auditTrail: "/admin/audit"
         case .outbox: "/admin/outbox"
         case .organisations: "/organisations"
+        case .newOrganisation: "/organisations/new"
         case .organisation(let id): "/organisations/\(id.uuidString)"
+        case .editOrganisation(let id): "/organisations/\(id.uuidString)/edit"
         case .myOrganisations: "/my-organisations"
         case .calls: "/grants/calls"
+        case .newCall: "/grants/calls/new"
         case .call(let id): "/grants/calls/\(id.uuidString)"
+        case .editCall(let id): "/grants/calls/\(id.uuidString)/edit"
+        case .callGrid(let id, let stage): "/grants/calls/\(id.uuidString)/grid/\(stage.rawValue)"
         case .callDocuments(let id): "/grants/calls/\(id.uuidString)/documents"
         case .callQuestions(let id): "/grants/calls/\(id.uuidString)/questions"
         case .callCommittee(let id): "/grants/calls/\(id.uuidString)/committee"
@@ -76,6 +86,7 @@ enum SiteURL: Sendable, Equatable {
         case .assignment(let id): "/evaluation/\(id.uuidString)"
         case .assignmentAttachments(let id): "/evaluation/\(id.uuidString)/attachments"
         case .survivors: "/survivors"
+        case .newSurvivor: "/survivors/new"
         case .survivor(let code): "/survivors/\(code)"
         case .referrals: "/referrals"
         case .referral(let id): "/referrals/\(id.uuidString)"
@@ -95,8 +106,56 @@ enum SiteURL: Sendable, Equatable {
         return components.string ?? path
     }
 
+    /// The link a template names: `#url("call", content.id)`. The name is the case's; values
+    /// are its ids, codes or stage, as text. Nil when the name or a value does not fit.
+    init?(name: String, values: [String]) {
+        func id(_ index: Int) -> UUID? { values.indices.contains(index) ? UUID(uuidString: values[index]) : nil }
+        func text(_ index: Int) -> String? { values.indices.contains(index) ? values[index] : nil }
+        let plain: [String: SiteURL] = [
+            "home": .home, "disclaimer": .disclaimer, "signIn": .signIn, "account": .account, "accountTwoFactor": .accountTwoFactor,
+            "accountPassword": .accountPassword, "users": .users, "newUser": .newUser, "regions": .regions, "settings": .settings,
+            "auditTrail": .auditTrail, "outbox": .outbox, "organisations": .organisations, "newOrganisation": .newOrganisation,
+            "myOrganisations": .myOrganisations, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
+            "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
+            "newSurvivor": .newSurvivor, "referrals": .referrals, "club": .club, "survivorStatistics": .survivorStatistics,
+        ]
+        let byID: [String: (UUID) -> SiteURL] = [
+            "user": SiteURL.user, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
+            "call": SiteURL.call, "editCall": SiteURL.editCall, "callQuestions": SiteURL.callQuestions, "callCommittee": SiteURL.callCommittee,
+            "callLetters": SiteURL.callLetters, "callApplications": SiteURL.callApplications, "publicCall": SiteURL.publicCall,
+            "application": SiteURL.application, "applicationReceipt": SiteURL.applicationReceipt, "review": SiteURL.review,
+            "assignment": SiteURL.assignment, "referral": SiteURL.referral, "clubSession": SiteURL.clubSession,
+        ]
+        if let url = plain[name], values.isEmpty {
+            self = url
+        } else if let make = byID[name], values.count == 1, let id = id(0) {
+            self = make(id)
+        } else if name == "survivor", values.count == 1, let code = text(0), SurvivorCode.isValid(code) {
+            self = .survivor(code: code)
+        } else if name == "ranking", values.count == 2, let call = id(0), let stage = text(1).flatMap(ApplicationStage.init(rawValue:)) {
+            self = .ranking(call: call, stage: stage)
+        } else if name == "callGrid", values.count == 2, let call = id(0), let stage = text(1).flatMap(CallService.GridStage.init(rawValue:)) {
+            self = .callGrid(call, stage)
+        } else {
+            return nil
+        }
+    }
+
     /// A member of a list the path shows, such as one document: `base/<id>`.
     func appending(_ id: UUID) -> String { "\(path)/\(id.uuidString)" }
+}
+
+/// `#url("name", values…)` in a template: the path of that `SiteURL`, so templates write no
+/// paths of their own. An unknown name or a value that does not fit fails the page loudly.
+struct SiteURLTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let name = ctx.parameters.first?.string else { throw LeafError(.unknownError("#url needs a link name")) }
+        let values = ctx.parameters.dropFirst().map { $0.string ?? "" }
+        guard let url = SiteURL(name: name, values: Array(values)) else {
+            throw LeafError(.unknownError("#url cannot make a link \(name) of \(values.count) values"))
+        }
+        return .string(url.path)
+    }
 }
 
 extension Request {
