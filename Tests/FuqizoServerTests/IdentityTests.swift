@@ -198,12 +198,14 @@ struct IdentityTests {
             let staffBrowser = Browser(app, session: try await TestFixtures.session(app, for: staff))
             #expect(try await staffBrowser.get("/organisations").status == .ok)
             let adminBrowser = Browser(app, session: try await TestFixtures.session(app, for: admin))
-            try await adminBrowser.get("/admin/users/\(staff.id!.uuidString)")
+            let staffPage = try await adminBrowser.get("/admin/users/\(staff.id!.uuidString)").body.string
+            #expect(staffPage.contains("/admin/users/\(staff.id!.uuidString)/deactivate"))
             #expect(try await adminBrowser.post("/admin/users/\(staff.id!.uuidString)/deactivate").status == .seeOther)
             #expect(try await staffBrowser.get("/organisations").status == .seeOther)
             #expect(try await Browser(app).signIn(staff.email).status == .unauthorized)
-            // The last administrator cannot deactivate themself.
-            try await adminBrowser.get("/admin/users/\(admin.id!.uuidString)")
+            // The last administrator cannot deactivate themself, and their own page does not offer it.
+            let ownPage = try await adminBrowser.get("/admin/users/\(admin.id!.uuidString)").body.string
+            #expect(ownPage.contains(admin.email) && !ownPage.contains("/deactivate"))
             #expect(try await adminBrowser.post("/admin/users/\(admin.id!.uuidString)/deactivate").status == .badRequest)
         }
     }

@@ -107,6 +107,8 @@ struct UsersController: RouteCollection {
         let displayName: String
         let statusKey: String
         let isActive: Bool
+        /// Not on one's own account: an administrator does not lock themself out by a click.
+        let canDeactivate: Bool
         let isInvited: Bool
         let isLocked: Bool
         let twoFactor: Bool
@@ -141,7 +143,7 @@ struct UsersController: RouteCollection {
         let now = req.now
         return try await req.page("identity/user", title: "users.detail.title", UserPage(
             id: id.uuidString, email: user.email, displayName: user.displayName, statusKey: Self.statusKey(user, now: now),
-            isActive: user.isActive, isInvited: user.passwordHash == nil, isLocked: (user.lockedUntil ?? .distantPast) > now,
+            isActive: user.isActive, canDeactivate: user.isActive && id != req.actor.userID, isInvited: user.passwordHash == nil, isLocked: (user.lockedUntil ?? .distantPast) > now,
             twoFactor: user.hasTwoFactor, memberships: memberships, fields: fields, statusErrorKey: errors["status"]), status: status)
     }
 
