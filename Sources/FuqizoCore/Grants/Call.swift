@@ -50,6 +50,7 @@ public struct CallForm: Codable, Sendable, Equatable {
     public var blindReview = ""
     public var evaluatorsPerApplication = "2"
     public var letterDays = "15"
+    public var evaluationDays = "21"
     public var eligibleApplicants = ""
     public var eligibleActivities = ""
     public var questionsDate = ""
@@ -80,6 +81,7 @@ public struct CallForm: Codable, Sendable, Equatable {
         // Forms from before these settings existed get PRAG's defaults.
         evaluatorsPerApplication = try form.decodeIfPresent(String.self, forKey: .evaluatorsPerApplication) ?? evaluatorsPerApplication
         letterDays = try form.decodeIfPresent(String.self, forKey: .letterDays) ?? letterDays
+        evaluationDays = try form.decodeIfPresent(String.self, forKey: .evaluationDays) ?? evaluationDays
         eligibleApplicants = try form.text(.eligibleApplicants)
         eligibleActivities = try form.text(.eligibleActivities)
         questionsDate = try form.text(.questionsDate)
@@ -116,6 +118,8 @@ public struct CallDraft: Sendable, Equatable {
     /// Successful applicants are told within this many days of the decision, the others
     /// within as many days again (PRAG: 15).
     public var letterDays: Int
+    /// Evaluators declare and score within this many days of the evaluation's start.
+    public var evaluationDays: Int
     public var eligibleApplicants: [String]
     public var eligibleActivities: [String]
     public var questionsDeadline: Date
@@ -162,6 +166,7 @@ extension CallForm {
         }
         let perApplication = whole(evaluatorsPerApplication, "evaluatorsPerApplication", 2...9)
         let days = whole(letterDays, "letterDays", 1...90)
+        let evaluationPeriod = whole(evaluationDays, "evaluationDays", 1...120)
         let applicants = Self.lines(eligibleApplicants), activities = Self.lines(eligibleActivities)
         if applicants.isEmpty { errors.add("eligibleApplicants", "call.error.list") }
         if activities.isEmpty { errors.add("eligibleActivities", "call.error.list") }
@@ -199,7 +204,7 @@ extension CallForm {
             rules: GrantRules(minimumGrantMinorUnits: minimum.minorUnits, maximumGrantMinorUnits: maximum.minorUnits,
                               maximumGrantShareBasisPoints: share, maximumIndirectBasisPoints: indirect),
             divergenceBasisPoints: divergenceShare, blindReview: blindReview == "yes",
-            evaluatorsPerApplication: perApplication, letterDays: days, eligibleApplicants: applicants, eligibleActivities: activities,
+            evaluatorsPerApplication: perApplication, letterDays: days, evaluationDays: evaluationPeriod, eligibleApplicants: applicants, eligibleActivities: activities,
             questionsDeadline: questions, conceptDeadline: stageChoice == .two ? concept : nil, fullDeadline: full, lots: parsedLots))
     }
 }

@@ -32,6 +32,13 @@ public struct Catalog: Sendable {
         return text
     }
 
+    /// A sentence about a number of things: `key.one` for one and `key.other` for any other
+    /// count, the two plural forms Albanian and English both have ("1 aplikim", "2 aplikime"),
+    /// with {count} filled in.
+    public func counted(_ key: String, _ count: Int, _ language: Language, _ values: [String: String] = [:]) -> String {
+        format("\(key).\(count == 1 ? "one" : "other")", language, values.merging(["count": String(count)]) { $1 })
+    }
+
     public func has(_ key: String) -> Bool {
         Language.allCases.allSatisfy { strings[$0]?[key] != nil }
     }

@@ -57,6 +57,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(FlashMiddleware())
     app.middleware.use(SessionMiddleware())
+    app.middleware.use(WorkCountsMiddleware())
     app.middleware.use(AccessMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(FormInputMiddleware())

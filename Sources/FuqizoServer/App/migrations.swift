@@ -32,4 +32,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(UpdateMailOutboxDropSentBodies())
     app.migrations.add(CreateSurvivorMatches())
     app.migrations.add(CreateIntakeChecks())
+    // Release 5
+    app.migrations.add(AddEvaluationDays())
 }

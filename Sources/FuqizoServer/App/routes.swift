@@ -26,4 +26,9 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReferralsController())
     try app.register(collection: ClubController())
     try app.register(collection: SurvivorStatisticsController())
+
+    // What waits for people: each module's part of the home page and the menu's counts.
+    app.registerWork(AdministrationWorkload())
+    app.registerWork(GrantWorkload())
+    app.registerWork(SurvivorWorkload())
 }

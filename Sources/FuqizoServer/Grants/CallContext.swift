@@ -42,6 +42,7 @@ enum CallContext {
         let blindReview: Bool
         let evaluatorsPerApplication: Int
         let letterDays: Int
+        let evaluationDays: Int
         let eligibleApplicants: [String]
         let eligibleActivities: [String]
         let lots: [LotLine]
@@ -118,7 +119,7 @@ enum CallContext {
             minimumGrant: money(rules.minimumGrantMinorUnits), maximumGrant: money(rules.maximumGrantMinorUnits),
             maximumGrantShare: rules.maximumGrantShareBasisPoints / 100, maximumIndirect: rules.maximumIndirectBasisPoints / 100,
             divergence: call.divergenceBasisPoints / 100, blindReview: call.blindReview,
-            evaluatorsPerApplication: call.evaluatorsPerApplication, letterDays: call.letterDays,
+            evaluatorsPerApplication: call.evaluatorsPerApplication, letterDays: call.letterDays, evaluationDays: call.evaluationDays,
             eligibleApplicants: (try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? [],
             eligibleActivities: (try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? [],
             lots: lots.map { LotLine(name: language.pick($0.nameSq, $0.nameEn), envelope: money($0.envelopeMinorUnits)) },

@@ -61,6 +61,7 @@ struct CallService {
         call.blindReview = draft.blindReview
         call.evaluatorsPerApplication = draft.evaluatorsPerApplication
         call.letterDays = draft.letterDays
+        call.evaluationDays = draft.evaluationDays
         call.eligibleApplicants = try StoredJSON.encode(draft.eligibleApplicants)
         call.eligibleActivities = try StoredJSON.encode(draft.eligibleActivities)
         call.questionsDeadline = draft.questionsDeadline
@@ -278,6 +279,7 @@ struct CallService {
         form.blindReview = call.blindReview ? "yes" : ""
         form.evaluatorsPerApplication = String(call.evaluatorsPerApplication)
         form.letterDays = String(call.letterDays)
+        form.evaluationDays = String(call.evaluationDays)
         form.eligibleApplicants = ((try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? []).joined(separator: "\n")
         form.eligibleActivities = ((try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? []).joined(separator: "\n")
         (form.questionsDate, form.questionsTime) = TiranaTime.parts(of: call.questionsDeadline)

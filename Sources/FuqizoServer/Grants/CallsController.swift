@@ -137,6 +137,8 @@ struct CallsController: RouteCollection {
                          errors: errors, required: true, hint: "call.evaluatorsPerApplication.hint"),
             FieldContext("letterDays", label: "call.field.letterDays", kind: "number", value: form.letterDays, errors: errors, required: true,
                          hint: "call.letterDays.hint"),
+            FieldContext("evaluationDays", label: "call.field.evaluationDays", kind: "number", value: form.evaluationDays, errors: errors, required: true,
+                         hint: "call.evaluationDays.hint"),
             FieldContext("eligibleApplicants", label: "call.field.eligibleApplicants", kind: "textarea", value: form.eligibleApplicants, errors: errors, required: true, hint: "call.list.hint"),
             FieldContext("eligibleActivities", label: "call.field.eligibleActivities", kind: "textarea", value: form.eligibleActivities, errors: errors, required: true, hint: "call.list.hint"),
             FieldContext("questionsDate", label: "call.field.questionsDate", kind: "date", value: form.questionsDate, errors: errors, required: true),

@@ -74,6 +74,16 @@ enum Display {
     }()
     private static let lock = NIOLock()
 
+    private static let englishMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// A calendar day as each language writes it: "03.12.2026" in Albanian, "3 Dec 2026" in English.
+    static func date(_ day: LocalDate, _ language: Language) -> String {
+        switch language {
+        case .sq: String(format: "%02d.%02d.%04d", day.day, day.month, day.year)
+        case .en: "\(day.day) \(englishMonths[(day.month - 1) % 12]) \(day.year)"
+        }
+    }
+
     static func dateTime(_ date: Date?) -> String {
         guard let date else { return "" }
         return lock.withLock { formatter.string(from: date) }

@@ -10,6 +10,8 @@ struct LayoutContext: Encodable {
         let href: String
         let labelKey: String
         let current: Bool
+        /// What waits there for this person (nil when nothing).
+        let count: Int?
     }
 
     let lang: String
@@ -42,7 +44,7 @@ extension Request {
             csrf: csrfToken,
             path: url.path,
             signedIn: signedIn != nil,
-            nav: Navigation.items(for: self),
+            nav: Navigation.items(for: self, counts: await navigationCounts()),
             flashKey: (cookies[Flash.cookieName]?.string).flatMap { services.catalog.has($0) ? $0 : nil }
         )
         return try await view.render(template, Page(layout: layout, content: content)).get()
@@ -57,7 +59,8 @@ extension Request {
 
 /// The main menu: only what the policy lets this person open.
 enum Navigation {
-    static func items(for request: Request) -> [LayoutContext.NavItem] {
+    /// `counts` are the work items per entry (`WorkList.counts`); the home entry shows them all.
+    static func items(for request: Request, counts: [String: Int] = [:]) -> [LayoutContext.NavItem] {
         let actor = request.actor
         guard actor.isSignedIn else { return [] }
         var entries: [(String, String, Bool)] = [(SiteURL.home.path, "nav.home", true)]
@@ -85,9 +88,11 @@ enum Navigation {
             (SiteURL.account.path, "nav.account", true),
         ]
         let path = request.url.path
+        let total = counts.values.reduce(0, +)
         return entries.filter(\.2).map { href, key, _ in
             let current = href == SiteURL.home.path ? path == href : path.hasPrefix(href)
-            return LayoutContext.NavItem(href: href, labelKey: key, current: current)
+            let count = key == "nav.home" ? total : counts[key] ?? 0
+            return LayoutContext.NavItem(href: href, labelKey: key, current: current, count: count > 0 ? count : nil)
         }
     }
 }

@@ -20,6 +20,7 @@ struct PlatformController: RouteCollection {
         let programmeName: String
         let regions: [RegionCount]
         let organisationTotal: Int?
+        let work: WorkListContext?
     }
 
     struct RegionCount: Encodable {
@@ -37,8 +38,10 @@ struct PlatformController: RouteCollection {
             regions = zip(geography.regions, counts.perRegion).map { RegionCount(name: $0.name(req.language), organisations: $1) }
             total = counts.total
         }
+        let work = req.signedIn == nil ? nil : WorkListContext.build(try await req.work(), language: req.language, catalog: req.services.catalog,
+                                                                      today: TiranaTime.today(at: req.now))
         return try await req.page("home", title: "home.title", HomePage(
-            signedIn: req.signedIn != nil, programmeName: settings.name(req.language), regions: regions, organisationTotal: total))
+            signedIn: req.signedIn != nil, programmeName: settings.name(req.language), regions: regions, organisationTotal: total, work: work))
     }
 
     func disclaimer(req: Request) async throws -> View {

@@ -36,6 +36,7 @@ final class GrantCall: Model, @unchecked Sendable {
     @Field(key: "blind_review") var blindReview: Bool
     @Field(key: "evaluators_per_application") var evaluatorsPerApplication: Int
     @Field(key: "letter_days") var letterDays: Int
+    @Field(key: "evaluation_days") var evaluationDays: Int
 
     // relationships
     @Children(for: \.$call) var lots: [CallLot]

@@ -1,0 +1,90 @@
+import Foundation
+
+// What waits for a person. Each module turns plain facts about its records into work items
+// with a pure function of its own (`GrantWork`, `CaseWork…`); the server gathers every
+// module's items for the person signed in and shows them on their home page, most urgent
+// first, and as counts in the navigation.
+
+/// The page a work item opens, by the name a template would use (`#url("assignment", id)`):
+/// the core names pages without knowing their paths.
+public struct WorkLink: Sendable, Hashable {
+    public let name: String
+    public let values: [String]
+
+    public init(_ name: String, _ values: String...) {
+        self.name = name
+        self.values = values
+    }
+}
+
+/// One thing to do. It says what (a catalog key), about which record (a reference or code,
+/// never a name), by when, and where it is done.
+public struct WorkItem: Sendable, Hashable {
+    /// Catalog key of the sentence, e.g. "work.declare"; the sentence may use {count}.
+    public let kind: String
+    /// The record's public reference (`CFP-2019-01`, `DI-2026-0076`): nothing personal.
+    public let reference: String
+    public let due: LocalDate?
+    /// How many records the item stands for ("12 submissions to check").
+    public let count: Int
+    public let link: WorkLink
+    /// The navigation entry whose count it adds to (its catalog key, e.g. "nav.evaluation").
+    public let section: String
+
+    public init(_ kind: String, reference: String, due: LocalDate? = nil, count: Int = 1, link: WorkLink, section: String) {
+        self.kind = kind
+        self.reference = reference
+        self.due = due
+        self.count = count
+        self.link = link
+        self.section = section
+    }
+
+    public func urgency(today: LocalDate) -> WorkUrgency { WorkUrgency(due: due, today: today) }
+}
+
+/// How pressing an item is: overdue, due within a week, later, or without a date.
+public enum WorkUrgency: Int, Sendable, Comparable {
+    case overdue, soon, later, undated
+
+    public static let soonDays = 7
+
+    public init(due: LocalDate?, today: LocalDate) {
+        guard let due else { self = .undated; return }
+        if due < today { self = .overdue }
+        else if due <= today.adding(days: Self.soonDays) { self = .soon }
+        else { self = .later }
+    }
+
+    public static func < (lhs: WorkUrgency, rhs: WorkUrgency) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var catalogKey: String { "work.urgency.\(self)" }
+}
+
+public enum WorkList {
+    /// Most urgent first: overdue, then by due date, then undated; equal items keep a stable
+    /// order by kind and reference so the list does not shuffle between visits.
+    public static func ordered(_ items: [WorkItem], today: LocalDate) -> [WorkItem] {
+        items.sorted { a, b in
+            let (ua, ub) = (a.urgency(today: today), b.urgency(today: today))
+            if ua != ub { return ua < ub }
+            if let da = a.due, let db = b.due, da != db { return da < db }
+            if a.kind != b.kind { return a.kind < b.kind }
+            return a.reference < b.reference
+        }
+    }
+
+    /// The count each navigation entry shows.
+    public static func counts(_ items: [WorkItem]) -> [String: Int] {
+        items.reduce(into: [:]) { counts, item in counts[item.section, default: 0] += max(item.count, 0) }
+    }
+}
+
+/// What the platform itself asks of administrators.
+public enum AdministrationWork {
+    /// Mail the outbox gave up on: someone did not get an invitation, a reset link or a letter.
+    public static func administrator(undeliveredMail: Int) -> [WorkItem] {
+        guard undeliveredMail > 0 else { return [] }
+        return [WorkItem("work.undeliveredMail", reference: "", count: undeliveredMail, link: WorkLink("outbox"), section: "nav.outbox")]
+    }
+}

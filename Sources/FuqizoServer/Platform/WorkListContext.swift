@@ -1,0 +1,33 @@
+import Foundation
+import FuqizoCore
+
+/// A person's work as their home page shows it: one sentence a line, in their language, with
+/// its record's reference, the date it is due, and the page where it is done.
+struct WorkListContext: Encodable {
+    struct Row: Encodable {
+        let text: String
+        let reference: String
+        let href: String
+        let due: String?
+        /// `work.urgency.overdue`, `.soon`, `.later` or `.undated`.
+        let urgencyKey: String
+        let overdue: Bool
+        let soon: Bool
+    }
+
+    let rows: [Row]
+    let overdue: Int
+
+    /// Items whose link names no page are left out: a module's mistake must not break the
+    /// home page (the suite checks every kind's link).
+    static func build(_ items: [WorkItem], language: Language, catalog: Catalog, today: LocalDate) -> WorkListContext {
+        let rows = items.compactMap { item -> Row? in
+            guard let url = SiteURL(name: item.link.name, values: item.link.values) else { return nil }
+            let urgency = item.urgency(today: today)
+            let text = catalog.has("\(item.kind).other") ? catalog.counted(item.kind, item.count, language) : catalog.text(item.kind, language)
+            return Row(text: text, reference: item.reference, href: url.path, due: item.due.map { Display.date($0, language) },
+                       urgencyKey: urgency.catalogKey, overdue: urgency == .overdue, soon: urgency == .soon)
+        }
+        return WorkListContext(rows: rows, overdue: rows.filter(\.overdue).count)
+    }
+}
