@@ -17,6 +17,11 @@ struct WorkListContext: Encodable {
 
     let rows: [Row]
     let overdue: Int
+    /// Items beyond the first `shown`: counted in the menu, listed on their module's pages.
+    let more: Int
+
+    /// A home page stays small on a slow connection even for an office with thousands of cases.
+    static let shown = 30
 
     /// Items whose link names no page are left out: a module's mistake must not break the
     /// home page (the suite checks every kind's link).
@@ -28,6 +33,6 @@ struct WorkListContext: Encodable {
             return Row(text: text, reference: item.reference, href: url.path, due: item.due.map { Display.date($0, language) },
                        urgencyKey: urgency.catalogKey, overdue: urgency == .overdue, soon: urgency == .soon)
         }
-        return WorkListContext(rows: rows, overdue: rows.filter(\.overdue).count)
+        return WorkListContext(rows: Array(rows.prefix(shown)), overdue: rows.filter(\.overdue).count, more: max(0, rows.count - shown))
     }
 }
