@@ -18,19 +18,6 @@ struct DecisionService {
         try await services.audit.record(.init(action, target: target, details: details), actor: actor, at: now, on: db)
     }
 
-    private struct ScoreRow: Decodable {
-        let applicationId: UUID
-        let evaluatorId: UUID
-        let stage: ApplicationStage
-        let status: AssignmentStatus
-        let position: Int
-        let total: Double?
-        let relevance: Double?
-
-        var score: AssignmentScore {
-            AssignmentScore(evaluator: evaluatorId, status: status, position: position, total: total, relevance: relevance)
-        }
-    }
 
     /// One lot's ranking at a stage, and the applications whose evaluation is not finished.
     struct LotRanking {
@@ -71,7 +58,7 @@ struct DecisionService {
             SELECT e.application_id, e.evaluator_id, e.stage, e.status, e.position, e.total, e.relevance
             FROM evaluation_assignments e JOIN grant_applications a ON a.id = e.application_id
             WHERE a.call_id = \(bind: callID)
-            """).all(decoding: ScoreRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: AssignmentScoreRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         let own = Dictionary(grouping: scores.filter { $0.stage == stage }, by: \.applicationId)
         // Ties are broken by the relevance score: from the concept note when it was scored there.
         let relevanceSource = stage == .full && twoStage ? ApplicationStage.concept : stage
@@ -317,5 +304,22 @@ struct DecisionService {
             sent += 1
         }
         return sent
+    }
+}
+
+/// One evaluator's assignment as the ranking and the work lists read it: a plain row.
+struct AssignmentScoreRow: Decodable {
+    /// Present when the query selects it (the work lists read several calls at once).
+    let callId: UUID?
+    let applicationId: UUID
+    let evaluatorId: UUID
+    let stage: ApplicationStage
+    let status: AssignmentStatus
+    let position: Int
+    let total: Double?
+    let relevance: Double?
+
+    var score: AssignmentScore {
+        AssignmentScore(evaluator: evaluatorId, status: status, position: position, total: total, relevance: relevance)
     }
 }

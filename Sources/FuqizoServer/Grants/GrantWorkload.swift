@@ -72,17 +72,6 @@ struct GrantWorkload: WorkSource {
         let unchecked: Int
     }
 
-    private struct ScoreRow: Decodable {
-        let callId: UUID
-        let stage: ApplicationStage
-        let applicationId: UUID
-        let evaluatorId: UUID
-        let status: AssignmentStatus
-        let position: Int
-        let total: Double?
-        let relevance: Double?
-    }
-
     /// Every stage with work left: submissions to check before evaluation, and evaluations
     /// not yet decided, with how far their scoring has come.
     private func stages(chairedOnly calls: Set<UUID>?, _ sql: any SQLDatabase, database: any Database) async throws -> [GrantWork.Stage] {
@@ -101,13 +90,13 @@ struct GrantWorkload: WorkSource {
             GROUP BY a.call_id, a.stage
             """).all(decoding: UncheckedRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         let scoring = rounds.filter { $0.approvedAt == nil }
-        var scores: [ScoreRow] = []
+        var scores: [AssignmentScoreRow] = []
         if !scoring.isEmpty {
             scores = try await sql.raw("""
                 SELECT a.call_id, e.stage, e.application_id, e.evaluator_id, e.status, e.position, e.total, e.relevance
                 FROM evaluation_assignments e JOIN grant_applications a ON a.id = e.application_id
                 WHERE a.call_id IN (\(binds: Array(Set(scoring.map(\.callId)))))
-                """).all(decoding: ScoreRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).all(decoding: AssignmentScoreRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
         let callIDs = Set(rounds.map(\.callId) + unchecked.map(\.callId))
         guard !callIDs.isEmpty else { return [] }
@@ -117,8 +106,7 @@ struct GrantWorkload: WorkSource {
             guard let call = callsByID[round.callId] else { continue }
             let standings = Dictionary(grouping: scores.filter { $0.callId == round.callId && $0.stage == round.stage }, by: \.applicationId)
                 .values.map { rows in
-                    EvaluationService.standing(rows.map { AssignmentScore(evaluator: $0.evaluatorId, status: $0.status, position: $0.position,
-                                                                          total: $0.total, relevance: $0.relevance) }, call: call)
+                    EvaluationService.standing(rows.map(\.score), call: call)
                 }
             stages.append(GrantWork.Stage(
                 call: round.callId, reference: call.reference, stage: round.stage,
