@@ -38,7 +38,7 @@ struct CaseWorkTests {
 
             // Without consent to services the words are neither shown nor written.
             let services = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$purpose == "services").first())
-            try await desk.post(code, "consents/\(services.id!.uuidString)/withdraw")
+            try await desk.post(code, "consents/\(services.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "survivorAsked")])
             let hidden = try await desk.browser.get("/survivors/\(code)")
             #expect(!hidden.body.string.contains("Bardhit") && !hidden.body.string.contains("Elira"))
             #expect(hidden.body.string.contains(app.services.catalog.text("plan.area.employment", .sq)), "the area stays")
@@ -79,7 +79,7 @@ struct CaseWorkTests {
             #expect(try await partner.browser.post("\(path)/declined").status == .conflict, "an accepted referral cannot be declined")
 
             // Withdrawing the referral consent hides the data at once, whatever the referral's state.
-            try await desk.post(code, "consents/\(consent.id!.uuidString)/withdraw")
+            try await desk.post(code, "consents/\(consent.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "survivorAsked")])
             let after = try await partner.browser.get(path)
             #expect(after.status == .ok && !after.body.string.contains("Drita"))
             #expect(after.body.string.contains(app.services.catalog.text("referral.consentEnded", .sq)))
@@ -123,7 +123,7 @@ struct CaseWorkTests {
             #expect(try await other.get(sessionPath).status == .forbidden, "not their session")
 
             let clubConsent = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$purpose == "club").first())
-            try await desk.post(code, "consents/\(clubConsent.id!.uuidString)/withdraw")
+            try await desk.post(code, "consents/\(clubConsent.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "survivorAsked")])
             let withdrawn = try await browser.get(sessionPath)
             #expect(withdrawn.body.string.contains(code) && !withdrawn.body.string.contains("Drita"))
             #expect(try await desk.browser.get("/survivors/\(code)").body.string.contains(

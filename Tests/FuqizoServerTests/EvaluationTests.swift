@@ -93,7 +93,14 @@ struct EvaluationTests {
             var response = try await browser.post("\(path)/checks/administrative", fields)
             #expect(response.status == .badRequest)
             #expect(response.body.string.contains(app.services.catalog.text("check.error.reason", .sq)))
-            response = try await browser.post("\(path)/checks/administrative", fields + [("reasons[declaration]", "Deklarata pa nënshkrim.")])
+            // A failing check rejects: first the officer is told so, with the reasons, and nothing is recorded yet.
+            let failing = fields + [("reasons[declaration]", "Deklarata pa nënshkrim.")]
+            response = try await browser.post("\(path)/checks/administrative", failing)
+            #expect(response.status == .ok)
+            #expect(response.body.string.contains(app.services.catalog.text("check.reject.confirmTitle", .sq)))
+            #expect(response.body.string.contains("Deklarata pa nënshkrim.") && response.body.string.contains(#"name="answers[declaration]" value="no""#))
+            #expect(try #require(try await GrantApplication.find(one.application.id!, on: app.db)).status == .submitted)
+            response = try await browser.post("\(path)/checks/administrative", failing + [("confirmed", "yes")])
             #expect(response.status == .seeOther)
             let stored = try #require(try await GrantApplication.find(one.application.id!, on: app.db))
             #expect(stored.status == .rejected)
@@ -261,7 +268,13 @@ struct EvaluationTests {
 
             // A withdraws: C, first on the reserve list, now fits and is awarded.
             try await officerBrowser.get("/grants/applications/\(a.application.id!.uuidString)")
-            #expect(try await officerBrowser.post("/grants/applications/\(a.application.id!.uuidString)/withdraw").status == .seeOther)
+            let withdraw = "/grants/applications/\(a.application.id!.uuidString)/withdraw"
+            #expect(try await officerBrowser.post(withdraw).body.string.contains(app.services.catalog.text("decision.withdraw.confirmTitle", .sq)))
+            #expect(try await officerBrowser.post(withdraw, [("confirmed", "yes"), ("reason", " ")]).status == .badRequest)
+            #expect(try await status(a) == .awarded, "nothing changes before the confirmation")
+            #expect(try await officerBrowser.post(withdraw, [("confirmed", "yes"), ("reason", "The CSO declined the grant by letter.")]).status == .seeOther)
+            let withdrawal = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "decision.withdrawn").first())
+            #expect(withdrawal.details.contains("The CSO declined the grant by letter."))
             statuses = [try await status(a), try await status(c)]
             #expect(statuses == [.withdrawn, .awarded])
             #expect(try await DecisionLetter.query(on: app.db).filter(\.$application.$id == c.application.id!).filter(\.$outcome == .awarded).count() == 1)

@@ -248,7 +248,7 @@ struct HardeningTests {
             if case .sqlite = app.services.config.database {
                 #expect(try SurvivorTests.storedBytes(app).range(of: wrapped) != nil, "the search can find the key while it exists")
             }
-            #expect(try await desk.post(code, "erase", [("confirmCode", code)]).status == .seeOther)
+            #expect(try await desk.post(code, "erase", [("confirmed", "yes"), ("reason", "survivorAsked"), ("confirmCode", code)]).status == .seeOther)
             #expect(try await SurvivorKey.find(survivor.id, on: app.db) == nil)
             if case .sqlite = app.services.config.database {
                 #expect(try SurvivorTests.storedBytes(app).range(of: wrapped) == nil, "the key's bytes are gone from the file and the log")

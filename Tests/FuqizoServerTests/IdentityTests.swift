@@ -200,13 +200,21 @@ struct IdentityTests {
             let adminBrowser = Browser(app, session: try await TestFixtures.session(app, for: admin))
             let staffPage = try await adminBrowser.get("/admin/users/\(staff.id!.uuidString)").body.string
             #expect(staffPage.contains("/admin/users/\(staff.id!.uuidString)/deactivate"))
-            #expect(try await adminBrowser.post("/admin/users/\(staff.id!.uuidString)/deactivate").status == .seeOther)
+            // Deactivation asks first, and needs a reason; the reason is in the audit entry.
+            let deactivate = "/admin/users/\(staff.id!.uuidString)/deactivate"
+            let asked = try await adminBrowser.post(deactivate)
+            #expect(asked.status == .ok && asked.body.string.contains(app.services.catalog.text("users.deactivate.consequence", .sq)))
+            #expect(try await staffBrowser.get("/organisations").status == .ok, "asking changes nothing")
+            #expect(try await adminBrowser.post(deactivate, [("confirmed", "yes")]).status == .badRequest)
+            #expect(try await adminBrowser.post(deactivate, [("confirmed", "yes"), ("reason", "Left the programme office.")]).status == .seeOther)
+            let entry = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "user.deactivated").first())
+            #expect(entry.details.contains("Left the programme office."))
             #expect(try await staffBrowser.get("/organisations").status == .seeOther)
             #expect(try await Browser(app).signIn(staff.email).status == .unauthorized)
             // The last administrator cannot deactivate themself, and their own page does not offer it.
             let ownPage = try await adminBrowser.get("/admin/users/\(admin.id!.uuidString)").body.string
             #expect(ownPage.contains(admin.email) && !ownPage.contains("/deactivate"))
-            #expect(try await adminBrowser.post("/admin/users/\(admin.id!.uuidString)/deactivate").status == .badRequest)
+            #expect(try await adminBrowser.post("/admin/users/\(admin.id!.uuidString)/deactivate", [("confirmed", "yes"), ("reason", "Test.")]).status == .badRequest)
         }
     }
 

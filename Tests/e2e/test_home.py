@@ -43,3 +43,47 @@ def test_every_role_finds_its_work_and_each_item_opens(server, chromium):
             assert width <= 360, f"{role} home page in {language} scrolls sideways ({width} px)"
         page.context.close()
     assert found["caseWorker"] > 0 and found["clubFacilitator"] > 0, found
+
+
+def test_an_irreversible_action_asks_first_with_and_without_script(server, chromium):
+    """Deactivating a user: with script a dialog that can be cancelled, without it a
+    confirmation page; either way nothing happens until a reason is given."""
+    accounts = demo_accounts(server)
+    with_script = signed_in(chromium, server, accounts["administrator"])
+    visit(with_script, server.url + "/admin/users")
+    other = with_script.locator("main tr", has_text=accounts["evaluator"][0]).locator("a").first.get_attribute("href")
+    visit(with_script, server.url + other)
+    with_script.locator("form[action$='/deactivate'] button").click()
+    dialog = with_script.locator("dialog.confirm-dialog")
+    dialog.wait_for()
+    assert dialog.locator("textarea[name=reason]").is_visible()
+    check_accessibility(with_script)
+    dialog.locator("[data-cancel]").click()
+    assert with_script.locator("dialog.confirm-dialog").count() == 0
+    with_script.reload()
+    assert with_script.locator("form[action$='/deactivate']").count() == 1, "cancelled: still active"
+
+    # The same administrator's session on a small phone where our script does not run (blocked
+    # here rather than switched off, so that axe can still look at the page).
+    context = chromium.new_context(viewport={"width": 360, "height": 800})
+    context.route("**/confirm.js", lambda route: route.abort())
+    context.add_cookies(with_script.context.cookies())
+    page = context.new_page()
+    visit(page, server.url + "/admin/users")
+    target = page.locator("main tr", has_text=accounts["donorViewer"][0]).locator("a").first.get_attribute("href")
+    visit(page, server.url + target)
+    page.locator("form[action$='/deactivate'] button").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    assert page.locator("form.confirm-form textarea[name=reason]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # No reason: the same page again, with the message; the account is still active.
+    page.locator("form.confirm-form button[type=submit]").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    assert page.locator(".error-summary").count() == 1
+    page.fill("form.confirm-form textarea[name=reason]", "Left the donor's office.")
+    page.locator("form.confirm-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".notice").count() == 1
+    assert page.locator("form[action$='/reactivate']").count() == 1

@@ -22,6 +22,21 @@ def open_form(page, action_suffix):
     return page.locator(f"form[action$='{action_suffix}']")
 
 
+def confirm_in_dialog(page, reason=None, code=None):
+    """An irreversible action asks in a dialog: what will happen, and why (a reason from a list)."""
+    dialog = page.locator("dialog.confirm-dialog")
+    dialog.wait_for()
+    assert dialog.locator(".consequence").inner_text()
+    if reason:
+        dialog.locator("select[name=reason]").select_option(reason)
+    if code:
+        dialog.locator("input[name=confirmCode]").fill(code)
+    check_accessibility(page)
+    dialog.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+
+
 def post(page, form, button=None):
     (form.locator(button) if button else form.locator("button[type=submit]")).first.click()
     page.wait_for_load_state()
@@ -135,17 +150,19 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
 
     # Consent to the referral withdrawn: the partner sees nothing of the identity any more.
     worker.locator("tr", has_text="Referim").locator("form[action$='/withdraw'] button").click()
-    worker.wait_for_load_state()
-    check_accessibility(worker)
+    confirm_in_dialog(worker, reason="survivorAsked")
+    assert worker.locator("tr", has_text="Referim").locator("form[action$='/withdraw']").count() == 0
     visit(partner, referral)
     assert "Teuta" not in partner.locator("main").inner_text()
 
     # Closure, then erasure on request.
     worker.select_option("#f-reason", "employed")
-    post(worker, worker.locator("form[action$='/close']"))
+    worker.locator("form[action$='/close'] button[type=submit]").click()
+    assert worker.locator("dialog.confirm-dialog select[name=reason]").input_value() == "employed"
+    confirm_in_dialog(worker)
     form = open_form(worker, "/erase")
-    form.locator("#f-confirmCode").fill(code)
-    post(worker, form)
+    form.locator("button[type=submit]").click()
+    confirm_in_dialog(worker, reason="survivorAsked", code=code)
     assert worker.locator("form[action$='/reveal']").count() == 0
     assert code in worker.locator("main").inner_text()
     visit(facilitator, session)

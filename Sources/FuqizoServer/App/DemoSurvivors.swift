@@ -95,8 +95,8 @@ extension DemoData {
                     try await work.recordFollowUp(first.requireID(), stillWorking: index % 8 != 5, on: loaded, actor: caseWorker)
                 }
             }
-            if index % 10 == 9 { _ = try await records.close(loaded, reason: ClosureReason.goalsAchieved.rawValue, actor: caseWorker) }
-            if index % 50 == 49 { try await records.erase(try await records.load(code: code), actor: caseWorker) }
+            if index % 10 == 9 { try await records.close(loaded, reason: .goalsAchieved, actor: caseWorker) }
+            if index % 50 == 49 { try await records.erase(try await records.load(code: code), reason: .survivorAsked, actor: caseWorker) }
         }
         // Ten Club sessions, past and coming, each with a dozen members and attendance for the past ones.
         guard let facilitator, !clubMembers.isEmpty else { return }

@@ -33,6 +33,21 @@ struct ApplicationDecisionController: RouteCollection {
         let application = try application(req)
         let kind = try req.parameter("kind", as: CheckKind.self)
         let form = try req.form(CheckForm.self)
+        // A failed check rejects the application: the officer sees what that means, and the
+        // failed items' reasons (already required) before it is recorded.
+        let items = kind.items(at: application.stage)
+        if case .success(let result) = form.validated(items: items), !result.passed {
+            let failed = items.filter { result.failures[$0] != nil }
+            let confirmation = try await req.confirmation({ _ in .success(()) }, { _, _ in
+                ConfirmationContext(title: "check.reject.confirmTitle",
+                                    consequence: req.t("check.reject.consequence", ["reference": application.reference ?? ""]),
+                                    details: failed.map { "\(req.t(CheckKind.itemKey($0))) — \(result.failures[$0] ?? "")" },
+                                    action: req.url.path, cancel: .review(application.id!),
+                                    hidden: items.map { ("answers[\($0)]", form.answers[$0] ?? "") } + failed.map { ("reasons[\($0)]", result.failures[$0] ?? "") },
+                                    fields: [], confirm: "check.reject.confirm")
+            })
+            if case .ask(let response) = confirmation { return response }
+        }
         switch try await service(req).record(kind, of: application, form: form, actor: try req.requireSignedIn().userID) {
         case .success: return Flash.redirect(req, to: back(application), flash: "check.saved")
         case .failure(let errors):
@@ -56,10 +71,22 @@ struct ApplicationDecisionController: RouteCollection {
         }
     }
 
+    /// Recording that an awarded applicant gave the grant up cannot be undone (its envelope may
+    /// go to a reserve application): the officer confirms and says why.
     func withdraw(req: Request) async throws -> Response {
         let application = try application(req)
-        _ = try await decisions(req).withdraw(application, actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: .ranking(call: application.$call.id, stage: .full), flash: "decision.withdrawn")
+        _ = try application.status.transition(.withdraw)
+        switch try await req.confirmation({ $0.writtenReason() }, { form, errors in
+            ConfirmationContext(title: "decision.withdraw.confirmTitle",
+                                consequence: req.t("decision.withdraw.consequence", ["reference": application.reference ?? ""]),
+                                action: req.url.path, cancel: .review(application.id!), fields: [ConfirmationContext.writtenReason(form, errors: errors)],
+                                confirm: "decision.withdraw")
+        }) {
+        case .ask(let response): return response
+        case .reason(let reason):
+            _ = try await decisions(req).withdraw(application, reason: reason, actor: try req.requireSignedIn().userID)
+            return Flash.redirect(req, to: .ranking(call: application.$call.id, stage: .full), flash: "decision.withdrawn")
+        }
     }
 
     struct LetterPage: Encodable {

@@ -171,7 +171,7 @@ struct DecisionService {
 
     /// An awarded applicant withdraws: the lot is ranked again without it, and the first
     /// reserve applications that now fit the envelope are awarded, each with its letter.
-    func withdraw(_ application: GrantApplication, actor: UUID) async throws -> [String] {
+    func withdraw(_ application: GrantApplication, reason: String, actor: UUID) async throws -> [String] {
         let callID = application.$call.id
         application.status = try application.status.transition(.withdraw)
         let now = self.now
@@ -196,7 +196,7 @@ struct DecisionService {
                 promoted.append(next.reference ?? "")
             }
             try await audit("decision.withdrawn", ("application", try application.requireID().uuidString),
-                            ["reference": application.reference ?? "", "awardedFromReserve": promoted.joined(separator: ",")],
+                            ["reference": application.reference ?? "", "awardedFromReserve": promoted.joined(separator: ","), "reason": reason],
                             actor: actor, on: db)
             return promoted
         }

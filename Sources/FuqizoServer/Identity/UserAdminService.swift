@@ -228,7 +228,8 @@ struct UserAdminService {
         return .success(())
     }
 
-    func setActive(userID: UUID, active: Bool, by actor: UUID) async throws -> Result<Void, FieldErrors> {
+    /// `reason` is required to deactivate (the confirmation asks for it) and kept in the audit entry.
+    func setActive(userID: UUID, active: Bool, reason: String? = nil, by actor: UUID) async throws -> Result<Void, FieldErrors> {
         guard let user = try await User.find(userID, on: database) else { throw AppError.notFound }
         var errors = FieldErrors()
         if !active, userID == actor { errors.add("status", "user.error.deactivateSelf") }
@@ -241,8 +242,9 @@ struct UserAdminService {
             user.isActive = active
             try await user.save(on: db)
             if !active { try await UserSession.query(on: db).filter(\.$user.$id == userID).delete() }
-            try await services.audit.record(.init(active ? "user.reactivated" : "user.deactivated", target: ("user", userID.uuidString)),
-                                      actor: actor, at: now, on: db)
+            try await services.audit.record(.init(active ? "user.reactivated" : "user.deactivated", target: ("user", userID.uuidString),
+                                                  details: reason.map { ["reason": $0] } ?? [:]),
+                                            actor: actor, at: now, on: db)
         }
         return .success(())
     }

@@ -165,15 +165,26 @@ struct UsersController: RouteCollection {
         }
     }
 
-    private func setActive(_ req: Request, _ active: Bool) async throws -> Response {
+    private func setActive(_ req: Request, _ active: Bool, reason: String? = nil) async throws -> Response {
         let id = try userID(req)
-        switch try await service(req).setActive(userID: id, active: active, by: try req.requireSignedIn().actor.userID!) {
+        switch try await service(req).setActive(userID: id, active: active, reason: reason, by: try req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await renderUser(req, id: id, errors: errors, status: .badRequest)
         case .success: return Flash.redirect(req, to: .user(id), flash: "form.saved")
         }
     }
 
-    func deactivate(req: Request) async throws -> Response { try await setActive(req, false) }
+    /// Deactivation signs the person out everywhere: the administrator confirms and says why.
+    func deactivate(req: Request) async throws -> Response {
+        let id = try userID(req)
+        switch try await req.confirmation({ $0.writtenReason() }, { form, errors in
+            ConfirmationContext(title: "users.deactivate.confirmTitle", consequence: req.t("users.deactivate.consequence"),
+                                action: req.url.path, cancel: .user(id), fields: [ConfirmationContext.writtenReason(form, errors: errors)],
+                                confirm: "users.deactivate")
+        }) {
+        case .ask(let response): return response
+        case .reason(let reason): return try await setActive(req, false, reason: reason)
+        }
+    }
 
     func reactivate(req: Request) async throws -> Response { try await setActive(req, true) }
 

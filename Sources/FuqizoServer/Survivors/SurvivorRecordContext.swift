@@ -29,7 +29,6 @@ enum SurvivorRecordContext {
         let consentFields: [FieldContext]
         let noteFields: [FieldContext]
         let closeFields: [FieldContext]
-        let eraseFields: [FieldContext]
         let hasErrors: Bool
         let work: CaseWorkContext
         /// Filled only on the page a reveal returns.
@@ -51,7 +50,6 @@ enum SurvivorRecordContext {
     struct PageInput {
         var consent = ConsentForm()
         var note = ""
-        var erase = ""
         var errors = FieldErrors()
         var identity: SurvivorService.Identity?
         var work = CaseWorkInput()
@@ -134,8 +132,6 @@ enum SurvivorRecordContext {
             facts: facts, consents: consents, consentFields: consentFields,
             noteFields: [FieldContext("note", label: "survivor.field.note", kind: "textarea", value: input.note, errors: errors, hint: "survivor.note.hint")],
             closeFields: closeFields,
-            eraseFields: [FieldContext("confirmCode", label: "survivor.field.confirmCode", value: input.erase, errors: errors, required: true,
-                                     hint: "survivor.erase.hint", autocomplete: "off")],
             hasErrors: !errors.isEmpty,
             work: try await CaseWorkContext.make(req, loaded, input: input.work, errors: errors, organisationNames: allNames),
             identity: identity, notes: notes)

@@ -53,11 +53,26 @@ struct SurvivorRecordController: RouteCollection {
         }
     }
 
+    /// Withdrawal takes effect at once and stops what the consent allowed: the case worker
+    /// confirms and chooses why (a code: the audit keeps no words about her).
     func withdrawConsent(req: Request) async throws -> Response {
         let loaded = try loaded(req)
         let consentID = try req.id("consentID")
-        try await service(req).withdrawConsent(consentID, on: loaded, actor: req.requireSignedIn().actor.userID!)
-        return back(req, loaded, flash: "survivor.consentWithdrawn")
+        guard let consent = loaded.consents.first(where: { $0.id == consentID && $0.withdrawnAt == nil }) else { throw AppError.notFound }
+        let code = loaded.survivor.code
+        let purpose = ConsentPurpose(rawValue: consent.purpose).map { req.t($0.catalogKey) } ?? consent.purpose
+        switch try await req.confirmation({ $0.chosenReason(ConsentWithdrawalReason.self) }, { form, errors in
+            ConfirmationContext(title: "consent.withdraw.confirmTitle", consequence: req.t("consent.withdraw.consequence", ["purpose": purpose, "code": code]),
+                                action: req.url.path, cancel: .survivor(code: code),
+                                fields: [ConfirmationContext.chosenReason(ConsentWithdrawalReason.self, key: \.catalogKey, form, errors: errors,
+                                                                          language: req.language, catalog: req.services.catalog)],
+                                confirm: "consent.withdraw.confirm")
+        }) {
+        case .ask(let response): return response
+        case .reason(let reason):
+            try await service(req).withdrawConsent(consentID, reason: reason, on: loaded, actor: req.requireSignedIn().actor.userID!)
+            return back(req, loaded, flash: "survivor.consentWithdrawn")
+        }
     }
 
     struct NoteForm: Content {
@@ -73,16 +88,30 @@ struct SurvivorRecordController: RouteCollection {
         }
     }
 
-    struct CloseForm: Content {
-        var reason: String?
-    }
-
+    /// Closing takes the case off the active caseload: the case worker confirms, with the
+    /// closure's reason (chosen on the record, shown again here).
     func close(req: Request) async throws -> Response {
         let loaded = try loaded(req)
-        let reason = try req.form(CloseForm.self).reason ?? ""
-        switch try await service(req).close(loaded, reason: reason, actor: req.requireSignedIn().actor.userID!) {
-        case .failure(let errors): return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(errors: errors), status: .badRequest)
-        case .success: return back(req, loaded, flash: "survivor.closedNotice")
+        let code = loaded.survivor.code
+        let closable = ClosureReason.allCases.filter { $0 != .erasureRequested }
+        switch try await req.confirmation({ (form: ConfirmationForm) -> Result<ClosureReason, FieldErrors> in
+            form.chosenReason(ClosureReason.self).flatMap { reason in
+                var errors = FieldErrors()
+                errors.add("reason", "form.error.choose")
+                return closable.contains(reason) ? .success(reason) : .failure(errors)
+            }
+        }, { form, errors in
+            ConfirmationContext(title: "survivor.close.confirmTitle", consequence: req.t("survivor.close.consequence", ["code": code]),
+                                action: req.url.path, cancel: .survivor(code: code),
+                                fields: [FieldContext("reason", label: "survivor.field.closureReason", kind: "select", value: form.reason,
+                                                      options: closable.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form.reason) },
+                                                      errors: errors, required: true)],
+                                confirm: "survivor.close")
+        }) {
+        case .ask(let response): return response
+        case .reason(let reason):
+            try await service(req).close(loaded, reason: reason, actor: req.requireSignedIn().actor.userID!)
+            return back(req, loaded, flash: "survivor.closedNotice")
         }
     }
 
@@ -96,16 +125,31 @@ struct SurvivorRecordController: RouteCollection {
         var confirmCode: String?
     }
 
-    /// Erasure is final: the case worker types the record's code to confirm.
+    /// Erasure is final: the case worker chooses why and types the record's code to confirm.
     func erase(req: Request) async throws -> Response {
         let loaded = try loaded(req)
+        let code = loaded.survivor.code
         let typed = (try req.form(EraseForm.self).confirmCode ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-        guard typed == loaded.survivor.code else {
+        switch try await req.confirmation({ (form: ConfirmationForm) -> Result<ErasureReason, FieldErrors> in
             var errors = FieldErrors()
-            errors.add("confirmCode", "survivor.error.confirmCode")
-            return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(erase: typed, errors: errors), status: .badRequest)
+            let reason = form.chosenReason(ErasureReason.self)
+            if case .failure(let problem) = reason { errors.merge(problem) }
+            if typed != code { errors.add("confirmCode", "survivor.error.confirmCode") }
+            guard errors.isEmpty, case .success(let chosen) = reason else { return .failure(errors) }
+            return .success(chosen)
+        }, { form, errors in
+            ConfirmationContext(title: "survivor.erase.confirmTitle", consequence: req.t("survivor.erase.consequence", ["code": code]),
+                                action: req.url.path, cancel: .survivor(code: code),
+                                fields: [ConfirmationContext.chosenReason(ErasureReason.self, key: \.catalogKey, form, errors: errors,
+                                                                          language: req.language, catalog: req.services.catalog),
+                                         FieldContext("confirmCode", label: "survivor.field.confirmCode", value: typed, errors: errors, required: true,
+                                                      hint: "survivor.erase.hint", autocomplete: "off")],
+                                confirm: "survivor.erase.confirm")
+        }) {
+        case .ask(let response): return response
+        case .reason(let reason):
+            try await service(req).erase(loaded, reason: reason, actor: req.requireSignedIn().actor.userID!)
+            return back(req, loaded, flash: "survivor.erasedNotice")
         }
-        try await service(req).erase(loaded, actor: req.requireSignedIn().actor.userID!)
-        return back(req, loaded, flash: "survivor.erasedNotice")
     }
 }

@@ -288,7 +288,7 @@ struct SurvivorService {
     }
 
     /// Withdrawal takes effect at once: the next request is decided without it.
-    func withdrawConsent(_ consentID: UUID, on loaded: Loaded, actor: UUID) async throws {
+    func withdrawConsent(_ consentID: UUID, reason: ConsentWithdrawalReason, on loaded: Loaded, actor: UUID) async throws {
         guard let consent = loaded.consents.first(where: { $0.id == consentID }) else { throw AppError.notFound }
         guard consent.withdrawnAt == nil else { return }
         let code = loaded.survivor.code
@@ -296,7 +296,7 @@ struct SurvivorService {
             consent.withdrawnAt = now
             consent.withdrawnBy = actor
             try await consent.save(on: db)
-            try await audit("survivor.consentWithdrawn", code, details: ["purpose": consent.purpose], actor: actor, on: db)
+            try await audit("survivor.consentWithdrawn", code, details: ["purpose": consent.purpose, "reason": reason.rawValue], actor: actor, on: db)
         }
     }
 
@@ -325,14 +325,9 @@ struct SurvivorService {
         return .success(())
     }
 
-    func close(_ loaded: Loaded, reason: String, actor: UUID) async throws -> Result<Void, FieldErrors> {
-        guard let reason = ClosureReason(rawValue: reason) else {
-            var errors = FieldErrors()
-            errors.add("reason", "form.error.choose")
-            return .failure(errors)
-        }
+    func close(_ loaded: Loaded, reason: ClosureReason, actor: UUID) async throws {
         let survivor = loaded.survivor
-        guard survivor.status == .open else { return .success(()) }
+        guard survivor.status == .open else { return }
         try await database.transaction { db in
             survivor.status = .closed
             survivor.closedAt = now
@@ -340,7 +335,6 @@ struct SurvivorService {
             try await survivor.save(on: db)
             try await audit("survivor.closed", survivor.code, details: ["reason": reason.rawValue], actor: actor, on: db)
         }
-        return .success(())
     }
 
     /// Reopening keeps the closure on record in the audit trail; a record whose identity is
@@ -360,11 +354,11 @@ struct SurvivorService {
 
     /// Erasure on request: the data key and every ciphertext go at once; the pseudonymous
     /// record stays for statistics and the audit trail stays verifiable.
-    func erase(_ loaded: Loaded, actor: UUID) async throws {
-        try await destroyIdentity(of: loaded.survivor, action: "survivor.erased", actor: actor)
+    func erase(_ loaded: Loaded, reason: ErasureReason, actor: UUID) async throws {
+        try await destroyIdentity(of: loaded.survivor, action: "survivor.erased", details: ["reason": reason.rawValue], actor: actor)
     }
 
-    private func destroyIdentity(of survivor: Survivor, action: String, actor: UUID?) async throws {
+    private func destroyIdentity(of survivor: Survivor, action: String, details: [String: String] = [:], actor: UUID?) async throws {
         guard survivor.identityDestroyedAt == nil else { return }
         let id = try survivor.requireID()
         let sqlite = services.config.database.isSQLite
@@ -391,7 +385,7 @@ struct SurvivorService {
             try await PlanGoal.query(on: db).filter(\.$survivor.$id == id).set(\.$textSealed, to: nil).update()
             try await PlanStep.query(on: db).filter(\.$survivorID == id)
                 .set(\.$textSealed, to: nil).set(\.$responsibleSealed, to: nil).update()
-            try await audit(action, survivor.code, actor: actor, on: db)
+            try await audit(action, survivor.code, details: details, actor: actor, on: db)
         }
         // Earlier versions of the key's page also sit in the write-ahead log until a checkpoint:
         // copy the log into the database and empty it now. (PostgreSQL: docs/operations.md.)
