@@ -357,8 +357,10 @@ struct SurvivorStatisticsTests {
     func secondary() {
         let cells = SmallCells(threshold: 5)
         let (protected, total) = cells.protect([20, 2, 8, 0, 30])
-        #expect(protected == [.shown(20), .suppressed, .suppressed, .shown(0), .shown(30)])
+        #expect(protected == [.shown(20), .suppressed, .withheld, .shown(0), .shown(30)])
         #expect(total == .shown(60))
+        // The cell hidden with it may be large: it never reads as small.
+        #expect(SmallCells.Cell.withheld.text(threshold: 5) == "–")
         let (two, _) = cells.protect([2, 3, 40])
         #expect(two == [.suppressed, .suppressed, .shown(40)], "two hidden cells need nothing more")
     }
@@ -377,9 +379,11 @@ struct SurvivorStatisticsTests {
     func neverAloneProperty() async {
         await propertyCheck(count: 500, input: Gen.int(in: 0...30).array(of: 1...8), Gen.int(in: 3...11)) { counts, threshold in
             let (cells, total) = SmallCells(threshold: threshold).protect(counts)
-            let hidden = cells.indices.filter { cells[$0] == .suppressed && counts[$0] > 0 }
+            let hidden = cells.indices.filter { (cells[$0] == .suppressed || cells[$0] == .withheld) && counts[$0] > 0 }
             if case .shown = total { #expect(hidden.count != 1, "\(counts) at \(threshold)") }
             for index in cells.indices where counts[index] > 0 && counts[index] < max(3, threshold) { #expect(cells[index] == .suppressed) }
+            // Only a count at or above the threshold is withheld, and it never reads as small.
+            for index in cells.indices where cells[index] == .withheld { #expect(counts[index] >= max(3, threshold)) }
         }
     }
 

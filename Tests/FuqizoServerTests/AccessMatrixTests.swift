@@ -38,6 +38,8 @@ struct AccessMatrixTests {
         "POST /sign-in/code": everyone,
         "GET /sign-in/enrol": everyone,
         "POST /sign-in/enrol": everyone,
+        "GET /sign-in/forgot": everyone,
+        "POST /sign-in/forgot": everyone,
         "POST /sign-out": everyone,
         "GET /setup/:token": everyone,
         "POST /setup/:token": everyone,

@@ -101,7 +101,8 @@ struct CaseWorkTests {
             let facilitator = try await TestFixtures.user(app, grants: [grant])
             let otherFacilitator = try await TestFixtures.user(app, grants: [grant])
             try await desk.browser.get("/club")
-            let created = try await desk.browser.post("/club/sessions", [("kind", "jobReadiness"), ("date", "2026-12-15"), ("place", "Qendra e Klubit"),
+            let today = TiranaTime.today(at: app.clock.now())
+            let created = try await desk.browser.post("/club/sessions", [("kind", "jobReadiness"), ("date", today.description), ("place", "Qendra e Klubit"),
                                                                          ("facilitatorID", facilitator.id!.uuidString)])
             #expect(created.status == .seeOther)
             let sessionPath = try #require(created.location)
@@ -119,6 +120,17 @@ struct CaseWorkTests {
             let attendance = try #require(try await ClubAttendance.query(on: app.db).first())
             #expect(try await browser.post("\(sessionPath)/attendance", [("present[]", attendance.id!.uuidString)]).status == .seeOther)
             #expect(try await ClubAttendance.find(attendance.id, on: app.db)?.present == true)
+            // Next week's session: nobody can have come yet.
+            try await desk.browser.get("/club")
+            let coming = try #require(try await desk.browser.post("/club/sessions", [
+                ("kind", "jobReadiness"), ("date", today.adding(days: 7).description), ("place", "Qendra e Klubit"), ("facilitatorID", facilitator.id!.uuidString),
+            ]).location)
+            try await desk.browser.get(coming)
+            try await desk.browser.post("\(coming)/members", [("codes[]", code)])
+            let comingPage = try await browser.get(coming).body.string
+            let notYet = app.services.catalog.text("club.error.attendanceBeforeSession", .sq).replacingOccurrences(of: "'", with: "&#39;")
+            #expect(comingPage.contains(notYet) && !comingPage.contains("/attendance\""))
+            #expect(try await browser.post("\(coming)/attendance", []).status == .conflict)
             let other = Browser(app, session: try await TestFixtures.session(app, for: otherFacilitator))
             #expect(try await other.get(sessionPath).status == .forbidden, "not their session")
 

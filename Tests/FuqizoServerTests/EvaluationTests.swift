@@ -132,7 +132,10 @@ struct EvaluationTests {
                                                evaluators: evaluators.prefix(2).map { $0.id! }, actor: officer.id!)
             app.clock.advance(by: 41 * 86_400)
             let officerBrowser = try await browser(app, officer)
-            try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/committee")
+            // The page says so before anyone tries: the button is disabled, with the reason beside it.
+            let blocked = try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/committee").body.string
+            #expect(blocked.contains(#"<button type="button" disabled aria-describedby="start-full-why">"#))
+            #expect(blocked.contains(app.services.catalog.text("evaluation.error.panel", .sq)) && !blocked.contains("/evaluation/full/start"))
             var response = try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/evaluation/full/start")
             #expect(response.status == .conflict)
             #expect(response.body.string.contains(app.services.catalog.text("committee.problem.even", .sq)))
@@ -146,7 +149,7 @@ struct EvaluationTests {
             try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/committee", [
                 ("chair", chair.id!.uuidString), ("secretary", secretary.id!.uuidString),
             ] + evaluators.map { ("evaluators[]", $0.id!.uuidString) })
-            try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/committee")
+            #expect(try await officerBrowser.get("/grants/calls/\(call.id!.uuidString)/committee").body.string.contains("/evaluation/full/start"))
             response = try await officerBrowser.post("/grants/calls/\(call.id!.uuidString)/evaluation/full/start")
             #expect(response.status == .seeOther)
             let assignments = try await EvaluationAssignment.query(on: app.db).all()

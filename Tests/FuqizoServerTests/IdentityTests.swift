@@ -104,6 +104,8 @@ struct IdentityTests {
 
             response = try await browser.get("/sign-in/enrol")
             let page = response.body.string
+            // The authenticator shows "Fuqizo (admin@example.org)": issuer and address, no name.
+            #expect(page.contains("otpauth://totp/Fuqizo:admin%40example%2Eorg?"))
             let secretText = try #require(page.range(of: #"id="totp-secret">([A-Z2-7 ]+)<"#, options: .regularExpression).map { String(page[$0]) })
             let secret = try #require(Base32.decode(String(secretText.split(separator: ">")[1].dropLast())))
             response = try await browser.post("/sign-in/enrol", [("code", "000000")])
@@ -115,6 +117,10 @@ struct IdentityTests {
             #expect(browser.sessionCookie != before, "a new session id once fully signed in")
             let codes = response.body.string.matches(of: /<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})<\/code>/).map { String($0.1) }
             #expect(codes.count == 10)
+            // The same codes, as a text file to keep.
+            let file = try #require(response.body.string.firstMatch(of: /href="data:text\/plain;charset=utf-8,([^"]+)" download="fuqizo-recovery-codes.txt"/))
+            let kept = try #require(String(file.1).removingPercentEncoding)
+            #expect(codes.allSatisfy { kept.contains($0) })
             #expect(try await browser.get("/admin/users").status == .ok)
 
             // Next time: password, then a code. A recovery code works once.
@@ -255,6 +261,37 @@ struct IdentityTests {
             #expect(invitee.cookies[LanguageMiddleware.cookieName] == "en", "the person's language follows them")
             #expect(try await invitee.get("/organisations/\(organisation.id!.uuidString)").status == .ok)
             #expect(try await invitee.get("/organisations").status == .forbidden)
+        }
+    }
+
+    @Test("a forgotten password: the same answer for any address, one mail with a one-hour single-use link, throttled per network")
+    func forgottenPassword() async throws {
+        try await withFuqizo { app in
+            let sent = SentMail()
+            app.mailTransport = sent
+            try await TestFixtures.user(app, email: "forgetful@example.org", grants: [RoleGrant(role: .grantsOfficer)])
+            let browser = Browser(app)
+            #expect(try await browser.get("/sign-in").body.string.contains(#"href="/sign-in/forgot""#))
+            try await browser.get("/sign-in/forgot")
+            let known = try await browser.post("/sign-in/forgot", [("email", " Forgetful@Example.org ")])
+            let unknown = try await browser.post("/sign-in/forgot", [("email", "nobody@example.org")])
+            #expect(known.status == .ok && known.body.string == unknown.body.string, "nothing tells whether the account exists")
+            #expect(known.body.string.contains(app.services.catalog.text("forgot.sent", .sq)))
+            // Asked again at once: still one mail.
+            try await browser.post("/sign-in/forgot", [("email", "forgetful@example.org")])
+            try await app.deliverMail()
+            #expect(sent.messages.count == 1 && sent.messages.first?.to == "forgetful@example.org")
+            let mail = try #require(sent.messages.first)
+            let line = try #require(mail.body.split(separator: "\n").first { $0.contains("/reset/") })
+            let path = String(line[line.range(of: "/reset/")!.lowerBound...])
+            // Five requests an hour from one network; the sixth waits, whatever the address.
+            try await browser.post("/sign-in/forgot", [("email", "a@example.org")])
+            try await browser.post("/sign-in/forgot", [("email", "b@example.org")])
+            #expect(try await browser.post("/sign-in/forgot", [("email", "c@example.org")]).status == .tooManyRequests)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "passwordReset.requested").count() == 5)
+            // The link lasts an hour.
+            app.clock.advance(by: 3_601)
+            #expect(try await Browser(app).get(path).status == .notFound)
         }
     }
 

@@ -14,7 +14,7 @@ struct SiteURLTests {
     /// give it its example here at the same time.
     static let examples: [SiteURL] = [
         .home, .disclaimer, .newUser, .region(id), .newOrganisation, .editOrganisation(id), .newCall, .editCall(id),
-        .callGrid(id, .concept), .newSurvivor, .signIn, .signInCode, .signInEnrol, .setup(token: "t"), .account, .accountTwoFactor, .accountPassword,
+        .callGrid(id, .concept), .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup(token: "t"), .account, .accountTwoFactor, .accountPassword,
         .users, .user(id), .regions, .settings, .auditTrail, .outbox,
         .organisations, .organisation(id), .myOrganisations,
         .calls, .call(id), .callDocuments(id), .callQuestions(id), .callCommittee(id), .callLetters(id), .callApplications(id),
@@ -30,7 +30,7 @@ struct SiteURLTests {
     static func isBase(_ url: SiteURL) -> Bool {
         switch url {
         case .callDocuments, .publicCallDocuments, .applicationAttachments, .reviewAttachments, .assignmentAttachments: true
-        case .home, .disclaimer, .newUser, .region, .newOrganisation, .editOrganisation, .newCall, .editCall, .callGrid, .newSurvivor, .signIn, .signInCode, .signInEnrol, .setup, .account, .accountTwoFactor, .accountPassword, .users, .user, .regions,
+        case .home, .disclaimer, .newUser, .region, .newOrganisation, .editOrganisation, .newCall, .editCall, .callGrid, .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup, .account, .accountTwoFactor, .accountPassword, .users, .user, .regions,
              .settings, .auditTrail, .outbox, .organisations, .organisation, .myOrganisations, .calls, .call, .callQuestions,
              .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
              .application, .applicationReceipt, .review, .letter, .evaluation, .assignment, .survivors, .survivor, .referrals,

@@ -201,4 +201,9 @@ def enrol_two_factor(page):
     page.fill("#f-code", totp(secret))
     submit(page)
     assert page.locator("#recovery-codes li").count() == 10
+    # The codes can be kept as a text file, made in the page (the server keeps only digests).
+    with page.expect_download() as download:
+        page.locator("a[download]").click()
+    kept = open(download.value.path(), encoding="utf-8").read()
+    assert all(li.inner_text() in kept for li in page.locator("#recovery-codes li").all())
     return secret

@@ -47,8 +47,8 @@ public struct TOTP: Sendable {
         return nil
     }
 
-    /// The URI authenticator apps read (`otpauth://totp/...`). The label is the programme name
-    /// and a neutral account label, never a person's name.
+    /// The URI authenticator apps read (`otpauth://totp/...`): the programme's name as issuer
+    /// and the account's address, never a person's name.
     public func provisioningURI(issuer: String, account: String) -> String {
         func escape(_ value: String) -> String {
             value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""

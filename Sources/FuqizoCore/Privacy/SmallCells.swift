@@ -5,13 +5,20 @@
 public struct SmallCells: Sendable, Equatable {
     public enum Cell: Sendable, Equatable {
         case shown(Int)
+        /// Small: from 1 to below the threshold.
         case suppressed
+        /// Hidden with a small one so that it cannot be subtracted out. It may be large, so
+        /// it must not read "<threshold": it shows a neutral mark the page explains.
+        case withheld
 
-        /// The count as printed: the number, or "<threshold".
+        public static let withheldMark = "–"
+
+        /// The count as printed: the number, "<threshold", or the neutral mark.
         public func text(threshold: Int) -> String {
             switch self {
             case .shown(let count): String(count)
             case .suppressed: "<\(threshold)"
+            case .withheld: Self.withheldMark
             }
         }
     }
@@ -33,12 +40,14 @@ public struct SmallCells: Sendable, Equatable {
     /// The cells of one group whose total is published, and that total.
     public func protect(_ counts: [Int]) -> (cells: [Cell], total: Cell) {
         let total = counts.reduce(0, +)
-        var hidden = counts.map(isSmall)
-        if hidden.count(where: { $0 }) == 1,
-           let next = counts.indices.filter({ !hidden[$0] && counts[$0] > 0 }).min(by: { counts[$0] < counts[$1] }) {
-            hidden[next] = true
+        let small = counts.map(isSmall)
+        var withheld: Int?
+        if small.count(where: { $0 }) == 1 {
+            withheld = counts.indices.filter({ !small[$0] && counts[$0] > 0 }).min(by: { counts[$0] < counts[$1] })
         }
-        let cells = counts.indices.map { hidden[$0] ? Cell.suppressed : .shown(counts[$0]) }
+        let cells = counts.indices.map { index in
+            small[index] ? Cell.suppressed : index == withheld ? .withheld : .shown(counts[index])
+        }
         return (cells, isSmall(total) ? .suppressed : .shown(total))
     }
 }

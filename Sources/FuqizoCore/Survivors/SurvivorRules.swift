@@ -134,6 +134,11 @@ public enum ClubRule {
         return nil
     }
 
+    /// Attendance is taken on the session's day or after it, never for a session to come.
+    public static func refusalToRecordAttendance(sessionOn day: LocalDate, today: LocalDate) -> WorkflowRefusal? {
+        day > today ? WorkflowRefusal("club.error.attendanceBeforeSession") : nil
+    }
+
     /// Whether the record's page offers to join.
     public static func offersJoining(_ record: SurvivorAccess, isMember: Bool) -> Bool {
         !isMember && refusalToJoin(record) == nil

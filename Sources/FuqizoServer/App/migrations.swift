@@ -34,4 +34,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateIntakeChecks())
     // Release 5
     app.migrations.add(AddEvaluationDays())
+    app.migrations.add(CreatePasswordResetRequests())
 }

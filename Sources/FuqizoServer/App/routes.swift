@@ -6,6 +6,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PlatformController())
     try app.register(collection: SignInController())
     try app.register(collection: OneTimeLinkController())
+    try app.register(collection: PasswordResetController())
     try app.register(collection: AccountController())
     try app.register(collection: UsersController())
     try app.register(collection: AdminController())

@@ -27,6 +27,8 @@ struct CommitteeController: RouteCollection {
         let stageKey: String
         let started: String?
         let applications: Int
+        /// Why the evaluation cannot start yet: the button is shown disabled with this.
+        let blockedKey: String?
     }
 
     struct CommitteePage: Encodable {
@@ -81,8 +83,10 @@ struct CommitteeController: RouteCollection {
         var stages: [StageLine] = []
         for stage in ApplicationStage.allCases where stage == .full || call.stages == .two {
             let round = try await service.round(callID, stage)
+            var blocked: String?
+            if round == nil, case .failure(let problem) = try await service.startPlan(callID: callID, stage: stage) { blocked = problem.messageKey }
             stages.append(StageLine(stage: stage.rawValue, stageKey: stage.catalogKey, started: round.map { Display.dateTime($0.startedAt) },
-                                    applications: try await service.applications(of: callID, at: stage).count))
+                                    applications: try await service.applications(of: callID, at: stage).count, blockedKey: blocked))
         }
         let locked = stages.contains { $0.started != nil }
         return try await req.page("grants/committee", title: "committee.title", CommitteePage(
@@ -126,14 +130,7 @@ struct CommitteeController: RouteCollection {
         switch try await service(req).start(callID: callID, stage: stage, actor: try req.requireSignedIn().userID) {
         case .success: return Flash.redirect(req, to: .ranking(call: callID, stage: stage), flash: "evaluation.started")
         case .failure(let problem):
-            let key = switch problem {
-            case .panel: "evaluation.error.panel"
-            case .notClosed: "evaluation.error.notClosed"
-            case .unchecked: "evaluation.error.unchecked"
-            case .nothingToEvaluate: "evaluation.error.nothing"
-            case .notEnoughEvaluators: "evaluation.error.noEvaluatorLeft"
-            }
-            return try await renderCommittee(req, callID: callID, startError: key, status: .conflict)
+            return try await renderCommittee(req, callID: callID, startError: problem.messageKey, status: .conflict)
         }
     }
 }

@@ -167,15 +167,32 @@ struct EvaluationService {
         case unchecked(Int)
         case nothingToEvaluate
         case notEnoughEvaluators
+
+        /// Why the evaluation cannot start, as the committee page says it.
+        var messageKey: String {
+            switch self {
+            case .panel: "evaluation.error.panel"
+            case .notClosed: "evaluation.error.notClosed"
+            case .unchecked: "evaluation.error.unchecked"
+            case .nothingToEvaluate: "evaluation.error.nothing"
+            case .notEnoughEvaluators: "evaluation.error.noEvaluatorLeft"
+            }
+        }
     }
 
-    /// Starts the evaluation of a stage: the submissions have closed, every submitted
-    /// application has been checked, and the panel is valid (a chair, a secretary, an odd
-    /// number of at least three voting evaluators). Each application that passed its checks
-    /// goes to the call's number of evaluators (two by default).
-    func start(callID: UUID, stage: ApplicationStage, actor: UUID) async throws -> Result<Int, StartProblem> {
+    /// What starting the evaluation of a stage would do, once everything allows it.
+    struct StartPlan {
+        let evaluated: [GrantApplication]
+        let conflicts: Set<AssignmentPlan.Assignment>
+        let assignments: [AssignmentPlan.Assignment]
+    }
+
+    /// Whether the evaluation of a stage may start now, and with which assignments: the
+    /// submissions have closed, every submitted application has been checked, the panel is
+    /// valid and has enough evaluators free of conflicts. Reads only; the committee page asks
+    /// it to show the button disabled with the reason.
+    func startPlan(callID: UUID, stage: ApplicationStage) async throws -> Result<StartPlan, StartProblem> {
         let call = try await CallService(database: database, services: services).find(callID)
-        guard try await round(callID, stage) == nil else { throw AppError(status: .conflict, messageKey: "evaluation.error.started") }
         let composition = Self.composition(try await committee(of: callID))
         guard composition.problems.isEmpty else { return .failure(.panel(composition.problems)) }
         guard ApplicationService.deadline(of: call, for: stage) <= now else { return .failure(.notClosed) }
@@ -197,6 +214,21 @@ struct EvaluationService {
                                                                  excluded: conflicts) else {
             return .failure(.notEnoughEvaluators)
         }
+        return .success(StartPlan(evaluated: evaluated, conflicts: conflicts, assignments: plan))
+    }
+
+    /// Starts the evaluation of a stage: the submissions have closed, every submitted
+    /// application has been checked, and the panel is valid (a chair, a secretary, an odd
+    /// number of at least three voting evaluators). Each application that passed its checks
+    /// goes to the call's number of evaluators (two by default).
+    func start(callID: UUID, stage: ApplicationStage, actor: UUID) async throws -> Result<Int, StartProblem> {
+        guard try await round(callID, stage) == nil else { throw AppError(status: .conflict, messageKey: "evaluation.error.started") }
+        let ready: StartPlan
+        switch try await startPlan(callID: callID, stage: stage) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let plan): ready = plan
+        }
+        let (evaluated, conflicts, plan) = (ready.evaluated, ready.conflicts, ready.assignments)
         let now = self.now
         try await database.transaction { db in
             let round = EvaluationRound()

@@ -219,7 +219,7 @@ struct IdentityService {
     }
 
     /// Addresses are kept only as a keyed digest: enough to count, useless to anyone else.
-    private func addressKey(_ address: String) -> String {
+    func addressKey(_ address: String) -> String {
         HMAC<SHA256>.authenticationCode(for: Data(address.utf8), using: services.masterKey.derivedKey(for: "address")).hexString
     }
 

@@ -151,6 +151,16 @@ struct SignInController: RouteCollection {
     struct RecoveryCodesPage: Encodable {
         let codes: [String]
         let continueTo: String
+        /// The codes as a text file to keep, built in the page: they are shown once and the
+        /// server keeps only their digests.
+        let download: String
+
+        init(codes: [String], continueTo: String) {
+            self.codes = codes
+            self.continueTo = continueTo
+            let text = (["Fuqizo"] + codes).joined(separator: "\r\n") + "\r\n"
+            download = "data:text/plain;charset=utf-8," + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        }
     }
 
     /// The enrolment page, shared by the mandatory path at sign-in and the optional one in
@@ -164,8 +174,9 @@ struct SignInController: RouteCollection {
             return String(secret[start..<secret.index(start, offsetBy: min(4, secret.count - index))])
         }.joined(separator: " ")
         let settings = try await SettingsService(database: req.db, services: req.services).current()
-        // The account label is neutral: no name or e-mail in someone's authenticator app.
-        let uri = totp.provisioningURI(issuer: settings.name(.sq), account: "fuqizo")
+        // Apps show the issuer and the account, "Fuqizo (name@example.org)", so that someone
+        // with several accounts tells them apart: the address, never the person's name.
+        let uri = totp.provisioningURI(issuer: settings.name(.sq), account: user.email)
         let fields = [FieldContext("code", label: "field.code", kind: "code", required: true, hint: "enrol.code.hint", autocomplete: "one-time-code")]
         let qrImage = (try? QRCode(text: uri)).map { "data:image/svg+xml;base64," + Data($0.svg().utf8).base64EncodedString() }
         return try await req.page("identity/enrol", title: "enrol.title",

@@ -10,7 +10,7 @@ import Vapor
 enum SiteURL: Sendable, Equatable {
     case home, disclaimer
     // identity
-    case signIn, signInCode, signInEnrol
+    case signIn, signInCode, signInEnrol, forgotPassword
     case setup(token: String)
     case account, accountTwoFactor, accountPassword
     // administration
@@ -43,6 +43,7 @@ enum SiteURL: Sendable, Equatable {
         case .signIn: "/sign-in"
         case .signInCode: "/sign-in/code"
         case .signInEnrol: "/sign-in/enrol"
+        case .forgotPassword: "/sign-in/forgot"
         case .setup(let token): "/setup/\(token)"
         case .account: "/account"
         case .accountTwoFactor: "/account/two-factor"
@@ -112,7 +113,7 @@ enum SiteURL: Sendable, Equatable {
         func id(_ index: Int) -> UUID? { values.indices.contains(index) ? UUID(uuidString: values[index]) : nil }
         func text(_ index: Int) -> String? { values.indices.contains(index) ? values[index] : nil }
         let plain: [String: SiteURL] = [
-            "home": .home, "disclaimer": .disclaimer, "signIn": .signIn, "account": .account, "accountTwoFactor": .accountTwoFactor,
+            "home": .home, "disclaimer": .disclaimer, "signIn": .signIn, "forgotPassword": .forgotPassword, "account": .account, "accountTwoFactor": .accountTwoFactor,
             "accountPassword": .accountPassword, "users": .users, "newUser": .newUser, "regions": .regions, "settings": .settings,
             "auditTrail": .auditTrail, "outbox": .outbox, "organisations": .organisations, "newOrganisation": .newOrganisation,
             "myOrganisations": .myOrganisations, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,

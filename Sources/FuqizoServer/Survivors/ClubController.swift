@@ -95,6 +95,8 @@ struct ClubController: RouteCollection {
         let attendees: [Attendee]
         let invitable: [FieldContext]
         let canInvite: Bool
+        /// Nil when attendance may be recorded; otherwise why not (a session to come).
+        let attendanceRefusalKey: String?
     }
 
     /// The session named in the path, as the policy allowed it for the route's action.
@@ -113,7 +115,7 @@ struct ClubController: RouteCollection {
             attendees: attendees.map { Attendee(id: $0.attendanceID.uuidString, code: $0.code, firstName: $0.firstName, present: $0.present) },
             invitable: invitable.isEmpty ? [] : [FieldContext("codes", label: "club.field.members", kind: "checkboxes",
                                                               options: invitable.map { .init(value: $0, label: $0, selected: false) })],
-            canInvite: canInvite))
+            canInvite: canInvite, attendanceRefusalKey: ClubService.attendanceRefusal(session, now: req.now)?.messageKey))
     }
 
     struct InviteForm: Content {

@@ -202,6 +202,7 @@ struct ClubService {
 
     /// Marks who came; everyone else on the list did not.
     func recordAttendance(present: Set<UUID>, in session: ClubSession, actor: UUID) async throws {
+        if let refusal = Self.attendanceRefusal(session, now: now) { throw AppError(refusal) }
         let rows = try await ClubAttendance.query(on: database).filter(\.$sessionID == session.requireID()).all()
         try await database.transaction { db in
             for row in rows {
@@ -215,13 +216,20 @@ struct ClubService {
         }
     }
 
+    /// Why attendance cannot be recorded for this session now (it has not happened yet).
+    static func attendanceRefusal(_ session: ClubSession, now: Date) -> WorkflowRefusal? {
+        guard let day = LocalDate(session.heldOn) else { return nil }
+        return ClubRule.refusalToRecordAttendance(sessionOn: day, today: TiranaTime.today(at: now))
+    }
+
     struct AttendanceSummary: Sendable {
         let sessions: Int
         let attended: Int
     }
 
     func attendance(of survivorID: UUID) async throws -> AttendanceSummary {
-        let rows = try await ClubAttendance.query(on: database).filter(\.$survivorID == survivorID).all()
+        // Sessions whose attendance was taken: an invitation to one still to come is not an absence.
+        let rows = try await ClubAttendance.query(on: database).filter(\.$survivorID == survivorID).filter(\.$recordedAt != nil).all()
         return AttendanceSummary(sessions: rows.count, attended: rows.filter(\.present).count)
     }
 }

@@ -183,3 +183,25 @@ final class SignInFailure: Model, @unchecked Sendable {
         self.occurredAt = occurredAt
     }
 }
+
+/// One request for a new password from the sign-in page. `userID` is set only when a mail
+/// went out, so that one account gets at most one mail in a while.
+final class PasswordResetRequest: Model, @unchecked Sendable {
+    static let schema = "password_reset_requests"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+
+    // data fields
+    @Field(key: "address_digest") var addressDigest: String
+    @Field(key: "requested_at") var requestedAt: Date
+    @OptionalField(key: "user_id") var userID: UUID?
+
+    init() {}
+
+    init(addressDigest: String, requestedAt: Date, userID: UUID?) {
+        self.addressDigest = addressDigest
+        self.requestedAt = requestedAt
+        self.userID = userID
+    }
+}
