@@ -59,7 +59,7 @@ def test_an_irreversible_action_asks_first_with_and_without_script(server, chrom
     assert dialog.locator("textarea[name=reason]").is_visible()
     check_accessibility(with_script)
     dialog.locator("[data-cancel]").click()
-    assert with_script.locator("dialog.confirm-dialog").count() == 0
+    dialog.wait_for(state="detached")
     with_script.reload()
     assert with_script.locator("form[action$='/deactivate']").count() == 1, "cancelled: still active"
 
@@ -87,3 +87,37 @@ def test_an_irreversible_action_asks_first_with_and_without_script(server, chrom
     page.wait_for_load_state()
     assert page.locator(".notice").count() == 1
     assert page.locator("form[action$='/reactivate']").count() == 1
+
+
+def test_after_a_failed_submit_the_summary_has_the_focus_and_links_to_each_field(server, chromium):
+    accounts = demo_accounts(server)
+    page = signed_in(chromium, server, accounts["grantsOfficer"])
+    visit(page, server.url + "/organisations/new")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    links = page.locator(".error-summary a")
+    assert links.count() == page.locator("main .has-error").count() > 0
+    target = links.first.get_attribute("href")[1:]
+    links.first.click()
+    assert page.evaluate("document.activeElement.id") == target
+
+
+def test_the_municipality_list_follows_the_chosen_region(server, chromium):
+    accounts = demo_accounts(server)
+    page = signed_in(chromium, server, accounts["caseWorker"])
+    visit(page, server.url + "/survivors/new")
+    groups = page.locator("#f-municipalityID optgroup")
+    assert groups.count() >= 4, "the four programme regions (and any other municipalities)"
+    page.locator("#f-regionID").select_option(index=2)
+    region = page.locator("#f-regionID").input_value()
+    shown = page.locator("#f-municipalityID optgroup:not([hidden])")
+    assert shown.first.get_attribute("data-group") == region
+    assert all(g in (region, "") for g in shown.evaluate_all("gs => gs.map(g => g.dataset.group)"))
+    assert shown.count() < groups.count()
+    # Another region: a municipality chosen from the first one is cleared.
+    page.locator("#f-municipalityID").select_option(value=shown.first.locator("option").first.get_attribute("value"))
+    page.locator("#f-regionID").select_option(index=1)
+    assert page.locator("#f-municipalityID").input_value() == ""
+    check_accessibility(page)

@@ -108,6 +108,14 @@ struct FieldContext: Encodable {
         let selected: Bool
     }
 
+    /// Choices grouped under headings (`<optgroup>`), such as municipalities by region.
+    struct Group: Encodable {
+        let label: String
+        /// The value of the field this one follows that shows the group (empty: always shown).
+        let value: String
+        let options: [Option]
+    }
+
     let name: String
     /// What the element ids are made of: the name, unless one page shows the same field in
     /// several forms (each then needs ids of its own).
@@ -120,10 +128,13 @@ struct FieldContext: Encodable {
     let required: Bool
     let hintKey: String?
     let autocomplete: String?
+    let groups: [Group]
+    /// The field whose value narrows the groups shown (script only; all show without it).
+    let follows: String?
 
     init(_ name: String, label: String, kind: String = "text", value: String = "", options: [Option] = [],
          errors: FieldErrors = FieldErrors(), required: Bool = false, hint: String? = nil, autocomplete: String? = nil,
-         anchor: String? = nil) {
+         anchor: String? = nil, groups: [Group] = [], follows: String? = nil) {
         self.name = name
         self.anchor = anchor ?? name
         self.labelKey = label
@@ -134,5 +145,7 @@ struct FieldContext: Encodable {
         self.required = required
         self.hintKey = hint
         self.autocomplete = autocomplete
+        self.groups = groups
+        self.follows = follows
     }
 }

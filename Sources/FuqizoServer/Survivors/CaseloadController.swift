@@ -141,8 +141,10 @@ struct CaseloadController: RouteCollection {
                              options: geography.regions.map { .init(value: $0.id.uuidString, label: $0.name(req.language), selected: $0.id.uuidString == form.regionID) },
                              errors: errors, required: true),
                 FieldContext("municipalityID", label: "field.municipality", kind: "select", value: form.municipalityID,
-                             options: geography.sortedPlaces.map { .init(value: $0.municipalityID.uuidString, label: $0.municipality, selected: $0.municipalityID.uuidString == form.municipalityID) },
-                             errors: errors),
+                             errors: errors, hint: "survivor.municipality.hint",
+                             groups: Self.municipalitiesByRegion(geography, language: req.language, selected: form.municipalityID,
+                                                                 otherLabel: req.t("field.municipality.otherRegions")),
+                             follows: "regionID"),
                 FieldContext("harm", label: "survivor.field.harm", kind: "select", value: form.harm, options: options(HarmKind.self, \.catalogKey, selected: [form.harm]), errors: errors, required: true),
                 FieldContext("referralSource", label: "survivor.field.referralSource", kind: "select", value: form.referralSource,
                              options: options(ReferralSource.self, \.catalogKey, selected: [form.referralSource]), errors: errors, required: true),
@@ -191,5 +193,20 @@ struct CaseloadController: RouteCollection {
         case .created(let code):
             return Flash.redirect(req, to: .survivor(code: code), flash: "survivor.created")
         }
+    }
+
+    /// Municipalities under their programme region (then every other one), so that with
+    /// script the list follows the chosen region, and without it the regions head the list.
+    static func municipalitiesByRegion(_ geography: GeographyDirectory, language: Language, selected: String,
+                                       otherLabel: String) -> [FieldContext.Group] {
+        func options(_ places: [GeographyDirectory.Place]) -> [FieldContext.Option] {
+            places.map { .init(value: $0.municipalityID.uuidString, label: $0.municipality, selected: $0.municipalityID.uuidString == selected) }
+        }
+        let inRegions = geography.regions.reduce(into: Set<UUID>()) { $0.formUnion($1.municipalityIDs) }
+        return geography.regions.map { region in
+            FieldContext.Group(label: region.name(language), value: region.id.uuidString,
+                               options: options(geography.sortedPlaces.filter { region.municipalityIDs.contains($0.municipalityID) }))
+        } + [FieldContext.Group(label: otherLabel, value: "", options: options(geography.sortedPlaces.filter { !inRegions.contains($0.municipalityID) }))]
+            .filter { !$0.options.isEmpty }
     }
 }
