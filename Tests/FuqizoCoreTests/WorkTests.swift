@@ -30,9 +30,10 @@ struct WorkTests {
     func evaluator() {
         let ids = (0..<4).map { _ in UUID() }
         let items = GrantWork.evaluator(zip(ids, [AssignmentStatus.assigned, .declared, .conflict, .submitted]).map {
-            GrantWork.Assignment(id: $0, application: "APP-\($1.rawValue)", status: $1, deadline: day(5))
+            GrantWork.Assignment(id: $0, call: "CFP-2026-01", application: "APP-\($1.rawValue)", status: $1, deadline: day(5))
         })
         #expect(items.map(\.kind) == ["work.declare", "work.score"])
+        #expect(items.map(\.reference) == ["CFP-2026-01", "APP-declared"], "nothing of the application before the declaration")
         #expect(items.map(\.link) == [WorkLink("assignment", ids[0].uuidString), WorkLink("assignment", ids[1].uuidString)])
         #expect(items.allSatisfy { $0.due == day(5) && $0.section == "nav.evaluation" })
     }

@@ -72,6 +72,8 @@ struct WorkListTests {
             let own = assignments.filter { $0.$evaluator.id == first.id }
             #expect(items.count == own.count && items.allSatisfy { $0.text == text(app, "work.declare") })
             #expect(page.contains(deadline))
+            // Nothing of an application before the declaration, not even its reference.
+            #expect(!page.contains(a.application.reference!) && !page.contains(b.application.reference!) && page.contains(call.reference))
             #expect(Set(items.map(\.href)) == Set(own.map { SiteURL.assignment($0.id!).path }))
             // Declaring through the page moves the item to "score" at once, in the menu's count as well.
             try await firstBrowser.get(items[0].href)

@@ -9,18 +9,22 @@ public enum GrantWork {
 
     public struct Assignment: Sendable {
         public let id: UUID
+        /// The call's reference.
+        public let call: String
         /// The application's reference (never the applicant's name: reviews may be blind).
         public let application: String
         public let status: AssignmentStatus
         /// The day the call's evaluation period ends.
         public let deadline: LocalDate?
 
-        public init(id: UUID, application: String, status: AssignmentStatus, deadline: LocalDate?) {
-            (self.id, self.application, self.status, self.deadline) = (id, application, status, deadline)
+        public init(id: UUID, call: String, application: String, status: AssignmentStatus, deadline: LocalDate?) {
+            (self.id, self.call, self.application, self.status, self.deadline) = (id, call, application, status, deadline)
         }
     }
 
     /// An evaluator signs the declaration, then scores; a conflict or a submitted card ends it.
+    /// Before the declaration nothing of the application is shown, not even its reference:
+    /// the item names the call.
     public static func evaluator(_ assignments: [Assignment]) -> [WorkItem] {
         assignments.compactMap { assignment in
             let kind: String
@@ -29,7 +33,7 @@ public enum GrantWork {
             case .declared: kind = "work.score"
             case .conflict, .submitted: return nil
             }
-            return WorkItem(kind, reference: assignment.application, due: assignment.deadline,
+            return WorkItem(kind, reference: assignment.status == .assigned ? assignment.call : assignment.application, due: assignment.deadline,
                             link: WorkLink("assignment", assignment.id.uuidString), section: "nav.evaluation")
         }
     }

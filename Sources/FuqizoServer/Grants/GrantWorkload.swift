@@ -35,20 +35,21 @@ struct GrantWorkload: WorkSource {
         let id: UUID
         let status: AssignmentStatus
         let reference: String?
+        let callReference: String
         let startedAt: Date
         let evaluationDays: Int
     }
 
     private func assignments(of user: UUID, _ sql: any SQLDatabase) async throws -> [GrantWork.Assignment] {
         try await sql.raw("""
-            SELECT e.id, e.status, a.reference, r.started_at, c.evaluation_days
+            SELECT e.id, e.status, a.reference, c.reference AS call_reference, r.started_at, c.evaluation_days
             FROM evaluation_assignments e
             JOIN grant_applications a ON a.id = e.application_id
             JOIN evaluation_rounds r ON r.call_id = a.call_id AND r.stage = e.stage
             JOIN grant_calls c ON c.id = a.call_id
             WHERE e.evaluator_id = \(bind: user) AND e.status IN ('assigned', 'declared') AND r.decided_at IS NULL
             """).all(decoding: AssignmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { row in
-            GrantWork.Assignment(id: row.id, application: row.reference ?? "", status: row.status,
+            GrantWork.Assignment(id: row.id, call: row.callReference, application: row.reference ?? "", status: row.status,
                                  deadline: TiranaTime.today(at: row.startedAt).adding(days: row.evaluationDays))
         }
     }
