@@ -242,10 +242,10 @@ def test_whole_selection_cycle(server, mailbox, page, chromium):
     officer.check("input[name='evaluators[]'] >> nth=0")
     officer.check("input[name='evaluators[]'] >> nth=1")
     submit(officer)
-    officer.locator("form[action$='/evaluation/concept/start'] button").click()
-    officer.wait_for_load_state()
-    check_accessibility(officer)
-    assert "nuk mund të fillojë" in officer.locator("main .error").first.inner_text()
+    # The start button is there but disabled, with the reason beside it.
+    blocked = officer.locator("main button[disabled][aria-describedby='start-concept-why']")
+    assert blocked.count() == 1 and officer.locator("form[action$='/evaluation/concept/start']").count() == 0
+    assert "nuk mund të fillojë" in officer.locator("#start-concept-why").inner_text()
     assert "duhet të jetë tek" in officer.locator("main").inner_text()
     officer.check("input[name='evaluators[]'] >> nth=2")
     officer.locator("main form[action$='/committee'] button[type=submit]").click()
