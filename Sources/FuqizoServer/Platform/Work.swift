@@ -23,16 +23,16 @@ extension Application {
 
     var workSources: [any WorkSource] { storage[WorkSourcesKey.self] ?? [] }
 
+    /// Called while the application is configured, never while it serves: storage is not
+    /// written once requests run on several threads.
     func registerWork(_ source: any WorkSource) {
         storage[WorkSourcesKey.self] = workSources + [source]
+        if storage[WorkCountsKey.self] == nil { storage[WorkCountsKey.self] = WorkCounts() }
     }
 
-    var workCounts: WorkCounts {
-        if let counts = storage[WorkCountsKey.self] { return counts }
-        let counts = WorkCounts()
-        storage[WorkCountsKey.self] = counts
-        return counts
-    }
+    /// Set up with the first registration; an application without work sources has nothing
+    /// to count, so a throwaway memory is enough.
+    var workCounts: WorkCounts { storage[WorkCountsKey.self] ?? WorkCounts() }
 }
 
 extension Request {
