@@ -24,7 +24,7 @@ struct CaseWorkTests {
             #expect(goal.status == .seeOther)
             let stored = try #require(try await PlanGoal.query(on: app.db).first())
             #expect(stored.textSealed.map { String(decoding: $0, as: UTF8.self).contains("Bardhit") } == false)
-            let page = try await desk.browser.get("/survivors/\(code)")
+            let page = try await desk.browser.get("/survivors/\(code)?section=plan")
             #expect(page.body.string.contains("Punë në furrën e Bardhit") && page.body.string.contains("Kurs pastiçerie"))
             let step = try #require(try await PlanStep.query(on: app.db).first())
             #expect(try await desk.post(code, "plan/steps/\(step.id!.uuidString)", [("status", "inProgress")]).status == .seeOther)
@@ -39,7 +39,7 @@ struct CaseWorkTests {
             // Without consent to services the words are neither shown nor written.
             let services = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$purpose == "services").first())
             try await desk.post(code, "consents/\(services.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "survivorAsked")])
-            let hidden = try await desk.browser.get("/survivors/\(code)")
+            let hidden = try await desk.browser.get("/survivors/\(code)?section=plan")
             #expect(!hidden.body.string.contains("Bardhit") && !hidden.body.string.contains("Elira"))
             #expect(hidden.body.string.contains(app.services.catalog.text("plan.area.employment", .sq)), "the area stays")
             #expect(try await desk.post(code, "plan", [("area", "training"), ("goal", "x"), ("step", "y")]).status == .forbidden)
@@ -138,7 +138,7 @@ struct CaseWorkTests {
             try await desk.post(code, "consents/\(clubConsent.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "survivorAsked")])
             let withdrawn = try await browser.get(sessionPath)
             #expect(withdrawn.body.string.contains(code) && !withdrawn.body.string.contains("Drita"))
-            #expect(try await desk.browser.get("/survivors/\(code)").body.string.contains(
+            #expect(try await desk.browser.get("/survivors/\(code)?section=club").body.string.contains(
                 app.services.catalog.format("club.attendanceSummary", .sq, ["attended": "1", "sessions": "1"])))
         }
     }

@@ -290,7 +290,7 @@ struct EvaluationTests {
             page = try await donor.get("/grants/figures").body.string
             #expect(page.contains(call.reference) && !page.contains("Shoqata"))
             // Three awarded (B, C, D) for 130,000 after A's withdrawal; four submitted.
-            #expect(page.contains(Money(minorUnits: 13_000_000, currency: "EUR").description))
+            #expect(page.contains(Money(minorUnits: 13_000_000, currency: "EUR").written(in: .sq)), "130.000,00 € as Albanian writes it")
             #expect(try await donor.get("/grants/applications/\(a.application.id!.uuidString)").status == .forbidden)
         }
     }

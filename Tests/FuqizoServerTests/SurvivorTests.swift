@@ -244,6 +244,52 @@ struct SurvivorTests {
         }
     }
 
+    @Test("the record opens on a summary and a timeline; each section is a page of its own; the recipient is found by a search, not a list of every organisation")
+    func sectionsSummaryAndPicker() async throws {
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            let code = try await desk.register()
+            let catalog = app.services.catalog
+            func escaped(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "&#39;") }
+            // More organisations in the survivor's region than a list may show.
+            for number in 1...(OrganisationPicker.shown + 5) {
+                _ = try await TestFixtures.organisation(app, name: String(format: "Qendra Partnere %02d", number))
+            }
+            let summary = try await desk.browser.get("/survivors/\(code)").body.string
+            #expect(summary.contains(escaped(catalog.text("timeline.survivor.created", .sq))), "the timeline starts with the opening")
+            #expect(summary.contains(escaped(catalog.text(ConsentPurpose.club.catalogKey, .sq))), "consents in force at a glance")
+            #expect(summary.contains(catalog.counted("survivor.summary.referrals", 0, .sq)))
+            #expect(!summary.contains("name=\"recipientID\""), "the summary carries no case-work forms")
+            for section in RecordSection.allCases {
+                let page = try await desk.browser.get(section.url(code))
+                #expect(page.status == .ok)
+                #expect(page.body.string.contains("href=\"\(section.url(code).replacingOccurrences(of: "&", with: "&amp;"))\" aria-current=\"page\""), "\(section) is marked current")
+            }
+
+            let consents = try await desk.browser.get(RecordSection.consents.url(code)).body.string
+            let options = consents.components(separatedBy: "<option value=\"").count - 1
+            #expect(options == OrganisationPicker.shown + ConsentPurpose.allCases.count + 2, "one page of organisations, the purposes and two empty choices: \(options) options")
+            #expect(consents.contains(catalog.format("picker.more", .sq, ["shown": "50", "total": "56"])), "the page says how many there were")
+
+            // A search posts the form back: what was typed stays, nothing is saved.
+            let before = try await SurvivorConsent.query(on: app.db).count()
+            let search = try await desk.browser.post("/survivors/\(code)/consents", [
+                ("purpose", "referral"), ("formVersion", "2019-v9"), ("find-recipientID", "partnere 07"), ("intent", "find")])
+            #expect(search.status == .ok)
+            #expect(search.body.string.contains("Qendra Partnere 07") && !search.body.string.contains("Qendra Partnere 08"))
+            #expect(search.body.string.contains("value=\"2019-v9\""), "the typed form version stays")
+            #expect(search.body.string.contains(catalog.counted("picker.found", 1, .sq)))
+            #expect(try await SurvivorConsent.query(on: app.db).count() == before, "a search saves nothing")
+            let chosen = try #require(try await Organisation.query(on: app.db).filter(\.$nameSq == "Qendra Partnere 07").first())
+            let saved = try await desk.browser.post("/survivors/\(code)/consents", [
+                ("purpose", "referral"), ("formVersion", "2019-v9"), ("find-recipientID", "partnere 07"), ("recipientID", chosen.id!.uuidString)])
+            #expect(saved.status == .seeOther && saved.location == RecordSection.consents.url(code), "back to the section the form was on")
+            let after = try await desk.browser.get("/survivors/\(code)").body.string
+            let given = catalog.format("timeline.survivor.consentGiven", .sq, ["purpose": catalog.text(ConsentPurpose.referral.catalogKey, .sq)])
+            #expect(after.contains(escaped(given)), "the timeline tells the new consent as a sentence")
+        }
+    }
+
     @Test("a refused intake comes back with what was typed and a message per field, and writes nothing")
     func badIntake() async throws {
         try await withFuqizo { app in

@@ -130,3 +130,20 @@ public struct AuditAnchor: Sendable, Equatable {
         return expected.utf8.count == mac.utf8.count && zip(expected.utf8, mac.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
+
+/// An entry's details as they are stored ("key=value; key=value", keys sorted), read back.
+public enum AuditDetails {
+    /// The pairs, in their stored order of keys. A value holding "; " (a reason typed in words)
+    /// stays whole: a part without "=" belongs to the value before it.
+    public static func parse(_ stored: String) -> [(key: String, value: String)] {
+        var pairs: [(key: String, value: String)] = []
+        for part in stored.components(separatedBy: "; ") where !part.isEmpty {
+            if let equals = part.firstIndex(of: "="), !part[..<equals].contains(" ") {
+                pairs.append((String(part[..<equals]), String(part[part.index(after: equals)...])))
+            } else if let last = pairs.popLast() {
+                pairs.append((last.key, last.value + "; " + part))
+            }
+        }
+        return pairs
+    }
+}

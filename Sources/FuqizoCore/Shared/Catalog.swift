@@ -36,7 +36,7 @@ public struct Catalog: Sendable {
     /// count, the two plural forms Albanian and English both have ("1 aplikim", "2 aplikime"),
     /// with {count} filled in.
     public func counted(_ key: String, _ count: Int, _ language: Language, _ values: [String: String] = [:]) -> String {
-        format("\(key).\(count == 1 ? "one" : "other")", language, values.merging(["count": String(count)]) { $1 })
+        format("\(key).\(count == 1 ? "one" : "other")", language, values.merging(["count": NumberWriting.grouped(count, language)]) { $1 })
     }
 
     public func has(_ key: String) -> Bool {

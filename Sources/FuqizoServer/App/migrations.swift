@@ -35,4 +35,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     // Release 5
     app.migrations.add(AddEvaluationDays())
     app.migrations.add(CreatePasswordResetRequests())
+    app.migrations.add(AddAuditIndexes())
 }

@@ -116,7 +116,7 @@ enum ApplicationContext {
         let rules = try call.grantRules()
         let currency = call.currency
         let language = req.language
-        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: currency).description }
+        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: currency).written(in: req.language) }
         let sections = ApplicationContent.Section.allCases.filter { stage == .full || $0.inConceptNote }.map { section in
             FieldContext(section.rawValue, label: section.catalogKey, kind: section == .title ? "text" : "textarea",
                          value: content[section], errors: errors, required: true, hint: "\(section.catalogKey).hint")

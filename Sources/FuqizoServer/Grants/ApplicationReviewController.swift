@@ -58,7 +58,7 @@ struct ApplicationReviewController: RouteCollection {
             OfficerRow(id: row.id.uuidString, reference: row.reference, organisation: row.organisation,
                        lot: req.language.pick(row.lotSq, row.lotEn),
                        stage: req.t(row.stage.catalogKey), status: req.t(row.status.catalogKey),
-                       requested: Money(minorUnits: row.requestedMinorUnits, currency: call.currency).description,
+                       requested: Money(minorUnits: row.requestedMinorUnits, currency: call.currency).written(in: req.language),
                        submittedAt: Display.dateTime(row.fullSubmittedAt ?? row.conceptSubmittedAt))
         }
         let lots = call.lots.sorted { $0.position < $1.position }.map {

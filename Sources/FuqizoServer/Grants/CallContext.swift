@@ -93,7 +93,7 @@ enum CallContext {
     static func facts(_ call: GrantCall, _ req: Request) throws -> CallFacts {
         let language = req.language
         let rules = try call.grantRules()
-        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).description }
+        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).written(in: req.language) }
         func grid(_ text: String) -> EvaluationGrid? { try? StoredJSON.decode(EvaluationGrid.self, from: text) }
         func sections(_ grid: EvaluationGrid) -> [GridSection] {
             grid.sections.map { section in

@@ -32,8 +32,8 @@ struct GrantFiguresController: RouteCollection {
             let awarded = lines.first { $0.status == .awarded }?.requested ?? 0
             return FigureRow(reference: call.reference, title: req.language.pick(call.titleSq, call.titleEn),
                              submitted: lines.reduce(0) { $0 + $1.applications }, rejected: count(.rejected), awarded: count(.awarded),
-                             reserve: count(.reserve), awardedAmount: Money(minorUnits: awarded, currency: call.currency).description,
-                             envelope: Money(minorUnits: call.lots.reduce(0) { $0 + $1.envelopeMinorUnits }, currency: call.currency).description)
+                             reserve: count(.reserve), awardedAmount: Money(minorUnits: awarded, currency: call.currency).written(in: req.language),
+                             envelope: Money(minorUnits: call.lots.reduce(0) { $0 + $1.envelopeMinorUnits }, currency: call.currency).written(in: req.language))
         }
         return try await req.page("grants/figures", title: "figures.title", ["rows": rows])
     }

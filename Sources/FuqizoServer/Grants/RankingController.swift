@@ -70,7 +70,7 @@ struct RankingController: RouteCollection {
     }
 
     static func reasonText(_ reason: Ranking.Reason, currency: String, isConcept: Bool, _ req: Request) -> String {
-        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: currency).description }
+        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: currency).written(in: req.language) }
         let catalog = req.services.catalog
         switch reason {
         case .fitsEnvelope(let left):
@@ -88,7 +88,7 @@ struct RankingController: RouteCollection {
         let ranking = try await decisions(req).ranking(callID: callID, stage: stage)
         let call = ranking.call
         let isConcept = stage == .concept
-        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).description }
+        func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).written(in: req.language) }
         let isOfficer = Policy.decide(req.actor, .manageCalls).isAllowed
         // One lot a page: a lot's ranking is read on its own, and a call can have hundreds of applications.
         let chosen = (try? req.query.get(String.self, at: "lot")).flatMap(UUID.init(uuidString:))

@@ -63,14 +63,8 @@ struct UsersController: RouteCollection {
         }
     }
 
-    static func organisationOptions(_ req: Request, selected: String?) async throws -> [FieldContext.Option] {
-        try await OrganisationService(database: req.db, services: req.services).all().map {
-            FieldContext.Option(value: $0.id!.uuidString, label: $0.nameSq, selected: $0.id?.uuidString == selected)
-        }
-    }
-
     private func renderInvite(_ req: Request, form: UserAdminService.InvitationForm = .init(), errors: FieldErrors = .init(),
-                              status: HTTPResponseStatus = .ok) async throws -> Response {
+                              search: OrganisationPicker.Search = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let languages = Language.allCases.map {
             FieldContext.Option(value: $0.rawValue, label: req.t("language.\($0.rawValue)"), selected: $0.rawValue == form.language)
         }
@@ -80,8 +74,8 @@ struct UsersController: RouteCollection {
             FieldContext("language", label: "field.language", kind: "select", value: form.language, options: languages, errors: errors),
             FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
                          options: Self.roleOptions(req, selected: Set(form.roles ?? []), scoped: false), errors: errors, hint: "user.roles.hint"),
-            FieldContext("organisationID", label: "field.organisation", kind: "select",
-                         options: try await Self.organisationOptions(req, selected: form.organisationID), errors: errors),
+            try await OrganisationPicker.field(req, name: "organisationID", label: "field.organisation", query: search.query("organisationID"),
+                                               selected: form.organisationID ?? "", errors: errors),
             FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
                          options: Self.roleOptions(req, selected: [form.organisationRole ?? ""], scoped: true), errors: errors),
         ]
@@ -95,8 +89,10 @@ struct UsersController: RouteCollection {
     func invite(req: Request) async throws -> Response {
         let actor = try req.requireSignedIn().actor.userID!
         let form = try req.form(UserAdminService.InvitationForm.self)
+        let search = try req.form(OrganisationPicker.Search.self)
+        if search.isSearch { return try await renderInvite(req, form: form, search: search) }
         switch try await service(req).invite(form, by: actor) {
-        case .failure(let errors): return try await renderInvite(req, form: form, errors: errors, status: .badRequest)
+        case .failure(let errors): return try await renderInvite(req, form: form, errors: errors, search: search, status: .badRequest)
         case .success(let id): return Flash.redirect(req, to: .user(id), flash: "users.invite.sent")
         }
     }
@@ -123,7 +119,9 @@ struct UsersController: RouteCollection {
         let organisation: String
     }
 
-    private func renderUser(_ req: Request, id: UUID, errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// `typed` is the roles form as posted (after a search for an organisation), else the stored roles.
+    private func renderUser(_ req: Request, id: UUID, errors: FieldErrors = .init(), typed: UserAdminService.RolesForm? = nil,
+                            search: OrganisationPicker.Search = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try await service(req).user(id)
         let grants = user.roles.compactMap(\.grant)
         let orgs = try await OrganisationService(database: req.db, services: req.services).named(grants.compactMap(\.organisationID))
@@ -131,14 +129,14 @@ struct UsersController: RouteCollection {
             Membership(value: "\(grant.role.rawValue):\(grant.organisationID!.uuidString)", roleKey: grant.role.catalogKey,
                        organisation: orgs.first { $0.id == grant.organisationID }?.nameSq ?? "")
         }
-        let global = Set(grants.filter { $0.organisationID == nil }.map(\.role.rawValue))
+        let global = typed.map { Set($0.roles ?? []) } ?? Set(grants.filter { $0.organisationID == nil }.map(\.role.rawValue))
         let fields = [
             FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
                          options: Self.roleOptions(req, selected: global, scoped: false), errors: errors),
-            FieldContext("organisationID", label: "field.addOrganisation", kind: "select",
-                         options: try await Self.organisationOptions(req, selected: nil), errors: errors),
+            try await OrganisationPicker.field(req, name: "organisationID", label: "field.addOrganisation", query: search.query("organisationID"),
+                                               selected: typed?.organisationID ?? "", errors: errors),
             FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
-                         options: Self.roleOptions(req, selected: [], scoped: true), errors: errors),
+                         options: Self.roleOptions(req, selected: [typed?.organisationRole ?? ""], scoped: true), errors: errors),
         ]
         let now = req.now
         return try await req.page("identity/user", title: "users.detail.title", UserPage(
@@ -159,8 +157,10 @@ struct UsersController: RouteCollection {
     func updateRoles(req: Request) async throws -> Response {
         let id = try userID(req)
         let form = try req.form(UserAdminService.RolesForm.self)
+        let search = try req.form(OrganisationPicker.Search.self)
+        if search.isSearch { return try await renderUser(req, id: id, typed: form, search: search) }
         switch try await service(req).updateRoles(userID: id, form: form, by: try req.requireSignedIn().actor.userID!) {
-        case .failure(let errors): return try await renderUser(req, id: id, errors: errors, status: .badRequest)
+        case .failure(let errors): return try await renderUser(req, id: id, errors: errors, typed: form, search: search, status: .badRequest)
         case .success: return Flash.redirect(req, to: .user(id), flash: "form.saved")
         }
     }

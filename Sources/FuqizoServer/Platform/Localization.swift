@@ -23,6 +23,11 @@ extension Request {
     func t(_ key: String, _ values: [String: String]) -> String {
         services.catalog.format(key, language, values)
     }
+
+    /// A catalog text with a count, in the plural form it needs (`key.one` / `key.other`).
+    func counted(_ key: String, _ count: Int, _ values: [String: String] = [:]) -> String {
+        services.catalog.counted(key, count, language, values)
+    }
 }
 
 /// Picks the language from the `fuqizo_lang` cookie before anything renders.
@@ -80,8 +85,24 @@ enum Display {
     static func date(_ day: LocalDate, _ language: Language) -> String {
         switch language {
         case .sq: String(format: "%02d.%02d.%04d", day.day, day.month, day.year)
-        case .en: "\(day.day) \(englishMonths[(day.month - 1) % 12]) \(day.year)"
+        case .en: "\(day.day) \(englishMonths[min(max(day.month - 1, 0), 11)]) \(day.year)"
         }
+    }
+
+    /// A count with its thousands grouped as the language writes them ("2.000" / "2,000").
+    static func count(_ value: Int, _ language: Language) -> String {
+        NumberWriting.grouped(value, language)
+    }
+
+    /// A stored ISO day ("2026-12-03") as the language writes it; anything else as it is.
+    static func date(iso: String?, _ language: Language) -> String {
+        guard let iso else { return "" }
+        return LocalDate(iso).map { date($0, language) } ?? iso
+    }
+
+    /// The day of an instant, in Tirana, as the language writes it.
+    static func day(_ instant: Date, _ language: Language) -> String {
+        date(iso: TiranaTime.parts(of: instant).date, language)
     }
 
     static func dateTime(_ date: Date?) -> String {

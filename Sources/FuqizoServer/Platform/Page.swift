@@ -131,10 +131,20 @@ struct FieldContext: Encodable {
     let groups: [Group]
     /// The field whose value narrows the groups shown (script only; all show without it).
     let follows: String?
+    /// A select among many (organisations): the search box that narrows its choices.
+    let search: Search?
+
+    /// The search beside a select among many: the box's name, the words typed, and what the
+    /// matches were ("50 of 1,857 shown").
+    struct Search: Encodable {
+        let name: String
+        let value: String
+        let note: String
+    }
 
     init(_ name: String, label: String, kind: String = "text", value: String = "", options: [Option] = [],
          errors: FieldErrors = FieldErrors(), required: Bool = false, hint: String? = nil, autocomplete: String? = nil,
-         anchor: String? = nil, groups: [Group] = [], follows: String? = nil) {
+         anchor: String? = nil, groups: [Group] = [], follows: String? = nil, search: Search? = nil) {
         self.name = name
         self.anchor = anchor ?? name
         self.labelKey = label
@@ -147,5 +157,6 @@ struct FieldContext: Encodable {
         self.autocomplete = autocomplete
         self.groups = groups
         self.follows = follows
+        self.search = search
     }
 }

@@ -83,6 +83,10 @@ struct CaseWorkContext: Encodable {
     let outcomes: [Outcome]
     let employmentFields: [FieldContext]
     let open: String?
+    /// For the summary: plan steps past their date, the next follow-up due, referrals open.
+    let overdueSteps: Int
+    let nextFollowUp: String?
+    let openReferrals: Int
 
     static func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ key: (T) -> String, selected: Set<String>, _ req: Request)
         -> [FieldContext.Option] where T.RawValue == String {
@@ -152,7 +156,7 @@ struct CaseWorkContext: Encodable {
             Goal(id: goal.id.uuidString, area: req.t(goal.area.catalogKey), text: showText ? goal.text : "",
                  steps: goal.steps.map { step in
                      Step(id: step.id.uuidString, text: showText ? step.text : "", responsible: showText ? (step.responsible ?? "") : "",
-                          due: step.due?.description ?? "", status: req.t(step.status.catalogKey), overdue: step.overdue,
+                          due: step.due.map { Display.date($0, req.language) } ?? "", status: req.t(step.status.catalogKey), overdue: step.overdue,
                           statusField: [FieldContext("status", label: "plan.field.status", kind: "select", value: step.status.rawValue,
                                                      options: options(StepStatus.self, \.catalogKey, selected: [step.status.rawValue], req),
                                                      anchor: "status-" + step.id.uuidString.prefix(8).lowercased())])
@@ -173,10 +177,11 @@ struct CaseWorkContext: Encodable {
 
         // Referrals
         let desk = ReferralDesk(database: req.db, services: req.services)
-        let referrals = try await desk.referrals(of: survivorID).map { referral in
+        let referralRows = try await desk.referrals(of: survivorID)
+        let referrals = referralRows.map { referral in
             ReferralRow(id: referral.id!.uuidString, to: organisationNames[referral.toOrganisationID] ?? "",
                         service: ReferralNeed(rawValue: referral.service).map { req.t($0.catalogKey) } ?? "",
-                        status: req.t(referral.status.catalogKey), sent: TiranaTime.parts(of: referral.sentAt).date)
+                        status: req.t(referral.status.catalogKey), sent: Display.day(referral.sentAt, req.language))
         }
         let instant = req.now
         let referralConsents = loaded.consents.filter { $0.purpose == ConsentPurpose.referral.rawValue && ($0.record?.isActive(at: instant) ?? false) }
@@ -196,7 +201,7 @@ struct CaseWorkContext: Encodable {
         let summary = try await club.attendance(of: survivorID)
         let skills = try await club.skills(of: survivorID).map { skill in
             SkillRow(skill: skill.skill, kind: skill.sessionKind.flatMap(ClubSessionKind.init(rawValue:)).map { req.t($0.catalogKey) } ?? "",
-                     date: skill.awardedOn, certificate: req.t(skill.certificate ? "survivor.disability.yes" : "survivor.disability.no"))
+                     date: Display.date(iso: skill.awardedOn, req.language), certificate: req.t(skill.certificate ? "survivor.disability.yes" : "survivor.disability.no"))
         }
         let skillFields = [
             field("skill", "club.field.skill", value: input.skill.skill ?? "", required: true),
@@ -206,20 +211,21 @@ struct CaseWorkContext: Encodable {
         ]
 
         // Employment
-        let outcomes = try await work.employment(of: survivorID).map { view in
+        let employment = try await work.employment(of: survivorID)
+        let outcomes = employment.map { view in
             let row = view.outcome
             var facts = [
                 EmploymentKind(rawValue: row.kind).map { req.t($0.catalogKey) } ?? "",
                 EmploymentSector(rawValue: row.sector).map { req.t($0.catalogKey) } ?? "",
-                row.startOn,
+                Display.date(iso: row.startOn, req.language),
                 ContractType(rawValue: row.contractType).map { req.t($0.catalogKey) } ?? "",
                 WageBand(rawValue: row.wageBand).map { req.t($0.catalogKey) } ?? "",
             ]
             if let grant = row.businessGrantMinorUnits, let currency = row.currency {
-                facts.append(req.t("employment.grant", ["amount": Money(minorUnits: grant, currency: currency).description]))
+                facts.append(req.t("employment.grant", ["amount": Money(minorUnits: grant, currency: currency).written(in: req.language)]))
             }
             return Outcome(facts: facts, followUps: view.followUps.map { followUp, state in
-                FollowUp(id: followUp.id!.uuidString, months: followUp.months, due: followUp.dueOn, state: state.rawValue,
+                FollowUp(id: followUp.id!.uuidString, months: followUp.months, due: Display.date(iso: followUp.dueOn, req.language), state: state.rawValue,
                          stateLabel: req.t("followUp.state.\(state.rawValue)"),
                          answer: followUp.stillWorking.map { req.t($0 ? "followUp.stillWorking" : "followUp.notWorking") },
                          answerable: state == .due || state == .late)
@@ -239,13 +245,17 @@ struct CaseWorkContext: Encodable {
             field("businessGrant", "employment.field.businessGrant", value: form.businessGrant, hint: "employment.businessGrant.hint"),
         ]
 
+        let nextFollowUp = employment.flatMap(\.followUps).filter { $0.1 != .done }.map(\.0.dueOn).min()
         return CaseWorkContext(
             showText: showText, needs: needs, needsFields: needsFields, goals: goals, goalFields: goalFields,
             referrals: referrals, referralFields: referralFields, canRefer: !referralConsents.isEmpty && !loaded.access.identityDestroyed,
-            member: current.map { req.t("club.memberSince", ["date": $0.joinedOn]) },
+            member: current.map { req.t("club.memberSince", ["date": Display.date(iso: $0.joinedOn, req.language)]) },
             canJoin: ClubRule.offersJoining(loaded.access, isMember: current != nil),
             attendance: req.t("club.attendanceSummary", ["attended": String(summary.attended), "sessions": String(summary.sessions)]),
-            skills: skills, skillFields: skillFields, outcomes: outcomes, employmentFields: employmentFields, open: input.open)
+            skills: skills, skillFields: skillFields, outcomes: outcomes, employmentFields: employmentFields, open: input.open,
+            overdueSteps: plan.reduce(0) { $0 + $1.steps.filter(\.overdue).count },
+            nextFollowUp: nextFollowUp.map { Display.date(iso: $0, req.language) },
+            openReferrals: referralRows.filter { $0.status == .sent || $0.status == .accepted }.count)
     }
 }
 

@@ -25,8 +25,9 @@ struct CaseWorkController: RouteCollection {
         try req.record(SurvivorService.Loaded.self)
     }
 
-    private func back(_ req: Request, _ loaded: SurvivorService.Loaded, flash: String) -> Response {
-        Flash.redirect(req, to: .survivor(code: loaded.survivor.code), flash: flash)
+    /// Back to the section the form was on.
+    private func back(_ req: Request, _ loaded: SurvivorService.Loaded, _ section: RecordSection, flash: String) -> Response {
+        Flash.redirect(req, to: section.url(loaded.survivor.code), flash: flash)
     }
 
     private func failed(_ req: Request, _ loaded: SurvivorService.Loaded, _ errors: FieldErrors, work: CaseWorkInput) async throws -> Response {
@@ -40,7 +41,7 @@ struct CaseWorkController: RouteCollection {
         let form = try req.form(NeedsForm.self)
         switch try await work(req).saveNeeds(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(needs: form, open: "needs"))
-        case .success: return back(req, loaded, flash: "form.saved")
+        case .success: return back(req, loaded, .plan, flash: "form.saved")
         }
     }
 
@@ -50,7 +51,7 @@ struct CaseWorkController: RouteCollection {
         let form = try req.form(PlanStepForm.self)
         switch try await work(req).addGoal(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(plan: form, open: "plan"))
-        case .success: return back(req, loaded, flash: "plan.goalAdded")
+        case .success: return back(req, loaded, .plan, flash: "plan.goalAdded")
         }
     }
 
@@ -60,7 +61,7 @@ struct CaseWorkController: RouteCollection {
         let form = try req.form(PlanStepForm.self)
         switch try await work(req).addStep(form, goalID: goalID, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(plan: form, planGoal: goalID, open: "plan"))
-        case .success: return back(req, loaded, flash: "plan.stepAdded")
+        case .success: return back(req, loaded, .plan, flash: "plan.stepAdded")
         }
     }
 
@@ -73,7 +74,7 @@ struct CaseWorkController: RouteCollection {
         let stepID = try req.id("stepID")
         try await work(req).setStepStatus(stepID, to: try req.form(StatusForm.self).status ?? "", on: loaded,
                                           actor: req.requireSignedIn().actor.userID!)
-        return back(req, loaded, flash: "form.saved")
+        return back(req, loaded, .plan, flash: "form.saved")
     }
 
     struct ReferralForm: Content {
@@ -88,20 +89,20 @@ struct CaseWorkController: RouteCollection {
         switch try await desk.send(consentID: form.consentID ?? "", service: form.service ?? "", on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors):
             return try await failed(req, loaded, errors, work: CaseWorkInput(referral: (form.consentID ?? "", form.service ?? ""), open: "referral"))
-        case .success: return back(req, loaded, flash: "referral.sent")
+        case .success: return back(req, loaded, .referrals, flash: "referral.sent")
         }
     }
 
     func joinClub(req: Request) async throws -> Response {
         let loaded = try loaded(req)
         try await ClubService(database: req.db, services: req.services).join(loaded, actor: req.requireSignedIn().actor.userID!)
-        return back(req, loaded, flash: "club.joined")
+        return back(req, loaded, .club, flash: "club.joined")
     }
 
     func leaveClub(req: Request) async throws -> Response {
         let loaded = try loaded(req)
         try await ClubService(database: req.db, services: req.services).leave(loaded, actor: req.requireSignedIn().actor.userID!)
-        return back(req, loaded, flash: "club.left")
+        return back(req, loaded, .club, flash: "club.left")
     }
 
     func addSkill(req: Request) async throws -> Response {
@@ -109,7 +110,7 @@ struct CaseWorkController: RouteCollection {
         let form = try req.form(ClubService.SkillForm.self)
         switch try await ClubService(database: req.db, services: req.services).addSkill(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(skill: form, open: "club"))
-        case .success: return back(req, loaded, flash: "club.skillRecorded")
+        case .success: return back(req, loaded, .club, flash: "club.skillRecorded")
         }
     }
 
@@ -118,7 +119,7 @@ struct CaseWorkController: RouteCollection {
         let form = try req.form(EmploymentForm.self)
         switch try await work(req).recordEmployment(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await failed(req, loaded, errors, work: CaseWorkInput(employment: form, open: "employment"))
-        case .success: return back(req, loaded, flash: "employment.recorded")
+        case .success: return back(req, loaded, .employment, flash: "employment.recorded")
         }
     }
 
@@ -132,6 +133,6 @@ struct CaseWorkController: RouteCollection {
         let answer = try req.form(FollowUpForm.self).stillWorking
         guard answer == "yes" || answer == "no" else { throw AppError.badRequest }
         try await work(req).recordFollowUp(id, stillWorking: answer == "yes", on: loaded, actor: req.requireSignedIn().actor.userID!)
-        return back(req, loaded, flash: "followUp.recorded")
+        return back(req, loaded, .employment, flash: "followUp.recorded")
     }
 }

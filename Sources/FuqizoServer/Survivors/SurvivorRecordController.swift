@@ -27,29 +27,43 @@ struct SurvivorRecordController: RouteCollection {
         try req.record(SurvivorService.Loaded.self)
     }
 
-    private func back(_ req: Request, _ loaded: SurvivorService.Loaded, flash: String) -> Response {
-        Flash.redirect(req, to: .survivor(code: loaded.survivor.code), flash: flash)
+    /// Back to a section of the record (the summary unless named).
+    private func back(_ req: Request, _ loaded: SurvivorService.Loaded, _ section: RecordSection = .summary, flash: String) -> Response {
+        Flash.redirect(req, to: section.url(loaded.survivor.code), flash: flash)
+    }
+
+    struct SectionChoice: Content {
+        var section: String?
     }
 
     func show(req: Request) async throws -> Response {
         let loaded = try loaded(req)
+        let section = (try? req.query.decode(SectionChoice.self))?.section.flatMap(RecordSection.init(rawValue:)) ?? .summary
         try await service(req).recordView(loaded, actor: req.requireSignedIn().actor.userID!)
-        return try await SurvivorRecordContext.render(req, loaded)
+        return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(section: section))
     }
 
+    /// The identity shows on the section the reveal was asked from (identity or notes).
     func reveal(req: Request) async throws -> Response {
         let loaded = try loaded(req)
+        let section = (try? req.content.decode(SectionChoice.self))?.section.flatMap(RecordSection.init(rawValue:)) ?? .consents
         let identity = try await service(req).reveal(loaded, actor: req.requireSignedIn().actor.userID!)
-        return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(identity: identity))
+        return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(identity: identity, section: section))
     }
 
 
     func addConsent(req: Request) async throws -> Response {
         let loaded = try loaded(req)
         let form = try req.form(ConsentForm.self)
+        let search = try req.form(OrganisationPicker.Search.self)
+        if search.isSearch {
+            return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(
+                consent: form, section: .consents, recipientQuery: search.query("recipientID"), openConsent: true))
+        }
         switch try await service(req).recordConsent(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
-        case .failure(let errors): return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(consent: form, errors: errors), status: .badRequest)
-        case .success: return back(req, loaded, flash: "survivor.consentRecorded")
+        case .failure(let errors): return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(
+            consent: form, errors: errors, section: .consents, recipientQuery: search.query("recipientID")), status: .badRequest)
+        case .success: return back(req, loaded, .consents, flash: "survivor.consentRecorded")
         }
     }
 
@@ -71,7 +85,7 @@ struct SurvivorRecordController: RouteCollection {
         case .ask(let response): return response
         case .reason(let reason):
             try await service(req).withdrawConsent(consentID, reason: reason, on: loaded, actor: req.requireSignedIn().actor.userID!)
-            return back(req, loaded, flash: "survivor.consentWithdrawn")
+            return back(req, loaded, .consents, flash: "survivor.consentWithdrawn")
         }
     }
 
@@ -83,8 +97,9 @@ struct SurvivorRecordController: RouteCollection {
         let loaded = try loaded(req)
         let text = try req.form(NoteForm.self).note ?? ""
         switch try await service(req).addNote(text, on: loaded, actor: req.requireSignedIn().actor.userID!) {
-        case .failure(let errors): return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(note: text, errors: errors), status: .badRequest)
-        case .success: return back(req, loaded, flash: "survivor.noteAdded")
+        case .failure(let errors): return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(
+            note: text, errors: errors, section: .notes), status: .badRequest)
+        case .success: return back(req, loaded, .notes, flash: "survivor.noteAdded")
         }
     }
 
