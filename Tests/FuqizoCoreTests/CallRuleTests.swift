@@ -11,6 +11,8 @@ struct CallFormTests {
         form.titleEn = "Support to CSOs"
         form.eligibleApplicants = "Associations registered in Albania\n\nFoundations registered in Albania\n"
         form.eligibleActivities = "Economic empowerment of survivors"
+        form.eligibleApplicantsEn = "Associations registered in Albania"
+        form.eligibleActivitiesEn = "Economic empowerment of survivors"
         form.questionsDate = "2019-05-20"
         form.conceptDate = "2019-06-03"
         form.fullDate = "2019-08-01"
@@ -47,6 +49,7 @@ struct CallFormTests {
         form.reference = "CALL-1"
         form.maximumGrant = "5000"
         form.eligibleActivities = "  "
+        form.eligibleActivitiesEn = ""
         form.questionsDate = "2019-06-10"
         form.fullDate = "2019-06-01"
         form.lots = [LotForm(nameSq: "Dibër", envelope: "zero")]
@@ -57,6 +60,7 @@ struct CallFormTests {
         #expect(errors["reference"] == "call.error.reference")
         #expect(errors["maximumGrant"] == "call.error.maximumBelowMinimum")
         #expect(errors["eligibleActivities"] == "call.error.list")
+        #expect(errors["eligibleActivitiesEn"] == "call.error.list", "both languages are required")
         #expect(errors["questionsDate"] == "call.error.questionsAfterDeadline")
         #expect(errors["fullDate"] == "call.error.fullBeforeConcept")
         #expect(errors["lot-0"] == "call.error.envelope")

@@ -19,7 +19,9 @@ struct GrantCallTests {
          ("stages", "two"), ("currency", "EUR"), ("minimumGrant", "10000"), ("maximumGrant", "60000"),
          ("maximumGrantShare", "90"), ("maximumIndirect", "7"), ("divergence", "30"),
          ("eligibleApplicants", "Associations registered in Albania\nFoundations registered in Albania"),
-         ("eligibleActivities", "Vocational training\nJob placement"),
+         ("eligibleActivities", "Formim profesional\nNdërmjetësim punësimi"),
+         ("eligibleApplicantsEn", "Associations registered in Albania\nFoundations registered in Albania"),
+         ("eligibleActivitiesEn", "Vocational training\nJob placement"),
          ("questionsDate", "2099-05-20"), ("questionsTime", "16:00"), ("conceptDate", "2099-06-03"), ("conceptTime", "16:00"),
          ("fullDate", fullDate), ("fullTime", "16:00"),
          ("lots[0][regionID]", ""), ("lots[0][nameSq]", "Kukës"), ("lots[0][nameEn]", "Kukës"), ("lots[0][envelope]", "150 000"),
@@ -85,10 +87,19 @@ struct GrantCallTests {
             let page = try await visitor.get(path)
             #expect(page.status == .ok)
             let text = page.body.string
-            #expect(text.contains("EUR 150,000.00") && text.contains("EUR 270,000.00"))
+            #expect(text.contains("150.000,00\u{00A0}€") && text.contains("270.000,00\u{00A0}€"), "amounts as Albanian writes them")
             #expect(text.contains(app.services.catalog.text("call.public.open", .sq)))
             #expect(text.contains("Rëndësia e veprimit") && text.contains("Kapaciteti financiar dhe operacional"))
             #expect(text.contains("20.05.2099 16:00"), "deadlines in Tirana time")
+            #expect(text.contains("Ndërmjetësim punësimi") && !text.contains("Job placement"), "the Albanian lists in Albanian")
+            let start = SiteURL.applications.with([("call", call.id!.uuidString)])
+            let signIn = SiteURL.signIn.with([("next", start)])
+            #expect(text.contains("href=\"\(signIn)\""), "a visitor's Apply leads to sign-in")
+            #expect(try await Browser(app).get(signIn).body.string.contains("value=\"\(start)\""), "and sign-in returns to the start form")
+            visitor.setCookie(LanguageMiddleware.cookieName, "en")
+            let english = try await visitor.get(path).body.string
+            #expect(english.contains("Job placement") && english.contains("€150,000.00"), "the English lists and amounts in English")
+            #expect(english.contains(app.services.catalog.text("call.apply", .en)))
 
             // Frozen: no edit form, no second publication, no change by post.
             #expect(try await browser.get("/grants/calls/\(call.id!.uuidString)/edit").status == .conflict)

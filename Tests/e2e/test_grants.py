@@ -18,6 +18,8 @@ def test_officer_publishes_a_call_the_public_can_read(server, page, chromium):
     page.fill("#f-titleEn", "Economic empowerment of survivors")
     page.fill("#f-eligibleApplicants", "Shoqata të regjistruara në Shqipëri")
     page.fill("#f-eligibleActivities", "Formim profesional\nPunësim")
+    page.fill("#f-eligibleApplicantsEn", "Associations registered in Albania")
+    page.fill("#f-eligibleActivitiesEn", "Vocational training\nEmployment")
     page.fill("#f-questionsDate", "2099-05-20")
     page.fill("#f-conceptDate", "2099-06-03")
     page.fill("#f-fullDate", "2099-08-01")
@@ -47,7 +49,7 @@ def test_officer_publishes_a_call_the_public_can_read(server, page, chromium):
     assert "CFP-2099-01" in visitor.locator("main").inner_text()
     visit(visitor, server.url + public_link)
     text = visitor.locator("main").inner_text()
-    assert "EUR 450,000.00" in text and "03.06.2099 16:00" in text
+    assert "450.000,00 €" in text.replace("\u00a0", " ") and "03.06.2099 16:00" in text
 
 
 def demo_accounts(server):
@@ -184,6 +186,7 @@ def test_whole_selection_cycle(server, mailbox, page, chromium):
     visit(officer, server.url + "/grants/calls/new")
     for field, value in (("#f-reference", reference), ("#f-titleSq", "Punë për të mbijetuarat"), ("#f-titleEn", "Work for survivors"),
                          ("#f-eligibleApplicants", "Shoqata të regjistruara"), ("#f-eligibleActivities", "Formim profesional"),
+                         ("#f-eligibleApplicantsEn", "Registered associations"), ("#f-eligibleActivitiesEn", "Vocational training"),
                          ("#f-questionsDate", "2099-05-20"), ("#f-conceptDate", "2099-06-03"), ("#f-fullDate", "2099-08-01"),
                          ("#lot-0-envelope", ""), ("#lot-1-envelope", "60000"), ("#lot-2-envelope", "100000"), ("#lot-3-envelope", "")):
         officer.fill(field, value)

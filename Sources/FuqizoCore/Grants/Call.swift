@@ -51,8 +51,11 @@ public struct CallForm: Codable, Sendable, Equatable {
     public var evaluatorsPerApplication = "2"
     public var letterDays = "15"
     public var evaluationDays = "21"
+    /// The lists in Albanian (one item a line) and in English.
     public var eligibleApplicants = ""
     public var eligibleActivities = ""
+    public var eligibleApplicantsEn = ""
+    public var eligibleActivitiesEn = ""
     public var questionsDate = ""
     public var questionsTime = "16:00"
     public var conceptDate = ""
@@ -84,6 +87,8 @@ public struct CallForm: Codable, Sendable, Equatable {
         evaluationDays = try form.decodeIfPresent(String.self, forKey: .evaluationDays) ?? evaluationDays
         eligibleApplicants = try form.text(.eligibleApplicants)
         eligibleActivities = try form.text(.eligibleActivities)
+        eligibleApplicantsEn = try form.text(.eligibleApplicantsEn)
+        eligibleActivitiesEn = try form.text(.eligibleActivitiesEn)
         questionsDate = try form.text(.questionsDate)
         questionsTime = try form.text(.questionsTime)
         conceptDate = try form.text(.conceptDate)
@@ -122,6 +127,8 @@ public struct CallDraft: Sendable, Equatable {
     public var evaluationDays: Int
     public var eligibleApplicants: [String]
     public var eligibleActivities: [String]
+    public var eligibleApplicantsEn: [String]
+    public var eligibleActivitiesEn: [String]
     public var questionsDeadline: Date
     public var conceptDeadline: Date?
     public var fullDeadline: Date
@@ -170,6 +177,9 @@ extension CallForm {
         let applicants = Self.lines(eligibleApplicants), activities = Self.lines(eligibleActivities)
         if applicants.isEmpty { errors.add("eligibleApplicants", "call.error.list") }
         if activities.isEmpty { errors.add("eligibleActivities", "call.error.list") }
+        let applicantsEn = Self.lines(eligibleApplicantsEn), activitiesEn = Self.lines(eligibleActivitiesEn)
+        if applicantsEn.isEmpty { errors.add("eligibleApplicantsEn", "call.error.list") }
+        if activitiesEn.isEmpty { errors.add("eligibleActivitiesEn", "call.error.list") }
         func deadline(_ date: String, _ time: String, _ field: String, required: Bool) -> Date? {
             if Text.clean(date) == nil, !required { return nil }
             guard let instant = TiranaTime.instant(date: date, time: time) else {
@@ -205,6 +215,7 @@ extension CallForm {
                               maximumGrantShareBasisPoints: share, maximumIndirectBasisPoints: indirect),
             divergenceBasisPoints: divergenceShare, blindReview: blindReview == "yes",
             evaluatorsPerApplication: perApplication, letterDays: days, evaluationDays: evaluationPeriod, eligibleApplicants: applicants, eligibleActivities: activities,
+            eligibleApplicantsEn: applicantsEn, eligibleActivitiesEn: activitiesEn,
             questionsDeadline: questions, conceptDeadline: stageChoice == .two ? concept : nil, fullDeadline: full, lots: parsedLots))
     }
 }

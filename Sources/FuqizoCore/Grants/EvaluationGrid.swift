@@ -99,6 +99,9 @@ public struct EvaluationGrid: Codable, Sendable, Equatable {
 
     /// Full application: capacity 20, relevance 30 (carried over from the concept note),
     /// effectiveness and feasibility 20, sustainability 15, budget and cost-effectiveness 15.
+    /// The threshold is 60 of 100: "adequate" (3 of 5) on average. PRAG's guidelines leave the
+    /// overall minimum to each call; without one, an application scoring 40 could be awarded.
+    public static let fullApplicationThreshold = 60
     public static let fullApplication = EvaluationGrid(sections: [
         Section(code: "capacity", titleSq: "Kapaciteti financiar dhe operacional", titleEn: "Financial and operational capacity", criteria: [
             Criterion(code: "C.1", titleSq: "Përvojë e mjaftueshme në menaxhimin e projekteve?", titleEn: "Sufficient experience of project management?"),
@@ -126,7 +129,7 @@ public struct EvaluationGrid: Codable, Sendable, Equatable {
             Criterion(code: "B.1", titleSq: "Raporti kosto–rezultate është i kënaqshëm?", titleEn: "Is the ratio between costs and results satisfactory?"),
             Criterion(code: "B.2", titleSq: "Shpenzimet e propozuara janë të nevojshme?", titleEn: "Is the proposed expenditure necessary?", weight: 2),
         ]),
-    ], threshold: 0)
+    ], threshold: fullApplicationThreshold)
 }
 
 /// A grid as typed in the grid editor. Sections are fixed; their titles, their criteria

@@ -163,6 +163,8 @@ extension DemoData {
         form.summaryEn = "Grants for CSOs that support survivors into work in Tirana, Kukës, Dibër and Saranda."
         form.eligibleApplicants = "Shoqata, fondacione dhe qendra të regjistruara në Shqipëri\nAktive në rajonin e lotit prej të paktën një viti"
         form.eligibleActivities = "Formim profesional dhe gatishmëri për punë\nNdërmjetësim punësimi dhe ndjekje\nMbështetje për vetëpunësim"
+        form.eligibleApplicantsEn = "Associations, foundations and centres registered in Albania\nActive in the lot's region for at least a year"
+        form.eligibleActivitiesEn = "Vocational training and job readiness\nJob placement and follow-up\nSupport for self-employment"
         form.questionsDate = day(30)
         form.conceptDate = day(45)
         form.fullDate = day(120)

@@ -62,6 +62,8 @@ extension DemoData {
         form.summaryEn = "A closed call with its decision and letters, to show the whole cycle."
         form.eligibleApplicants = "Shoqata, fondacione dhe qendra të regjistruara në Shqipëri"
         form.eligibleActivities = "Formim profesional\nNdërmjetësim punësimi"
+        form.eligibleApplicantsEn = "Associations, foundations and centres registered in Albania"
+        form.eligibleActivitiesEn = "Vocational training\nJob placement"
         form.questionsDate = day(10)
         form.fullDate = day(30)
         form.lots = try await GeographyDirectory.load(on: app.db).regions.map {

@@ -36,4 +36,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(AddEvaluationDays())
     app.migrations.add(CreatePasswordResetRequests())
     app.migrations.add(AddAuditIndexes())
+    app.migrations.add(AddCallEnglishLists())
 }

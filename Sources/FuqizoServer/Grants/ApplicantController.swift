@@ -81,7 +81,9 @@ struct ApplicantController: RouteCollection {
                 deadline: Display.dateTime(ApplicationService.deadline(of: call, for: application.stage)))
         }
         let names = try await OrganisationService(database: req.db, services: req.services).named(orgIDs)
-        let openCalls = try await service.openCalls().map { call in
+        // The call an "Apply" button led here from comes first.
+        let chosen = req.query[String.self, at: "call"].flatMap(UUID.init(uuidString:)) ?? failedCall
+        let openCalls = try await service.openCalls().sorted { first, _ in first.id == chosen }.map { call in
             let lots = call.lots.sorted { $0.position < $1.position }.map {
                 FieldContext.Option(value: $0.id!.uuidString, label: req.language.pick($0.nameSq, $0.nameEn), selected: false)
             }

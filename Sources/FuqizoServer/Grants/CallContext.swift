@@ -59,6 +59,10 @@ enum CallContext {
         var hasErrors = false
         /// The question form, for a CSO user while questions are accepted.
         var askFields: [FieldContext]? = nil
+        /// Where "Apply" leads on the public page while the call is open: the applicant's
+        /// start form, or sign-in for a visitor; nil for staff.
+        var applyHref: String? = nil
+        var applySignIn = false
     }
 
     struct DocumentLine: Encodable {
@@ -95,6 +99,12 @@ enum CallContext {
         let rules = try call.grantRules()
         func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: call.currency).written(in: req.language) }
         func grid(_ text: String) -> EvaluationGrid? { try? StoredJSON.decode(EvaluationGrid.self, from: text) }
+        // The English list, or the Albanian one for a call written before calls had both.
+        func list(_ sq: String, _ en: String) -> [String] {
+            let albanian = (try? StoredJSON.decode([String].self, from: sq)) ?? []
+            let english = (try? StoredJSON.decode([String].self, from: en)) ?? []
+            return language == .en && !english.isEmpty ? english : albanian
+        }
         func sections(_ grid: EvaluationGrid) -> [GridSection] {
             grid.sections.map { section in
                 GridSection(title: language.pick(section.titleSq, section.titleEn), maximum: section.maximum,
@@ -120,8 +130,8 @@ enum CallContext {
             maximumGrantShare: rules.maximumGrantShareBasisPoints / 100, maximumIndirect: rules.maximumIndirectBasisPoints / 100,
             divergence: call.divergenceBasisPoints / 100, blindReview: call.blindReview,
             evaluatorsPerApplication: call.evaluatorsPerApplication, letterDays: call.letterDays, evaluationDays: call.evaluationDays,
-            eligibleApplicants: (try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? [],
-            eligibleActivities: (try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? [],
+            eligibleApplicants: list(call.eligibleApplicants, call.eligibleApplicantsEn),
+            eligibleActivities: list(call.eligibleActivities, call.eligibleActivitiesEn),
             lots: lots.map { LotLine(name: language.pick($0.nameSq, $0.nameEn), envelope: money($0.envelopeMinorUnits)) },
             totalEnvelope: money(lots.reduce(0) { $0 + $1.envelopeMinorUnits }),
             conceptGrid: concept.map(sections), conceptThreshold: concept?.threshold,

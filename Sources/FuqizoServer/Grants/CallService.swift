@@ -64,6 +64,8 @@ struct CallService {
         call.evaluationDays = draft.evaluationDays
         call.eligibleApplicants = try StoredJSON.encode(draft.eligibleApplicants)
         call.eligibleActivities = try StoredJSON.encode(draft.eligibleActivities)
+        call.eligibleApplicantsEn = try StoredJSON.encode(draft.eligibleApplicantsEn)
+        call.eligibleActivitiesEn = try StoredJSON.encode(draft.eligibleActivitiesEn)
         call.questionsDeadline = draft.questionsDeadline
         call.conceptDeadline = draft.conceptDeadline
         call.fullDeadline = draft.fullDeadline
@@ -282,6 +284,8 @@ struct CallService {
         form.evaluationDays = String(call.evaluationDays)
         form.eligibleApplicants = ((try? StoredJSON.decode([String].self, from: call.eligibleApplicants)) ?? []).joined(separator: "\n")
         form.eligibleActivities = ((try? StoredJSON.decode([String].self, from: call.eligibleActivities)) ?? []).joined(separator: "\n")
+        form.eligibleApplicantsEn = ((try? StoredJSON.decode([String].self, from: call.eligibleApplicantsEn)) ?? []).joined(separator: "\n")
+        form.eligibleActivitiesEn = ((try? StoredJSON.decode([String].self, from: call.eligibleActivitiesEn)) ?? []).joined(separator: "\n")
         (form.questionsDate, form.questionsTime) = TiranaTime.parts(of: call.questionsDeadline)
         if let concept = call.conceptDeadline { (form.conceptDate, form.conceptTime) = TiranaTime.parts(of: concept) }
         (form.fullDate, form.fullTime) = TiranaTime.parts(of: call.fullDeadline)

@@ -45,6 +45,15 @@ struct PublicCallsController: RouteCollection {
             facts.askFields = [FieldContext("question", label: "call.question.field", kind: "textarea", value: question,
                                             errors: errors, required: true, hint: "call.question.hint")]
         }
+        if facts.isOpen {
+            let start = SiteURL.applications.with([("call", id.uuidString)])
+            if !req.actor.isSignedIn {
+                facts.applyHref = SiteURL.signIn.with([("next", start)])
+                facts.applySignIn = true
+            } else if Policy.decide(req.actor, .applyForGrants).isAllowed {
+                facts.applyHref = start + "#call-\(id.uuidString)"
+            }
+        }
         return try await req.page("grants/public-call", title: "call.public.detail", facts, status: status)
     }
 

@@ -230,6 +230,8 @@ extension TestFixtures {
         form.stages = stages.rawValue
         form.eligibleApplicants = "Associations registered in Albania"
         form.eligibleActivities = "Vocational training"
+        form.eligibleApplicantsEn = "Associations registered in Albania"
+        form.eligibleActivitiesEn = "Vocational training"
         (form.questionsDate, form.questionsTime) = day(questionsInDays)
         if stages == .two { (form.conceptDate, form.conceptTime) = day(conceptInDays) }
         (form.fullDate, form.fullTime) = day(fullInDays)

@@ -26,6 +26,8 @@ final class GrantCall: Model, @unchecked Sendable {
     @Field(key: "divergence_basis_points") var divergenceBasisPoints: Int
     @Field(key: "eligible_applicants") var eligibleApplicants: String
     @Field(key: "eligible_activities") var eligibleActivities: String
+    @Field(key: "eligible_applicants_en") var eligibleApplicantsEn: String
+    @Field(key: "eligible_activities_en") var eligibleActivitiesEn: String
     @Field(key: "questions_deadline") var questionsDeadline: Date
     @OptionalField(key: "concept_deadline") var conceptDeadline: Date?
     @Field(key: "full_deadline") var fullDeadline: Date
