@@ -66,6 +66,7 @@ struct AccessMatrixTests {
         "GET /account/password": signedIn,
         "POST /account/password": signedIn,
         "GET /admin/audit": admin,
+        "GET /admin/audit/export": admin,
         "GET /admin/outbox": admin,
         "POST /admin/outbox/:messageID/retry": admin,
         "GET /admin/settings": admin,

@@ -153,19 +153,57 @@ struct PlatformTests {
         }
     }
 
-    @Test("the audit trail can be filtered by action family and by record")
-    func auditFilters() async throws {
+    @Test("the audit trail reads as sentences in the reader's language, filters by person, kind, period and record, pages, and exports CSV")
+    func auditTrailReading() async throws {
         try await withFuqizo { app in
             let first = try await TestFixtures.organisation(app, name: "Org A")
             try await TestFixtures.organisation(app, name: "Org B")
             try await TestFixtures.user(app, email: "pm@example.org", grants: [RoleGrant(role: .programmeManager)])
             _ = try await Browser(app).signIn("pm@example.org", password: "wrong password entirely")
+            let desk = try await CaseDesk.make(app)
+            let code = try await desk.register()
+            let club = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$purpose == "club").first())
+            try await desk.post(code, "consents/\(club.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "survivorAsked")])
             let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
             let browser = Browser(app, session: try await TestFixtures.session(app, for: admin))
-            var body = try await browser.get("/admin/audit?action=signIn").body.string
+            let catalog = app.services.catalog
+
+            var body = try await browser.get("/admin/audit?family=signIn").body.string
             #expect(body.contains("signIn.failed") && !body.contains("organisation.created"))
-            body = try await browser.get("/admin/audit?target=\(first.id!.uuidString)").body.string
+            body = try await browser.get("/admin/audit?record=\(first.id!.uuidString)").body.string
             #expect(body.matches(of: /organisation\.created/).count == 1)
+
+            // The sentence names the person with their role, the record, and the reason, in English.
+            browser.setCookie(LanguageMiddleware.cookieName, "en")
+            body = try await browser.get("/admin/audit?family=survivor&record=\(code)").body.string
+            let sentence = catalog.format("audit.did.survivor.consentWithdrawn", .en, [
+                "who": "\(desk.user.displayName) (\(catalog.text(Role.caseWorker.catalogKey, .en)))",
+                "purpose": catalog.text(ConsentPurpose.club.catalogKey, .en), "target": code])
+                + catalog.format("audit.reason", .en, ["reason": catalog.text(ConsentWithdrawalReason.survivorAsked.catalogKey, .en)])
+            #expect(body.contains(sentence.replacingOccurrences(of: "'", with: "&#39;")), "\(sentence)")
+            #expect(body.contains("tabindex=\"0\" role=\"region\""), "the table scrolls with the keyboard")
+
+            // By person (part of the e-mail), by period.
+            body = try await browser.get("/admin/audit?person=\(desk.user.email.prefix(6))").body.string
+            #expect(body.contains("survivor.consentWithdrawn") && !body.contains("organisation.created"))
+            body = try await browser.get("/admin/audit?person=nobody-like-this").body.string
+            #expect(body.contains(catalog.text("audit.none", .en)))
+            body = try await browser.get("/admin/audit?from=2099-01-01").body.string
+            #expect(body.contains(catalog.text("audit.none", .en)))
+            let today = TiranaTime.today(at: app.services.clock.now()).description
+            body = try await browser.get("/admin/audit?from=\(today)&to=\(today)&family=survivor").body.string
+            #expect(body.contains("survivor.consentWithdrawn"))
+
+            // The export carries the same selection: the stored codes and the sentence.
+            let export = try await browser.get("/admin/audit/export?family=survivor&record=\(code)")
+            #expect(export.status == .ok && export.headers.contentType?.subType == "csv")
+            #expect(export.headers.first(name: .contentDisposition)?.hasPrefix("attachment") == true)
+            let csv = export.body.string
+            #expect(csv.hasPrefix("sequence,occurred_at_utc,actor_email,action,target_type,target_id,details,sentence"))
+            #expect(csv.contains("survivor.consentWithdrawn") && csv.contains(sentence) && !csv.contains("signIn.failed"))
+            #expect(SpreadsheetText.inert("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" && SpreadsheetText.inert("Org A") == "Org A",
+                    "a cell a spreadsheet would run stays text")
+            #expect(try await Browser(app, session: try await TestFixtures.session(app, for: desk.user)).get("/admin/audit/export").status == .forbidden)
         }
     }
 

@@ -15,7 +15,7 @@ struct SiteURLTests {
     static let examples: [SiteURL] = [
         .home, .disclaimer, .newUser, .region(id), .newOrganisation, .editOrganisation(id), .newCall, .editCall(id),
         .callGrid(id, .concept), .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup(token: "t"), .account, .accountTwoFactor, .accountPassword,
-        .users, .user(id), .regions, .settings, .auditTrail, .outbox,
+        .users, .user(id), .regions, .settings, .auditTrail, .auditExport, .outbox,
         .organisations, .organisation(id), .myOrganisations,
         .calls, .call(id), .callDocuments(id), .callQuestions(id), .callCommittee(id), .callLetters(id), .callApplications(id),
         .ranking(call: id, stage: .concept), .grantFigures,
@@ -31,7 +31,7 @@ struct SiteURLTests {
         switch url {
         case .callDocuments, .publicCallDocuments, .applicationAttachments, .reviewAttachments, .assignmentAttachments: true
         case .home, .disclaimer, .newUser, .region, .newOrganisation, .editOrganisation, .newCall, .editCall, .callGrid, .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup, .account, .accountTwoFactor, .accountPassword, .users, .user, .regions,
-             .settings, .auditTrail, .outbox, .organisations, .organisation, .myOrganisations, .calls, .call, .callQuestions,
+             .settings, .auditTrail, .auditExport, .outbox, .organisations, .organisation, .myOrganisations, .calls, .call, .callQuestions,
              .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
              .application, .applicationReceipt, .review, .letter, .evaluation, .assignment, .survivors, .survivor, .referrals,
              .referral, .club, .clubSession, .survivorStatistics: false

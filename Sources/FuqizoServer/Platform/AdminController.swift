@@ -9,6 +9,7 @@ struct AdminController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let admin = routes.grouped("admin")
         admin.get("audit", use: audit).access(.viewAuditTrail)
+        admin.get("audit", "export", use: auditExport).access(.viewAuditTrail)
         admin.get("outbox", use: outbox).access(.viewMailOutbox)
         admin.post("outbox", ":messageID", "retry", use: retryMail).access(.viewMailOutbox)
         admin.get("settings", use: settings).access(.manageSettings)
@@ -23,48 +24,95 @@ struct AdminController: RouteCollection {
     struct AuditRow: Encodable {
         let sequence: Int
         let at: String
-        let actor: String
+        let sentence: String
         let action: String
-        let target: String
-        let details: String
     }
 
     struct AuditPage: Encodable {
         let rows: [AuditRow]
         let fields: [FieldContext]
         let pages: PageLinks
+        let total: String
+        let filtered: Bool
+        /// Nil when the selection is larger than an export may be.
+        let exportHref: String?
         let verified: Bool
         let intact: Bool
         let checked: Int
         let breakDescription: String?
     }
 
-    func audit(req: Request) async throws -> View {
-        let requestedPage = req.query[Int.self, at: "page"]
-        // Filters: what happened (an action or its family, e.g. "signIn") and to which record.
-        let action = (req.query[String.self, at: "action"]).flatMap(Text.clean)
-        let target = (req.query[String.self, at: "target"]).flatMap(Text.clean)
-        let (entries, pager, actors) = try await AuditLog.page(action: action, target: target, page: requestedPage, on: req.db)
-        let rows = entries.map { entry in
-            AuditRow(sequence: entry.sequence, at: Display.dateTime(entry.occurredAt),
-                     actor: entry.actorID.flatMap { id in actors.first { $0.id == id }?.email } ?? "—",
-                     action: entry.action, target: [entry.targetType, entry.targetID].compactMap { $0 }.joined(separator: " "),
-                     details: entry.details)
+    /// The filters as typed in the address: unknown or malformed values are dropped, not refused.
+    struct AuditQuery: Content {
+        var person: String?
+        var family: String?
+        var from: String?
+        var to: String?
+        var record: String?
+        var action: String?
+        var page: String?
+        var verify: String?
+
+        var filter: AuditReading.Filter {
+            AuditReading.Filter(person: person.flatMap(Text.clean).map { String($0.prefix(100)) },
+                              family: family.flatMap { AuditReading.families.contains($0) ? $0 : nil },
+                              from: from.flatMap(LocalDate.init), to: to.flatMap(LocalDate.init),
+                              record: record.flatMap(Text.clean).map { String($0.prefix(100)) },
+                              page: page.flatMap { Int($0) }, action: action.flatMap(Text.clean).map { String($0.prefix(100)) })
         }
-        let verify = req.query[String.self, at: "verify"] != nil
+    }
+
+    func audit(req: Request) async throws -> View {
+        let query = (try? req.query.decode(AuditQuery.self)) ?? AuditQuery()
+        let filter = query.filter
+        let (rows, pager) = try await AuditReading.page(filter, on: req.db)
+        let wording = try await AuditWording.load(req, for: rows.map(\.entry))
+        let lines = rows.map { row in
+            AuditRow(sequence: row.entry.sequence, at: Display.dateTime(row.entry.occurredAt), sentence: wording.sentence(row), action: row.entry.action)
+        }
+        let verify = query.verify != nil
         let verification = verify ? try await AuditLog.verify(on: req.db, key: req.services.audit.key.key) : nil
         func link(_ number: Int) -> String {
-            SiteURL.auditTrail.with([("action", action), ("target", target), ("page", String(number))])
+            SiteURL.auditTrail.with(filter.items + [("page", String(number))])
         }
+        let families = AuditReading.families.map {
+            FieldContext.Option(value: $0, label: req.t("audit.family.\($0)"), selected: $0 == filter.family)
+        }.sorted { $0.label < $1.label }
         let fields = [
-            FieldContext("action", label: "audit.filter.action", value: action ?? "", hint: "audit.filter.actionHint"),
-            FieldContext("target", label: "audit.filter.target", value: target ?? ""),
+            FieldContext("person", label: "audit.filter.person", kind: "search", value: query.person ?? "", hint: "audit.filter.personHint"),
+            FieldContext("family", label: "audit.filter.family", kind: "select", value: filter.family ?? "", options: families),
+            FieldContext("from", label: "audit.filter.from", kind: "date", value: filter.from?.description ?? ""),
+            FieldContext("to", label: "audit.filter.to", kind: "date", value: filter.to?.description ?? ""),
+            FieldContext("record", label: "audit.filter.record", kind: "search", value: query.record ?? "", hint: "audit.filter.recordHint"),
         ]
+        let filtered = filter.items.contains { $0.1.flatMap(Text.clean) != nil }
         return try await req.page("admin/audit", title: "audit.title", AuditPage(
-            rows: rows, fields: fields,
+            rows: lines, fields: fields,
             pages: PageLinks(pager, newestFirst: true, link: link),
+            total: req.counted("audit.count", pager.total), filtered: filtered,
+            exportHref: pager.total <= AuditReading.exportLimit ? SiteURL.auditExport.with(filter.items) : nil,
             verified: verify, intact: verification?.isIntact ?? false, checked: verification?.checked ?? 0,
             breakDescription: verification?.firstBreak?.description))
+    }
+
+    /// The selected entries as CSV, oldest first: the codes as stored (what the chain hashes)
+    /// and the sentence in the reader's language. Refused, with the count, above the limit.
+    func auditExport(req: Request) async throws -> Response {
+        let query = (try? req.query.decode(AuditQuery.self)) ?? AuditQuery()
+        guard let (rows, _) = try await AuditReading.all(query.filter, on: req.db) else {
+            throw AppError(status: .conflict, messageKey: "audit.export.tooMany")
+        }
+        let wording = try await AuditWording.load(req, for: rows.map(\.entry))
+        let header = ["sequence", "occurred_at_utc", "actor_email", "action", "target_type", "target_id", "details", "sentence"]
+        let csv = try SpreadsheetText.csv(header: header, rows: rows.map { row in
+            [String(row.entry.sequence), SpreadsheetText.utc(row.entry.occurredAt), row.actor?.email ?? "", row.entry.action,
+             row.entry.targetType ?? "", row.entry.targetID ?? "", row.entry.details, wording.sentence(row)]
+        })
+        let response = Response(status: .ok, body: .init(data: csv))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        let day = TiranaTime.today(at: req.now).description
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"fuqizo-audit-\(day).csv\"")
+        return response
     }
 
     // MARK: outbox

@@ -15,7 +15,7 @@ enum SiteURL: Sendable, Equatable {
     case account, accountTwoFactor, accountPassword
     // administration
     case users, newUser, user(UUID)
-    case regions, region(UUID), settings, auditTrail, outbox
+    case regions, region(UUID), settings, auditTrail, auditExport, outbox
     // organisations
     case organisations, newOrganisation, organisation(UUID), editOrganisation(UUID), myOrganisations
     // grants: the officer's calls
@@ -55,6 +55,7 @@ enum SiteURL: Sendable, Equatable {
         case .region(let id): "/admin/regions/\(id.uuidString)"
         case .settings: "/admin/settings"
         case .auditTrail: "/admin/audit"
+        case .auditExport: "/admin/audit/export"
         case .outbox: "/admin/outbox"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"

@@ -49,34 +49,14 @@ enum SurvivorTimeline {
             .all(decoding: Row.self)
         let people = try await User.query(on: req.db).filter(\.$id ~~ Set(rows.compactMap(\.actorId))).all()
         let names = Dictionary(uniqueKeysWithValues: people.compactMap { user in user.id.map { ($0, user.displayName) } })
+        let wording = AuditWording(req, labels: Dictionary(uniqueKeysWithValues: organisationNames.map { ($0.key.uuidString, $0.value) }))
         return rows.map { row in
-            let details = AuditDetails.parse(row.details)
             var values: [String: String] = [:]
-            for pair in details { values[pair.key] = text(of: pair.key, pair.value, action: row.action, req, organisationNames: organisationNames) }
+            for pair in AuditDetails.parse(row.details) { values[pair.key] = wording.detail(pair.key, pair.value, action: row.action) }
             let parts = TiranaTime.parts(of: row.occurredAt)
             return Event(when: "\(Display.date(iso: parts.date, req.language)) \(parts.time)",
                          text: req.t("timeline.\(row.action)", values),
                          who: row.actorId.flatMap { names[$0] } ?? req.t("timeline.system"))
         }
-    }
-
-    /// A detail's code in the person's language (an organisation by its name).
-    private static func text(of key: String, _ value: String, action: String, _ req: Request, organisationNames: [UUID: String]) -> String {
-        let catalogKey: String? = switch key {
-        case "purpose": ConsentPurpose(rawValue: value)?.catalogKey
-        case "reason" where action == "survivor.consentWithdrawn": ConsentWithdrawalReason(rawValue: value)?.catalogKey
-        case "reason" where action == "survivor.erased": ErasureReason(rawValue: value)?.catalogKey
-        case "reason": ClosureReason(rawValue: value)?.catalogKey
-        case "area": PlanArea(rawValue: value)?.catalogKey
-        case "status": StepStatus(rawValue: value)?.catalogKey
-        case "kind": EmploymentKind(rawValue: value)?.catalogKey
-        case "service": ReferralNeed(rawValue: value)?.catalogKey
-        case "stillWorking": value == "yes" ? "followUp.stillWorking" : "followUp.notWorking"
-        case "certificate": value == "yes" ? "timeline.withCertificate" : "timeline.withoutCertificate"
-        default: nil
-        }
-        if let catalogKey { return req.t(catalogKey) }
-        if key == "to", let id = UUID(uuidString: value) { return organisationNames[id] ?? "" }
-        return value
     }
 }
