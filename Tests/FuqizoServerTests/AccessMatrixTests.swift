@@ -65,6 +65,7 @@ struct AccessMatrixTests {
         "POST /reset/:token": everyone,
         "GET /account/password": signedIn,
         "POST /account/password": signedIn,
+        "POST /account/notices": signedIn,
         "GET /admin/audit": admin,
         "GET /admin/audit/export": admin,
         "GET /admin/outbox": admin,

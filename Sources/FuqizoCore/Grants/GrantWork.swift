@@ -136,7 +136,7 @@ public enum GrantWork {
     public static func applicant(drafts: [Draft], news: [News], today: LocalDate) -> [WorkItem] {
         let open = drafts.filter { $0.deadline >= today }.map { draft in
             WorkItem("work.submitDraft", reference: draft.call, due: draft.deadline,
-                     link: WorkLink("application", draft.application.uuidString), section: "nav.applications")
+                     link: WorkLink("application", draft.application.uuidString), section: "nav.applications", announced: false)
         }
         let recent = news.filter { $0.on >= today.adding(days: -newsDays) }.map { news in
             switch news.kind {

@@ -27,6 +27,13 @@ public enum TiranaTime {
         LocalDate(parts(of: instant).date)!
     }
 
+    /// The hour of the day (0–23) it is in Tirana at that instant.
+    public static func hour(at instant: Date) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.component(.hour, from: instant)
+    }
+
     /// The instant as ("2019-06-30", "16:00") in Tirana.
     public static func parts(of instant: Date) -> (date: String, time: String) {
         var calendar = Calendar(identifier: .gregorian)

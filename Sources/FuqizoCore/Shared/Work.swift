@@ -30,15 +30,23 @@ public struct WorkItem: Sendable, Hashable {
     public let link: WorkLink
     /// The navigation entry whose count it adds to (its catalog key, e.g. "nav.evaluation").
     public let section: String
+    /// Whether its arrival is told by mail. Not for what the person made themself (a draft).
+    public let announced: Bool
 
-    public init(_ kind: String, reference: String, due: LocalDate? = nil, count: Int = 1, link: WorkLink, section: String) {
+    public init(_ kind: String, reference: String, due: LocalDate? = nil, count: Int = 1, link: WorkLink, section: String,
+                announced: Bool = true) {
         self.kind = kind
         self.reference = reference
         self.due = due
         self.count = count
         self.link = link
         self.section = section
+        self.announced = announced
     }
+
+    /// The same piece of work from one look to the next: what and where, not how many or by
+    /// when (twelve submissions to check for a call are the same work as eleven).
+    public var key: String { ([kind, link.name] + link.values).joined(separator: "|") }
 
     public func urgency(today: LocalDate) -> WorkUrgency { WorkUrgency(due: due, today: today) }
 }
@@ -86,5 +94,33 @@ public enum AdministrationWork {
     public static func administrator(undeliveredMail: Int) -> [WorkItem] {
         guard undeliveredMail > 0 else { return [] }
         return [WorkItem("work.undeliveredMail", reference: "", count: undeliveredMail, link: WorkLink("outbox"), section: "nav.outbox")]
+    }
+}
+
+/// How a person hears of new work by mail: at once (one short mail per look that finds new
+/// work), once a day (a digest of everything waiting), or not at all (the home page only).
+public enum NoticePreference: String, CaseIterable, Sendable {
+    case each, daily, none
+
+    public static let `default`: NoticePreference = .each
+
+    public var catalogKey: String { "notices.preference.\(rawValue)" }
+}
+
+public enum WorkNotices {
+    /// The digest goes out at the first look after this hour, Tirana time.
+    public static let digestHour = 7
+
+    /// The items whose arrival is to be told: announced, and not told before.
+    public static func arrived(_ items: [WorkItem], told: Set<String>) -> [WorkItem] {
+        var seen = Set<String>()
+        return items.filter { $0.announced && !told.contains($0.key) && seen.insert($0.key).inserted }
+    }
+
+    /// Whether today's digest is due: past the hour in Tirana and not yet sent today.
+    public static func digestDue(lastSent: LocalDate?, now: Date) -> Bool {
+        let today = TiranaTime.today(at: now)
+        if let lastSent, lastSent >= today { return false }
+        return TiranaTime.hour(at: now) >= digestHour
     }
 }

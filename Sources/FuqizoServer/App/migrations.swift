@@ -37,4 +37,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreatePasswordResetRequests())
     app.migrations.add(AddAuditIndexes())
     app.migrations.add(AddCallEnglishLists())
+    app.migrations.add(CreateWorkNotices())
 }

@@ -12,6 +12,7 @@ struct AccountController: RouteCollection {
         routes.post("account", "recovery-codes", use: renewRecoveryCodes).access(.useOwnAccount)
         routes.get("account", "password", use: passwordPage).access(.useOwnAccount)
         routes.post("account", "password", use: changePassword).access(.useOwnAccount)
+        routes.post("account", "notices", use: saveNotices).access(.useOwnAccount)
     }
 
     struct AccountPage: Encodable {
@@ -20,6 +21,8 @@ struct AccountController: RouteCollection {
         let hasTwoFactor: Bool
         let twoFactorRequired: Bool
         let recoveryCodesLeft: Int
+        /// How mail about new work reaches this person.
+        let notices: [FieldContext]
     }
 
     struct RoleLine: Encodable {
@@ -37,9 +40,31 @@ struct AccountController: RouteCollection {
         }
         let user = try await signedIn.user(on: req.db)
         let left = try await SignInController.identity(req).unusedRecoveryCodeCount(user: user)
+        let preference = try await NoticeSetting.find(user.requireID(), on: req.db)?.choice ?? .default
+        let notices = FieldContext("preference", label: "notices.title", kind: "radios",
+                                   options: NoticePreference.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == preference) },
+                                   hint: "notices.hint")
         return try await req.page("identity/account", title: "account.title", AccountPage(
             email: user.email, roles: roles, hasTwoFactor: user.hasTwoFactor,
-            twoFactorRequired: signedIn.actor.requiresTwoFactor, recoveryCodesLeft: left))
+            twoFactorRequired: signedIn.actor.requiresTwoFactor, recoveryCodesLeft: left, notices: [notices]))
+    }
+
+    struct NoticesForm: Content {
+        var preference: String?
+    }
+
+    /// Each mail, a daily digest, or none: the person's own choice, kept per account.
+    func saveNotices(req: Request) async throws -> Response {
+        let signedIn = try req.requireSignedIn()
+        guard let choice = try req.form(NoticesForm.self).preference.flatMap(NoticePreference.init(rawValue:)) else { throw AppError.badRequest }
+        let id = signedIn.userID
+        if let setting = try await NoticeSetting.find(id, on: req.db) {
+            setting.preference = choice.rawValue
+            try await setting.save(on: req.db)
+        } else {
+            try await NoticeSetting(userID: id, preference: choice).create(on: req.db)
+        }
+        return Flash.redirect(req, to: .account, flash: "notices.saved")
     }
 
     func enrolPage(req: Request) async throws -> Response {

@@ -225,7 +225,7 @@ extension Application {
     }
 }
 
-/// Runs background work (mail delivery, retention of survivor records) on a timer in every instance; claims make sure each
+/// Runs background work (mail delivery, mail about new work, retention of survivor records) on a timer in every instance; claims make sure each
 /// piece of work is done once.
 struct BackgroundJobs: LifecycleHandler {
     final class Runner: Sendable {
@@ -250,6 +250,11 @@ struct BackgroundJobs: LifecycleHandler {
                     try await application.deliverMail()
                 } catch {
                     application.logger.warning("Background mail delivery failed: \(String(reflecting: type(of: error)))")
+                }
+                do {
+                    try await application.tellNewWork()
+                } catch {
+                    application.logger.warning("Background work notices failed: \(String(reflecting: type(of: error)))")
                 }
                 do {
                     try await application.shredExpiredSurvivorRecords()
