@@ -101,6 +101,7 @@ struct AccessMatrixTests {
         "POST /applications/:applicationID": [.csoUser],
         "POST /applications/:applicationID/autosave": [.csoUser],
         "GET /applications/:applicationID/receipt": [.csoUser],
+        "GET /applications/:applicationID/letters/:letterID": [.csoUser],
         "GET /grants/calls/:callID/applications": grants,
         "GET /grants/applications/:applicationID": grants,
         "POST /applications/:applicationID/attachments": [.csoUser],

@@ -269,6 +269,19 @@ struct EvaluationTests {
             page = try await officerBrowser.get("/grants/applications/\(b.application.id!.uuidString)/letters/\(letterB.id!.uuidString)").body.string
             #expect(page.contains("lang=\"en\"") && page.contains("Dear Shoqata B") && page.contains("2020-01-04"))
 
+            // The applicant reads its letter and the evaluators' comments in its portal, without their names.
+            let cso = try await browser(app, c.user)
+            let letterC = try #require(letters.first { $0.$application.id == c.application.id })
+            let letterPath = "/applications/\(c.application.id!.uuidString)/letters/\(letterC.id!.uuidString)"
+            let portal = try await cso.get("/applications/\(c.application.id!.uuidString)").body.string
+            #expect(portal.contains(letterPath), "the letter is listed")
+            #expect(portal.contains("Arsyetim për") && portal.contains(app.services.catalog.format("decision.portal.evaluator", .sq, ["number": "1"])))
+            // "Vlerësuesi 2" is both a test evaluator's name and the portal's numbering: the others' names stand for it.
+            #expect(!portal.contains("Vlerësuesja") && evaluators.allSatisfy { !portal.contains($0.email) }, "evaluators are not named")
+            let letterPage = try await cso.get(letterPath)
+            #expect(letterPage.status == .ok && letterPage.body.string.contains("listën rezervë"))
+            #expect([.notFound, .forbidden].contains(try await browser(app, d.user).get(letterPath).status), "another applicant cannot read it")
+
             // A withdraws: C, first on the reserve list, now fits and is awarded.
             try await officerBrowser.get("/grants/applications/\(a.application.id!.uuidString)")
             let withdraw = "/grants/applications/\(a.application.id!.uuidString)/withdraw"

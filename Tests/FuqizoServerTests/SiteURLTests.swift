@@ -21,7 +21,7 @@ struct SiteURLTests {
         .ranking(call: id, stage: .concept), .grantFigures,
         .publicCalls, .publicCall(id), .publicCallDocuments(id),
         .applications, .application(id), .applicationReceipt(id), .applicationAttachments(id),
-        .review(id), .reviewAttachments(id), .letter(application: id, letter: id),
+        .review(id), .reviewAttachments(id), .letter(application: id, letter: id), .applicantLetter(application: id, letter: id),
         .evaluation, .assignment(id), .assignmentAttachments(id),
         .survivors, .survivor(code: "KU-2026-0001"), .referrals, .referral(id), .club, .clubSession(id), .survivorStatistics,
     ]
@@ -33,7 +33,7 @@ struct SiteURLTests {
         case .home, .disclaimer, .newUser, .region, .newOrganisation, .editOrganisation, .newCall, .editCall, .callGrid, .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup, .account, .accountTwoFactor, .accountPassword, .users, .user, .regions,
              .settings, .auditTrail, .auditExport, .outbox, .organisations, .organisation, .myOrganisations, .calls, .call, .callQuestions,
              .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
-             .application, .applicationReceipt, .review, .letter, .evaluation, .assignment, .survivors, .survivor, .referrals,
+             .application, .applicationReceipt, .review, .letter, .applicantLetter, .evaluation, .assignment, .survivors, .survivor, .referrals,
              .referral, .club, .clubSession, .survivorStatistics: false
         }
     }

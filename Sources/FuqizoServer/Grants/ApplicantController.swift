@@ -14,6 +14,7 @@ struct ApplicantController: RouteCollection {
         mine.post(":applicationID", use: save).access(.editApplication, .application)
         mine.post(":applicationID", "autosave", use: autosave).access(.editApplication, .application)
         mine.get(":applicationID", "receipt", use: receipt).access(.viewApplication, .application)
+        mine.get(":applicationID", "letters", ":letterID", use: letter).access(.viewApplication, .application)
         mine.upload(":applicationID", "attachments", limit: uploadLimit, use: attach).access(.editApplication, .application)
         mine.post(":applicationID", "attachments", ":attachmentID", "delete", use: detach).access(.editApplication, .application)
         mine.get(":applicationID", "attachments", ":attachmentID", use: download).access(.viewApplication, .application)
@@ -133,11 +134,11 @@ struct ApplicantController: RouteCollection {
             && Policy.decide(req.actor, .editApplication, .organisation(application.$organisation.id)).isAllowed
         let id = application.id!.uuidString
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
-        return try await req.page("grants/application", title: "application.title",
-                                  try ApplicationContext.build(req, application, content: content, errors: errors, revision: revision,
-                                                   conflict: conflict, editable: editable, back: SiteURL.applications.path,
-                                                   attachments: attachments, attachmentBase: SiteURL.applicationAttachments(application.id!).path, upload: upload),
-                                  status: status)
+        var page = try ApplicationContext.build(req, application, content: content, errors: errors, revision: revision,
+                                                conflict: conflict, editable: editable, back: SiteURL.applications.path,
+                                                attachments: attachments, attachmentBase: SiteURL.applicationAttachments(application.id!).path, upload: upload)
+        page.decision = try await ApplicantDecision.build(req, application)
+        return try await req.page("grants/application", title: "application.title", page, status: status)
     }
 
     struct UploadForm: Content {
@@ -169,6 +170,19 @@ struct ApplicantController: RouteCollection {
         try await render(req, try application(req))
     }
 
+    /// A decision letter as sent, in the application's language; one not yet sent does not exist here.
+    func letter(req: Request) async throws -> View {
+        let application = try application(req)
+        let decisions = DecisionService(database: req.db, services: req.services)
+        let letter = try await decisions.letter(try req.id("letterID"), ofApplication: application.requireID())
+        guard letter.sentAt != nil else { throw AppError.notFound }
+        let (subject, body) = try await decisions.letterText(letter, application: application, call: application.call)
+        return try await req.page("grants/letter", title: "letters.letter", ApplicationDecisionController.LetterPage(
+            lang: application.language, subject: subject, paragraphs: body.components(separatedBy: "\n\n"),
+            dueDate: Display.date(iso: letter.dueDate, req.language), sentAt: letter.sentAt.map(Display.dateTime),
+            back: SiteURL.application(application.requireID()).path))
+    }
+
     struct SaveForm: Decodable {
         var content: ApplicationContent
         var revision: Int
@@ -189,7 +203,6 @@ struct ApplicantController: RouteCollection {
         let form = try req.form(SaveForm.self)
         let signedIn = try req.requireSignedIn()
         let service = service(req)
-        let id = application.id!.uuidString
         if form.intent == "submit" {
             let email = try await signedIn.user(on: req.db).email
             switch try await service.submit(application, content: form.content, revision: form.revision, actor: signedIn.userID, mailTo: email) {

@@ -91,6 +91,9 @@ enum ApplicationContext {
         let back: String
         var officer: OfficerPanelContext.OfficerPanel? = nil
         var evaluator: EvaluatorController.ScorePanel? = nil
+        /// For the applicant: the letters sent, and the evaluators' comments (without names)
+        /// of each stage whose letter has gone.
+        var decision: ApplicantDecision? = nil
 
         /// The page as a blind review shows it: nothing that names the applicant.
         func hidingApplicant() -> ApplicationPage {

@@ -28,7 +28,7 @@ enum SiteURL: Sendable, Equatable {
     case applications, application(UUID), applicationReceipt(UUID), applicationAttachments(UUID)
     // grants: the grants side on one application, and the evaluators
     case review(UUID), reviewAttachments(UUID)
-    case letter(application: UUID, letter: UUID)
+    case letter(application: UUID, letter: UUID), applicantLetter(application: UUID, letter: UUID)
     case evaluation, assignment(UUID), assignmentAttachments(UUID)
     // survivors
     case survivors, newSurvivor, survivor(code: String)
@@ -84,6 +84,7 @@ enum SiteURL: Sendable, Equatable {
         case .review(let id): "/grants/applications/\(id.uuidString)"
         case .reviewAttachments(let id): "/grants/applications/\(id.uuidString)/attachments"
         case .letter(let application, let letter): "/grants/applications/\(application.uuidString)/letters/\(letter.uuidString)"
+        case .applicantLetter(let application, let letter): "/applications/\(application.uuidString)/letters/\(letter.uuidString)"
         case .evaluation: "/evaluation"
         case .assignment(let id): "/evaluation/\(id.uuidString)"
         case .assignmentAttachments(let id): "/evaluation/\(id.uuidString)/attachments"
