@@ -41,6 +41,26 @@ struct DocumentTests {
 
             response = try await browser.upload("\(path)/attachments", [("label", "Statuti")], file: ("file", "Statuti i shoqatës.pdf", Self.pdf))
             #expect(response.status == .seeOther)
+
+            // The upload button belongs to the application's form: the text typed since the last
+            // save arrives with the file and is saved first; a refused file keeps it on the page.
+            let applicationID = try #require(UUID(uuidString: String(path.split(separator: "/").last ?? "")))
+            var revision = try #require(try await GrantApplication.find(applicationID, on: app.db)).revision
+            try await browser.get(path)
+            response = try await browser.upload("\(path)/attachments", [("revision", String(revision)), ("title", "Titulli i shkruar para skedarit"),
+                                                                        ("summary", "Përmbledhja e shkruar"), ("label", "Plani")],
+                                                file: ("file", "plani.pdf", Self.pdf))
+            #expect(response.status == .seeOther)
+            var stored = try #require(try await GrantApplication.find(applicationID, on: app.db))
+            #expect(stored.content(stored.stage).title == "Titulli i shkruar para skedarit" && stored.content(stored.stage).summary == "Përmbledhja e shkruar")
+            revision = stored.revision
+            try await browser.get(path)
+            response = try await browser.upload("\(path)/attachments", [("revision", String(revision)), ("title", "Titulli i dytë"), ("label", "Program")],
+                                                file: ("file", "program.pdf", [0x4D, 0x5A, 0x90, 0x00, 0x03]))
+            #expect(response.status == .badRequest && response.body.string.contains("Titulli i dytë"), "a refused file keeps the text")
+            stored = try #require(try await GrantApplication.find(applicationID, on: app.db))
+            #expect(stored.content(stored.stage).title == "Titulli i dytë", "and it is saved")
+            try await Attachment.query(on: app.db).filter(\.$label == "Plani").delete()
             // The same bytes again are stored once.
             try await browser.get(path)
             try await browser.upload("\(path)/attachments", [("label", "Statuti (kopje)")], file: ("file", "kopje.pdf", Self.pdf))
@@ -72,7 +92,8 @@ struct DocumentTests {
             let copy = try #require(try await Attachment.query(on: app.db).filter(\.$label == "Statuti (kopje)").first())
             #expect(try await browser.post("\(path)/attachments/\(copy.id!.uuidString)/delete").status == .seeOther)
             try await browser.get(path)
-            response = try await browser.post(path, [("revision", "1"), ("intent", "submit")] + ApplicationTests.conceptFields)
+            let current = try #require(try await GrantApplication.find(UUID(uuidString: id)!, on: app.db)).revision
+            response = try await browser.post(path, [("revision", String(current)), ("intent", "submit")] + ApplicationTests.conceptFields)
             #expect(response.status == .seeOther)
             let application = try #require(try await GrantApplication.find(UUID(uuidString: id)!, on: app.db))
             #expect(application.conceptDigest == application.content(.concept).contentDigest(

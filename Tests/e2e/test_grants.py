@@ -91,20 +91,24 @@ def test_cso_applies_with_autosave_and_gets_a_receipt(server, mailbox, page):
     assert page.locator("#f-summary").get_attribute("aria-invalid") == "true"
     assert page.locator("#f-title").input_value() == "Punë dhe pavarësi për gratë"
 
-    # A document is attached; its content, not its name, decides whether it is accepted.
+    # A document is attached; its content, not its name, decides whether it is accepted. What was
+    # typed just before (no time for the script to save it) is kept: it goes with the file.
+    page.fill("#f-problem", "Shkruar pak para se të bashkëngjitej skedari.")
     page.fill("#f-label", "Statuti")
     page.set_input_files("#f-file", files=[{"name": "statuti.pdf", "mimeType": "application/pdf",
                                             "buffer": b"MZ\x90\x00 not a pdf"}])
-    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.locator("main button[value=attach]").click()
     page.wait_for_load_state()
     check_accessibility(page)
     assert page.locator("#f-file").get_attribute("aria-invalid") == "true"
+    assert page.locator("#f-problem").input_value() == "Shkruar pak para se të bashkëngjitej skedari."
     page.set_input_files("#f-file", files=[{"name": "statuti.pdf", "mimeType": "application/pdf",
                                             "buffer": b"%PDF-1.4\n%%EOF\n"}])
-    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.locator("main button[value=attach]").click()
     page.wait_for_load_state()
     check_accessibility(page)
     assert page.locator("main a[download]", has_text="Statuti").count() == 1
+    assert page.locator("#f-problem").input_value() == "Shkruar pak para se të bashkëngjitej skedari."
 
     page.fill("#f-summary", "Trajnim profesional dhe punësim për 30 gra të mbijetuara.")
     page.fill("#f-problem", "Gratë e mbijetuara gjejnë rrallë punë të qëndrueshme.")

@@ -149,9 +149,21 @@ struct ApplicantController: RouteCollection {
     func attach(req: Request) async throws -> Response {
         let application = try application(req)
         let form = (try? req.content.decode(UploadForm.self)) ?? UploadForm()
-        switch try await service(req).attach(application, label: form.label ?? "", file: form.file, actor: try req.requireSignedIn().userID) {
+        let actor = try req.requireSignedIn().userID
+        // The button belongs to the application's form: what was typed since the last save
+        // comes with the file and is saved first, so attaching loses none of it.
+        var typed: (content: ApplicationContent, revision: Int)?
+        if (try? req.content.get(String.self, at: "revision")) != nil, let sent = try? req.content.decode(SaveForm.self) {
+            switch try await service(req).save(application, content: sent.content, revision: sent.revision, actor: actor) {
+            case .success(let revision): typed = (sent.content, revision)
+            case .failure(let problem): return try await saveProblem(req, application, sent, problem)
+            }
+        }
+        switch try await service(req).attach(application, label: form.label ?? "", file: form.file, actor: actor) {
         case .success: return Flash.redirect(req, to: .application(application.id!), flash: "document.attached")
-        case .failure(let errors): return try await render(req, application, upload: (form.label ?? "", errors), status: .badRequest)
+        case .failure(let errors):
+            return try await render(req, application, content: typed?.content, revision: typed?.revision, upload: (form.label ?? "", errors),
+                                    status: .badRequest)
         }
     }
 

@@ -146,8 +146,11 @@ enum ApplicationContext {
                                href: "\(attachmentBase)/\($0.id!.uuidString)")
             },
             uploadFields: [
-                FieldContext("label", label: "document.label", value: upload.label, errors: upload.errors, required: true, hint: "document.label.hint"),
-                FieldContext("file", label: "document.file", kind: "file", errors: upload.errors, required: true, hint: "document.file.hint"),
+                // They belong to the application's form: attaching a file sends the text typed since the last save with it.
+                FieldContext("label", label: "document.label", value: upload.label, errors: upload.errors, required: true, hint: "document.label.hint")
+                    .belonging(to: "application-form"),
+                FieldContext("file", label: "document.file", kind: "file", errors: upload.errors, required: true, hint: "document.file.hint")
+                    .belonging(to: "application-form"),
             ],
             uploadLimit: FileSize.text(Int64(req.services.config.maxUploadBytes)),
             reference: application.reference, callReference: call.reference,

@@ -133,6 +133,8 @@ struct FieldContext: Encodable {
     let follows: String?
     /// A select among many (organisations): the search box that narrows its choices.
     let search: Search?
+    /// The id of the form the control belongs to when it stands outside it (`form=`).
+    var form: String?
 
     /// The search beside a select among many: the box's name, the words typed, and what the
     /// matches were ("50 of 1,857 shown").
@@ -158,5 +160,13 @@ struct FieldContext: Encodable {
         self.groups = groups
         self.follows = follows
         self.search = search
+        self.form = nil
+    }
+
+    /// The same field, belonging to the form with this id wherever it stands on the page.
+    func belonging(to form: String) -> FieldContext {
+        var field = self
+        field.form = form
+        return field
     }
 }

@@ -14,6 +14,9 @@
     busy = true;
     var body = new URLSearchParams(new FormData(form));
     body.delete("intent");
+    // The attachment's controls belong to this form too; a file goes only with its own button.
+    body.delete("file");
+    body.delete("label");
     fetch(form.getAttribute("data-autosave"), {
       method: "POST",
       credentials: "same-origin",
