@@ -85,3 +85,53 @@ struct RegistryRuleTests {
         #expect(try ProgrammeSettingsForm(ProgrammeSettings.defaults).validated().get() == ProgrammeSettings.defaults)
     }
 }
+
+@Suite("An organisation's request for an account")
+struct AccountRequestRuleTests {
+    static let place = UUID()
+
+    static func form() -> AccountRequestForm {
+        var form = AccountRequestForm()
+        form.organisationName = " Qendra Vatra "
+        form.registrationNumber = "l91806031n"
+        form.municipalityID = place.uuidString
+        form.contactName = "Elira Hoxha"
+        form.email = " Elira@Example.AL "
+        return form
+    }
+
+    @Test("a valid request is stored trimmed, with the NUIS in its registry form and the address in lower case")
+    func valid() throws {
+        let draft = try Self.form().validated(municipalities: [Self.place]).get()
+        #expect(draft.organisationName == "Qendra Vatra" && draft.registrationNumber == "L91806031N" && draft.email == "elira@example.al")
+        #expect(draft.phone == nil && draft.message == nil)
+    }
+
+    @Test("each wrong field is named: NUIS, unknown municipality, address, missing names, overlong text")
+    func invalid() {
+        var form = Self.form()
+        form.registrationNumber = "12345"
+        form.municipalityID = UUID().uuidString
+        form.email = "elira@"
+        form.contactName = "  "
+        form.message = String(repeating: "a", count: AccountRequestForm.maximumMessage + 1)
+        guard case .failure(let errors) = form.validated(municipalities: [Self.place]) else {
+            Issue.record("expected errors")
+            return
+        }
+        #expect(errors["registrationNumber"] == "cso.error.nuis" && errors["municipalityID"] == "form.error.choose")
+        #expect(errors["email"] == "form.error.email" && errors["contactName"] == "form.error.required")
+        #expect(errors["message"] == "form.error.tooLong")
+    }
+
+    @Test("approval needs a pending request, the NUIS in the registry and a free address; the officer's list counts what waits")
+    func approval() {
+        #expect(AccountRequestRule.approvalProblem(status: .pending, inRegistry: true, emailTaken: false) == nil)
+        #expect(AccountRequestRule.approvalProblem(status: .approved, inRegistry: true, emailTaken: false) == "accountRequest.error.decided")
+        #expect(AccountRequestRule.approvalProblem(status: .pending, inRegistry: false, emailTaken: false) == "accountRequest.error.notInRegistry")
+        #expect(AccountRequestRule.approvalProblem(status: .pending, inRegistry: true, emailTaken: true) == "accountRequest.error.emailTaken")
+        #expect(OrganisationWork.officer(pendingRequests: 0, oldest: nil).isEmpty)
+        let items = OrganisationWork.officer(pendingRequests: 3, oldest: LocalDate("2026-12-01"))
+        #expect(items.count == 1 && items[0].count == 3 && items[0].due == LocalDate("2026-12-06") && items[0].link == WorkLink("accountRequests"))
+    }
+}

@@ -13,6 +13,69 @@ struct OrganisationTests {
         return Browser(app, session: try await TestFixtures.session(app, for: user))
     }
 
+    @Test("an organisation asks for an account; a grants officer registers it, approves, and its contact is invited; a refusal says why by mail")
+    func accountRequests() async throws {
+        try await withFuqizo { app in
+            let kukes = try await TestFixtures.municipality(app, named: "Kukës")
+            let visitor = Browser(app)
+            try await visitor.get("/register")
+            let bad = try await visitor.post("/register", [("organisationName", "Qendra Vatra"), ("registrationNumber", "123"),
+                                                            ("municipalityID", kukes.id!.uuidString), ("contactName", "Elira Hoxha"), ("email", "elira@")])
+            #expect(bad.status == .badRequest && bad.body.string.contains("value=\"Qendra Vatra\""), "what was typed comes back")
+            #expect(bad.body.string.contains(app.services.catalog.text("cso.error.nuis", .sq)))
+            #expect(try await AccountRequest.query(on: app.db).count() == 0)
+            let good = try await visitor.post("/register", [("organisationName", "Qendra Vatra"), ("registrationNumber", "L91806031N"),
+                                                             ("municipalityID", kukes.id!.uuidString), ("contactName", "Elira Hoxha"),
+                                                             ("email", "elira@vatra.al"), ("message", "Për thirrjen e vitit")])
+            #expect(good.status == .ok && good.body.string.contains(app.services.catalog.text("accountRequest.received", .sq).replacingOccurrences(of: "'", with: "&#39;")))
+            let request = try #require(try await AccountRequest.query(on: app.db).first())
+            #expect(request.status == .pending && request.registrationNumber == "L91806031N")
+
+            // The officer's work list names it; approval waits for the registry.
+            let officer = try await TestFixtures.user(app, grants: [RoleGrant(role: .grantsOfficer)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: officer))
+            let home = try await browser.get("/").body.string
+            #expect(home.contains(app.services.catalog.counted("work.accountRequests", 1, .sq)) && home.contains("/organisations/requests"))
+            let path = "/organisations/requests/\(request.id!.uuidString)"
+            var page = try await browser.get(path).body.string
+            #expect(page.contains("disabled aria-describedby=\"approve-why\""), "not in the registry yet")
+            #expect(page.contains("/organisations/new?request=\(request.id!.uuidString)"))
+            #expect(try await browser.post("\(path)/approve").status == .conflict)
+            let prefilled = try await browser.get("/organisations/new?request=\(request.id!.uuidString)").body.string
+            #expect(prefilled.contains("value=\"Qendra Vatra\"") && prefilled.contains("value=\"L91806031N\""))
+            let organisation = try await TestFixtures.organisation(app, name: "Qendra Vatra", nuis: "L91806031N")
+            page = try await browser.get(path).body.string
+            #expect(page.contains("/organisations/\(organisation.id!.uuidString)") && !page.contains("disabled aria-describedby"))
+            #expect(try await browser.post("\(path)/approve").status == .seeOther)
+            let invited = try #require(try await User.query(on: app.db).filter(\.$email == "elira@vatra.al").with(\.$roles).first())
+            #expect(invited.roles.compactMap(\.grant) == [RoleGrant(role: .csoUser, organisationID: organisation.id)])
+            #expect(try await OutboxMessage.query(on: app.db).filter(\.$recipient == "elira@vatra.al").count() == 1, "the invitation")
+            #expect(try await AccountRequest.find(request.id, on: app.db)?.status == .approved)
+            #expect(try await browser.post("\(path)/approve").status == .conflict, "decided once")
+
+            // A refusal asks for a reason, and the contact is told it.
+            try await visitor.get("/register")
+            _ = try await visitor.post("/register", [("organisationName", "Biznes Sh.p.k."), ("registrationNumber", "K12345678A"),
+                                                    ("municipalityID", kukes.id!.uuidString), ("contactName", "Artan"), ("email", "artan@biznes.al")])
+            let other = try #require(try await AccountRequest.query(on: app.db).filter(\.$email == "artan@biznes.al").first())
+            let otherPath = "/organisations/requests/\(other.id!.uuidString)"
+            try await browser.get(otherPath)
+            #expect(try await browser.post("\(otherPath)/refuse", [("confirmed", "yes"), ("reason", " ")]).status == .badRequest)
+            #expect(try await browser.post("\(otherPath)/refuse", [("confirmed", "yes"), ("reason", "A company, not a CSO.")]).status == .seeOther)
+            let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == "artan@biznes.al").first())
+            #expect(try Outbox.openedBody(of: mail, box: app.services.mailBox).contains("A company, not a CSO."))
+            #expect(try await AccountRequest.find(other.id, on: app.db)?.status == .refused)
+
+            // The public form is rate limited per network.
+            for number in 0..<AccountRequestService.addressLimit {
+                _ = try await visitor.post("/register", [("organisationName", "Org \(number)"), ("registrationNumber", "L0000000\(number)A"),
+                                                        ("municipalityID", kukes.id!.uuidString), ("contactName", "X"), ("email", "x\(number)@example.al")])
+            }
+            #expect(try await visitor.post("/register", [("organisationName", "One more"), ("registrationNumber", "L99999999A"),
+                                                          ("municipalityID", kukes.id!.uuidString), ("contactName", "X"), ("email", "y@example.al")]).status == .tooManyRequests)
+        }
+    }
+
     @Test("a form with errors comes back as typed, with a message per field, and stores nothing")
     func invalidFormKeepsInput() async throws {
         try await withFuqizo { app in

@@ -16,7 +16,7 @@ struct SiteURLTests {
         .home, .disclaimer, .newUser, .region(id), .newOrganisation, .editOrganisation(id), .newCall, .editCall(id),
         .callGrid(id, .concept), .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup(token: "t"), .account, .accountTwoFactor, .accountPassword,
         .users, .user(id), .regions, .settings, .auditTrail, .auditExport, .outbox,
-        .organisations, .organisation(id), .myOrganisations,
+        .organisations, .organisation(id), .myOrganisations, .register, .accountRequests, .accountRequest(id),
         .calls, .call(id), .callDocuments(id), .callQuestions(id), .callCommittee(id), .callLetters(id), .callApplications(id),
         .ranking(call: id, stage: .concept), .grantFigures,
         .publicCalls, .publicCall(id), .publicCallDocuments(id),
@@ -31,7 +31,7 @@ struct SiteURLTests {
         switch url {
         case .callDocuments, .publicCallDocuments, .applicationAttachments, .reviewAttachments, .assignmentAttachments: true
         case .home, .disclaimer, .newUser, .region, .newOrganisation, .editOrganisation, .newCall, .editCall, .callGrid, .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup, .account, .accountTwoFactor, .accountPassword, .users, .user, .regions,
-             .settings, .auditTrail, .auditExport, .outbox, .organisations, .organisation, .myOrganisations, .calls, .call, .callQuestions,
+             .settings, .auditTrail, .auditExport, .outbox, .organisations, .organisation, .myOrganisations, .register, .accountRequests, .accountRequest, .calls, .call, .callQuestions,
              .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
              .application, .applicationReceipt, .review, .letter, .applicantLetter, .evaluation, .assignment, .survivors, .survivor, .referrals,
              .referral, .club, .clubSession, .survivorStatistics: false

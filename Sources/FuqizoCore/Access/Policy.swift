@@ -19,6 +19,9 @@ public enum Action: String, CaseIterable, Sendable {
     /// only; the organisation edits its contacts, description, bank details and counts.
     case editOrganisationRegistry
     case viewOrganisationBankDetails
+    /// Check an organisation's request for an account against the registry, approve or refuse
+    /// it: the grants side, which knows the applicants.
+    case reviewAccountRequests
     /// Draft, edit and publish calls for proposals; answer applicants' questions.
     case manageCalls
     /// Ask a question about a published call, as a CSO that may apply.
@@ -131,6 +134,8 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
         case (.editOrganisationRegistry, .organisation):
             return actor.isProgrammeStaff
+        case (.reviewAccountRequests, .none):
+            return isGrantsSide(actor)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
             return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)

@@ -38,4 +38,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(AddAuditIndexes())
     app.migrations.add(AddCallEnglishLists())
     app.migrations.add(CreateWorkNotices())
+    app.migrations.add(CreateAccountRequests())
 }

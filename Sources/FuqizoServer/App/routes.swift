@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: UsersController())
     try app.register(collection: AdminController())
     try app.register(collection: OrganisationsController())
+    try app.register(collection: AccountRequestsController())
     try app.register(collection: CallsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: CallQuestionsController())
     try app.register(collection: PublicCallsController())
@@ -30,6 +31,7 @@ func routes(_ app: Application) throws {
 
     // What waits for people: each module's part of the home page and the menu's counts.
     app.registerWork(AdministrationWorkload())
+    app.registerWork(AccountRequestWorkload())
     app.registerWork(GrantWorkload())
     app.registerWork(SurvivorWorkload())
 }

@@ -132,7 +132,6 @@ struct ApplicantController: RouteCollection {
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let editable = application.status.allows(.edit)
             && Policy.decide(req.actor, .editApplication, .organisation(application.$organisation.id)).isAllowed
-        let id = application.id!.uuidString
         let attachments = try await DocumentStore(database: req.db).attachments(of: .application, application.id!)
         var page = try ApplicationContext.build(req, application, content: content, errors: errors, revision: revision,
                                                 conflict: conflict, editable: editable, back: SiteURL.applications.path,

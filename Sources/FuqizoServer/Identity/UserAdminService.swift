@@ -69,7 +69,9 @@ struct UserAdminService {
     }
 
     /// Creates the account with its roles and mails a single-use link to choose a password.
-    func invite(_ form: InvitationForm, by actor: UUID) async throws -> Result<UUID, FieldErrors> {
+    /// `also` runs in the same transaction (an approved account request records itself).
+    func invite(_ form: InvitationForm, by actor: UUID,
+                also: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Result<UUID, FieldErrors> {
         var errors = FieldErrors()
         let email = Text.normalisedEmail(form.email)
         if !Text.isEmail(email) { errors.add("email", "form.error.email") }
@@ -96,6 +98,7 @@ struct UserAdminService {
             try await queueInvitationMail(to: email, language: language, token: token, now: now, on: db)
             try await services.audit.record(.init("user.invited", target: ("user", id.uuidString),
                                             details: ["roles": Self.describe(grants)]), actor: actor, at: now, on: db)
+            try await also?(db)
             return id
         }
         return .success(id)

@@ -48,6 +48,8 @@ struct OrganisationsController: RouteCollection {
         let fields: [FieldContext]
         let query: String
         let canCreate: Bool
+        /// Requests for an account, for those who answer them.
+        let canReviewRequests: Bool
     }
 
     func list(req: Request) async throws -> View {
@@ -79,7 +81,8 @@ struct OrganisationsController: RouteCollection {
         ]
         return try await req.page("organisations/list", title: "cso.list.title", ListPage(
             rows: rows, pages: PageLinks(pager, link: link),
-            fields: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed))
+            fields: filters, query: query.q ?? "", canCreate: Policy.decide(req.actor, .createOrganisation).isAllowed,
+            canReviewRequests: Policy.decide(req.actor, .reviewAccountRequests).isAllowed))
     }
 
     static func row(_ organisation: OrganisationService.Summary, geography: GeographyDirectory, _ req: Request) -> Row {
@@ -252,8 +255,18 @@ struct OrganisationsController: RouteCollection {
         Policy.decide(actor, .viewOrganisationBankDetails, .organisation(id ?? UUID())).isAllowed
     }
 
+    /// Blank, or filled from an account request being checked (`?request=`): its name, NUIS
+    /// and municipality, for the officer to complete from the national register.
     func newForm(req: Request) async throws -> Response {
-        try await renderForm(req, form: OrganisationForm(), id: nil)
+        var form = OrganisationForm()
+        if let id = req.query[String.self, at: "request"].flatMap(UUID.init(uuidString:)),
+           Policy.decide(req.actor, .reviewAccountRequests).isAllowed,
+           let request = try await AccountRequest.find(id, on: req.db) {
+            form.nameSq = request.organisationName
+            form.registrationNumber = request.registrationNumber
+            form.municipalityID = request.municipalityID.uuidString
+        }
+        return try await renderForm(req, form: form, id: nil)
     }
 
     func create(req: Request) async throws -> Response {

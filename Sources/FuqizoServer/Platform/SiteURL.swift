@@ -18,6 +18,7 @@ enum SiteURL: Sendable, Equatable {
     case regions, region(UUID), settings, auditTrail, auditExport, outbox
     // organisations
     case organisations, newOrganisation, organisation(UUID), editOrganisation(UUID), myOrganisations
+    case register, accountRequests, accountRequest(UUID)
     // grants: the officer's calls
     case calls, newCall, call(UUID), editCall(UUID), callGrid(UUID, CallService.GridStage), callDocuments(UUID), callQuestions(UUID), callCommittee(UUID), callLetters(UUID)
     case callApplications(UUID)
@@ -59,6 +60,9 @@ enum SiteURL: Sendable, Equatable {
         case .outbox: "/admin/outbox"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"
+        case .register: "/register"
+        case .accountRequests: "/organisations/requests"
+        case .accountRequest(let id): "/organisations/requests/\(id.uuidString)"
         case .organisation(let id): "/organisations/\(id.uuidString)"
         case .editOrganisation(let id): "/organisations/\(id.uuidString)/edit"
         case .myOrganisations: "/my-organisations"
@@ -118,12 +122,12 @@ enum SiteURL: Sendable, Equatable {
             "home": .home, "disclaimer": .disclaimer, "signIn": .signIn, "forgotPassword": .forgotPassword, "account": .account, "accountTwoFactor": .accountTwoFactor,
             "accountPassword": .accountPassword, "users": .users, "newUser": .newUser, "regions": .regions, "settings": .settings,
             "auditTrail": .auditTrail, "outbox": .outbox, "organisations": .organisations, "newOrganisation": .newOrganisation,
-            "myOrganisations": .myOrganisations, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
+            "myOrganisations": .myOrganisations, "register": .register, "accountRequests": .accountRequests, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
             "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
             "newSurvivor": .newSurvivor, "referrals": .referrals, "club": .club, "survivorStatistics": .survivorStatistics,
         ]
         let byID: [String: (UUID) -> SiteURL] = [
-            "user": SiteURL.user, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
+            "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
             "call": SiteURL.call, "editCall": SiteURL.editCall, "callQuestions": SiteURL.callQuestions, "callCommittee": SiteURL.callCommittee,
             "callLetters": SiteURL.callLetters, "callApplications": SiteURL.callApplications, "publicCall": SiteURL.publicCall,
             "application": SiteURL.application, "applicationReceipt": SiteURL.applicationReceipt, "review": SiteURL.review,
