@@ -16,6 +16,14 @@ def case_worker(chromium, server, account):
     return page
 
 
+SECTIONS = ("summary", "consents", "plan", "referrals", "club", "employment", "notes")
+
+
+def section(page, record, name):
+    """Opens one section of the record (each is a page of its own)."""
+    visit(page, record if name == "summary" else f"{record}?section={name}")
+
+
 def open_form(page, action_suffix):
     """Opens the folded section holding the form that posts to …<action_suffix>."""
     page.locator(f"details:has(form[action$='{action_suffix}']) > summary").click()
@@ -50,6 +58,7 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     facilitator = case_worker(chromium, server, accounts["clubFacilitator"])
     visit(partner, server.url + "/my-organisations")
     partner_id = partner.url.rstrip("/").split("/")[-1]
+    partner_name = partner.locator("main h1").inner_text().strip()
 
     # Intake: identity, statistics and consent.
     visit(worker, server.url + "/survivors/new")
@@ -72,12 +81,14 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     assert code not in worker.title()
     record = worker.url
 
-    # Reveal, audited.
+    # The record opens on its summary and timeline; reveal is on the identity section, audited.
+    assert worker.locator("ol.timeline li").count() >= 1
+    section(worker, record, "consents")
     post(worker, worker.locator("form[action$='/reveal']"))
     assert "Provëtare" in worker.locator("main").inner_text()
-    visit(worker, record)
 
     # The plan.
+    section(worker, record, "plan")
     form = open_form(worker, "/plan")
     form.locator("#f-area").select_option("employment")
     form.locator("#f-goal").fill("Punë në një pastiçeri")
@@ -87,6 +98,7 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     assert "Punë në një pastiçeri" in worker.locator("main").inner_text()
 
     # The Club: membership, a session, an invitation.
+    section(worker, record, "club")
     post(worker, worker.locator("form[action$='/club/join']"))
     visit(worker, server.url + "/club")
     worker.select_option("#f-kind", "jobReadiness")
@@ -106,15 +118,25 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     post(facilitator, facilitator.locator("form[action$='/attendance']"))
     assert facilitator.locator("label", has_text=code).locator("input").is_checked()
 
-    # A referral under a consent that shares the first name and the phone.
-    visit(worker, record)
+    # A referral under a consent that shares the first name and the phone. The recipient is
+    # found by a search the server answers (no list of every organisation), and the search
+    # keeps what was typed in the rest of the form.
+    section(worker, record, "consents")
     form = open_form(worker, "/consents")
     form.locator("#f-purpose").select_option("referral")
+    form.locator("input[name=find-recipientID]").fill(partner_name)
+    form.locator("button[value=find]").click()
+    worker.wait_for_load_state()
+    check_accessibility(worker)
+    form = worker.locator("form[action$='/consents']")
+    assert form.locator("#f-purpose").input_value() == "referral"
+    assert form.locator("#f-recipientID option").count() <= 51
     form.locator("#f-recipientID").select_option(partner_id)
     form.locator("#f-formVersion").fill("2026-v1")
     form.locator("input[name='sharedFields[]'][value='firstName']").check()
     form.locator("input[name='sharedFields[]'][value='phone']").check()
-    post(worker, form)
+    post(worker, form, "button[type=submit]:not([value=find])")
+    section(worker, record, "referrals")
     form = open_form(worker, "/referrals")
     form.locator("#f-consentID").select_option(index=1)
     form.locator("#f-service").select_option("vocationalTraining")
@@ -133,7 +155,7 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     assert "Teuta" not in partner.locator("main").inner_text()
 
     # A job that started 100 days ago: its 3-month follow-up is due.
-    visit(worker, record)
+    section(worker, record, "employment")
     form = open_form(worker, "/employment")
     form.locator("#f-kind").select_option("jobPlacement")
     form.locator("#f-sector").select_option("hospitality")
@@ -143,19 +165,32 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     post(worker, form)
     visit(worker, server.url + "/survivors")
     assert worker.locator("section.followups li").count() > 0, "the caseload lists follow-ups due"
-    visit(worker, record)
+    section(worker, record, "employment")
     assert worker.locator("li.followup-due").count() == 1 and worker.locator("li.followup-upcoming").count() == 2
     post(worker, worker.locator("form[action*='/follow-ups/']"), "button[value=yes]")
     assert worker.locator("li.followup-done").count() == 1
 
+    # Every section, at 360 px and in both languages, stays within the screen.
+    for language in ("sq", "en"):
+        worker.context.add_cookies([{"name": "fuqizo_lang", "value": language, "url": server.url}])
+        worker.set_viewport_size({"width": 360, "height": 800})
+        for name in SECTIONS:
+            section(worker, record, name)
+            width = worker.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, f"the {name} section in {language} scrolls sideways ({width} px)"
+    worker.context.add_cookies([{"name": "fuqizo_lang", "value": "sq", "url": server.url}])
+    worker.set_viewport_size({"width": 1024, "height": 800})
+
     # Consent to the referral withdrawn: the partner sees nothing of the identity any more.
+    section(worker, record, "consents")
     worker.locator("tr", has_text="Referim").locator("form[action$='/withdraw'] button").click()
     confirm_in_dialog(worker, reason="survivorAsked")
     assert worker.locator("tr", has_text="Referim").locator("form[action$='/withdraw']").count() == 0
     visit(partner, referral)
     assert "Teuta" not in partner.locator("main").inner_text()
 
-    # Closure, then erasure on request.
+    # Closure, then erasure on request (from the summary).
+    section(worker, record, "summary")
     worker.select_option("#f-reason", "employed")
     worker.locator("form[action$='/close'] button[type=submit]").click()
     assert worker.locator("dialog.confirm-dialog select[name=reason]").input_value() == "employed"
@@ -163,6 +198,7 @@ def test_a_survivor_from_intake_to_erasure(server, chromium):
     form = open_form(worker, "/erase")
     form.locator("button[type=submit]").click()
     confirm_in_dialog(worker, reason="survivorAsked", code=code)
+    section(worker, record, "consents")
     assert worker.locator("form[action$='/reveal']").count() == 0
     assert code in worker.locator("main").inner_text()
     visit(facilitator, session)

@@ -109,9 +109,11 @@ extension DemoData {
     static func benchSessions(app: Application, organisations: [UUID]) async throws -> [(Role, String)] {
         guard let home = organisations.first else { return [] }
         var tokens: [(Role, String)] = []
-        for role in [Role.caseWorker, .clubFacilitator] {
-            guard let user = try await RoleAssignment.query(on: app.db).filter(\.$role == role.rawValue)
-                .filter(\.$organisation.$id == home).first()?.$user.id else { continue }
+        for role in [Role.caseWorker, .clubFacilitator, .administrator, .grantsOfficer] {
+            // Organisation roles of the first organisation; programme-wide roles as they are.
+            let query = RoleAssignment.query(on: app.db).filter(\.$role == role.rawValue)
+            if role.isOrganisationScoped { query.filter(\.$organisation.$id == home) }
+            guard let user = try await query.first()?.$user.id else { continue }
             if let account = try await User.find(user, on: app.db), account.totpSecret == nil {
                 account.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()), boundTo: IdentityService.secretContext(of: user, pending: false))
                 try await account.save(on: app.db)
