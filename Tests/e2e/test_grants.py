@@ -52,9 +52,10 @@ def test_officer_publishes_a_call_the_public_can_read(server, page, chromium):
     assert "450.000,00 €" in text.replace("\u00a0", " ") and "03.06.2099 16:00" in text
 
 
-def demo_accounts(server):
-    """Loads the demo dataset into the running server's database; returns role → (email, password)."""
-    result = server.cli("demo", "--organisations", "8")
+def demo_accounts(server, in_progress=0):
+    """Loads the demo dataset into the running server's database; returns role → (email, password).
+    Without the calls in progress unless asked: the grants tests run their own calls."""
+    result = server.cli("demo", "--organisations", "8", "--calls-in-progress", str(in_progress))
     assert result.returncode == 0, result.stdout + result.stderr
     accounts = {}
     for line in result.stdout.splitlines():

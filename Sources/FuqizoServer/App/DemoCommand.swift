@@ -11,6 +11,8 @@ struct DemoCommand: AsyncCommand {
         var organisations: Int?
         @Option(name: "closed-calls", help: "How many closed, decided calls to load (default 1; the benchmark loads 20).")
         var closedCalls: Int?
+        @Option(name: "calls-in-progress", help: "Calls in evaluation and awaiting checks, so grant work waits on home pages: 1 (default) or 0.")
+        var callsInProgress: Int?
         @Option(name: "applications", help: "How many applications the closed calls receive in all (default 16).")
         var applications: Int?
         @Option(name: "survivors", help: "How many fictional survivor records to load (default 300).")
@@ -49,6 +51,9 @@ struct DemoCommand: AsyncCommand {
         try await DemoData.loadOpenCall(app: app)
         if closedCalls > 0 {
             try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
+        }
+        if (signature.callsInProgress ?? 1) > 0 {
+            try await DemoData.loadCallsInProgress(app: app, applications: 6, organisations: organisations)
         }
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         let bulk = signature.bulkSurvivors ?? 0, attendances = signature.attendances ?? 0

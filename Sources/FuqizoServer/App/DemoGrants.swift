@@ -49,15 +49,41 @@ extension DemoData {
         }
     }
 
+    /// How far a demo call's life has gone: decided and lettered, in evaluation (the first
+    /// evaluator's work half done), or closed with its submissions waiting for the checks.
+    enum Progress {
+        case decided, evaluating, awaitingChecks
+    }
+
+    /// Two calls in progress, so that the grants officer and an evaluator find work waiting:
+    /// one in evaluation, one whose submissions wait for the opening checks.
+    static func loadCallsInProgress(app: Application, applications: Int, organisations: [UUID]) async throws {
+        let users = try await User.query(on: app.db).filter(\.$email ~~ [
+            "grantsofficer@demo.fuqizo.invalid", "programmemanager@demo.fuqizo.invalid", "evaluator@demo.fuqizo.invalid",
+            "evaluator2@demo.fuqizo.invalid", "evaluator3@demo.fuqizo.invalid",
+        ]).all()
+        func id(_ name: String) -> UUID { users.first { $0.email.hasPrefix(name + "@") }!.id! }
+        let year = Calendar(identifier: .gregorian).component(.year, from: app.clock.now())
+        for (number, progress) in [(2, Progress.evaluating), (3, .awaitingChecks)] {
+            try await inThePast(app, days: progress == .evaluating ? 45 : 35) {
+                try await loadClosedCall(app: app, reference: GrantReference.call(year: year, number: number), applications: applications,
+                                         offset: number, organisations: organisations, officer: id("grantsofficer"), chair: id("programmemanager"),
+                                         panel: ["evaluator", "evaluator2", "evaluator3"].map(id), progress: progress)
+            }
+        }
+    }
+
     static func loadClosedCall(app: Application, reference: String, applications: Int, offset: Int, organisations: [UUID],
-                               officer: UUID, chair: UUID, panel: [UUID]) async throws {
+                               officer: UUID, chair: UUID, panel: [UUID], progress: Progress = .decided) async throws {
         let now = app.clock.now()
         func day(_ offset: Int) -> String { TiranaTime.parts(of: now.addingTimeInterval(Double(offset) * 86_400)).date }
         var form = CallForm()
         form.reference = reference
         form.stages = CallStages.single.rawValue
-        form.titleSq = "Mbështetje për punësimin e të mbijetuarave (demo, e mbyllur)"
-        form.titleEn = "Support for survivors' employment (demo, closed)"
+        form.titleSq = progress == .decided ? "Mbështetje për punësimin e të mbijetuarave (demo, e mbyllur)"
+            : "Vetëpunësim dhe biznese të vogla për të mbijetuarat (demo, në vlerësim)"
+        form.titleEn = progress == .decided ? "Support for survivors' employment (demo, closed)"
+            : "Self-employment and small businesses for survivors (demo, in evaluation)"
         form.summarySq = "Thirrje e mbyllur me vendim dhe letra, për të parë ciklin e plotë."
         form.summaryEn = "A closed call with its decision and letters, to show the whole cycle."
         form.eligibleApplicants = "Shoqata, fondacione dhe qendra të regjistruara në Shqipëri"
@@ -110,6 +136,7 @@ extension DemoData {
                 submitted.append(try await service.find(id))
             }
         }
+        guard progress != .awaitingChecks else { return }
         // The opening session and the eligibility check: one application in eight lacks the signed declaration.
         let evaluation = EvaluationService(database: app.db, services: app.services)
         for (index, application) in submitted.enumerated() {
@@ -130,6 +157,28 @@ extension DemoData {
         app.clock.advance(by: 31 * 86_400)
         guard case .success = try await evaluation.start(callID: callID, stage: .full, actor: officer) else { return }
         let grid = try EvaluationService.grid(of: call, .full)
+        if progress == .evaluating {
+            // The first evaluator has declared and half-scored one application; the rest of theirs
+            // wait. The others have done their part.
+            let open = try await EvaluationAssignment.query(on: app.db).join(GrantApplication.self, on: \EvaluationAssignment.$application.$id == \GrantApplication.$id)
+                .filter(GrantApplication.self, \.$call.$id == callID).filter(\.$status == .assigned).sort(\.$createdAt).all()
+            var started = false
+            for assignment in open {
+                let mine = assignment.$evaluator.id == panel[0]
+                if mine && started { continue }
+                try await evaluation.declare(assignment, conflict: false, reason: "", actor: assignment.$evaluator.id)
+                var card = Scorecard()
+                for (position, criterion) in grid.scoredCriteria.enumerated() where !mine || position % 2 == 0 {
+                    card.scores[criterion.code] = 2 + (position + assignment.position) % 4
+                    card.comments[criterion.code] = "Vlerësim i argumentuar për kriterin \(criterion.code)."
+                }
+                if let declared = try await EvaluationAssignment.find(assignment.id!, on: app.db) {
+                    _ = try await evaluation.score(declared, card: card, submit: !mine, actor: assignment.$evaluator.id)
+                }
+                if mine { started = true }
+            }
+            return
+        }
         var conflictDeclared = false
         func scoreOpenAssignments() async throws {
             let open = try await EvaluationAssignment.query(on: app.db).join(GrantApplication.self, on: \EvaluationAssignment.$application.$id == \GrantApplication.$id)
