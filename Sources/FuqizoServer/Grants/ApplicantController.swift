@@ -181,17 +181,8 @@ struct ApplicantController: RouteCollection {
         try await render(req, try application(req))
     }
 
-    /// A decision letter as sent, in the application's language; one not yet sent does not exist here.
     func letter(req: Request) async throws -> View {
-        let application = try application(req)
-        let decisions = DecisionService(database: req.db, services: req.services)
-        let letter = try await decisions.letter(try req.id("letterID"), ofApplication: application.requireID())
-        guard letter.sentAt != nil else { throw AppError.notFound }
-        let (subject, body) = try await decisions.letterText(letter, application: application, call: application.call)
-        return try await req.page("grants/letter", title: "letters.letter", ApplicationDecisionController.LetterPage(
-            lang: application.language, subject: subject, paragraphs: body.components(separatedBy: "\n\n"),
-            dueDate: Display.date(iso: letter.dueDate, req.language), sentAt: letter.sentAt.map(Display.dateTime),
-            back: SiteURL.application(application.requireID()).path))
+        try await ApplicantDecision.letterPage(req, try application(req), letterID: try req.id("letterID"))
     }
 
     struct SaveForm: Decodable {

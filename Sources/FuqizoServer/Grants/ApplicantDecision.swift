@@ -35,6 +35,18 @@ struct ApplicantDecision: Encodable {
     let letters: [Letter]
     let evaluations: [Evaluation]
 
+    /// A decision letter as sent, in the application's language; one not yet sent does not exist here.
+    static func letterPage(_ req: Request, _ application: GrantApplication, letterID: UUID) async throws -> View {
+        let decisions = DecisionService(database: req.db, services: req.services)
+        let letter = try await decisions.letter(letterID, ofApplication: application.requireID())
+        guard letter.sentAt != nil else { throw AppError.notFound }
+        let (subject, body) = try await decisions.letterText(letter, application: application, call: application.call)
+        return try await req.page("grants/letter", title: "letters.letter", ApplicationDecisionController.LetterPage(
+            lang: application.language, subject: subject, paragraphs: body.components(separatedBy: "\n\n"),
+            dueDate: Display.date(iso: letter.dueDate, req.language), sentAt: letter.sentAt.map(Display.dateTime),
+            back: SiteURL.application(application.requireID()).path))
+    }
+
     static func build(_ req: Request, _ application: GrantApplication) async throws -> ApplicantDecision? {
         let id = try application.requireID()
         let sent = try await DecisionService(database: req.db, services: req.services).letters(ofApplication: id).filter { $0.sentAt != nil }

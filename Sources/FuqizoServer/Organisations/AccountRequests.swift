@@ -90,6 +90,17 @@ struct AccountRequestService {
         return request
     }
 
+    /// A new organisation's form, filled from the request named (its name, NUIS and
+    /// municipality) for the officer to complete from the national register; blank without one.
+    func organisationForm(request id: String?) async throws -> OrganisationForm {
+        var form = OrganisationForm()
+        guard let id = id.flatMap(UUID.init(uuidString:)), let request = try await AccountRequest.find(id, on: database) else { return form }
+        form.nameSq = request.organisationName
+        form.registrationNumber = request.registrationNumber
+        form.municipalityID = request.municipalityID.uuidString
+        return form
+    }
+
     /// The registered organisation with the request's NUIS, if any.
     func registered(_ request: AccountRequest) async throws -> Organisation? {
         try await Organisation.query(on: database).filter(\.$registrationNumber == request.registrationNumber).first()

@@ -48,7 +48,6 @@ struct OrganisationsController: RouteCollection {
         let fields: [FieldContext]
         let query: String
         let canCreate: Bool
-        /// Requests for an account, for those who answer them.
         let canReviewRequests: Bool
     }
 
@@ -255,17 +254,10 @@ struct OrganisationsController: RouteCollection {
         Policy.decide(actor, .viewOrganisationBankDetails, .organisation(id ?? UUID())).isAllowed
     }
 
-    /// Blank, or filled from an account request being checked (`?request=`): its name, NUIS
-    /// and municipality, for the officer to complete from the national register.
+    /// Blank, or filled from an account request being checked (`?request=`).
     func newForm(req: Request) async throws -> Response {
-        var form = OrganisationForm()
-        if let id = req.query[String.self, at: "request"].flatMap(UUID.init(uuidString:)),
-           Policy.decide(req.actor, .reviewAccountRequests).isAllowed,
-           let request = try await AccountRequest.find(id, on: req.db) {
-            form.nameSq = request.organisationName
-            form.registrationNumber = request.registrationNumber
-            form.municipalityID = request.municipalityID.uuidString
-        }
+        let request = Policy.decide(req.actor, .reviewAccountRequests).isAllowed ? req.query[String.self, at: "request"] : nil
+        let form = try await AccountRequestService(database: req.db, services: req.services).organisationForm(request: request)
         return try await renderForm(req, form: form, id: nil)
     }
 
