@@ -49,11 +49,14 @@ struct DemoCommand: AsyncCommand {
         let organisations = try await DemoData.loadOrganisations(app: app, count: count)
         let accounts = try await DemoData.loadUsers(app: app, organisations: organisations)
         try await DemoData.loadOpenCall(app: app)
-        if closedCalls > 0 {
-            try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
-        }
+        // The calls in progress come first: the decided calls end by queuing letters, which a
+        // running server starts sending at once, and SQLite refuses a transaction that read
+        // before such a write and then writes itself ("busy in snapshot").
         if (signature.callsInProgress ?? 1) > 0 {
             try await DemoData.loadCallsInProgress(app: app, applications: 6, organisations: organisations)
+        }
+        if closedCalls > 0 {
+            try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
         }
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         let bulk = signature.bulkSurvivors ?? 0, attendances = signature.attendances ?? 0
