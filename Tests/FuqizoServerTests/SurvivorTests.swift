@@ -267,8 +267,9 @@ struct SurvivorTests {
             }
 
             let consents = try await desk.browser.get(RecordSection.consents.url(code)).body.string
-            let options = consents.components(separatedBy: "<option value=\"").count - 1
-            #expect(options == OrganisationPicker.shown + ConsentPurpose.allCases.count + 2, "one page of organisations, the purposes and two empty choices: \(options) options")
+            let picker = try #require(consents.range(of: #"<select id="f-recipientID"[\s\S]*?</select>"#, options: .regularExpression))
+            let options = consents[picker].components(separatedBy: "<option value=\"").count - 1
+            #expect(options == OrganisationPicker.shown + 1, "one page of organisations and the empty choice: \(options) options")
             #expect(consents.contains(catalog.format("picker.more", .sq, ["shown": "50", "total": "56"])), "the page says how many there were")
 
             // A search posts the form back: what was typed stays, nothing is saved.
@@ -280,6 +281,15 @@ struct SurvivorTests {
             #expect(search.body.string.contains("value=\"2019-v9\""), "the typed form version stays")
             #expect(search.body.string.contains(catalog.counted("picker.found", 1, .sq)))
             #expect(try await SurvivorConsent.query(on: app.db).count() == before, "a search saves nothing")
+            // Narrowed by focus: none of them works on shelters; by region: every region, or another one.
+            let shelters = try await desk.browser.post("/survivors/\(code)/consents", [
+                ("purpose", "referral"), ("find-recipientID", "partnere"), ("find-recipientID-region", ""), ("find-recipientID-focus", "shelter"), ("intent", "find")])
+            #expect(shelters.body.string.contains(catalog.text("picker.none", .sq)))
+            let elsewhere = try #require(try await ProgrammeRegion.query(on: app.db).filter(\.$code != "KU").first())
+            let tirana = try await desk.browser.post("/survivors/\(code)/consents", [
+                ("purpose", "referral"), ("find-recipientID", "partnere"), ("find-recipientID-region", elsewhere.id!.uuidString), ("intent", "find")])
+            #expect(!tirana.body.string.contains("Qendra Partnere 01"), "none of them is in another region")
+            #expect(tirana.body.string.contains("value=\"\(elsewhere.id!.uuidString)\" selected"), "the region chosen stays chosen")
             let chosen = try #require(try await Organisation.query(on: app.db).filter(\.$nameSq == "Qendra Partnere 07").first())
             let saved = try await desk.browser.post("/survivors/\(code)/consents", [
                 ("purpose", "referral"), ("formVersion", "2019-v9"), ("find-recipientID", "partnere 07"), ("recipientID", chosen.id!.uuidString)])

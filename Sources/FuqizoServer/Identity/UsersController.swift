@@ -74,7 +74,7 @@ struct UsersController: RouteCollection {
             FieldContext("language", label: "field.language", kind: "select", value: form.language, options: languages, errors: errors),
             FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
                          options: Self.roleOptions(req, selected: Set(form.roles ?? []), scoped: false), errors: errors, hint: "user.roles.hint"),
-            try await OrganisationPicker.field(req, name: "organisationID", label: "field.organisation", query: search.query("organisationID"),
+            try await OrganisationPicker.field(req, name: "organisationID", label: "field.organisation", search: search,
                                                selected: form.organisationID ?? "", errors: errors),
             FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
                          options: Self.roleOptions(req, selected: [form.organisationRole ?? ""], scoped: true), errors: errors),
@@ -133,7 +133,7 @@ struct UsersController: RouteCollection {
         let fields = [
             FieldContext("roles", label: "field.programmeRoles", kind: "checkboxes",
                          options: Self.roleOptions(req, selected: global, scoped: false), errors: errors),
-            try await OrganisationPicker.field(req, name: "organisationID", label: "field.addOrganisation", query: search.query("organisationID"),
+            try await OrganisationPicker.field(req, name: "organisationID", label: "field.addOrganisation", search: search,
                                                selected: typed?.organisationID ?? "", errors: errors),
             FieldContext("organisationRole", label: "field.organisationRole", kind: "select",
                          options: Self.roleOptions(req, selected: [typed?.organisationRole ?? ""], scoped: true), errors: errors),

@@ -24,6 +24,16 @@ enum OrganisationPicker {
 
         func query(_ field: String) -> String { words[OrganisationPicker.queryName(field)] ?? "" }
 
+        /// The region chosen beside the box: nil when none was posted (the default applies),
+        /// `.some(nil)` for every region.
+        func region(_ field: String) -> UUID?? {
+            words[OrganisationPicker.queryName(field) + "-region"].map { UUID(uuidString: $0) }
+        }
+
+        func focus(_ field: String) -> FocusArea? {
+            words[OrganisationPicker.queryName(field) + "-focus"].flatMap(FocusArea.init(rawValue:))
+        }
+
         init(intent: String? = nil, words: [String: String] = [:]) {
             self.intent = intent
             self.words = words
@@ -50,14 +60,17 @@ enum OrganisationPicker {
         init?(intValue: Int) { nil }
     }
 
-    /// The field: the matches for `query` (or, with no words, the first organisations of
-    /// `region`), the chosen one always among them, and a hint saying how many there were.
-    static func field(_ req: Request, name: String, label: String, query: String, selected: String, region: UUID? = nil,
+    /// The field: the matches for what was searched (words, a region, a focus), at first the
+    /// organisations of `region`; the chosen one always among them, and a hint saying how
+    /// many there were.
+    static func field(_ req: Request, name: String, label: String, search: Search, selected: String, region: UUID? = nil,
                       onlyActive: Bool = false, excluding: UUID? = nil, errors: FieldErrors, required: Bool = false,
                       hint: String? = nil) async throws -> FieldContext {
         let service = OrganisationService(database: req.db, services: req.services)
-        let words = query.trimmingCharacters(in: .whitespaces)
-        let page = try await service.list(.init(query: words.isEmpty ? nil : words, regionID: words.isEmpty ? region : nil,
+        let words = search.query(name).trimmingCharacters(in: .whitespaces)
+        let chosenRegion = search.region(name) ?? region
+        let focus = search.focus(name)
+        let page = try await service.list(.init(query: words.isEmpty ? nil : words, regionID: chosenRegion, focusArea: focus,
                                                 status: onlyActive ? .active : nil, page: 1))
         var options = page.items.filter { $0.id != excluding }.map {
             FieldContext.Option(value: $0.id.uuidString, label: "\($0.nameSq) (\($0.registrationNumber))", selected: $0.id.uuidString == selected)
@@ -75,7 +88,12 @@ enum OrganisationPicker {
         } else {
             note = req.counted("picker.found", total)
         }
+        let geography = try await GeographyDirectory.load(on: req.db)
+        let regions = geography.regions.map {
+            FieldContext.Option(value: $0.id.uuidString, label: $0.name(req.language), selected: $0.id == chosenRegion)
+        }
+        let focuses = FocusArea.allCases.map { FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == focus) }
         return FieldContext(name, label: label, kind: "select", value: selected, options: options, errors: errors, required: required, hint: hint,
-                            search: .init(name: queryName(name), value: words, note: note))
+                            search: .init(name: queryName(name), value: words, note: note, regions: regions, focuses: focuses))
     }
 }

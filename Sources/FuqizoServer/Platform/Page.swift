@@ -142,6 +142,9 @@ struct FieldContext: Encodable {
         let name: String
         let value: String
         let note: String
+        /// Narrowing by programme region and by focus area (`<name>-region`, `<name>-focus`).
+        let regions: [Option]
+        let focuses: [Option]
     }
 
     init(_ name: String, label: String, kind: String = "text", value: String = "", options: [Option] = [],

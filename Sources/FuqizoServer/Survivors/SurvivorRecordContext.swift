@@ -99,8 +99,8 @@ enum SurvivorRecordContext {
         var work = CaseWorkInput()
         /// The section to show; nil: the one the refused form belongs to, else the summary.
         var section: RecordSection?
-        /// The words typed to find a consent's recipient.
-        var recipientQuery = ""
+        /// What was searched to find a consent's recipient.
+        var recipientSearch = OrganisationPicker.Search()
         /// The consent form stays open (after a search for its recipient).
         var openConsent = false
     }
@@ -146,7 +146,7 @@ enum SurvivorRecordContext {
             FieldContext("purpose", label: "survivor.field.purpose", kind: "select", value: form.purpose,
                          options: ConsentPurpose.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form.purpose) },
                          errors: errors, required: true),
-            try await OrganisationPicker.field(req, name: "recipientID", label: "survivor.field.recipient", query: input.recipientQuery,
+            try await OrganisationPicker.field(req, name: "recipientID", label: "survivor.field.recipient", search: input.recipientSearch,
                                                selected: form.recipientID, region: survivor.$region.id, onlyActive: true,
                                                excluding: survivor.$organisation.id, errors: errors, hint: "survivor.recipient.hint"),
             FieldContext("sharedFields", label: "survivor.field.sharedFields", kind: "checkboxes",

@@ -58,11 +58,11 @@ struct SurvivorRecordController: RouteCollection {
         let search = try req.form(OrganisationPicker.Search.self)
         if search.isSearch {
             return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(
-                consent: form, section: .consents, recipientQuery: search.query("recipientID"), openConsent: true))
+                consent: form, section: .consents, recipientSearch: search, openConsent: true))
         }
         switch try await service(req).recordConsent(form, on: loaded, actor: req.requireSignedIn().actor.userID!) {
         case .failure(let errors): return try await SurvivorRecordContext.render(req, loaded, input: SurvivorRecordContext.PageInput(
-            consent: form, errors: errors, section: .consents, recipientQuery: search.query("recipientID")), status: .badRequest)
+            consent: form, errors: errors, section: .consents, recipientSearch: search), status: .badRequest)
         case .success: return back(req, loaded, .consents, flash: "survivor.consentRecorded")
         }
     }
