@@ -27,3 +27,14 @@ public struct ApplicationAccess: Sendable, Equatable {
         self.committee = committee
     }
 }
+
+/// One grant contract, as the policy needs it.
+public struct ContractAccess: Sendable, Equatable {
+    public let organisationID: UUID
+    public let status: ContractStatus
+
+    public init(organisationID: UUID, status: ContractStatus) {
+        self.organisationID = organisationID
+        self.status = status
+    }
+}

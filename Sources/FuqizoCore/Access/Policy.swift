@@ -47,6 +47,17 @@ public enum Action: String, CaseIterable, Sendable {
     case approveRanking
     /// Aggregate figures of the grant scheme, never one application's content.
     case viewGrantFigures
+    /// The portfolio of grant contracts: the grants side, finance and programme management.
+    case viewContracts
+    /// One contract's page: the same people, and the grantee's CSO users once it is sent.
+    case viewContract
+    /// Generate a contract from an award, correct it, send it, record its signatures, suspend,
+    /// terminate and close it; check payment requests; review reports; plan visits: the grants side.
+    case manageContract
+    /// Approve a checked payment request and record it paid: the finance officer alone.
+    case approvePayment
+    /// A CSO's own grants and what they must do next, as a CSO user.
+    case viewOwnGrants
     /// One's caseload of survivors, as a case worker.
     case viewCaseload
     /// Record a new survivor at intake, for one's own organisation.
@@ -99,6 +110,8 @@ public enum Resource: Sendable, Equatable {
     case referral(ReferralAccess)
     /// One Club session: whose it is and who facilitates it.
     case clubSession(organisation: UUID, facilitator: UUID)
+    /// One grant contract: whose it is, in what state.
+    case contract(ContractAccess)
 }
 
 public enum Decision: Sendable, Equatable {
@@ -138,7 +151,7 @@ public enum Policy {
             return isGrantsSide(actor)
         case (.viewOrganisationBankDetails, .organisation(let id)):
             // Bank details serve grant payments: the grants side and the organisation itself.
-            return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.csoUser, in: id)
+            return actor.has(.administrator) || actor.has(.grantsOfficer) || actor.has(.financeOfficer) || actor.has(.csoUser, in: id)
 
         // Grants: calls, applications, evaluation.
         case (.manageCalls, .none), (.reviewApplication, .none):
@@ -170,6 +183,27 @@ public enum Policy {
             return chairs(actor, committee)
         case (.viewGrantFigures, .none):
             return actor.isProgrammeStaff || actor.has(.donorViewer)
+
+        // Grant contracts: the award's implementation, its money and reports.
+        case (.viewContracts, .none):
+            return isGrantsSide(actor) || actor.has(.financeOfficer) || actor.has(.programmeManager)
+        case (.viewContract, .none):
+            return isGrantsSide(actor) || actor.has(.financeOfficer) || actor.has(.programmeManager) || actor.has(.csoUser)
+        case (.viewContract, .contract(let contract)):
+            // A draft is the programme's working copy until it is sent for signature.
+            return isGrantsSide(actor) || actor.has(.financeOfficer) || actor.has(.programmeManager)
+                || (actor.has(.csoUser, in: contract.organisationID) && contract.status != .draft)
+        case (.manageContract, .none):
+            return isGrantsSide(actor)
+        case (.manageContract, .contract):
+            return isGrantsSide(actor)
+        case (.manageContract, .application(let application)):
+            // Generating the contract of an award.
+            return isGrantsSide(actor) && application.isSubmitted
+        case (.approvePayment, .none), (.approvePayment, .contract):
+            return actor.has(.financeOfficer)
+        case (.viewOwnGrants, .none):
+            return actor.has(.csoUser)
 
         // Survivors: records, referrals, the Club.
         case (.viewCaseload, .none), (.registerSurvivor, .none), (.viewSurvivor, .none),

@@ -3,6 +3,8 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
     case administrator
     case programmeManager
     case grantsOfficer
+    /// Approves grant payments and records them as paid; sees bank details, never edits a report or a contract.
+    case financeOfficer
     case evaluator
     case donorViewer
     case csoUser
@@ -20,7 +22,7 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
     /// Administrators and every role that can see survivor data must sign in with a second factor.
     public var requiresTwoFactor: Bool {
         switch self {
-        case .administrator, .caseWorker, .clubFacilitator: true
+        case .administrator, .caseWorker, .clubFacilitator, .financeOfficer: true
         default: false
         }
     }

@@ -48,13 +48,26 @@ public struct GrantRules: Codable, Sendable, Equatable {
     public var maximumGrantShareBasisPoints: Int
     /// Indirect costs at most this share of direct costs, in basis points (700 = 7 %).
     public var maximumIndirectBasisPoints: Int
+    /// The tranche, reporting and amendment rules of the call's contracts.
+    public var contract: ContractSettings
 
     public init(minimumGrantMinorUnits: Int64, maximumGrantMinorUnits: Int64, maximumGrantShareBasisPoints: Int = 9000,
-                maximumIndirectBasisPoints: Int = 700) {
+                maximumIndirectBasisPoints: Int = 700, contract: ContractSettings = .default) {
         self.minimumGrantMinorUnits = minimumGrantMinorUnits
         self.maximumGrantMinorUnits = maximumGrantMinorUnits
         self.maximumGrantShareBasisPoints = maximumGrantShareBasisPoints
         self.maximumIndirectBasisPoints = maximumIndirectBasisPoints
+        self.contract = contract
+    }
+
+    /// Calls saved before contracts existed read with the default contract settings.
+    public init(from decoder: any Decoder) throws {
+        let stored = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(minimumGrantMinorUnits: try stored.decode(Int64.self, forKey: .minimumGrantMinorUnits),
+                  maximumGrantMinorUnits: try stored.decode(Int64.self, forKey: .maximumGrantMinorUnits),
+                  maximumGrantShareBasisPoints: try stored.decode(Int.self, forKey: .maximumGrantShareBasisPoints),
+                  maximumIndirectBasisPoints: try stored.decode(Int.self, forKey: .maximumIndirectBasisPoints),
+                  contract: try stored.decodeIfPresent(ContractSettings.self, forKey: .contract) ?? .default)
     }
 
     public static let `default` = GrantRules(minimumGrantMinorUnits: 1_000_000, maximumGrantMinorUnits: 6_000_000)

@@ -51,6 +51,15 @@ public struct CallForm: Codable, Sendable, Equatable {
     public var evaluatorsPerApplication = "2"
     public var letterDays = "15"
     public var evaluationDays = "21"
+    /// The contracts' rules (`ContractSettings`), in percent, months and days.
+    public var preFinancing = "80"
+    public var furtherTrancheSpent = "70"
+    public var preFinancingCap = "90"
+    public var periodMonths = "12"
+    public var interimReportDays = "30"
+    public var finalReportDays = "60"
+    public var transferWithoutAmendment = "25"
+    public var reminderDaysBefore = "7"
     /// The lists in Albanian (one item a line) and in English.
     public var eligibleApplicants = ""
     public var eligibleActivities = ""
@@ -85,6 +94,14 @@ public struct CallForm: Codable, Sendable, Equatable {
         evaluatorsPerApplication = try form.decodeIfPresent(String.self, forKey: .evaluatorsPerApplication) ?? evaluatorsPerApplication
         letterDays = try form.decodeIfPresent(String.self, forKey: .letterDays) ?? letterDays
         evaluationDays = try form.decodeIfPresent(String.self, forKey: .evaluationDays) ?? evaluationDays
+        preFinancing = try form.decodeIfPresent(String.self, forKey: .preFinancing) ?? preFinancing
+        furtherTrancheSpent = try form.decodeIfPresent(String.self, forKey: .furtherTrancheSpent) ?? furtherTrancheSpent
+        preFinancingCap = try form.decodeIfPresent(String.self, forKey: .preFinancingCap) ?? preFinancingCap
+        periodMonths = try form.decodeIfPresent(String.self, forKey: .periodMonths) ?? periodMonths
+        interimReportDays = try form.decodeIfPresent(String.self, forKey: .interimReportDays) ?? interimReportDays
+        finalReportDays = try form.decodeIfPresent(String.self, forKey: .finalReportDays) ?? finalReportDays
+        transferWithoutAmendment = try form.decodeIfPresent(String.self, forKey: .transferWithoutAmendment) ?? transferWithoutAmendment
+        reminderDaysBefore = try form.decodeIfPresent(String.self, forKey: .reminderDaysBefore) ?? reminderDaysBefore
         eligibleApplicants = try form.text(.eligibleApplicants)
         eligibleActivities = try form.text(.eligibleActivities)
         eligibleApplicantsEn = try form.text(.eligibleApplicantsEn)
@@ -174,6 +191,16 @@ extension CallForm {
         let perApplication = whole(evaluatorsPerApplication, "evaluatorsPerApplication", 2...9)
         let days = whole(letterDays, "letterDays", 1...90)
         let evaluationPeriod = whole(evaluationDays, "evaluationDays", 1...120)
+        let contract = ContractSettings(
+            preFinancingBasisPoints: percent(preFinancing, "preFinancing", 0...100),
+            furtherTrancheSpentBasisPoints: percent(furtherTrancheSpent, "furtherTrancheSpent", 0...100),
+            preFinancingCapBasisPoints: percent(preFinancingCap, "preFinancingCap", 0...100),
+            periodMonths: whole(periodMonths, "periodMonths", 1...60),
+            interimReportDays: whole(interimReportDays, "interimReportDays", 0...365),
+            finalReportDays: whole(finalReportDays, "finalReportDays", 0...365),
+            transferWithoutAmendmentBasisPoints: percent(transferWithoutAmendment, "transferWithoutAmendment", 0...100),
+            reminderDaysBefore: whole(reminderDaysBefore, "reminderDaysBefore", 0...60))
+        if contract.preFinancingBasisPoints > contract.preFinancingCapBasisPoints { errors.add("preFinancing", "contractSettings.error.preFinancing") }
         let applicants = Self.lines(eligibleApplicants), activities = Self.lines(eligibleActivities)
         if applicants.isEmpty { errors.add("eligibleApplicants", "call.error.list") }
         if activities.isEmpty { errors.add("eligibleActivities", "call.error.list") }
@@ -212,7 +239,7 @@ extension CallForm {
             reference: ref, titleSq: Text.clean(titleSq)!, titleEn: Text.clean(titleEn)!,
             summarySq: Text.clean(summarySq) ?? "", summaryEn: Text.clean(summaryEn) ?? "", stages: stageChoice, currency: code,
             rules: GrantRules(minimumGrantMinorUnits: minimum.minorUnits, maximumGrantMinorUnits: maximum.minorUnits,
-                              maximumGrantShareBasisPoints: share, maximumIndirectBasisPoints: indirect),
+                              maximumGrantShareBasisPoints: share, maximumIndirectBasisPoints: indirect, contract: contract),
             divergenceBasisPoints: divergenceShare, blindReview: blindReview == "yes",
             evaluatorsPerApplication: perApplication, letterDays: days, evaluationDays: evaluationPeriod, eligibleApplicants: applicants, eligibleActivities: activities,
             eligibleApplicantsEn: applicantsEn, eligibleActivitiesEn: activitiesEn,

@@ -37,6 +37,14 @@ public enum NumberWriting {
         grouped(Int64(value), language)
     }
 
+    /// An amount as a form shows it for correcting: "60000" or "60000.50", which
+    /// `Money(parsing:)` reads back in either language.
+    public static func plain(_ minorUnits: Int64) -> String {
+        let cents = minorUnits.magnitude % 100
+        let units = "\(minorUnits < 0 ? "-" : "")\(minorUnits.magnitude / 100)"
+        return cents == 0 ? units : "\(units).\(cents < 10 ? "0" : "")\(cents)"
+    }
+
     /// Symbols for the currencies a programme meets; any other is written by its code.
     static func symbol(_ currency: String) -> String? {
         ["EUR": "€", "USD": "$", "GBP": "£"][currency]

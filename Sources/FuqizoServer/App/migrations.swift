@@ -39,4 +39,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(AddCallEnglishLists())
     app.migrations.add(CreateWorkNotices())
     app.migrations.add(CreateAccountRequests())
+    // Release 6
+    app.migrations.add(CreateGrantContracts())
 }

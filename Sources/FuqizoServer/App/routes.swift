@@ -22,6 +22,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: RankingController())
     try app.register(collection: EvaluatorController())
     try app.register(collection: GrantFiguresController())
+    try app.register(collection: ContractsController())
+    try app.register(collection: ContractPagesController())
     try app.register(collection: CaseloadController())
     try app.register(collection: SurvivorRecordController())
     try app.register(collection: CaseWorkController())
@@ -33,5 +35,6 @@ func routes(_ app: Application) throws {
     app.registerWork(AdministrationWorkload())
     app.registerWork(AccountRequestWorkload())
     app.registerWork(GrantWorkload())
+    app.registerWork(ContractWorkload())
     app.registerWork(SurvivorWorkload())
 }

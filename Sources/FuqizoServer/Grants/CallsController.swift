@@ -118,38 +118,7 @@ struct CallsController: RouteCollection {
 
     private func renderForm(_ req: Request, form: CallForm, id: UUID?, errors: FieldErrors = .init(),
                             status: HTTPResponseStatus = .ok) async throws -> Response {
-        let stages = CallStages.allCases.map { FieldContext.Option(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0.rawValue == form.stages) }
-        let fields = [
-            FieldContext("reference", label: "call.field.reference", value: form.reference, errors: errors, required: true, hint: "call.reference.hint"),
-            FieldContext("titleSq", label: "call.field.titleSq", value: form.titleSq, errors: errors, required: true),
-            FieldContext("titleEn", label: "call.field.titleEn", value: form.titleEn, errors: errors, required: true),
-            FieldContext("summarySq", label: "call.field.summarySq", kind: "textarea", value: form.summarySq, errors: errors),
-            FieldContext("summaryEn", label: "call.field.summaryEn", kind: "textarea", value: form.summaryEn, errors: errors),
-            FieldContext("stages", label: "call.field.stages", kind: "select", value: form.stages, options: stages, errors: errors, required: true),
-            FieldContext("currency", label: "field.currency", value: form.currency, errors: errors, required: true),
-            FieldContext("minimumGrant", label: "call.field.minimumGrant", value: form.minimumGrant, errors: errors, required: true),
-            FieldContext("maximumGrant", label: "call.field.maximumGrant", value: form.maximumGrant, errors: errors, required: true),
-            FieldContext("maximumGrantShare", label: "call.field.maximumGrantShare", kind: "number", value: form.maximumGrantShare, errors: errors, required: true, hint: "call.share.hint"),
-            FieldContext("maximumIndirect", label: "call.field.maximumIndirect", kind: "number", value: form.maximumIndirect, errors: errors, required: true),
-            FieldContext("divergence", label: "call.field.divergence", kind: "number", value: form.divergence, errors: errors, required: true, hint: "call.divergence.hint"),
-            FieldContext("blindReview", label: "call.field.blindReview", kind: "checkbox", value: form.blindReview, errors: errors, hint: "call.blindReview.hint"),
-            FieldContext("evaluatorsPerApplication", label: "call.field.evaluatorsPerApplication", kind: "number", value: form.evaluatorsPerApplication,
-                         errors: errors, required: true, hint: "call.evaluatorsPerApplication.hint"),
-            FieldContext("letterDays", label: "call.field.letterDays", kind: "number", value: form.letterDays, errors: errors, required: true,
-                         hint: "call.letterDays.hint"),
-            FieldContext("evaluationDays", label: "call.field.evaluationDays", kind: "number", value: form.evaluationDays, errors: errors, required: true,
-                         hint: "call.evaluationDays.hint"),
-            FieldContext("eligibleApplicants", label: "call.field.eligibleApplicantsSq", kind: "textarea", value: form.eligibleApplicants, errors: errors, required: true, hint: "call.list.hint"),
-            FieldContext("eligibleApplicantsEn", label: "call.field.eligibleApplicantsEn", kind: "textarea", value: form.eligibleApplicantsEn, errors: errors, required: true, hint: "call.list.hint"),
-            FieldContext("eligibleActivities", label: "call.field.eligibleActivitiesSq", kind: "textarea", value: form.eligibleActivities, errors: errors, required: true, hint: "call.list.hint"),
-            FieldContext("eligibleActivitiesEn", label: "call.field.eligibleActivitiesEn", kind: "textarea", value: form.eligibleActivitiesEn, errors: errors, required: true, hint: "call.list.hint"),
-            FieldContext("questionsDate", label: "call.field.questionsDate", kind: "date", value: form.questionsDate, errors: errors, required: true),
-            FieldContext("questionsTime", label: "call.field.time", kind: "time", value: form.questionsTime, errors: errors),
-            FieldContext("conceptDate", label: "call.field.conceptDate", kind: "date", value: form.conceptDate, errors: errors, hint: "call.concept.hint"),
-            FieldContext("conceptTime", label: "call.field.time", kind: "time", value: form.conceptTime, errors: errors),
-            FieldContext("fullDate", label: "call.field.fullDate", kind: "date", value: form.fullDate, errors: errors, required: true),
-            FieldContext("fullTime", label: "call.field.time", kind: "time", value: form.fullTime, errors: errors),
-        ]
+        let fields = form.fields(req, errors: errors)
         var lots = form.lots
         if lots.isEmpty {
             // A new call offers one lot per programme region.

@@ -40,7 +40,15 @@ enum OfficerPanelContext {
         let evaluatorOptions: [FieldContext]
         let canWithdraw: Bool
         let letters: [LetterLink]
+        /// An award's contract: prepare it, or open it.
+        let contract: ContractLink?
         let hasErrors: Bool
+    }
+
+    struct ContractLink: Encodable {
+        let href: String
+        let number: String?
+        let statusKey: String?
     }
 
     struct LetterLink: Encodable {
@@ -105,7 +113,18 @@ enum OfficerPanelContext {
             evaluatorOptions: [FieldContext("evaluator", label: "evaluation.addEvaluator.who", kind: "select", options: options,
                                             errors: evaluatorErrors, hint: "evaluation.addEvaluator.hint")],
             canWithdraw: application.status.allows(.withdraw), letters: letters,
+            contract: try await contractLink(req, application),
             hasErrors: failed != nil || !evaluatorErrors.isEmpty)
         return Built(id: id, stage: stage, panel: officer)
+    }
+
+    /// An award leads to its contract, once prepared, or to preparing it.
+    private static func contractLink(_ req: Request, _ application: GrantApplication) async throws -> ContractLink? {
+        let id = try application.requireID()
+        if let contract = try await ContractService(database: req.db, services: req.services).contract(ofApplication: id) {
+            return ContractLink(href: SiteURL.contract(try contract.requireID()).path, number: contract.number, statusKey: contract.status.catalogKey)
+        }
+        guard application.status == .awarded, Policy.decide(req.actor, .manageContract).isAllowed else { return nil }
+        return ContractLink(href: SiteURL.awardContract(id).path, number: nil, statusKey: nil)
     }
 }

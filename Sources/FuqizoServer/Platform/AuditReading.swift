@@ -162,6 +162,10 @@ struct AuditWording {
         if !callIDs.isEmpty {
             for call in try await GrantCall.query(on: req.db).filter(\.$id ~~ callIDs).all() { wording.labels[call.id!.uuidString] = call.reference }
         }
+        let contractIDs = ids("contract")
+        if !contractIDs.isEmpty {
+            for contract in try await GrantContract.query(on: req.db).filter(\.$id ~~ contractIDs).all() { wording.labels[contract.id!.uuidString] = contract.number }
+        }
         return wording
     }
 

@@ -12,6 +12,7 @@ final class Attachment: Model, @unchecked Sendable {
     enum Owner: String {
         case call
         case application
+        case contract
     }
 
     // managed fields

@@ -94,6 +94,15 @@ enum Display {
         NumberWriting.grouped(value, language)
     }
 
+    /// A share in basis points as the language writes it: "53,33 %" / "53.33%", whole
+    /// shares without decimals ("80 %" / "80%").
+    static func percent(basisPoints: Int, _ language: Language) -> String {
+        let whole = NumberWriting.grouped(basisPoints / 100, language)
+        let hundredths = abs(basisPoints % 100)
+        let number = hundredths == 0 ? whole : "\(whole)\(language == .sq ? "," : ".")\(hundredths < 10 ? "0" : "")\(hundredths)"
+        return language == .sq ? "\(number)\u{00A0}%" : "\(number)%"
+    }
+
     /// A stored ISO day ("2026-12-03") as the language writes it; anything else as it is.
     static func date(iso: String?, _ language: Language) -> String {
         guard let iso else { return "" }

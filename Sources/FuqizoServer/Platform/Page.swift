@@ -72,6 +72,8 @@ enum Navigation {
         entries.append((SiteURL.calls.path, "nav.calls", managesCalls))
         entries.append((SiteURL.publicCalls.path, "nav.publicCalls", !managesCalls))
         entries.append((SiteURL.applications.path, "nav.applications", Policy.decide(actor, .applyForGrants).isAllowed))
+        entries.append((SiteURL.myGrants.path, "nav.myGrants", Policy.decide(actor, .viewOwnGrants).isAllowed))
+        entries.append((SiteURL.contracts.path, "nav.contracts", Policy.decide(actor, .viewContracts).isAllowed))
         entries.append((SiteURL.evaluation.path, "nav.evaluation", Policy.decide(actor, .evaluate).isAllowed))
         entries.append((SiteURL.survivors.path, "nav.survivors", Policy.decide(actor, .viewCaseload).isAllowed))
         entries.append((SiteURL.referrals.path, "nav.referrals", Policy.decide(actor, .viewReferrals).isAllowed))

@@ -31,6 +31,8 @@ enum SiteURL: Sendable, Equatable {
     case review(UUID), reviewAttachments(UUID)
     case letter(application: UUID, letter: UUID), applicantLetter(application: UUID, letter: UUID)
     case evaluation, assignment(UUID), assignmentAttachments(UUID)
+    // contracts
+    case contracts, contract(UUID), contractPrint(UUID), editContract(UUID), awardContract(UUID), myGrants
     // survivors
     case survivors, newSurvivor, survivor(code: String)
     case referrals, referral(UUID)
@@ -92,6 +94,12 @@ enum SiteURL: Sendable, Equatable {
         case .evaluation: "/evaluation"
         case .assignment(let id): "/evaluation/\(id.uuidString)"
         case .assignmentAttachments(let id): "/evaluation/\(id.uuidString)/attachments"
+        case .contracts: "/contracts"
+        case .contract(let id): "/contracts/\(id.uuidString)"
+        case .contractPrint(let id): "/contracts/\(id.uuidString)/print"
+        case .editContract(let id): "/contracts/\(id.uuidString)/edit"
+        case .awardContract(let id): "/grants/applications/\(id.uuidString)/contract"
+        case .myGrants: "/my-grants"
         case .survivors: "/survivors"
         case .newSurvivor: "/survivors/new"
         case .survivor(let code): "/survivors/\(code)"
@@ -124,7 +132,7 @@ enum SiteURL: Sendable, Equatable {
             "auditTrail": .auditTrail, "outbox": .outbox, "organisations": .organisations, "newOrganisation": .newOrganisation,
             "myOrganisations": .myOrganisations, "register": .register, "accountRequests": .accountRequests, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
             "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
-            "newSurvivor": .newSurvivor, "referrals": .referrals, "club": .club, "survivorStatistics": .survivorStatistics,
+            "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
         ]
         let byID: [String: (UUID) -> SiteURL] = [
             "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
@@ -132,6 +140,7 @@ enum SiteURL: Sendable, Equatable {
             "callLetters": SiteURL.callLetters, "callApplications": SiteURL.callApplications, "publicCall": SiteURL.publicCall,
             "application": SiteURL.application, "applicationReceipt": SiteURL.applicationReceipt, "review": SiteURL.review,
             "assignment": SiteURL.assignment, "referral": SiteURL.referral, "clubSession": SiteURL.clubSession,
+            "contract": SiteURL.contract, "contractPrint": SiteURL.contractPrint, "editContract": SiteURL.editContract, "awardContract": SiteURL.awardContract,
         ]
         if let url = plain[name], values.isEmpty {
             self = url

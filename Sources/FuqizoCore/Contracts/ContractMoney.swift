@@ -1,0 +1,134 @@
+import Foundation
+
+// The money rules of a running grant contract: how much a further tranche may be, whether a
+// budget transfer needs an amendment, and what closure pays or recovers. All amounts are
+// integer minor units of the contract's currency; every function is total (no input traps).
+
+/// What a further pre-financing tranche may be, and why it is less than planned.
+public struct FurtherTranche: Sendable, Equatable {
+    public enum Reason: Sendable, Equatable {
+        /// Less than the set share of the previous tranche, or less than all of the earlier
+        /// ones, is reported as spent: the tranche is reduced by what is unspent.
+        case reducedByUnspent(unspentMinorUnits: Int64)
+        /// All pre-financing together would pass the cap: the tranche stops at it.
+        case cappedAt(capMinorUnits: Int64)
+    }
+
+    public let plannedMinorUnits: Int64
+    public let payableMinorUnits: Int64
+    public let reasons: [Reason]
+
+    /// `paid`: the pre-financing tranches paid so far, oldest first. `spent`: the expenditure
+    /// approved reports show, in total. The tranche is paid as planned when the spending covers
+    /// all the earlier tranches and at least the set share of the last one; otherwise it is
+    /// reduced by what is unspent of all of them. Either way, all pre-financing together stops
+    /// at the cap.
+    public init(planned: Int64, grant: Int64, paid: [Int64], spent: Int64, settings: ContractSettings) {
+        let planned = max(0, planned)
+        let paidTotal = paid.map { max(0, $0) }.saturatingSum()
+        let earlier = paid.dropLast().map { max(0, $0) }.saturatingSum()
+        let previous = max(0, paid.last ?? 0)
+        let spent = max(0, spent)
+        let required = earlier.saturatingAdding(Money(minorUnits: previous, currency: "EUR")
+            .share(basisPoints: settings.furtherTrancheSpentBasisPoints).minorUnits)
+        var payable = planned
+        var reasons: [Reason] = []
+        if spent < required {
+            let unspent = max(0, paidTotal - spent)
+            payable = max(0, payable - unspent)
+            reasons.append(.reducedByUnspent(unspentMinorUnits: unspent))
+        }
+        let cap = Money(minorUnits: max(0, grant), currency: "EUR").share(basisPoints: settings.preFinancingCapBasisPoints).minorUnits
+        if paidTotal.saturatingAdding(payable) > cap {
+            payable = max(0, cap - paidTotal)
+            reasons.append(.cappedAt(capMinorUnits: cap))
+        }
+        self.plannedMinorUnits = planned
+        self.payableMinorUnits = payable
+        self.reasons = reasons
+    }
+
+    public var isReduced: Bool { payableMinorUnits < plannedMinorUnits }
+}
+
+/// Spending against the budget, heading by heading, and the transfers between headings it
+/// implies. Spending above a heading's budget is a transfer into it; above the set share of the
+/// heading's budget it needs an amendment; below, it is allowed and shown on the report.
+public struct BudgetVariance: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public let heading: BudgetHeading
+        public let budgetMinorUnits: Int64
+        public let spentMinorUnits: Int64
+        /// Spent minus budget: above zero, money moved into this heading.
+        public var varianceMinorUnits: Int64 { spentMinorUnits.saturatingAdding(-budgetMinorUnits) }
+        public var transferInMinorUnits: Int64 { max(0, varianceMinorUnits) }
+        /// Spent as a share of the budget, in basis points (nil without a budget).
+        public var spentBasisPoints: Int? {
+            guard budgetMinorUnits > 0 else { return nil }
+            return Int(min(Int64(Int32.max), spentMinorUnits.saturatingMultiplied(by: 10_000) / budgetMinorUnits))
+        }
+        public let needsAmendment: Bool
+    }
+
+    public let rows: [Row]
+
+    public init(budget: [BudgetHeading: Int64], spent: [BudgetHeading: Int64], settings: ContractSettings) {
+        rows = BudgetHeading.allCases.map { heading in
+            let planned = max(0, budget[heading] ?? 0)
+            let actual = max(0, spent[heading] ?? 0)
+            let over = max(0, actual.saturatingAdding(-planned))
+            let allowed = Money(minorUnits: planned, currency: "EUR").share(basisPoints: settings.transferWithoutAmendmentBasisPoints).minorUnits
+            return Row(heading: heading, budgetMinorUnits: planned, spentMinorUnits: actual, needsAmendment: over > allowed)
+        }
+    }
+
+    public var needsAmendment: Bool { rows.contains(where: \.needsAmendment) }
+    public var budgetMinorUnits: Int64 { rows.map(\.budgetMinorUnits).saturatingSum() }
+    public var spentMinorUnits: Int64 { rows.map(\.spentMinorUnits).saturatingSum() }
+}
+
+/// What closing a contract settles: the grant's final amount is the eligible expenditure,
+/// never above the grant. If more than that was paid, a recovery order asks for the
+/// difference; otherwise the final payment is the difference.
+public struct FinalSettlement: Sendable, Equatable {
+    public let finalAmountMinorUnits: Int64
+    public let finalPaymentMinorUnits: Int64
+    public let recoveryMinorUnits: Int64
+    /// The part of the grant never spent: it goes back to the lot's envelope.
+    public let releasedMinorUnits: Int64
+
+    /// `paid`: everything paid to the grantee, less anything already recovered.
+    public init(grant: Int64, eligible: Int64, paid: Int64) {
+        let grant = max(0, grant)
+        let final = min(grant, max(0, eligible))
+        let paid = max(0, paid)
+        finalAmountMinorUnits = final
+        finalPaymentMinorUnits = max(0, final - paid)
+        recoveryMinorUnits = max(0, paid - final)
+        releasedMinorUnits = grant - final
+    }
+}
+
+/// Where a grant's money stands. Money is never created or lost: what was paid, less what came
+/// back, plus what remains to pay, is always the grant.
+public struct GrantLedger: Sendable, Equatable {
+    public let grantMinorUnits: Int64
+    public let paidMinorUnits: Int64
+    public let recoveredMinorUnits: Int64
+    /// Expenditure shown by approved reports.
+    public let reportedMinorUnits: Int64
+
+    public init(grant: Int64, paid: Int64, recovered: Int64, reported: Int64) {
+        grantMinorUnits = max(0, grant)
+        paidMinorUnits = max(0, paid)
+        recoveredMinorUnits = max(0, recovered)
+        reportedMinorUnits = max(0, reported)
+    }
+
+    /// Paid and not recovered.
+    public var netPaidMinorUnits: Int64 { paidMinorUnits.saturatingAdding(-recoveredMinorUnits) }
+    /// What the grant still holds: to pay, or (once closed) released.
+    public var remainingMinorUnits: Int64 { grantMinorUnits.saturatingAdding(-netPaidMinorUnits) }
+    /// Paid and not yet shown as spent by an approved report.
+    public var unreportedMinorUnits: Int64 { max(0, netPaidMinorUnits.saturatingAdding(-reportedMinorUnits)) }
+}

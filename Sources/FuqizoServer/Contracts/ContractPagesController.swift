@@ -1,0 +1,127 @@
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Reading contracts: the portfolio, one contract's page, its print and documents, and a
+/// CSO's own grants.
+struct ContractPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("contracts", use: portfolio).access(.viewContracts)
+        let contract = routes.grouped("contracts", ":contractID")
+        contract.get(use: show).access(.viewContract, .contract)
+        contract.get("print", use: print).access(.viewContract, .contract)
+        contract.get("documents", ":attachmentID", use: download).access(.viewContract, .contract)
+        routes.get("my-grants", use: mine).access(.viewOwnGrants)
+    }
+
+    // MARK: one contract
+
+    static func render(_ req: Request, _ contract: GrantContract, signature: (SignatureForm, FieldErrors)? = nil,
+                       status: HTTPResponseStatus = .ok) async throws -> Response {
+        let documents = try await ContractService(database: req.db, services: req.services).documents(of: contract)
+        return try await req.page("contracts/contract", title: "contract.title",
+                                  ContractContext.build(req, contract, documents: documents, signature: signature), status: status)
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await Self.render(req, try req.record(GrantContract.self))
+    }
+
+    func print(req: Request) async throws -> View {
+        let contract = try req.record(GrantContract.self)
+        let application = try await ApplicationService(database: req.db, services: req.services).find(contract.$application.id)
+        let programme = try await SettingsService(database: req.db, services: req.services).current()
+        return try await req.page("contracts/print", title: "contract.print.pageTitle",
+                                  ContractPrint.build(contract, application: application, programme: programme, catalog: req.services.catalog))
+    }
+
+    func download(req: Request) async throws -> Response {
+        let contract = try req.record(GrantContract.self)
+        return try await DocumentStore(database: req.db).download(try req.id("attachmentID"), of: .contract, try contract.requireID())
+    }
+
+    // MARK: lists
+
+    struct Row: Encodable {
+        let id: String
+        let number: String
+        let organisation: String
+        let lot: String
+        let statusKey: String
+        let amount: String
+        let period: String
+        let nextReport: String?
+        let late: Bool
+    }
+
+    static func row(_ row: ContractPortfolio.Row, today: LocalDate, _ language: Language) -> Row {
+        let next = row.nextReport(today: today)
+        let signatureLate = row.status == .sentForSignature
+            && (row.sentOn.flatMap(LocalDate.init).map { $0.adding(days: ContractWork.signatureDays) < today } ?? false)
+        return Row(id: row.id.uuidString, number: row.number, organisation: row.organisation,
+                   lot: "\(row.callReference) · \(language.pick(row.lotSq, row.lotEn))", statusKey: row.status.catalogKey,
+                   amount: Money(minorUnits: row.amountMinorUnits, currency: row.currency).written(in: language),
+                   period: "\(Display.date(iso: row.startDate, language)) – \(Display.date(iso: row.endDate, language))",
+                   nextReport: next.map { Display.date($0.due, language) }, late: signatureLate || (next.map { $0.due < today } ?? false))
+    }
+
+    struct PortfolioQuery: Content {
+        var region: String?
+        var lot: String?
+        var status: String?
+        var page: Int?
+    }
+
+    struct PortfolioPage: Encodable {
+        let rows: [Row]
+        let pages: PageLinks
+        let fields: [FieldContext]
+    }
+
+    func portfolio(req: Request) async throws -> View {
+        let query = (try? req.query.decode(PortfolioQuery.self)) ?? PortfolioQuery()
+        let language = req.language
+        let contracts = ContractPortfolio(database: req.db)
+        var filter = ContractPortfolio.Filter()
+        filter.regionID = query.region.flatMap(UUID.init(uuidString:))
+        filter.lotID = query.lot.flatMap(UUID.init(uuidString:))
+        filter.status = query.status.flatMap(ContractStatus.init(rawValue:))
+        filter.page = query.page
+        let page = try await contracts.page(filter)
+        let geography = try await GeographyDirectory.load(on: req.db)
+        let lots = try await contracts.lots()
+        let today = TiranaTime.today(at: req.services.clock.now())
+        func link(_ number: Int) -> String {
+            SiteURL.contracts.with([("region", query.region), ("lot", query.lot), ("status", query.status), ("page", String(number))])
+        }
+        let fields = [
+            FieldContext("region", label: "field.region", kind: "select", value: query.region ?? "",
+                         options: geography.regions.map { .init(value: $0.id.uuidString, label: $0.name(language), selected: $0.id == filter.regionID) }),
+            FieldContext("lot", label: "contract.field.lot", kind: "select", value: query.lot ?? "",
+                         options: lots.map { .init(value: $0.id.uuidString, label: "\($0.call) · \(language.pick($0.nameSq, $0.nameEn))", selected: $0.id == filter.lotID) }),
+            FieldContext("status", label: "field.status", kind: "select", value: query.status ?? "",
+                         options: ContractStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filter.status) }),
+        ]
+        return try await req.page("contracts/portfolio", title: "contracts.title", PortfolioPage(
+            rows: page.rows.map { Self.row($0, today: today, language) }, pages: PageLinks(page.pager, link: link), fields: fields))
+    }
+
+    struct MinePage: Encodable {
+        let rows: [Row]
+        let tasks: [String]
+        let inPreparation: [String]
+    }
+
+    /// A CSO's grants: each contract, what it must do next, and awards whose contract the
+    /// programme is preparing.
+    func mine(req: Request) async throws -> View {
+        let organisations = Array(req.actor.organisations(as: .csoUser))
+        let contracts = ContractPortfolio(database: req.db)
+        let today = TiranaTime.today(at: req.services.clock.now())
+        let rows = try await contracts.contracts(of: organisations)
+        return try await req.page("contracts/mine", title: "myGrants.title", MinePage(
+            rows: rows.map { Self.row($0, today: today, req.language) },
+            tasks: rows.filter { $0.status == .sentForSignature }.map(\.number),
+            inPreparation: try await contracts.awardsInPreparation(of: organisations)))
+    }
+}

@@ -1,0 +1,116 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import SQLKit
+
+/// Lists of contracts: the grants officer's portfolio (every contract, filtered, 50 a page)
+/// and a CSO's own. Read with plain SQL: the portfolio is opened all day at national scale.
+struct ContractPortfolio {
+    let database: any Database
+
+    static let pageSize = 50
+
+    /// One contract in a list. Rows are read on a page measured hot (docs/performance.md), so
+    /// the columns are named.
+    struct Row: Decodable, Sendable {
+        let id: UUID
+        let number: String
+        let status: ContractStatus
+        let organisationId: UUID
+        let organisation: String
+        let callReference: String
+        let lotSq: String
+        let lotEn: String
+        let regionId: UUID?
+        let currency: String
+        let amountMinorUnits: Int64
+        let startDate: String
+        let endDate: String
+        let sentOn: String?
+        let terms: String
+
+        static let select: SQLQueryString = """
+            SELECT c.id, c.number, c.status, c.organisation_id, o.name_sq AS organisation, g.reference AS call_reference,
+                   l.name_sq AS lot_sq, l.name_en AS lot_en, c.region_id, c.currency, c.amount_minor_units,
+                   c.start_date, c.end_date, c.sent_on, c.terms
+            FROM grant_contracts c
+            JOIN organisations o ON o.id = c.organisation_id
+            JOIN call_lots l ON l.id = c.lot_id
+            JOIN grant_calls g ON g.id = c.call_id
+            """
+
+        /// The next report the contract asks for (the last one once all are past).
+        func nextReport(today: LocalDate) -> PlannedReport? {
+            guard status.isRunning || status == .suspended,
+                  let reports = try? StoredJSON.decode(ContractTerms.self, from: terms).reports else { return nil }
+            return reports.first { $0.due >= today } ?? reports.last
+        }
+    }
+
+    struct Filter: Sendable {
+        var regionID: UUID?
+        var lotID: UUID?
+        var status: ContractStatus?
+        var page: Int?
+    }
+
+    struct Page: Sendable {
+        let rows: [Row]
+        let pager: Pager
+    }
+
+    func page(_ filter: Filter) async throws -> Page {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if let region = filter.regionID { conditions.append("c.region_id = \(bind: region)") }
+        if let lot = filter.lotID { conditions.append("c.lot_id = \(bind: lot)") }
+        if let status = filter.status { conditions.append("c.status = \(bind: status.rawValue)") }
+        let condition = SQLList(conditions, separator: SQLRaw(" AND "))
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM grant_contracts c WHERE \(condition)").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let pager = Pager(requested: filter.page, total: total, pageSize: Self.pageSize)
+        let rows = try await sql.raw("""
+            \(Row.select)
+            WHERE \(condition)
+            ORDER BY c.number
+            LIMIT \(literal: Self.pageSize) OFFSET \(literal: pager.offset)
+            """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Page(rows: rows, pager: pager)
+    }
+
+    /// The contracts of these organisations their users may see: every one sent for signature
+    /// or later (a draft is the programme's working copy).
+    func contracts(of organisations: [UUID]) async throws -> [Row] {
+        guard !organisations.isEmpty else { return [] }
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        return try await sql.raw("""
+            \(Row.select)
+            WHERE c.organisation_id IN \(SQLBind.group(organisations)) AND c.status <> \(bind: ContractStatus.draft.rawValue)
+            ORDER BY c.number
+            """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Awards of these organisations whose contract is not yet sent: the programme prepares it.
+    func awardsInPreparation(of organisations: [UUID]) async throws -> [String] {
+        guard !organisations.isEmpty else { return [] }
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        struct AwardRow: Decodable { let reference: String }
+        return try await sql.raw("""
+            SELECT a.reference FROM grant_applications a
+            WHERE a.organisation_id IN \(SQLBind.group(organisations)) AND a.status = \(bind: ApplicationStatus.awarded.rawValue)
+              AND NOT EXISTS (SELECT 1 FROM grant_contracts c WHERE c.application_id = a.id AND c.status <> \(bind: ContractStatus.draft.rawValue))
+            ORDER BY a.reference
+            """).all(decoding: AwardRow.self).map(\.reference)
+    }
+
+    /// The lots that have contracts, for the portfolio's filter: "CFP-2019-01 · Tirana".
+    func lots() async throws -> [(id: UUID, call: String, nameSq: String, nameEn: String)] {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        struct LotRow: Decodable { let id: UUID; let reference: String; let nameSq: String; let nameEn: String }
+        return try await sql.raw("""
+            SELECT l.id, g.reference, l.name_sq, l.name_en FROM call_lots l JOIN grant_calls g ON g.id = l.call_id
+            WHERE EXISTS (SELECT 1 FROM grant_contracts c WHERE c.lot_id = l.id)
+            ORDER BY g.reference, l.position
+            """).all(decoding: LotRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.id, $0.reference, $0.nameSq, $0.nameEn) }
+    }
+}

@@ -1,0 +1,54 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import SQLKit
+
+/// Contracts' part of people's work lists: the facts `ContractWork` needs, in grouped,
+/// indexed queries (this runs for the navigation's counts too).
+struct ContractWorkload: WorkSource {
+    func items(for actor: Actor, today: LocalDate, now: Date, on database: any Database) async throws -> [WorkItem] {
+        guard let sql = database as? any SQLDatabase, actor.isSignedIn else { return [] }
+        var items: [WorkItem] = []
+        if actor.has(.grantsOfficer) {
+            items += ContractWork.officer(try await contracts(in: [.draft, .sentForSignature], of: nil, sql),
+                                          awards: try await awardsWithoutContract(sql))
+        }
+        let organisations = actor.organisations(as: .csoUser)
+        if !organisations.isEmpty {
+            items += ContractWork.grantee(try await contracts(in: [.sentForSignature], of: Array(organisations), sql))
+        }
+        return items
+    }
+
+    private struct ContractRow: Decodable {
+        let id: UUID
+        let number: String
+        let status: ContractStatus
+        let sentOn: String?
+    }
+
+    private func contracts(in statuses: [ContractStatus], of organisations: [UUID]?, _ sql: any SQLDatabase) async throws -> [ContractWork.Contract] {
+        var condition: SQLQueryString = "status IN \(SQLBind.group(statuses.map(\.rawValue)))"
+        if let organisations { condition = "\(condition) AND organisation_id IN \(SQLBind.group(organisations))" }
+        return try await sql.raw("SELECT id, number, status, sent_on FROM grant_contracts WHERE \(condition)")
+            .all(decoding: ContractRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { ContractWork.Contract(id: $0.id, number: $0.number, status: $0.status, sentOn: $0.sentOn.flatMap(LocalDate.init)) }
+    }
+
+    private struct AwardRow: Decodable {
+        let callId: UUID
+        let reference: String
+        let awards: Int
+    }
+
+    private func awardsWithoutContract(_ sql: any SQLDatabase) async throws -> [ContractWork.Awards] {
+        try await sql.raw("""
+            SELECT a.call_id, c.reference, COUNT(*) AS awards
+            FROM grant_applications a JOIN grant_calls c ON c.id = a.call_id
+            WHERE a.status = \(bind: ApplicationStatus.awarded.rawValue)
+              AND NOT EXISTS (SELECT 1 FROM grant_contracts k WHERE k.application_id = a.id)
+            GROUP BY a.call_id, c.reference
+            """).all(decoding: AwardRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { ContractWork.Awards(call: $0.callId, reference: $0.reference, withoutContract: $0.awards) }
+    }
+}

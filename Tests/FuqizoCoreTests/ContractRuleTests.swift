@@ -1,0 +1,326 @@
+import Foundation
+@testable import FuqizoCore
+import PropertyBased
+import Testing
+
+/// The rules of grant contracts: their lifecycles, the tranche schedule, the 70 % rule and
+/// the 90 % cap, budget transfers, closure, and that money is never created or lost.
+@Suite("Grant contracts")
+struct ContractRuleTests {
+    let settings = ContractSettings.default
+
+    func day(_ text: String) -> LocalDate { LocalDate(text)! }
+
+    // MARK: lifecycles
+
+    @Test("a contract goes draft → sent → signed → in implementation → final report approved → closed, and nothing else")
+    func contractLifecycle() {
+        let happy: [(ContractStatus, ContractEvent, ContractStatus)] = [
+            (.draft, .edit, .draft), (.draft, .sendForSignature, .sentForSignature), (.sentForSignature, .recall, .draft),
+            (.sentForSignature, .sign, .signed), (.signed, .startImplementation, .inImplementation),
+            (.inImplementation, .approveFinalReport, .finalReportApproved), (.finalReportApproved, .close, .closed),
+            (.signed, .suspend, .suspended), (.inImplementation, .suspend, .suspended), (.suspended, .resume, .inImplementation),
+            (.sentForSignature, .terminate, .terminated), (.inImplementation, .terminate, .terminated), (.suspended, .terminate, .terminated),
+            (.signed, .terminate, .terminated), (.inImplementation, .amend, .inImplementation), (.signed, .amend, .signed),
+            (.suspended, .amend, .suspended),
+        ]
+        for (from, event, to) in happy { #expect(from.after(event) == .success(to), "\(from) \(event)") }
+        let allowed = Set(happy.map { "\($0.0)|\($0.1)" })
+        let events: [ContractEvent] = [.edit, .sendForSignature, .recall, .sign, .startImplementation, .approveFinalReport, .close,
+                                       .suspend, .resume, .terminate, .amend]
+        for status in ContractStatus.allCases {
+            for event in events where !allowed.contains("\(status)|\(event)") {
+                guard case .failure(let refusal) = status.after(event) else {
+                    Issue.record("\(status) allowed \(event)")
+                    continue
+                }
+                #expect(refusal.messageKey.hasPrefix("contract.error."))
+            }
+        }
+        // Locked contracts refuse everything.
+        for locked in [ContractStatus.closed, .terminated] {
+            #expect(locked.isLocked)
+            #expect(events.allSatisfy { !locked.allows($0) })
+        }
+        #expect(ContractStatus.draft.after(.sign) == .failure(WorkflowRefusal("contract.error.notSent")))
+    }
+
+    @Test("a payment is requested, checked, approved, paid; returned with reasons at any step before payment")
+    func paymentLifecycle() {
+        #expect(PaymentStatus.requested.after(.check) == .success(.checked))
+        #expect(PaymentStatus.checked.after(.approve) == .success(.approved))
+        #expect(PaymentStatus.approved.after(.pay) == .success(.paid))
+        for status in [PaymentStatus.requested, .checked, .approved] { #expect(status.after(.returnToGrantee) == .success(.returned)) }
+        #expect(PaymentStatus.returned.after(.resubmit) == .success(.requested))
+        // Finance cannot approve what the grants officer has not checked, nor pay before approving.
+        #expect(PaymentStatus.requested.after(.approve) == .failure(WorkflowRefusal("payment.error.notChecked")))
+        #expect(PaymentStatus.checked.after(.pay) == .failure(WorkflowRefusal("payment.error.notApproved")))
+        #expect(PaymentStatus.paid.after(.returnToGrantee) == .failure(WorkflowRefusal("payment.error.cannotReturn")))
+        #expect(!PaymentStatus.paid.allows(.check) && !PaymentStatus.paid.allows(.pay) && !PaymentStatus.paid.allows(.resubmit))
+    }
+
+    @Test("reports, amendments and recovery orders move only forward")
+    func otherLifecycles() {
+        #expect(ReportStatus.draft.after(.submit) == .success(.submitted))
+        #expect(ReportStatus.submitted.after(.returnForChanges) == .success(.returned))
+        #expect(ReportStatus.returned.after(.edit) == .success(.returned))
+        #expect(ReportStatus.returned.after(.submit) == .success(.submitted))
+        #expect(ReportStatus.submitted.after(.approve) == .success(.approved))
+        #expect(ReportStatus.submitted.after(.edit) == .failure(WorkflowRefusal("report.error.submitted")))
+        #expect(ReportStatus.approved.after(.returnForChanges) == .failure(WorkflowRefusal("report.error.notSubmitted")))
+        #expect(ReportStatus.draft.after(.approve) == .failure(WorkflowRefusal("report.error.notSubmitted")))
+        #expect(AmendmentStatus.requested.after(.approve) == .success(.approved))
+        #expect(AmendmentStatus.requested.after(.refuse) == .success(.refused))
+        #expect(AmendmentStatus.refused.after(.approve) == .failure(WorkflowRefusal("amendment.error.decided")))
+        #expect(RecoveryStatus.issued.after(.settle(offset: true)) == .success(.offset))
+        #expect(RecoveryStatus.issued.after(.settle(offset: false)) == .success(.paid))
+        #expect(RecoveryStatus.paid.after(.settle(offset: false)) == .failure(WorkflowRefusal("recovery.error.settled")))
+    }
+
+    // MARK: the plan
+
+    @Test("twelve months: 80 % pre-financing and the balance; twenty-four: two tranches of 40 % and the balance")
+    func tranchePlans() {
+        let year = ContractPlan.tranches(grant: 5_000_000, months: 12, settings: settings)
+        #expect(year.map(\.kind) == [.preFinancing, .balance])
+        #expect(year.map(\.amountMinorUnits) == [4_000_000, 1_000_000])
+        let two = ContractPlan.tranches(grant: 5_000_000, months: 24, settings: settings)
+        #expect(two.map(\.kind) == [.preFinancing, .furtherPreFinancing, .balance])
+        #expect(two.map(\.amountMinorUnits) == [2_000_000, 2_000_000, 1_000_000])
+        // 18 months: the first period has 12 of them; cents are never lost.
+        let odd = ContractPlan.tranches(grant: 1_000_001, months: 18, settings: settings)
+        #expect(odd.map(\.amountMinorUnits) == [533_333, 266_667, 200_001])
+        #expect(odd.map(\.number) == [1, 2, 3])
+    }
+
+    @Test("tranches add up to the grant exactly, none negative, pre-financing within the cap, for any grant and length")
+    func tranchesAddUp() async {
+        await propertyCheck(count: 400, input: Gen.int64(in: 0...Money.maximumMinorUnits), Gen.int(in: -5...200),
+                            Gen.int(in: 0...10_000), Gen.int(in: -3...70)) { grant, months, share, period in
+            let rules = ContractSettings(preFinancingBasisPoints: share, preFinancingCapBasisPoints: 9000, periodMonths: period)
+            let tranches = ContractPlan.tranches(grant: grant, months: months, settings: rules)
+            #expect(tranches.map(\.amountMinorUnits).reduce(0, +) == grant)
+            #expect(tranches.allSatisfy { $0.amountMinorUnits >= 0 })
+            #expect(tranches.last?.kind == .balance)
+            let preFinancing = tranches.filter { $0.kind != .balance }.map(\.amountMinorUnits).reduce(0, +)
+            #expect(preFinancing <= Money(minorUnits: grant, currency: "EUR").share(basisPoints: 9000).minorUnits)
+        }
+        // Extreme values never trap.
+        _ = ContractPlan.tranches(grant: .max, months: .max, settings: ContractSettings(periodMonths: .max))
+        _ = ContractPlan.tranches(grant: .min, months: .min, settings: ContractSettings(preFinancingBasisPoints: .max, periodMonths: .min))
+    }
+
+    @Test("an interim report after each period but the last, the final report after the end")
+    func reportPlan() {
+        let reports = ContractPlan.reports(start: day("2027-01-01"), end: day("2028-12-31"), settings: settings)
+        #expect(reports.map(\.kind) == [.interim, .final])
+        #expect(reports[0].periodEnd == day("2027-12-31"))
+        #expect(reports[0].due == day("2028-01-30"))
+        #expect(reports[1].periodEnd == day("2028-12-31"))
+        #expect(reports[1].due == day("2029-03-01"))
+        #expect(ContractPlan.reports(start: day("2027-01-01"), end: day("2027-12-31"), settings: settings).map(\.kind) == [.final])
+        #expect(ContractDuration.months(from: day("2027-01-01"), to: day("2027-12-31")) == 12)
+        #expect(ContractDuration.months(from: day("2027-01-15"), to: day("2028-01-15")) == 13)
+        #expect(ContractDuration.months(from: day("2027-03-01"), to: day("2027-02-01")) == 0)
+    }
+
+    // MARK: further tranches
+
+    @Test("a further tranche is paid in full when 70 % of the last and all of the earlier tranches are spent")
+    func furtherTrancheInFull() {
+        // Grant 100,000: paid 40,000; 28,000 (70 %) spent.
+        let tranche = FurtherTranche(planned: 4_000_000, grant: 10_000_000, paid: [4_000_000], spent: 2_800_000, settings: settings)
+        #expect(tranche.payableMinorUnits == 4_000_000)
+        #expect(tranche.reasons.isEmpty)
+        #expect(!tranche.isReduced)
+    }
+
+    @Test("below 70 % spent, the tranche is reduced by what is unspent, and the page can say why")
+    func furtherTrancheReduced() {
+        let tranche = FurtherTranche(planned: 4_000_000, grant: 10_000_000, paid: [4_000_000], spent: 2_799_999, settings: settings)
+        #expect(tranche.payableMinorUnits == 4_000_000 - 1_200_001)
+        #expect(tranche.reasons == [.reducedByUnspent(unspentMinorUnits: 1_200_001)])
+        // The earlier tranches must be spent in full: 30,000 + 70 % of 30,000 = 51,000 needed.
+        let third = FurtherTranche(planned: 3_000_000, grant: 10_000_000, paid: [3_000_000, 3_000_000], spent: 5_000_000, settings: settings)
+        #expect(third.reasons == [.reducedByUnspent(unspentMinorUnits: 1_000_000)])
+        #expect(third.payableMinorUnits == 2_000_000)
+        // Nothing spent at all: nothing more is paid.
+        let none = FurtherTranche(planned: 1_000_000, grant: 10_000_000, paid: [4_000_000], spent: 0, settings: settings)
+        #expect(none.payableMinorUnits == 0)
+    }
+
+    @Test("all pre-financing together never passes 90 % of the grant")
+    func furtherTrancheCapped() {
+        let tranche = FurtherTranche(planned: 2_000_000, grant: 10_000_000, paid: [8_000_000], spent: 8_000_000, settings: settings)
+        #expect(tranche.payableMinorUnits == 1_000_000)
+        #expect(tranche.reasons == [.cappedAt(capMinorUnits: 9_000_000)])
+    }
+
+    @Test("a further tranche is never negative, never above plan, never past the cap, for any figures")
+    func furtherTrancheBounds() async {
+        let amount = Gen.int64(in: -1_000...Money.maximumMinorUnits)
+        await propertyCheck(count: 400, input: amount, amount, amount.array(of: 0...5), amount) { planned, grant, paid, spent in
+            let tranche = FurtherTranche(planned: planned, grant: grant, paid: paid, spent: spent, settings: settings)
+            #expect(tranche.payableMinorUnits >= 0)
+            #expect(tranche.payableMinorUnits <= max(0, planned))
+            let paidTotal = paid.map { max(0, $0) }.reduce(0, +)
+            let cap = Money(minorUnits: max(0, grant), currency: "EUR").share(basisPoints: 9000).minorUnits
+            #expect(tranche.payableMinorUnits == 0 || paidTotal + tranche.payableMinorUnits <= cap)
+        }
+    }
+
+    // MARK: budget transfers
+
+    @Test("spending above a heading up to 25 % of it is allowed; beyond needs an amendment")
+    func budgetTransfers() {
+        let budget: [BudgetHeading: Int64] = [.humanResources: 1_000_000, .travel: 200_000, .equipment: 0]
+        let within = BudgetVariance(budget: budget, spent: [.humanResources: 1_250_000, .travel: 0], settings: settings)
+        #expect(!within.needsAmendment)
+        #expect(within.rows.first { $0.heading == .humanResources }?.transferInMinorUnits == 250_000)
+        #expect(within.rows.first { $0.heading == .humanResources }?.spentBasisPoints == 12_500)
+        #expect(within.rows.first { $0.heading == .travel }?.varianceMinorUnits == -200_000)
+        let beyond = BudgetVariance(budget: budget, spent: [.humanResources: 1_250_001], settings: settings)
+        #expect(beyond.needsAmendment)
+        // A heading without a budget cannot receive anything without an amendment.
+        let unbudgeted = BudgetVariance(budget: budget, spent: [.equipment: 1], settings: settings)
+        #expect(unbudgeted.needsAmendment)
+        #expect(unbudgeted.rows.first { $0.heading == .equipment }?.spentBasisPoints == nil)
+        #expect(within.budgetMinorUnits == 1_200_000 && within.spentMinorUnits == 1_250_000)
+    }
+
+    // MARK: closure and the ledger
+
+    @Test("closure pays the difference up to the eligible amount, or orders the recovery of what was paid beyond it")
+    func closure() {
+        let pay = FinalSettlement(grant: 5_000_000, eligible: 4_800_000, paid: 4_000_000)
+        #expect((pay.finalAmountMinorUnits, pay.finalPaymentMinorUnits, pay.recoveryMinorUnits, pay.releasedMinorUnits) == (4_800_000, 800_000, 0, 200_000))
+        let recover = FinalSettlement(grant: 5_000_000, eligible: 3_500_000, paid: 4_000_000)
+        #expect((recover.finalPaymentMinorUnits, recover.recoveryMinorUnits, recover.releasedMinorUnits) == (0, 500_000, 1_500_000))
+        // Never above the grant, whatever was spent.
+        let over = FinalSettlement(grant: 5_000_000, eligible: 7_000_000, paid: 4_000_000)
+        #expect((over.finalAmountMinorUnits, over.finalPaymentMinorUnits) == (5_000_000, 1_000_000))
+    }
+
+    @Test("money is never created or lost: paid − recovered + remaining = granted at every step, and closure balances")
+    func moneyIsConserved() async {
+        let amount = Gen.int64(in: 0...Money.maximumMinorUnits)
+        await propertyCheck(count: 500, input: amount, amount, amount) { grant, eligible, paidRaw in
+            let paid = min(paidRaw, grant)
+            let settlement = FinalSettlement(grant: grant, eligible: eligible, paid: paid)
+            #expect(paid + settlement.finalPaymentMinorUnits - settlement.recoveryMinorUnits == settlement.finalAmountMinorUnits)
+            #expect(settlement.finalAmountMinorUnits + settlement.releasedMinorUnits == grant)
+            #expect(settlement.finalPaymentMinorUnits == 0 || settlement.recoveryMinorUnits == 0)
+            let before = GrantLedger(grant: grant, paid: paid, recovered: 0, reported: eligible)
+            #expect(before.netPaidMinorUnits + before.remainingMinorUnits == grant)
+            let after = GrantLedger(grant: grant, paid: paid + settlement.finalPaymentMinorUnits, recovered: settlement.recoveryMinorUnits,
+                                    reported: settlement.finalAmountMinorUnits)
+            #expect(after.paidMinorUnits - after.recoveredMinorUnits + after.remainingMinorUnits == grant)
+            #expect(after.remainingMinorUnits == settlement.releasedMinorUnits)
+        }
+    }
+
+    // MARK: forms and numbers
+
+    @Test("the contract's amount stays within the award and the cap; dates in order and within 60 months")
+    func contractForm() {
+        func check(_ form: ContractForm) -> FieldErrors? {
+            if case .failure(let errors) = form.validated(awardedMinorUnits: 4_500_000, capMinorUnits: 6_000_000, currency: "EUR") { return errors }
+            return nil
+        }
+        let good = ContractForm(amount: "45000", startDate: "2027-01-01", endDate: "2027-12-31", language: "sq")
+        #expect(check(good) == nil)
+        if case .success(let terms) = good.validated(awardedMinorUnits: 4_500_000, capMinorUnits: 6_000_000, currency: "EUR") {
+            #expect(terms.amountMinorUnits == 4_500_000 && terms.months == 12 && terms.language == .sq)
+        }
+        var form = good
+        form.amount = "45000,01"
+        #expect(check(form)?["amount"] == "contract.error.aboveAward")
+        if case .failure(let errors) = good.validated(awardedMinorUnits: 9_000_000, capMinorUnits: 4_000_000, currency: "EUR") {
+            #expect(errors["amount"] == "contract.error.aboveCap")
+        } else { Issue.record("the cap was not applied") }
+        form = good; form.amount = "0"
+        #expect(check(form)?["amount"] == "contract.error.amountZero")
+        form = good; form.amount = "9223372036854775807"
+        #expect(check(form)?["amount"] == "form.error.amount")
+        form = good; form.endDate = "2026-12-31"
+        #expect(check(form)?["endDate"] == "contract.error.endBeforeStart")
+        form = good; form.endDate = "2032-01-01"
+        #expect(check(form)?["endDate"] == "contract.error.tooLong")
+        form = good; form.startDate = "9999-12-31"
+        #expect(check(form)?["startDate"] == "form.error.date")
+        form = good; form.language = "fr"
+        #expect(check(form)?["language"] == "form.error.choose")
+        #expect(ContractNumber.of(application: "APP-2019-01-014") == "GC-2019-01-014")
+        #expect(ContractNumber.of(application: "CFP-2019-01") == nil)
+    }
+
+    @Test("signature dates: neither in the future nor before the contract was sent")
+    func signatureDates() {
+        let sent = day("2027-01-10"), today = day("2027-01-20")
+        #expect((try? SignatureForm(grantee: "2027-01-12", programme: "2027-01-15").validated(sentOn: sent, today: today).get()) != nil)
+        if case .failure(let errors) = SignatureForm(grantee: "2027-01-21", programme: "2027-01-09").validated(sentOn: sent, today: today) {
+            #expect(errors["grantee"] == "contract.error.signedInFuture")
+            #expect(errors["programme"] == "contract.error.signedBeforeSent")
+        } else { Issue.record("bad dates accepted") }
+    }
+
+    @Test("the call's contract settings are checked, and calls saved before them read with PRAG's defaults")
+    func settingsOfTheCall() throws {
+        #expect(ContractSettings.default.problems.isEmpty)
+        #expect(ContractSettings(preFinancingBasisPoints: 9500).problems["preFinancing"] == "contractSettings.error.preFinancing")
+        #expect(ContractSettings(periodMonths: 0).problems["periodMonths"] == "contractSettings.error.period")
+        let old = #"{"maximumGrantMinorUnits":6000000,"maximumGrantShareBasisPoints":9000,"maximumIndirectBasisPoints":700,"minimumGrantMinorUnits":1000000}"#
+        let rules = try JSONDecoder().decode(GrantRules.self, from: Data(old.utf8))
+        #expect(rules.contract == .default)
+        let partial = try JSONDecoder().decode(ContractSettings.self, from: Data(#"{"preFinancingBasisPoints":7000}"#.utf8))
+        #expect(partial.preFinancingBasisPoints == 7000 && partial.preFinancingCapBasisPoints == 9000)
+    }
+
+    // MARK: work and access
+
+    @Test("the officer prepares, sends and records signatures; the grantee signs what was sent")
+    func work() {
+        let sent = ContractWork.Contract(id: UUID(), number: "GC-2019-01-001", status: .sentForSignature, sentOn: day("2027-01-01"))
+        let draft = ContractWork.Contract(id: UUID(), number: "GC-2019-01-002", status: .draft, sentOn: nil)
+        let signed = ContractWork.Contract(id: UUID(), number: "GC-2019-01-003", status: .signed, sentOn: day("2027-01-01"))
+        let officer = ContractWork.officer([sent, draft, signed], awards: [.init(call: UUID(), reference: "CFP-2019-01", withoutContract: 3)])
+        #expect(officer.map(\.kind) == ["work.prepareContracts", "work.recordSignatures", "work.sendContract"])
+        #expect(officer[0].count == 3)
+        #expect(officer[1].due == day("2027-01-15"))
+        #expect(!officer[2].announced)
+        let grantee = ContractWork.grantee([sent, draft, signed])
+        #expect(grantee.map(\.reference) == ["GC-2019-01-001"])
+        #expect(grantee[0].link == WorkLink("contract", sent.id.uuidString))
+    }
+
+    @Test("a CSO sees its own contracts once sent; finance approves payments; donors and evaluators see no contract")
+    func access() {
+        let orgA = UUID(), orgB = UUID()
+        func actor(_ grant: RoleGrant) -> Actor { Actor(userID: UUID(), grants: [grant]) }
+        let cso = actor(RoleGrant(role: .csoUser, organisationID: orgA))
+        let sent = Resource.contract(ContractAccess(organisationID: orgA, status: .sentForSignature))
+        let draft = Resource.contract(ContractAccess(organisationID: orgA, status: .draft))
+        let other = Resource.contract(ContractAccess(organisationID: orgB, status: .signed))
+        #expect(Policy.decide(cso, .viewContract, sent) == .allow)
+        #expect(Policy.decide(cso, .viewContract, draft) == .deny)
+        #expect(Policy.decide(cso, .viewContract, other) == .deny)
+        #expect(Policy.decide(cso, .manageContract, sent) == .deny)
+        #expect(Policy.decide(cso, .viewContracts) == .deny)
+        #expect(Policy.decide(cso, .viewOwnGrants) == .allow)
+        let finance = actor(RoleGrant(role: .financeOfficer))
+        #expect(Policy.decide(finance, .viewContracts) == .allow)
+        #expect(Policy.decide(finance, .viewContract, other) == .allow)
+        #expect(Policy.decide(finance, .manageContract, other) == .deny)
+        #expect(Policy.decide(finance, .approvePayment, other) == .allow)
+        #expect(Policy.decide(finance, .viewOrganisationBankDetails, .organisation(orgA)) == .allow)
+        #expect(finance.requiresTwoFactor)
+        let officer = actor(RoleGrant(role: .grantsOfficer))
+        #expect(Policy.decide(officer, .manageContract, draft) == .allow)
+        #expect(Policy.decide(officer, .approvePayment, other) == .deny)
+        for role in [Role.donorViewer, .evaluator, .caseWorker] {
+            let someone = actor(RoleGrant(role: role, organisationID: orgA))
+            #expect(Policy.decide(someone, .viewContract, sent) == .deny)
+            #expect(Policy.decide(someone, .viewContracts) == .deny)
+        }
+    }
+}
