@@ -12,7 +12,7 @@ import VaporTesting
 @Suite("Route × role access")
 struct AccessMatrixTests {
     enum Who: String, CaseIterable, CustomStringConvertible {
-        case anonymous, administrator, programmeManager, grantsOfficer, evaluator, donorViewer, csoUser, caseWorker, clubFacilitator
+        case anonymous, administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer, csoUser, caseWorker, clubFacilitator
         var description: String { rawValue }
         var role: Role? { Role(rawValue: rawValue) }
     }
@@ -24,6 +24,7 @@ struct AccessMatrixTests {
     static let members: Set<Who> = staff.union([.csoUser, .caseWorker, .clubFacilitator])
     static let editors: Set<Who> = staff.union([.csoUser])
     static let grants: Set<Who> = [.administrator, .grantsOfficer]
+    static let portfolio: Set<Who> = grants.union([.programmeManager, .financeOfficer])
 
     /// Who may use each route. Organisation routes are tried on the organisation the
     /// organisation-scoped roles belong to.
@@ -131,6 +132,21 @@ struct AccessMatrixTests {
         "GET /grants/calls/:callID/letters": grants,
         "POST /grants/calls/:callID/letters/send": grants,
         "GET /grants/figures": staff.union([.donorViewer]),
+        "GET /contracts": portfolio,
+        "GET /contracts/:contractID": portfolio.union([.csoUser]),
+        "GET /contracts/:contractID/print": portfolio.union([.csoUser]),
+        "GET /contracts/:contractID/documents/:attachmentID": portfolio.union([.csoUser]),
+        "GET /my-grants": [.csoUser],
+        "GET /grants/applications/:applicationID/contract": grants,
+        "POST /grants/applications/:applicationID/contract": grants,
+        "GET /contracts/:contractID/edit": grants,
+        "POST /contracts/:contractID/edit": grants,
+        "POST /contracts/:contractID/send": grants,
+        "POST /contracts/:contractID/recall": grants,
+        "POST /contracts/:contractID/signatures": grants,
+        "POST /contracts/:contractID/suspend": grants,
+        "POST /contracts/:contractID/resume": grants,
+        "POST /contracts/:contractID/terminate": grants,
         "GET /statistics/survivors": [.administrator, .programmeManager, .donorViewer],
         "GET /evaluation": [.evaluator],
         "GET /evaluation/:assignmentID": [.evaluator],
@@ -189,7 +205,7 @@ struct AccessMatrixTests {
     /// Path parameters that name one organisation's or one person's record. A route with one of
     /// them must name its record for the policy, so that the decision is made on the record
     /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
-    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID"]
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID"]
 
     @Test("every route whose path names a record hands that record to the policy")
     func recordRoutesNameTheirRecord() async throws {
@@ -259,7 +275,7 @@ struct AccessMatrixTests {
                 ":kind": "administrative", ":letterID": UUID().uuidString, ":assignmentID": UUID().uuidString,
                 ":code": survivorCode, ":consentID": consentID.uuidString,
                 ":goalID": UUID().uuidString, ":stepID": UUID().uuidString, ":followUpID": UUID().uuidString,
-                ":referralID": referralID.uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
+                ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

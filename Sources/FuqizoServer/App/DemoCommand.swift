@@ -57,6 +57,7 @@ struct DemoCommand: AsyncCommand {
         }
         if closedCalls > 0 {
             try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
+            try await DemoData.loadContracts(app: app)
         }
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         let bulk = signature.bulkSurvivors ?? 0, attendances = signature.attendances ?? 0

@@ -86,6 +86,7 @@ enum TestFixtures {
         _ = try await DemoData.loadUsers(app: app, organisations: organisations)
         if openCall { try await DemoData.loadOpenCall(app: app) }
         try await DemoData.loadClosedCalls(app: app, count: 1, applications: applications, organisations: organisations)
+        try await DemoData.loadContracts(app: app)
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         for user in try await User.query(on: app.db).with(\.$roles).all()
         where user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {

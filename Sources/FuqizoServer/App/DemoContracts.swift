@@ -1,0 +1,50 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+extension DemoData {
+    /// Contracts over the decided calls' awards, made through the contracts' own service, in
+    /// each state this release knows: signed (with its scan), sent for signature, a draft, and
+    /// one suspended. The first award of each call is left without a contract, for the officer to prepare.
+    static func loadContracts(app: Application) async throws {
+        guard let officer = try await User.query(on: app.db).filter(\.$email == "grantsofficer@demo.fuqizo.invalid").first()?.id else { return }
+        let service = ContractService(database: app.db, services: app.services)
+        let applications = ApplicationService(database: app.db, services: app.services)
+        let awarded = try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).sort(\.$reference).all()
+        let byCall = Dictionary(grouping: awarded, by: { $0.$call.id })
+        for (_, awards) in byCall.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            // The first award of each call waits for its contract.
+            for (index, award) in awards.dropFirst().enumerated() {
+                let application = try await applications.find(try award.requireID())
+                let today = service.today
+                // Contracts started some months ago, so that a report falls due soon.
+                let start = today.adding(months: -(index % 6) - 1)
+                let form = ContractForm(amount: NumberWriting.plain(application.requestedMinorUnits), startDate: start.description,
+                                        endDate: start.adding(months: 12 + 12 * (index % 2)).adding(days: -1).description, language: application.language)
+                guard case .success(let contract) = try await service.generate(from: application, form: form, actor: officer) else { continue }
+                let state = index % 4
+                if state == 3 { continue } // a draft
+                try await service.send(contract, actor: officer)
+                if state == 1 { continue } // waiting for the signatures
+                let scan = CheckedDocument.demoScan(number: contract.number)
+                _ = try await service.recordSignatures(contract, form: SignatureForm(grantee: today.description, programme: today.description),
+                                                       scan: .success(scan), actor: officer)
+                if state == 2 {
+                    try await service.change(contract, .suspend, reason: "Mungojnë dëshmitë e dukshmërisë nga aktiviteti i parë.", actor: officer)
+                }
+            }
+        }
+    }
+}
+
+extension CheckedDocument {
+    /// A small, valid PDF standing for a signed contract's scan.
+    static func demoScan(number: String) -> (CheckedDocument, [UInt8]) {
+        let bytes = Array("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% \(number)\ntrailer<</Root 1 0 R>>\n%%EOF\n".utf8)
+        guard case .success(let document) = DocumentCheck.check(filename: "\(number)-nenshkruar.pdf", bytes: bytes, maximumBytes: ContractService.scanLimit) else {
+            preconditionFailure("the demo scan is a valid PDF")
+        }
+        return (document, bytes)
+    }
+}

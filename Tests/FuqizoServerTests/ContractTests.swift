@@ -1,0 +1,185 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+/// Grant contracts on the server: generated from an award, corrected, sent, signed with the
+/// scan, suspended, resumed and terminated with reasons; who sees them; the print in the
+/// grantee's language; the portfolio and the CSO's page.
+@Suite("Grant contracts")
+struct ContractTests {
+    func browser(_ app: Application, _ user: User) async throws -> Browser {
+        Browser(app, session: try await TestFixtures.session(app, for: user))
+    }
+
+    func person(_ app: Application, _ role: Role, in organisation: UUID? = nil) async throws -> User {
+        try await TestFixtures.user(app, grants: [RoleGrant(role: role, organisationID: organisation)])
+    }
+
+    func contract(_ app: Application, _ id: UUID) async throws -> GrantContract {
+        try #require(try await GrantContract.find(id, on: app.db))
+    }
+
+    @Test("award → contract → correct → send → signatures with the scan → suspend → resume → terminate, each audited")
+    func lifecycle() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let catalog = app.services.catalog
+            // The demo leaves one award of the call without a contract.
+            let contracted = Set(try await GrantContract.query(on: app.db).all().map { $0.$application.id })
+            let award = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).all()
+                .first { !contracted.contains($0.id!) })
+            let officer = try await browser(app, try await person(app, .grantsOfficer))
+            #expect(try await officer.get("/contracts").status == .ok)
+            let grantee = try await browser(app, try await person(app, .csoUser, in: award.$organisation.id))
+            let stranger = try await browser(app, try await person(app, .csoUser, in: try await TestFixtures.organisation(app, name: "Tjetër").requireID()))
+
+            // The form suggests the award; more than the award is refused, with what was typed kept.
+            let newPath = "/grants/applications/\(award.id!.uuidString)/contract"
+            let form = try await officer.get(newPath).body.string
+            #expect(form.contains(#"value="\#(NumberWriting.plain(award.requestedMinorUnits))""#))
+            let tooMuch = NumberWriting.plain(award.requestedMinorUnits + 1)
+            let refused = try await officer.post(newPath, [("amount", tooMuch), ("startDate", "2027-02-01"), ("endDate", "2029-01-31"), ("language", "en")])
+            #expect(refused.status == .badRequest)
+            #expect(refused.body.string.contains(catalog.text("contract.error.aboveAward", .sq)) && refused.body.string.contains(tooMuch))
+            #expect(try await GrantContract.query(on: app.db).filter(\.$application.$id == award.id!).count() == 0, "nothing half-written")
+            let created = try await officer.post(newPath, [("amount", NumberWriting.plain(award.requestedMinorUnits)), ("startDate", "2027-02-01"),
+                                                            ("endDate", "2029-01-31"), ("language", "en")])
+            #expect(created.status == .seeOther)
+            var contract = try #require(try await GrantContract.query(on: app.db).filter(\.$application.$id == award.id!).first())
+            let id = try contract.requireID()
+            let page = "/contracts/\(id.uuidString)"
+            #expect(contract.number == ContractNumber.of(application: award.reference!) && contract.status == .draft && contract.version == 1)
+            // 24 months: two pre-financing tranches of 40 % and the balance; an interim report and the final one.
+            let terms = try contract.contractTerms()
+            #expect(terms.tranches.map(\.kind) == [.preFinancing, .furtherPreFinancing, .balance])
+            #expect(terms.tranches.map(\.amountMinorUnits).reduce(0, +) == award.requestedMinorUnits)
+            #expect(terms.reports.map(\.kind) == [.interim, .final])
+            #expect(!terms.budget.isEmpty && terms.results.count == 2)
+            #expect(try await officer.get(newPath).status == .seeOther, "a second contract for the award is not offered")
+
+            // A draft is the programme's own: the grantee does not find it yet.
+            #expect(try await grantee.get(page).status == .notFound)
+            #expect(try await officer.get("\(page)/edit").status == .ok)
+            #expect(try await officer.post("\(page)/edit", [("amount", NumberWriting.plain(award.requestedMinorUnits)), ("startDate", "2027-03-01"),
+                                                             ("endDate", "2027-12-31"), ("language", "en")]).status == .seeOther)
+            contract = try await self.contract(app, id)
+            let corrected = try contract.contractTerms()
+            #expect(contract.startDate == "2027-03-01" && corrected.tranches.count == 2)
+
+            // Sent: the grantee sees it, is asked to sign, and the terms no longer change.
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/send").status == .seeOther)
+            #expect(try await self.contract(app, id).status == .sentForSignature)
+            let seen = try await grantee.get(page)
+            #expect(seen.status == .ok && seen.body.string.contains(catalog.text("contract.grantee.sign", .sq)))
+            #expect(!seen.body.string.contains("/send\"") && !seen.body.string.contains("/terminate\""), "the grantee is offered no officer action")
+            #expect(try await grantee.get("/my-grants").body.string.contains(contract.number))
+            #expect(try await grantee.get("/").body.string.contains(catalog.text("work.signContract", .sq)))
+            #expect(try await stranger.get(page).status == .notFound, "another CSO does not learn the contract exists")
+            #expect(!(try await stranger.get("/my-grants").body.string.contains(contract.number)))
+            #expect(try await officer.post("\(page)/edit", [("amount", "1000"), ("startDate", "2027-03-01"), ("endDate", "2027-12-31"),
+                                                             ("language", "en")]).status == .conflict)
+            try await grantee.get(page)
+            #expect(try await grantee.post("\(page)/send").status == .forbidden)
+
+            // Signatures: the scan is required, dates cannot be in the future; nothing changes until all is right.
+            try await officer.get(page)
+            let today = TiranaTime.today(at: app.clock.now())
+            let noScan = try await officer.upload("\(page)/signatures", [("grantee", today.description), ("programme", today.description)],
+                                                  file: (field: "file", filename: "", bytes: []))
+            #expect(noScan.status == .badRequest && noScan.body.string.contains(catalog.text("document.error.empty", .sq)))
+            let (scan, bytes) = CheckedDocument.demoScan(number: contract.number)
+            let future = try await officer.upload("\(page)/signatures", [("grantee", today.adding(days: 1).description), ("programme", today.description)],
+                                                  file: (field: "file", filename: scan.filename, bytes: bytes))
+            #expect(future.status == .badRequest && future.body.string.contains(catalog.text("contract.error.signedInFuture", .sq)))
+            #expect(try await self.contract(app, id).status == .sentForSignature)
+            #expect(try await officer.upload("\(page)/signatures", [("grantee", today.description), ("programme", today.description)],
+                                             file: (field: "file", filename: scan.filename, bytes: bytes)).status == .seeOther)
+            contract = try await self.contract(app, id)
+            #expect(contract.status == .signed && contract.granteeSignedOn == today.description)
+            let attachment = try #require(try await Attachment.query(on: app.db).filter(\.$ownerID == id).first())
+            let download = try await grantee.get("\(page)/documents/\(attachment.id!.uuidString)")
+            #expect(download.status == .ok && download.headers.first(name: .contentType) == "application/pdf")
+            #expect(try await stranger.get("\(page)/documents/\(attachment.id!.uuidString)").status == .notFound)
+
+            // Suspension asks first and keeps the reason; the grantee reads it.
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/suspend").body.string.contains(catalog.text("contract.suspend.confirmTitle", .sq)))
+            #expect(try await self.contract(app, id).status == .signed, "nothing changes before the confirmation")
+            #expect(try await officer.post("\(page)/suspend", [("confirmed", "yes"), ("reason", "")]).status == .badRequest)
+            #expect(try await officer.post("\(page)/suspend", [("confirmed", "yes"), ("reason", "Raporti i auditimit mungon.")]).status == .seeOther)
+            #expect(try await self.contract(app, id).status == .suspended)
+            #expect(try await grantee.get(page).body.string.contains("Raporti i auditimit mungon."))
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/resume").status == .seeOther)
+            #expect(try await self.contract(app, id).status == .inImplementation)
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/terminate", [("confirmed", "yes"), ("reason", "Përfituesi hoqi dorë me shkresë.")]).status == .seeOther)
+            #expect(try await self.contract(app, id).status == .terminated)
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/send").status == .conflict, "a terminated contract is locked")
+
+            for action in ["contract.generated", "contract.edited", "contract.sent", "contract.signed", "contract.suspended", "contract.resumed",
+                           "contract.terminated"] {
+                let entries = try await AuditEntry.query(on: app.db).filter(\.$action == action).filter(\.$targetID == id.uuidString).all()
+                #expect(entries.count == 1, "\(action) is audited once")
+                #expect(catalog.has("audit.did.\(action)"))
+            }
+            let termination = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "contract.terminated").filter(\.$targetID == id.uuidString).first())
+            #expect(termination.details.contains("Përfituesi hoqi dorë me shkresë."))
+        }
+    }
+
+    @Test("the print is in the contract's language, whoever prints it, with the audit clause and the schedules")
+    func print() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let contract = try #require(try await GrantContract.query(on: app.db).filter(\.$status != .draft).sort(\.$number).first())
+            let officer = try await browser(app, try await person(app, .grantsOfficer))
+            for language in [Language.sq, .en] {
+                contract.language = language.rawValue
+                try await contract.save(on: app.db)
+                let page = try await officer.get("/contracts/\(contract.id!.uuidString)/print").body.string
+                let catalog = app.services.catalog
+                #expect(page.contains(#"lang="\#(language.rawValue)""#))
+                #expect(page.contains(catalog.format("contract.print.title", language, ["number": contract.number])))
+                #expect(page.contains(catalog.text("contract.print.checks", language)))
+                #expect(page.contains(language == .en ? "European Anti-Fraud Office (OLAF)" : "Zyrës Evropiane kundër Mashtrimit (OLAF)"))
+                #expect(page.contains(Money(minorUnits: contract.amountMinorUnits, currency: "EUR").written(in: language)))
+            }
+        }
+    }
+
+    @Test("the portfolio: finance and programme staff see every contract, filtered, 50 a page; donors and CSOs do not")
+    func portfolio() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let all = try await GrantContract.query(on: app.db).all()
+            #expect(Set(all.map(\.status)).isSuperset(of: [.sentForSignature, .signed, .suspended]), "the demo has contracts in each state")
+            let finance = try await browser(app, try await person(app, .financeOfficer))
+            let page = try await finance.get("/contracts").body.string
+            #expect(all.allSatisfy { page.contains($0.number) })
+            let suspended = try await finance.get("/contracts?status=suspended").body.string
+            #expect(all.allSatisfy { suspended.contains($0.number) == ($0.status == .suspended) })
+            // Finance reads a contract but is offered none of the officer's actions, and cannot take them.
+            let signed = try #require(all.first { $0.status == .signed })
+            let contractPage = try await finance.get("/contracts/\(signed.id!.uuidString)").body.string
+            #expect(!contractPage.contains("/suspend\""))
+            #expect(try await finance.post("/contracts/\(signed.id!.uuidString)/suspend", [("confirmed", "yes"), ("reason", "x")]).status == .forbidden)
+            #expect(try await browser(app, try await person(app, .donorViewer)).get("/contracts").status == .forbidden)
+            let cso = try await browser(app, try await person(app, .csoUser, in: signed.$organisation.id))
+            #expect(try await cso.get("/contracts").status == .forbidden)
+            let mine = try await cso.get("/my-grants").body.string
+            #expect(mine.contains(signed.number))
+            #expect(all.filter { $0.$organisation.id != signed.$organisation.id }.allSatisfy { !mine.contains($0.number) })
+            // The grants officer's home lists the contracts to send, to sign and to prepare.
+            let home = try await browser(app, try await person(app, .grantsOfficer)).get("/").body.string
+            #expect(home.contains(app.services.catalog.text("work.recordSignatures", .sq)))
+            #expect(home.contains(app.services.catalog.counted("work.prepareContracts", 1, .sq).replacingOccurrences(of: "'", with: "&#39;")))
+        }
+    }
+}
