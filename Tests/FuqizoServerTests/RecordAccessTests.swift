@@ -15,7 +15,7 @@ import VaporTesting
 @Suite("Record × role access")
 struct RecordAccessTests {
     enum Who: String, CaseIterable, CustomStringConvertible {
-        case administrator, programmeManager, grantsOfficer, evaluator, donorViewer
+        case administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer
         case csoUser, caseWorker, clubFacilitator
         /// Users of the second organisation.
         case csoUserB = "csouser2", caseWorkerB = "caseworker2"
@@ -81,7 +81,24 @@ struct RecordAccessTests {
             // The demo's decided call: its chair is the programme manager.
             let decidedCall = try #require(try await EvaluationRound.query(on: app.db).first()?.$call.id)
 
+            // Contracts: a signed one and a draft; whose CSO users see the signed one depends on whose it is.
+            let signed = try #require(try await GrantContract.query(on: app.db).filter(\.$status == .signed).sort(\.$number).first())
+            let sentOrDraft = try await GrantContract.query(on: app.db).filter(\.$status ~~ [.draft, .sentForSignature]).sort(\.$status).all()
+            let draft = try #require(sentOrDraft.first)
+            func grantee(_ contract: GrantContract) -> Set<Who> {
+                contract.$organisation.id == a ? [.csoUser] : contract.$organisation.id == b ? [.csoUserB] : []
+            }
+            let portfolio: Set<Who> = Self.grantsSide.union([.programmeManager, .financeOfficer])
+            let contracted = Set(try await GrantContract.query(on: app.db).all().map { $0.$application.id })
+            let award = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).all()
+                .first { !contracted.contains($0.id!) })
+
             let cases: [Case] = [
+                Case(method: .GET, path: "/contracts/\(signed.id!)", fields: [], allowed: portfolio.union(grantee(signed)), note: "a signed contract"),
+                Case(method: .GET, path: "/contracts/\(signed.id!)/print", fields: [], allowed: portfolio.union(grantee(signed)), note: "its print"),
+                Case(method: .GET, path: "/contracts/\(draft.id!)", fields: [],
+                     allowed: portfolio.union(draft.status == .draft ? [] : grantee(draft)), note: "a draft contract: not yet the grantee's"),
+                Case(method: .GET, path: "/grants/applications/\(award.id!)/contract", fields: [], allowed: Self.grantsSide, note: "prepare an award's contract"),
                 Case(method: .GET, path: "/organisations/\(a)", fields: [], allowed: Self.staff.union([.csoUser, .caseWorker, .clubFacilitator]), note: "own organisation A"),
                 Case(method: .GET, path: "/organisations/\(b)", fields: [], allowed: Self.staff.union([.csoUserB, .caseWorkerB]), note: "organisation B"),
                 Case(method: .GET, path: "/organisations/\(a)/edit", fields: [], allowed: Self.staff.union([.csoUser]), note: "edit A"),
