@@ -106,9 +106,9 @@ struct PolicyTests {
         #expect(Policy.decide(actor(RoleGrant(role: .caseWorker, organisationID: orgB)), .manageClub, session) == .deny)
     }
 
-    @Test("two-factor is required for administrators and roles that see survivors")
+    @Test("two-factor is required for administrators, roles that see survivors, and the finance officer who approves payments")
     func twoFactorRoles() {
-        #expect(Set(Role.allCases.filter(\.requiresTwoFactor)) == [.administrator, .caseWorker, .clubFacilitator])
+        #expect(Set(Role.allCases.filter(\.requiresTwoFactor)) == [.administrator, .caseWorker, .clubFacilitator, .financeOfficer])
         #expect(RoleGrant(role: .administrator, organisationID: orgA).organisationID == nil)
     }
 }

@@ -289,7 +289,9 @@ struct ContractRuleTests {
         #expect(officer[1].due == day("2027-01-15"))
         #expect(!officer[2].announced)
         let grantee = ContractWork.grantee([sent, draft, signed])
-        #expect(grantee.map(\.reference) == ["GC-2019-01-001"])
+        // The signed contract has no payment yet: the grantee asks for the pre-financing.
+        #expect(grantee.map(\.kind) == ["work.signContract", "work.requestPreFinancing"])
+        #expect(grantee.map(\.reference) == ["GC-2019-01-001", "GC-2019-01-003"])
         #expect(grantee[0].link == WorkLink("contract", sent.id.uuidString))
     }
 
@@ -322,5 +324,57 @@ struct ContractRuleTests {
             #expect(Policy.decide(someone, .viewContract, sent) == .deny)
             #expect(Policy.decide(someone, .viewContracts) == .deny)
         }
+    }
+}
+
+@Suite("Grant payments")
+struct PaymentRuleTests {
+    let tranches = ContractPlan.tranches(grant: 5_000_000, months: 24, settings: .default)
+
+    @Test("the pre-financing once signed; a further tranche after the report before it; the balance only at closure; one open request at a time")
+    func nextRequest() throws {
+        #expect(PaymentRule.nextRequest(contract: .sentForSignature, tranches: tranches, payments: [], approvedInterimReports: 0)
+            == .failure(WorkflowRefusal("payment.error.contractNotRunning")))
+        #expect(try PaymentRule.nextRequest(contract: .signed, tranches: tranches, payments: [], approvedInterimReports: 0).get().number == 1)
+        let open = [PaymentRule.Existing(tranche: 1, status: .checked)]
+        #expect(PaymentRule.nextRequest(contract: .signed, tranches: tranches, payments: open, approvedInterimReports: 0)
+            == .failure(WorkflowRefusal("payment.error.open")))
+        let first = [PaymentRule.Existing(tranche: 1, status: .paid)]
+        #expect(PaymentRule.nextRequest(contract: .inImplementation, tranches: tranches, payments: first, approvedInterimReports: 0)
+            == .failure(WorkflowRefusal("payment.error.reportFirst")))
+        #expect(try PaymentRule.nextRequest(contract: .inImplementation, tranches: tranches, payments: first, approvedInterimReports: 1).get().number == 2)
+        let both = first + [PaymentRule.Existing(tranche: 2, status: .paid)]
+        #expect(PaymentRule.nextRequest(contract: .inImplementation, tranches: tranches, payments: both, approvedInterimReports: 1)
+            == .failure(WorkflowRefusal("payment.error.balanceAtClosure")))
+        #expect(PaymentRule.nextRequest(contract: .suspended, tranches: tranches, payments: first, approvedInterimReports: 1)
+            == .failure(WorkflowRefusal("payment.error.contractNotRunning")))
+    }
+
+    @Test("a payment is recorded on a real day, not before its approval, never above the amount approved, with the bank's reference")
+    func paymentForm() {
+        let approved = LocalDate("2027-03-01")!, today = LocalDate("2027-03-10")!
+        func errors(_ form: PaymentForm) -> FieldErrors? {
+            if case .failure(let errors) = form.validated(approvedMinorUnits: 4_000_000, approvedOn: approved, today: today, currency: "EUR") { return errors }
+            return nil
+        }
+        #expect(errors(PaymentForm(paidOn: "2027-03-05", amount: "40000", bankReference: "RAI-2027-0042")) == nil)
+        #expect(errors(PaymentForm(paidOn: "2027-03-11", amount: "40000", bankReference: "x"))?["paidOn"] == "payment.error.paidInFuture")
+        #expect(errors(PaymentForm(paidOn: "2027-02-28", amount: "40000", bankReference: "x"))?["paidOn"] == "payment.error.paidBeforeApproval")
+        #expect(errors(PaymentForm(paidOn: "2027-03-05", amount: "40000,01", bankReference: "x"))?["amount"] == "payment.error.aboveApproved")
+        #expect(errors(PaymentForm(paidOn: "2027-03-05", amount: "1e9", bankReference: "x"))?["amount"] == "form.error.amount")
+        #expect(errors(PaymentForm(paidOn: "2027-03-05", amount: "100", bankReference: "  "))?["bankReference"] == "form.error.required")
+        #expect(errors(PaymentForm(paidOn: "2027-03-05", amount: "100", bankReference: String(repeating: "R", count: 61)))?["bankReference"] == "form.error.tooLong")
+    }
+
+    @Test("the officer checks requests, finance approves and pays, the grantee asks for the pre-financing and corrects returned requests")
+    func work() {
+        let contract = UUID(), today = LocalDate("2027-03-01")!
+        let payments = PaymentStatus.allCases.map { ContractWork.Payment(contract: contract, number: "GC-2019-01-001", status: $0, since: today) }
+        #expect(ContractWork.checks(payments).map(\.kind) == ["work.checkPayment"])
+        #expect(ContractWork.checks(payments).first?.due == LocalDate("2027-03-11"))
+        #expect(ContractWork.finance(payments).map(\.kind) == ["work.approvePayment", "work.recordPayment"])
+        let signed = ContractWork.Contract(id: contract, number: "GC-2019-01-001", status: .signed, sentOn: today, payments: 0)
+        let asked = ContractWork.Contract(id: UUID(), number: "GC-2019-01-002", status: .signed, sentOn: today, payments: 1)
+        #expect(ContractWork.grantee([signed, asked], returned: payments).map(\.kind) == ["work.requestPreFinancing", "work.paymentReturned"])
     }
 }

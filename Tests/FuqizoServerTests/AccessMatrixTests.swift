@@ -147,6 +147,12 @@ struct AccessMatrixTests {
         "POST /contracts/:contractID/suspend": grants,
         "POST /contracts/:contractID/resume": grants,
         "POST /contracts/:contractID/terminate": grants,
+        "POST /contracts/:contractID/payments": [.csoUser],
+        "POST /contracts/:contractID/payments/:paymentID/resubmit": [.csoUser],
+        "POST /contracts/:contractID/payments/:paymentID/check": grants,
+        "POST /contracts/:contractID/payments/:paymentID/approve": [.financeOfficer],
+        "POST /contracts/:contractID/payments/:paymentID/pay": [.financeOfficer],
+        "POST /contracts/:contractID/payments/:paymentID/return": grants.union([.financeOfficer]),
         "GET /statistics/survivors": [.administrator, .programmeManager, .donorViewer],
         "GET /evaluation": [.evaluator],
         "GET /evaluation/:assignmentID": [.evaluator],
@@ -275,7 +281,7 @@ struct AccessMatrixTests {
                 ":kind": "administrative", ":letterID": UUID().uuidString, ":assignmentID": UUID().uuidString,
                 ":code": survivorCode, ":consentID": consentID.uuidString,
                 ":goalID": UUID().uuidString, ":stepID": UUID().uuidString, ":followUpID": UUID().uuidString,
-                ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
+                ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":paymentID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

@@ -182,4 +182,78 @@ struct ContractTests {
             #expect(home.contains(app.services.catalog.counted("work.prepareContracts", 1, .sq).replacingOccurrences(of: "'", with: "&#39;")))
         }
     }
+
+    @Test("payments: the grantee asks, the officer checks, finance returns with a reason, approves and records the transfer; the contract starts")
+    func payments() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let catalog = app.services.catalog
+            let contract = try #require(try await GrantContract.query(on: app.db).filter(\.$status == .signed).sort(\.$number).first())
+            let id = try contract.requireID()
+            let page = "/contracts/\(id.uuidString)"
+            let organisation = try #require(try await Organisation.find(contract.$organisation.id, on: app.db))
+            organisation.bankName = "Banka e Demos"
+            organisation.iban = "AL35202111090000000001234567"
+            try await organisation.save(on: app.db)
+            let grantee = try await browser(app, try await person(app, .csoUser, in: contract.$organisation.id))
+            let officer = try await browser(app, try await person(app, .grantsOfficer))
+            let finance = try await browser(app, try await person(app, .financeOfficer))
+            let terms = try contract.contractTerms()
+
+            // The grantee is told to ask, and asks for the pre-financing: 80 % of a twelve-month grant.
+            #expect(try await grantee.get("/").body.string.contains(catalog.text("work.requestPreFinancing", .sq)))
+            #expect(try await grantee.get(page).body.string.contains(catalog.text("payment.request", .sq)))
+            #expect(try await grantee.post("\(page)/payments").status == .seeOther)
+            let payment = try #require(try await PaymentRequest.query(on: app.db).filter(\.$contract.$id == id).first())
+            #expect(payment.tranche == 1 && payment.requestedMinorUnits == terms.tranches[0].amountMinorUnits && payment.status == .requested)
+            try await grantee.get(page)
+            #expect(try await grantee.post("\(page)/payments").status == .conflict, "one open request at a time")
+            let paymentPath = "\(page)/payments/\(payment.id!.uuidString)"
+            #expect(try await grantee.post("\(paymentPath)/check").status == .forbidden)
+
+            // Finance cannot approve what the officer has not checked; the officer sees the bank account and checks.
+            try await finance.get(page)
+            #expect(try await finance.post("\(paymentPath)/approve").status == .conflict)
+            let officerPage = try await officer.get(page).body.string
+            #expect(officerPage.contains("AL35202111090000000001234567"))
+            #expect(try await officer.post("\(paymentPath)/check").status == .seeOther)
+            #expect(try await officer.post("\(paymentPath)/pay", [("paidOn", "2027-01-01"), ("amount", "1"), ("bankReference", "x")]).status == .forbidden,
+                    "only finance records a payment")
+
+            // Finance sends it back with a reason; the grantee reads it, corrects and sends it again.
+            try await finance.get(page)
+            #expect(try await finance.post("\(paymentPath)/return").body.string.contains(catalog.text("payment.return.confirmTitle", .sq)))
+            #expect(try await finance.post("\(paymentPath)/return", [("confirmed", "yes"), ("reason", "Mungon vërtetimi i llogarisë bankare.")]).status == .seeOther)
+            #expect(try await grantee.get(page).body.string.contains("Mungon vërtetimi i llogarisë bankare."))
+            app.clock.advance(by: 31) // the menu's counts are remembered 30 seconds
+            #expect(try await grantee.get("/").body.string.contains(catalog.text("work.paymentReturned", .sq)))
+            #expect(try await grantee.post("\(paymentPath)/resubmit").status == .seeOther)
+            try await officer.get(page)
+            #expect(try await officer.post("\(paymentPath)/check").status == .seeOther)
+            app.clock.advance(by: 31)
+            #expect(try await finance.get("/").body.string.contains(catalog.text("work.approvePayment", .sq)))
+            try await finance.get(page)
+            #expect(try await finance.post("\(paymentPath)/approve").status == .seeOther)
+
+            // The transfer: never above what was approved; the form comes back as typed.
+            let today = TiranaTime.today(at: app.clock.now()).description
+            let above = NumberWriting.plain(payment.requestedMinorUnits + 1)
+            let refused = try await finance.post("\(paymentPath)/pay", [("paidOn", today), ("amount", above), ("bankReference", "RAI-2027-0042")])
+            #expect(refused.status == .badRequest && refused.body.string.contains(catalog.text("payment.error.aboveApproved", .sq)))
+            #expect(refused.body.string.contains(above) && refused.body.string.contains("RAI-2027-0042"))
+            #expect(try await PaymentRequest.find(payment.id!, on: app.db)?.status == .approved, "nothing half-written")
+            #expect(try await finance.post("\(paymentPath)/pay", [("paidOn", today), ("amount", NumberWriting.plain(payment.requestedMinorUnits)),
+                                                                  ("bankReference", "RAI-2027-0042")]).status == .seeOther)
+            let paid = try #require(try await PaymentRequest.find(payment.id!, on: app.db))
+            #expect(paid.status == .paid && paid.paidMinorUnits == payment.requestedMinorUnits && paid.bankReference == "RAI-2027-0042")
+            #expect(try await self.contract(app, id).status == .inImplementation, "the first payment starts the implementation")
+            let after = try await grantee.get(page).body.string
+            #expect(after.contains(Money(minorUnits: payment.requestedMinorUnits, currency: contract.currency).written(in: .sq)))
+            #expect(after.contains(catalog.text("payment.error.balanceAtClosure", .sq)), "a twelve-month grant's balance waits for closure")
+            for action in ["payment.requested", "payment.checked", "payment.returned", "payment.resubmitted", "payment.approved", "payment.paid"] {
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$action == action).filter(\.$targetID == id.uuidString).count() >= 1, "\(action)")
+                #expect(catalog.has("audit.did.\(action)"))
+            }
+        }
+    }
 }

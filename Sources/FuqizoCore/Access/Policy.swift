@@ -58,6 +58,11 @@ public enum Action: String, CaseIterable, Sendable {
     case approvePayment
     /// A CSO's own grants and what they must do next, as a CSO user.
     case viewOwnGrants
+    /// Ask for a tranche of one's own contract, or send a returned request again: the grantee's CSO users.
+    case requestPayment
+    /// Send a payment request back to the grantee with reasons: the grants side while checking,
+    /// the finance officer while approving.
+    case returnPayment
     /// One's caseload of survivors, as a case worker.
     case viewCaseload
     /// Record a new survivor at intake, for one's own organisation.
@@ -202,8 +207,12 @@ public enum Policy {
             return isGrantsSide(actor) && application.isSubmitted
         case (.approvePayment, .none), (.approvePayment, .contract):
             return actor.has(.financeOfficer)
-        case (.viewOwnGrants, .none):
+        case (.viewOwnGrants, .none), (.requestPayment, .none):
             return actor.has(.csoUser)
+        case (.requestPayment, .contract(let contract)):
+            return actor.has(.csoUser, in: contract.organisationID)
+        case (.returnPayment, .none), (.returnPayment, .contract):
+            return isGrantsSide(actor) || actor.has(.financeOfficer)
 
         // Survivors: records, referrals, the Club.
         case (.viewCaseload, .none), (.registerSurvivor, .none), (.viewSurvivor, .none),

@@ -132,3 +132,74 @@ public struct GrantLedger: Sendable, Equatable {
     /// Paid and not yet shown as spent by an approved report.
     public var unreportedMinorUnits: Int64 { max(0, netPaidMinorUnits.saturatingAdding(-reportedMinorUnits)) }
 }
+
+/// Which tranche a grantee may ask for now. Payments follow the plan in order: the
+/// pre-financing once the contract is signed, a further tranche once the report on the
+/// period before it is approved, and the balance only at closure (from the final report).
+public enum PaymentRule {
+    public struct Existing: Sendable, Equatable {
+        public let tranche: Int
+        public let status: PaymentStatus
+
+        public init(tranche: Int, status: PaymentStatus) {
+            self.tranche = tranche
+            self.status = status
+        }
+    }
+
+    public static func nextRequest(contract: ContractStatus, tranches: [PlannedTranche], payments: [Existing],
+                                   approvedInterimReports: Int) -> Result<PlannedTranche, WorkflowRefusal> {
+        guard contract == .signed || contract == .inImplementation else { return .failure(WorkflowRefusal("payment.error.contractNotRunning")) }
+        if payments.contains(where: { $0.status != .paid }) { return .failure(WorkflowRefusal("payment.error.open")) }
+        let paid = Set(payments.map(\.tranche))
+        guard let next = tranches.first(where: { !paid.contains($0.number) }) else { return .failure(WorkflowRefusal("payment.error.allPaid")) }
+        switch next.kind {
+        case .preFinancing: return .success(next)
+        case .furtherPreFinancing:
+            // Tranche n follows the report on period n − 1.
+            return approvedInterimReports >= next.number - 1 ? .success(next) : .failure(WorkflowRefusal("payment.error.reportFirst"))
+        case .balance: return .failure(WorkflowRefusal("payment.error.balanceAtClosure"))
+        }
+    }
+}
+
+/// A payment as the finance officer records it: the day, the amount and the bank's reference.
+public struct PaymentForm: Codable, Sendable, Equatable {
+    public var paidOn = ""
+    public var amount = ""
+    public var bankReference = ""
+
+    public init(paidOn: String = "", amount: String = "", bankReference: String = "") {
+        (self.paidOn, self.amount, self.bankReference) = (paidOn, amount, bankReference)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        paidOn = try form.text(.paidOn)
+        amount = try form.text(.amount)
+        bankReference = try form.text(.bankReference)
+    }
+
+    public static let maximumReference = 60
+
+    /// Not in the future, not before the approval; never more than approved; a reference.
+    public func validated(approvedMinorUnits: Int64, approvedOn: LocalDate, today: LocalDate, currency: String)
+        -> Result<(paidOn: LocalDate, amountMinorUnits: Int64, reference: String), FieldErrors> {
+        var errors = FieldErrors()
+        let day = ContractForm.date(paidOn)
+        if let day {
+            if today < day { errors.add("paidOn", "payment.error.paidInFuture") }
+            else if day < approvedOn { errors.add("paidOn", "payment.error.paidBeforeApproval") }
+        } else { errors.add("paidOn", "form.error.date") }
+        let money = Money(parsing: amount, currency: currency)
+        if let money {
+            if money.minorUnits <= 0 { errors.add("amount", "contract.error.amountZero") }
+            else if money.minorUnits > approvedMinorUnits { errors.add("amount", "payment.error.aboveApproved") }
+        } else { errors.add("amount", "form.error.amount") }
+        let reference = Text.clean(bankReference)
+        if reference == nil { errors.add("bankReference", "form.error.required") }
+        else if reference!.count > Self.maximumReference { errors.add("bankReference", "form.error.tooLong") }
+        guard errors.isEmpty, let day, let money, let reference else { return .failure(errors) }
+        return .success((day, money.minorUnits, reference))
+    }
+}

@@ -9,9 +9,50 @@ public enum ContractWork {
         public let status: ContractStatus
         /// The day it was sent for signature.
         public let sentOn: LocalDate?
+        /// Payment requests made so far.
+        public let payments: Int
 
-        public init(id: UUID, number: String, status: ContractStatus, sentOn: LocalDate?) {
-            (self.id, self.number, self.status, self.sentOn) = (id, number, status, sentOn)
+        public init(id: UUID, number: String, status: ContractStatus, sentOn: LocalDate?, payments: Int = 0) {
+            (self.id, self.number, self.status, self.sentOn, self.payments) = (id, number, status, sentOn, payments)
+        }
+    }
+
+    /// A payment request waiting for someone.
+    public struct Payment: Sendable {
+        public let contract: UUID
+        /// The contract's number.
+        public let number: String
+        public let status: PaymentStatus
+        /// The day it reached its present step.
+        public let since: LocalDate
+
+        public init(contract: UUID, number: String, status: PaymentStatus, since: LocalDate) {
+            (self.contract, self.number, self.status, self.since) = (contract, number, status, since)
+        }
+    }
+
+    /// Days each step of a payment should take.
+    public static let paymentStepDays = 10
+
+    /// The grants officer checks payment requests.
+    public static func checks(_ payments: [Payment]) -> [WorkItem] {
+        payments.filter { $0.status == .requested }.map { payment in
+            WorkItem("work.checkPayment", reference: payment.number, due: payment.since.adding(days: paymentStepDays),
+                     link: WorkLink("contract", payment.contract.uuidString), section: "nav.contracts")
+        }
+    }
+
+    /// The finance officer approves checked requests and records approved ones as paid.
+    public static func finance(_ payments: [Payment]) -> [WorkItem] {
+        payments.compactMap { payment in
+            let kind: String
+            switch payment.status {
+            case .checked: kind = "work.approvePayment"
+            case .approved: kind = "work.recordPayment"
+            default: return nil
+            }
+            return WorkItem(kind, reference: payment.number, due: payment.since.adding(days: paymentStepDays),
+                            link: WorkLink("contract", payment.contract.uuidString), section: "nav.contracts")
         }
     }
 
@@ -51,11 +92,22 @@ public enum ContractWork {
         return items
     }
 
-    /// A CSO signs the contracts sent to it and sends them back.
-    public static func grantee(_ contracts: [Contract]) -> [WorkItem] {
-        contracts.filter { $0.status == .sentForSignature }.map { contract in
-            WorkItem("work.signContract", reference: contract.number, due: contract.sentOn?.adding(days: signatureDays),
-                     link: WorkLink("contract", contract.id.uuidString), section: "nav.myGrants")
+    /// A CSO signs the contracts sent to it, asks for the pre-financing once signed, and
+    /// corrects a payment request returned to it.
+    public static func grantee(_ contracts: [Contract], returned: [Payment] = []) -> [WorkItem] {
+        var items: [WorkItem] = []
+        for contract in contracts {
+            let link = WorkLink("contract", contract.id.uuidString)
+            if contract.status == .sentForSignature {
+                items.append(WorkItem("work.signContract", reference: contract.number, due: contract.sentOn?.adding(days: signatureDays),
+                                      link: link, section: "nav.myGrants"))
+            } else if contract.status == .signed, contract.payments == 0 {
+                items.append(WorkItem("work.requestPreFinancing", reference: contract.number, link: link, section: "nav.myGrants"))
+            }
         }
+        items += returned.filter { $0.status == .returned }.map { payment in
+            WorkItem("work.paymentReturned", reference: payment.number, link: WorkLink("contract", payment.contract.uuidString), section: "nav.myGrants")
+        }
+        return items
     }
 }

@@ -41,4 +41,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateAccountRequests())
     // Release 6
     app.migrations.add(CreateGrantContracts())
+    app.migrations.add(CreatePaymentRequests())
 }

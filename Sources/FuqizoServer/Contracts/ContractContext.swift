@@ -43,6 +43,34 @@ enum ContractContext {
         let uploaded: String
     }
 
+    struct PaymentRow: Encodable {
+        let id: String
+        let tranche: Int
+        let kindKey: String
+        let statusKey: String
+        let amount: String
+        /// Why it is less than planned, in sentences.
+        let reductions: [String]
+        let steps: [String]
+        let returnReason: String?
+        let canCheck: Bool
+        let canApprove: Bool
+        let canPay: Bool
+        let canReturn: Bool
+        let canResubmit: Bool
+        let payFields: [FieldContext]
+        let hasErrors: Bool
+    }
+
+    struct Payments: Encodable {
+        let rows: [PaymentRow]
+        /// The grantee may ask for this tranche now (its sentence), or is told why not.
+        let request: String?
+        let blockedKey: String?
+        /// The grantee's bank account, for those who pay.
+        let bank: String?
+    }
+
     /// What the viewer may do now, as the lifecycle and the policy allow.
     struct Actions: Encodable {
         let edit: Bool
@@ -84,20 +112,23 @@ enum ContractContext {
         let budget: [HeadingRow]
         let budgetTotal: String
         let documents: [Document]
+        let payments: Payments
         let signatureFields: [FieldContext]
         let scanErrorKey: String?
         let scanLimit: String
         let hasErrors: Bool
     }
 
-    static func build(_ req: Request, _ contract: GrantContract, documents: [Attachment], signature: (SignatureForm, FieldErrors)? = nil) throws -> View {
+    static func build(_ req: Request, _ contract: GrantContract, documents: [Attachment], payments: [PaymentRequest],
+                      nextPayment: Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal>,
+                      signature: (SignatureForm, FieldErrors)? = nil, payment typed: (UUID, PaymentForm, FieldErrors)? = nil) throws -> View {
         let language = req.language
         let id = try contract.requireID()
         let terms = try contract.contractTerms()
         let today = TiranaTime.today(at: req.services.clock.now())
         func money(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: contract.currency).written(in: language) }
-        // Payments and reports arrive with their own records; until then nothing is paid or reported.
-        let ledger = GrantLedger(grant: contract.amountMinorUnits, paid: 0, recovered: 0, reported: 0)
+        // Reports arrive with their own records; until then nothing is reported.
+        let ledger = GrantLedger(grant: contract.amountMinorUnits, paid: PaymentService.paid(payments), recovered: 0, reported: 0)
         let figures = [
             Figure(labelKey: "contract.money.granted", value: money(ledger.grantMinorUnits)),
             Figure(labelKey: "contract.money.paid", value: money(ledger.paidMinorUnits)),
@@ -125,7 +156,7 @@ enum ContractContext {
             terminate: manages && status.allows(.terminate), print: true)
         let isGrantee = actor.has(.csoUser, in: contract.$organisation.id)
         let grant = max(1, contract.amountMinorUnits)
-        let typed = signature?.0 ?? SignatureForm()
+        let typedSignature = signature?.0 ?? SignatureForm()
         let errors = signature?.1 ?? FieldErrors()
         let byHeading = terms.budgetByHeading
         return View(
@@ -159,11 +190,72 @@ enum ContractContext {
                 Document(href: SiteURL.contract(id).path + "/documents/\($0.id!.uuidString)", filename: $0.filename,
                          size: FileSize.text($0.size), uploaded: Display.day($0.uploadedAt, language))
             },
+            payments: try paymentsView(req, contract, payments, next: nextPayment, typed: typed),
             signatureFields: [
-                FieldContext("grantee", label: "contract.signature.grantee", kind: "date", value: typed.grantee, errors: errors, required: true),
-                FieldContext("programme", label: "contract.signature.programme", kind: "date", value: typed.programme, errors: errors, required: true),
+                FieldContext("grantee", label: "contract.signature.grantee", kind: "date", value: typedSignature.grantee, errors: errors, required: true),
+                FieldContext("programme", label: "contract.signature.programme", kind: "date", value: typedSignature.programme, errors: errors, required: true),
             ],
             scanErrorKey: errors["scan"], scanLimit: FileSize.text(Int64(ContractService.scanLimit)),
             hasErrors: !errors.isEmpty)
+    }
+
+    static func paymentsView(_ req: Request, _ contract: GrantContract, _ payments: [PaymentRequest],
+                             next: Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal>, typed: (UUID, PaymentForm, FieldErrors)?) throws -> Payments {
+        let language = req.language
+        let actor = req.actor
+        let resource = contract.resource
+        func money(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: contract.currency).written(in: language) }
+        let checks = Policy.decide(actor, .manageContract, resource).isAllowed
+        let finance = Policy.decide(actor, .approvePayment, resource).isAllowed
+        let returns = Policy.decide(actor, .returnPayment, resource).isAllowed
+        let grantee = Policy.decide(actor, .requestPayment, resource).isAllowed
+        let today = TiranaTime.today(at: req.services.clock.now())
+        let rows = payments.map { payment in
+            let reductions = ((payment.reduction.flatMap { try? StoredJSON.decode([ReductionNote].self, from: $0) }) ?? []).map {
+                req.t($0.kind == "cap" ? "payment.reduction.cap" : "payment.reduction.unspent", ["amount": money($0.minorUnits)])
+            }
+            var steps = [req.t("payment.step.requested", ["date": Display.date(iso: payment.requestedOn, language)])]
+            if let day = payment.checkedOn { steps.append(req.t("payment.step.checked", ["date": Display.date(iso: day, language)])) }
+            if let day = payment.approvedOn { steps.append(req.t("payment.step.approved", ["date": Display.date(iso: day, language)])) }
+            if let day = payment.paidOn {
+                steps.append(req.t("payment.step.paid", ["date": Display.date(iso: day, language), "amount": money(payment.paidMinorUnits ?? 0),
+                                                         "reference": payment.bankReference ?? ""]))
+            }
+            let form = typed?.0 == payment.id ? typed!.1 : PaymentForm(paidOn: today.description, amount: NumberWriting.plain(payment.requestedMinorUnits))
+            let errors = typed?.0 == payment.id ? typed!.2 : FieldErrors()
+            let anchor = "pay-\(payment.id!.uuidString.prefix(8))"
+            return PaymentRow(
+                id: payment.id!.uuidString, tranche: payment.tranche, kindKey: payment.kind.catalogKey, statusKey: payment.status.catalogKey,
+                amount: money(payment.requestedMinorUnits), reductions: reductions, steps: steps,
+                returnReason: payment.status == .returned ? payment.returnReason : nil,
+                canCheck: checks && payment.status.allows(.check), canApprove: finance && payment.status.allows(.approve),
+                canPay: finance && payment.status.allows(.pay), canReturn: returns && payment.status.allows(.returnToGrantee),
+                canResubmit: grantee && payment.status.allows(.resubmit),
+                payFields: [
+                    FieldContext("paidOn", label: "payment.field.paidOn", kind: "date", value: form.paidOn, errors: errors, required: true, anchor: "\(anchor)-paidOn"),
+                    FieldContext("amount", label: "payment.field.amount", value: form.amount, errors: errors, required: true, anchor: "\(anchor)-amount"),
+                    FieldContext("bankReference", label: "payment.field.bankReference", value: form.bankReference, errors: errors, required: true,
+                                 anchor: "\(anchor)-bankReference"),
+                ],
+                hasErrors: !errors.isEmpty)
+        }
+        var request: String?
+        var blocked: String?
+        switch next {
+        case .success(let (tranche, further)):
+            if grantee {
+                request = req.t("payment.request.next", ["tranche": String(tranche.number), "kind": req.t(tranche.kind.catalogKey),
+                                                         "amount": money(further?.payableMinorUnits ?? tranche.amountMinorUnits)])
+            }
+        case .failure(let refusal):
+            if grantee, contract.status.isRunning { blocked = refusal.messageKey }
+        }
+        var bank: String?
+        if finance || checks, Policy.decide(actor, .viewOrganisationBankDetails, .organisation(contract.$organisation.id)).isAllowed {
+            let organisation = contract.organisation
+            bank = [organisation.bankName, organisation.iban].compactMap { $0.flatMap(Text.clean) }.joined(separator: " · ")
+            if bank?.isEmpty == true { bank = req.t("payment.bank.missing") }
+        }
+        return Payments(rows: rows, request: request, blockedKey: blocked, bank: bank)
     }
 }

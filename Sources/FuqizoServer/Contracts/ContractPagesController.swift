@@ -17,10 +17,14 @@ struct ContractPagesController: RouteCollection {
     // MARK: one contract
 
     static func render(_ req: Request, _ contract: GrantContract, signature: (SignatureForm, FieldErrors)? = nil,
-                       status: HTTPResponseStatus = .ok) async throws -> Response {
+                       payment: (UUID, PaymentForm, FieldErrors)? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let documents = try await ContractService(database: req.db, services: req.services).documents(of: contract)
-        return try await req.page("contracts/contract", title: "contract.title",
-                                  ContractContext.build(req, contract, documents: documents, signature: signature), status: status)
+        let paymentService = PaymentService(database: req.db, services: req.services)
+        let payments = try await paymentService.payments(of: contract)
+        let context = try ContractContext.build(req, contract, documents: documents, payments: payments,
+                                                nextPayment: try paymentService.next(for: contract, payments: payments),
+                                                signature: signature, payment: payment)
+        return try await req.page("contracts/contract", title: "contract.title", context, status: status)
     }
 
     func show(req: Request) async throws -> Response {

@@ -12,12 +12,38 @@ struct ContractWorkload: WorkSource {
         if actor.has(.grantsOfficer) {
             items += ContractWork.officer(try await contracts(in: [.draft, .sentForSignature], of: nil, sql),
                                           awards: try await awardsWithoutContract(sql))
+            items += ContractWork.checks(try await payments(in: [.requested], of: nil, sql))
+        }
+        if actor.has(.financeOfficer) {
+            items += ContractWork.finance(try await payments(in: [.checked, .approved], of: nil, sql))
         }
         let organisations = actor.organisations(as: .csoUser)
         if !organisations.isEmpty {
-            items += ContractWork.grantee(try await contracts(in: [.sentForSignature], of: Array(organisations), sql))
+            items += ContractWork.grantee(try await contracts(in: [.sentForSignature, .signed], of: Array(organisations), sql),
+                                          returned: try await payments(in: [.returned], of: Array(organisations), sql))
         }
         return items
+    }
+
+    private struct PaymentRow: Decodable {
+        let contractId: UUID
+        let number: String
+        let status: PaymentStatus
+        let requestedOn: String
+        let checkedOn: String?
+        let approvedOn: String?
+    }
+
+    private func payments(in statuses: [PaymentStatus], of organisations: [UUID]?, _ sql: any SQLDatabase) async throws -> [ContractWork.Payment] {
+        var condition: SQLQueryString = "p.status IN \(SQLBind.group(statuses.map(\.rawValue)))"
+        if let organisations { condition = "\(condition) AND c.organisation_id IN \(SQLBind.group(organisations))" }
+        return try await sql.raw("""
+            SELECT p.contract_id, c.number, p.status, p.requested_on, p.checked_on, p.approved_on
+            FROM payment_requests p JOIN grant_contracts c ON c.id = p.contract_id WHERE \(condition)
+            """).all(decoding: PaymentRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            guard let since = LocalDate(row.approvedOn ?? row.checkedOn ?? row.requestedOn) else { return nil }
+            return ContractWork.Payment(contract: row.contractId, number: row.number, status: row.status, since: since)
+        }
     }
 
     private struct ContractRow: Decodable {
@@ -25,14 +51,17 @@ struct ContractWorkload: WorkSource {
         let number: String
         let status: ContractStatus
         let sentOn: String?
+        let payments: Int
     }
 
     private func contracts(in statuses: [ContractStatus], of organisations: [UUID]?, _ sql: any SQLDatabase) async throws -> [ContractWork.Contract] {
         var condition: SQLQueryString = "status IN \(SQLBind.group(statuses.map(\.rawValue)))"
         if let organisations { condition = "\(condition) AND organisation_id IN \(SQLBind.group(organisations))" }
-        return try await sql.raw("SELECT id, number, status, sent_on FROM grant_contracts WHERE \(condition)")
-            .all(decoding: ContractRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-            .map { ContractWork.Contract(id: $0.id, number: $0.number, status: $0.status, sentOn: $0.sentOn.flatMap(LocalDate.init)) }
+        return try await sql.raw("""
+            SELECT id, number, status, sent_on, (SELECT COUNT(*) FROM payment_requests p WHERE p.contract_id = grant_contracts.id) AS payments
+            FROM grant_contracts WHERE \(condition)
+            """).all(decoding: ContractRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { ContractWork.Contract(id: $0.id, number: $0.number, status: $0.status, sentOn: $0.sentOn.flatMap(LocalDate.init), payments: $0.payments) }
     }
 
     private struct AwardRow: Decodable {
