@@ -82,7 +82,7 @@ struct RecordAccessTests {
             let decidedCall = try #require(try await EvaluationRound.query(on: app.db).first()?.$call.id)
 
             // Contracts: a signed one and a draft; whose CSO users see the signed one depends on whose it is.
-            let signed = try #require(try await GrantContract.query(on: app.db).filter(\.$status == .signed).sort(\.$number).first())
+            let signed = try #require(try await GrantContract.query(on: app.db).filter(\.$status ~~ [.signed, .inImplementation]).sort(\.$number).first())
             let sentOrDraft = try await GrantContract.query(on: app.db).filter(\.$status ~~ [.draft, .sentForSignature]).sort(\.$status).all()
             let draft = try #require(sentOrDraft.first)
             func grantee(_ contract: GrantContract) -> Set<Who> {

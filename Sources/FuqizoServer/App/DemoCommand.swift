@@ -73,7 +73,7 @@ struct DemoCommand: AsyncCommand {
         for account in accounts {
             context.console.print("  \(account.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)")
         }
-        context.console.print("Administrators, case workers and club facilitators set up two-factor sign-in at their first sign-in.")
+        context.console.print("Administrators, finance officers, case workers and club facilitators set up two-factor sign-in at their first sign-in.")
         if signature.benchSessions {
             for (role, token) in try await DemoData.benchSessions(app: app, organisations: organisations) {
                 context.console.print("  session \(role.rawValue) \(token)")

@@ -4,14 +4,20 @@ import FuqizoCore
 import Vapor
 
 extension DemoData {
-    /// Contracts over the decided calls' awards, made through the contracts' own service, in
-    /// each state this release knows: signed (with its scan), sent for signature, a draft, and
-    /// one suspended. The first award of each call is left without a contract, for the officer to prepare.
+    /// Contracts over the decided calls' awards, made through the contracts' own services, in
+    /// each state this release knows: signed (with its scan), sent for signature, suspended,
+    /// in implementation (its pre-financing paid), a draft, and signed with a payment request
+    /// waiting for the finance officer or for the grants officer. The first award of each call
+    /// is left without a contract, for the officer to prepare.
     static func loadContracts(app: Application) async throws {
-        guard let officer = try await User.query(on: app.db).filter(\.$email == "grantsofficer@demo.fuqizo.invalid").first()?.id else { return }
+        guard let officer = try await User.query(on: app.db).filter(\.$email == "grantsofficer@demo.fuqizo.invalid").first()?.id,
+              let finance = try await User.query(on: app.db).filter(\.$email == "financeofficer@demo.fuqizo.invalid").first()?.id else { return }
         let service = ContractService(database: app.db, services: app.services)
+        let payments = PaymentService(database: app.db, services: app.services)
+        let grantees = try await RoleAssignment.query(on: app.db).filter(\.$role == Role.csoUser.rawValue).all()
         let applications = ApplicationService(database: app.db, services: app.services)
         let awarded = try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).sort(\.$reference).all()
+        var paymentsMade = 0
         let byCall = Dictionary(grouping: awarded, by: { $0.$call.id })
         for (_, awards) in byCall.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             // The first award of each call waits for its contract.
@@ -23,8 +29,8 @@ extension DemoData {
                 let form = ContractForm(amount: NumberWriting.plain(application.requestedMinorUnits), startDate: start.description,
                                         endDate: start.adding(months: 12 + 12 * (index % 2)).adding(days: -1).description, language: application.language)
                 guard case .success(let contract) = try await service.generate(from: application, form: form, actor: officer) else { continue }
-                let state = index % 4
-                if state == 3 { continue } // a draft
+                let state = index % 5
+                if state == 4 { continue } // a draft
                 try await service.send(contract, actor: officer)
                 if state == 1 { continue } // waiting for the signatures
                 let scan = CheckedDocument.demoScan(number: contract.number)
@@ -33,6 +39,19 @@ extension DemoData {
                 if state == 2 {
                     try await service.change(contract, .suspend, reason: "Mungojnë dëshmitë e dukshmërisë nga aktiviteti i parë.", actor: officer)
                 }
+                // Signed contracts whose CSO has a user ask for their pre-financing, in turn: paid,
+                // waiting for the finance officer, waiting for the grants officer's check.
+                guard state == 0 || state == 3,
+                      let grantee = grantees.first(where: { $0.$organisation.id == contract.$organisation.id })?.$user.id else { continue }
+                let step = paymentsMade % 3
+                paymentsMade += 1
+                try await payments.request(contract, actor: grantee)
+                guard let payment = try await payments.payments(of: contract).first, step != 2 else { continue }
+                try await payments.check(payment, of: contract, actor: officer)
+                guard step == 0 else { continue }
+                try await payments.approve(payment, of: contract, actor: finance)
+                _ = try await payments.pay(payment, of: contract, form: PaymentForm(paidOn: today.description, amount: NumberWriting.plain(payment.requestedMinorUnits),
+                                                                                   bankReference: "DEMO-\(contract.number)"), actor: finance)
             }
         }
     }
