@@ -1,0 +1,125 @@
+"""Grant contracts in a browser: an award becomes a contract, is printed, sent, signed with its
+scan; the grantee asks for the pre-financing, the grants officer checks it, the finance officer
+sends it back once, then approves and records the transfer; the contract is in implementation.
+axe-core on every page; the pages fit a 360-px phone."""
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from conftest import check_accessibility, enrol_two_factor, submit, visit
+from test_grants import demo_accounts, signed_in
+
+SCAN = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def click(page, selector):
+    page.locator(selector).first.click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+
+
+def confirm(page, selector, reason):
+    """An irreversible step: the dialog asks for the reason, then the step is taken."""
+    page.locator(selector).first.click()
+    dialog = page.locator("dialog.confirm-dialog")
+    dialog.wait_for()
+    check_accessibility(page)
+    dialog.locator("textarea[name=reason]").fill(reason)
+    dialog.locator("button[type=submit]").click()
+    dialog.wait_for(state="detached")
+    page.wait_for_load_state()
+    check_accessibility(page)
+
+
+def fits_a_phone(page, url):
+    page.set_viewport_size({"width": 360, "height": 800})
+    visit(page, url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, f"{url} scrolls sideways at 360 px"
+    page.set_viewport_size({"width": 1024, "height": 800})
+
+
+def test_award_to_contract_to_pre_financing(server, chromium):
+    accounts = demo_accounts(server)
+    today = datetime.now(ZoneInfo("Europe/Tirane")).date().isoformat()
+    with sqlite3.connect(f"{server.data_dir}/fuqizo.sqlite") as connection:
+        application, organisation = connection.execute(
+            "SELECT id, organisation_id FROM grant_applications WHERE status = 'awarded' "
+            "AND id NOT IN (SELECT application_id FROM grant_contracts) ORDER BY reference LIMIT 1").fetchone()
+        # The third demo CSO user works for the awarded organisation.
+        connection.execute("UPDATE role_assignments SET organisation_id = ? WHERE user_id = "
+                           "(SELECT id FROM users WHERE email = 'csouser3@demo.fuqizo.invalid')", (organisation,))
+
+    # The officer prepares the award's contract: two years, so two pre-financing tranches.
+    officer = signed_in(chromium, server, accounts["grantsOfficer"])
+    visit(officer, server.url + "/")
+    assert "për t'u përgatitur" in officer.locator("main .work").inner_text()
+    visit(officer, server.url + f"/grants/applications/{application}")
+    click(officer, "main a[href$='/contract']")
+    officer.fill("#f-startDate", "2027-01-01")
+    officer.fill("#f-endDate", "2026-12-31")
+    submit(officer)
+    assert officer.locator("#endDate-error").is_visible() and officer.locator("#f-startDate").input_value() == "2027-01-01"
+    officer.fill("#f-endDate", "2028-12-31")
+    submit(officer)
+    contract = officer.url
+    assert "/contracts/" in contract
+    text = officer.locator("main").inner_text()
+    assert "Draft" in text and "Parafinancim i mëtejshëm" in text and "Raport i ndërmjetëm" in text
+    visit(officer, contract + "/print")
+    assert "OLAF" in officer.locator("main").inner_text()
+    fits_a_phone(officer, contract)
+    visit(officer, contract)
+    click(officer, "form[action$='/send'] button")
+    assert "Dërguar për nënshkrim" in officer.locator("main").inner_text()
+
+    # The signatures: without the scan the form says so and keeps the dates.
+    officer.fill("#f-grantee", today)
+    officer.fill("#f-programme", today)
+    click(officer, "form[action$='/signatures'] button")
+    assert officer.locator("#scan-error").is_visible() and officer.locator("#f-grantee").input_value() == today
+    officer.set_input_files("#scan", files=[{"name": "kontrata.pdf", "mimeType": "application/pdf", "buffer": SCAN}])
+    click(officer, "form[action$='/signatures'] button")
+    assert "Nënshkruar" in officer.locator(".case-summary").inner_text()
+    assert officer.locator("main a[href*='/documents/']").count() == 1
+
+    # The grantee asks for the pre-financing: 40 % of the grant for the first of two years.
+    grantee = signed_in(chromium, server, accounts["csouser3"])
+    visit(grantee, server.url + "/")
+    assert "parafinancimin" in grantee.locator("main .work").inner_text()
+    visit(grantee, server.url + "/my-grants")
+    click(grantee, "main tbody a")
+    assert grantee.url == contract
+    click(grantee, "form[action$='/payments'] button")
+    assert "Kërkuar" in grantee.locator("#payments-h + *, section[aria-labelledby=payments-h]").first.inner_text()
+
+    # The officer checks it; finance sends it back once, then approves and records the transfer.
+    visit(officer, contract)
+    click(officer, "form[action$='/check'] button")
+    finance = signed_in(chromium, server, accounts["financeOfficer"])
+    enrol_two_factor(finance)
+    visit(finance, server.url + "/")
+    assert "Miratoni një pagesë" in finance.locator("main .work").inner_text()
+    visit(finance, contract)
+    confirm(finance, "form[action$='/return'] button", "Mungon vërtetimi i llogarisë bankare.")
+    visit(grantee, contract)
+    assert "Mungon vërtetimi i llogarisë bankare." in grantee.locator("main").inner_text()
+    click(grantee, "form[action$='/resubmit'] button")
+    visit(officer, contract)
+    click(officer, "form[action$='/check'] button")
+    visit(finance, contract)
+    click(finance, "form[action$='/approve'] button")
+    pay = finance.locator("form[action$='/pay']")
+    amount = pay.locator("input[name=amount]").input_value()
+    pay.locator("input[name=amount]").fill(amount + "1")
+    pay.locator("input[name=bankReference]").fill("RAI-2027-0042")
+    click(finance, "form[action$='/pay'] button")
+    assert finance.locator(".error-summary").is_visible()
+    assert finance.locator("form[action$='/pay'] input[name=bankReference]").input_value() == "RAI-2027-0042"
+    finance.locator("form[action$='/pay'] input[name=amount]").fill(amount)
+    click(finance, "form[action$='/pay'] button")
+    summary = finance.locator(".case-summary").inner_text()
+    assert "Në zbatim" in summary
+    fits_a_phone(finance, contract)
+    fits_a_phone(finance, server.url + "/contracts")
+    visit(grantee, contract)
+    assert "RAI-2027-0042" in grantee.locator("main").inner_text()
