@@ -5,11 +5,24 @@ import Vapor
 /// The contract as printed and signed: every word in the contract's language (the grantee's),
 /// whatever the language of the person printing it.
 enum ContractPrint {
+    struct Cell: Encodable {
+        let text: String
+        /// An amount or count, aligned right.
+        let numeric: Bool
+    }
+
     struct Table: Encodable {
-        let headings: [String]
-        let rows: [[String]]
-        /// Which columns hold amounts (aligned right).
-        let numeric: [Bool]
+        let headings: [Cell]
+        let rows: [[Cell]]
+
+        /// `numeric` says which columns hold amounts or counts.
+        init(headings: [String], rows: [[String]], numeric: [Bool]) {
+            func cells(_ texts: [String]) -> [Cell] {
+                texts.enumerated().map { Cell(text: $0.element, numeric: numeric.indices.contains($0.offset) && numeric[$0.offset]) }
+            }
+            self.headings = cells(headings)
+            self.rows = rows.map(cells)
+        }
     }
 
     struct Article: Encodable {
@@ -89,13 +102,15 @@ enum ContractPrint {
             lang: language.rawValue, title: t("contract.print.title", ["number": contract.number]),
             subtitle: language.pick(contract.call.titleSq, contract.call.titleEn),
             parties: [
-                t("contract.print.programme", ["programme": programmeName, "implementer": programme.implementingOrganisation]),
+                Text.clean(programme.implementingOrganisation).map {
+                    t("contract.print.programme", ["programme": programmeName, "implementer": $0])
+                } ?? t("contract.print.programmeAlone", ["programme": programmeName]),
                 t("contract.print.grantee", ["organisation": organisation.nameSq, "nuis": organisation.registrationNumber]),
             ],
             articles: articles,
             signatures: [
                 Signature(party: t("contract.print.forGrantee"), name: organisation.nameSq, signedOn: contract.granteeSignedOn.map { Display.date(iso: $0, language) }),
-                Signature(party: t("contract.print.forProgramme"), name: programme.implementingOrganisation,
+                Signature(party: t("contract.print.forProgramme"), name: Text.clean(programme.implementingOrganisation) ?? programmeName,
                           signedOn: contract.programmeSignedOn.map { Display.date(iso: $0, language) }),
             ],
             version: t("contract.print.version", ["version": String(contract.version)]),
