@@ -378,3 +378,85 @@ struct PaymentRuleTests {
         #expect(ContractWork.grantee([signed, asked], returned: payments).map(\.kind) == ["work.requestPreFinancing", "work.paymentReturned"])
     }
 }
+
+@Suite("Grant reports")
+struct ReportRuleTests {
+    let budget = [BudgetLine(heading: .humanResources, description: "Trajnerë", units: 12, unitCostMinorUnits: 100_000),
+                  BudgetLine(heading: .travel, description: "Udhëtime", units: 10, unitCostMinorUnits: 20_000)]
+    let start = LocalDate("2027-01-01")!, end = LocalDate("2027-12-31")!, today = LocalDate("2027-06-15")!
+
+    @Test("an exchange rate has at most four decimals; lek convert to euro exactly, rounded half up to the cent")
+    func exchangeRates() async {
+        #expect(ExchangeRate(parsing: "98,35")?.tenThousandths == 983_500)
+        #expect(ExchangeRate(parsing: "117.8525")?.text == "117.8525")
+        #expect(ExchangeRate(parsing: "98.35")?.text == "98.35")
+        for bad in ["", "0", "-98", "98.123456", "1e3", "98,35,1", "abc", "99999999", "٩٨"] { #expect(ExchangeRate(parsing: bad) == nil, "\(bad)") }
+        // 10,000 lek at 98.35 lek per euro: 101.677… € → 101.68 €.
+        #expect(ExchangeRate(parsing: "98.35")!.convert(1_000_000) == 10_168)
+        #expect(ExchangeRate.one.convert(12_345) == 12_345)
+        // Rounded to the nearest cent: the converted amount, times the rate, is within half a rate of the original.
+        await propertyCheck(count: 500, input: Gen.int64(in: 0...1_000_000_000), Gen.int64(in: 1...10_000_000)) { amount, scaled in
+            let converted = ExchangeRate(tenThousandths: scaled)!.convert(amount)
+            #expect(abs(converted * scaled - amount * 10_000) * 2 <= scaled)
+        }
+        // Any amount and rate: no trap, never negative.
+        await propertyCheck(count: 300, input: Gen.int64(in: 0...Money.maximumMinorUnits), Gen.int64(in: 1...100_000_000_000)) { amount, scaled in
+            #expect(ExchangeRate(tenThousandths: scaled)!.convert(amount) >= 0)
+        }
+    }
+
+    @Test("an expenditure line: a budget line, a day within the contract and not ahead, a supplier, an amount; lek need the rate and its source")
+    func expenditureLines() throws {
+        func check(_ form: ExpenditureForm) -> Result<ExpenditureForm.Line, FieldErrors> {
+            form.validated(budget: budget, contractCurrency: "EUR", start: start, end: end, today: today)
+        }
+        let euro = try check(ExpenditureForm(budgetLine: "0", spentOn: "2027-03-01", supplier: "Trajnere A.", amount: "1200", currency: "EUR")).get()
+        #expect(euro.heading == .humanResources && euro.minorUnits == 120_000 && euro.rate == .one)
+        let lek = try check(ExpenditureForm(budgetLine: "1", spentOn: "2027-03-02", supplier: "Furgon", amount: "10000", currency: "ALL",
+                                            rate: "98,35", rateSource: "Banka e Shqipërisë")).get()
+        #expect(lek.heading == .travel && lek.originalMinorUnits == 1_000_000 && lek.minorUnits == 10_168 && lek.rateSource == "Banka e Shqipërisë")
+        func errors(_ form: ExpenditureForm) -> FieldErrors? { if case .failure(let e) = check(form) { return e }; return nil }
+        #expect(errors(ExpenditureForm(budgetLine: "2", spentOn: "2027-03-01", supplier: "x", amount: "1", currency: "EUR"))?["budgetLine"] == "form.error.choose")
+        #expect(errors(ExpenditureForm(budgetLine: "-1", spentOn: "2027-03-01", supplier: "x", amount: "1", currency: "EUR"))?["budgetLine"] == "form.error.choose")
+        #expect(errors(ExpenditureForm(budgetLine: "0", spentOn: "2027-06-16", supplier: "x", amount: "1", currency: "EUR"))?["spentOn"] == "expenditure.error.future")
+        #expect(errors(ExpenditureForm(budgetLine: "0", spentOn: "2026-12-31", supplier: "x", amount: "1", currency: "EUR"))?["spentOn"] == "expenditure.error.outsidePeriod")
+        #expect(errors(ExpenditureForm(budgetLine: "0", spentOn: "2027-03-01", supplier: " ", amount: "1", currency: "EUR"))?["supplier"] == "form.error.required")
+        #expect(errors(ExpenditureForm(budgetLine: "0", spentOn: "2027-03-01", supplier: "x", amount: "0", currency: "EUR"))?["amount"] == "form.error.amount")
+        #expect(errors(ExpenditureForm(budgetLine: "0", spentOn: "2027-03-01", supplier: "x", amount: "1", currency: "USD"))?["currency"] == "form.error.choose")
+        let noRate = errors(ExpenditureForm(budgetLine: "0", spentOn: "2027-03-01", supplier: "x", amount: "1", currency: "ALL"))
+        #expect(noRate?["rate"] == "expenditure.error.rate" && noRate?["rateSource"] == "expenditure.error.rateSource")
+    }
+
+    @Test("the narrative needs its activities and a value for every result; it is stored bounded")
+    func narrative() {
+        let form = NarrativeForm(activities: "Trajnime", difficulties: "", actuals: ["12"])
+        #expect(form.problems(results: 2)["actual-1"] == "report.error.actual")
+        #expect(form.problems(results: 1).isEmpty)
+        #expect(NarrativeForm().problems(results: 0)["activities"] == "form.error.required")
+        let trimmed = NarrativeForm(activities: String(repeating: "a", count: 20_000), actuals: ["1", "2", "3"]).trimmed(results: 2)
+        #expect(trimmed.activities.count == NarrativeForm.maximumLength && trimmed.actuals == ["1", "2"])
+    }
+
+    @Test("a report is submitted after its period, after the reports before it; reminders on the first day and each overdue day")
+    func submissionAndReminders() {
+        let interim = PlannedReport(number: 1, kind: .interim, periodEnd: LocalDate("2027-06-30")!, due: LocalDate("2027-07-30")!)
+        #expect(ReportRule.mayOpen(interim, contract: .inImplementation, today: today, earlierApproved: true) == WorkflowRefusal("report.error.periodNotOver"))
+        #expect(ReportRule.mayOpen(interim, contract: .inImplementation, today: LocalDate("2027-07-01")!, earlierApproved: true) == nil)
+        #expect(ReportRule.mayOpen(interim, contract: .inImplementation, today: LocalDate("2027-07-01")!, earlierApproved: false)
+            == WorkflowRefusal("report.error.earlierFirst"))
+        #expect(ReportRule.mayOpen(interim, contract: .suspended, today: LocalDate("2027-07-01")!, earlierApproved: true)
+            == WorkflowRefusal("report.error.contractNotRunning"))
+        let due = LocalDate("2027-07-30")!, first = LocalDate("2027-07-23")!
+        #expect(ReportRule.remindsOn(first, remindFrom: first, due: due))
+        #expect(!ReportRule.remindsOn(first.adding(days: 1), remindFrom: first, due: due))
+        #expect(!ReportRule.remindsOn(due, remindFrom: first, due: due))
+        #expect(ReportRule.remindsOn(due.adding(days: 1), remindFrom: first, due: due) && ReportRule.remindsOn(due.adding(days: 9), remindFrom: first, due: due))
+        let report = ContractWork.Report(contract: UUID(), number: "GC-2019-01-001", report: 1, status: .draft, due: due, remindFrom: first)
+        #expect(ContractWork.reporting([report], today: first.adding(days: -1)).isEmpty)
+        #expect(ContractWork.reporting([report], today: first).map(\.kind) == ["work.submitReport"])
+        let returned = ContractWork.Report(contract: UUID(), number: "GC-2019-01-002", report: 1, status: .returned, due: due, remindFrom: first)
+        #expect(ContractWork.reporting([returned], today: LocalDate("2027-01-01")!).map(\.kind) == ["work.correctReport"])
+        let submitted = ContractWork.Report(contract: UUID(), number: "GC-2019-01-003", report: 2, status: .submitted, due: due, remindFrom: first)
+        #expect(ContractWork.reviews([report, returned, submitted]).map(\.reference) == ["GC-2019-01-003 · 2"])
+    }
+}

@@ -147,6 +147,15 @@ struct AccessMatrixTests {
         "POST /contracts/:contractID/suspend": grants,
         "POST /contracts/:contractID/resume": grants,
         "POST /contracts/:contractID/terminate": grants,
+        "GET /contracts/:contractID/reports/:number": portfolio.union([.csoUser]),
+        "POST /contracts/:contractID/reports/:number": [.csoUser],
+        "POST /contracts/:contractID/reports/:number/lines": [.csoUser],
+        "POST /contracts/:contractID/reports/:number/lines/:lineID/delete": [.csoUser],
+        "POST /contracts/:contractID/reports/:number/submit": [.csoUser],
+        "POST /contracts/:contractID/reports/:number/documents": [.csoUser],
+        "GET /contracts/:contractID/reports/:number/documents/:attachmentID": portfolio.union([.csoUser]),
+        "POST /contracts/:contractID/reports/:number/return": grants,
+        "POST /contracts/:contractID/reports/:number/approve": grants,
         "POST /contracts/:contractID/payments": [.csoUser],
         "POST /contracts/:contractID/payments/:paymentID/resubmit": [.csoUser],
         "POST /contracts/:contractID/payments/:paymentID/check": grants,
@@ -281,7 +290,7 @@ struct AccessMatrixTests {
                 ":kind": "administrative", ":letterID": UUID().uuidString, ":assignmentID": UUID().uuidString,
                 ":code": survivorCode, ":consentID": consentID.uuidString,
                 ":goalID": UUID().uuidString, ":stepID": UUID().uuidString, ":followUpID": UUID().uuidString,
-                ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":paymentID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
+                ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":paymentID": UUID().uuidString, ":number": "1", ":lineID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

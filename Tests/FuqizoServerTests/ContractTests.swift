@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 @testable import FuqizoCore
 @testable import FuqizoServer
@@ -19,19 +20,21 @@ struct ContractTests {
         try await TestFixtures.user(app, grants: [RoleGrant(role: role, organisationID: organisation)])
     }
 
-    /// The award the demo left without a contract, contracted for twelve months, sent and signed through the service.
-    func signedContract(_ app: Application) async throws -> GrantContract {
+    /// The award the demo left without a contract, contracted (twelve months from today unless
+    /// said otherwise), sent and signed through the service.
+    func signedContract(_ app: Application, start: LocalDate? = nil, months: Int = 12) async throws -> GrantContract {
         let contracted = Set(try await GrantContract.query(on: app.db).all().map { $0.$application.id })
         let award = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).all().first { !contracted.contains($0.id!) })
         let application = try await ApplicationService(database: app.db, services: app.services).find(award.id!)
         let officer = try await person(app, .grantsOfficer).requireID()
         let service = ContractService(database: app.db, services: app.services)
-        let start = service.today
+        let start = start ?? service.today
         let form = ContractForm(amount: NumberWriting.plain(award.requestedMinorUnits), startDate: start.description,
-                                endDate: start.adding(months: 12).adding(days: -1).description, language: "sq")
+                                endDate: start.adding(months: months).adding(days: -1).description, language: "sq")
         let contract = try await service.generate(from: application, form: form, actor: officer).get()
         try await service.send(contract, actor: officer)
-        _ = try await service.recordSignatures(contract, form: SignatureForm(grantee: start.description, programme: start.description),
+        let today = service.today.description
+        _ = try await service.recordSignatures(contract, form: SignatureForm(grantee: today, programme: today),
                                                scan: .success(CheckedDocument.demoScan(number: contract.number)), actor: officer)
         return try await self.contract(app, contract.requireID())
     }
@@ -272,6 +275,118 @@ struct ContractTests {
                 #expect(try await AuditEntry.query(on: app.db).filter(\.$action == action).filter(\.$targetID == id.uuidString).count() >= 1, "\(action)")
                 #expect(catalog.has("audit.did.\(action)"))
             }
+        }
+    }
+
+    @Test("reports: lines in euro and lek, the narrative against the logframe, returned with comments, approved; the next tranche reduced by what is unspent; reminders once a day")
+    func reports() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let catalog = app.services.catalog
+            let today = TiranaTime.today(at: app.clock.now())
+            // Two years that began thirteen months ago: the first year's interim report is due.
+            let contract = try await signedContract(app, start: today.adding(months: -13), months: 24)
+            let id = try contract.requireID()
+            let terms = try contract.contractTerms()
+            let officerUser = try await person(app, .grantsOfficer)
+            let granteeUser = try await person(app, .csoUser, in: contract.$organisation.id)
+            let officer = try await browser(app, officerUser), grantee = try await browser(app, granteeUser)
+            // The pre-financing is paid (40 % of the grant).
+            let payments = PaymentService(database: app.db, services: app.services)
+            try await payments.request(contract, actor: granteeUser.id!)
+            let first = try #require(try await payments.payments(of: contract).first)
+            try await payments.check(first, of: contract, actor: officerUser.id!)
+            try await payments.approve(first, of: contract, actor: officerUser.id!)
+            _ = try await payments.pay(first, of: contract, form: PaymentForm(paidOn: today.description, amount: NumberWriting.plain(first.requestedMinorUnits),
+                                                                              bankReference: "R-1"), actor: officerUser.id!)
+            let reports = try await ContractReport.query(on: app.db).filter(\.$contract.$id == id).sort(\.$number).all()
+            #expect(reports.map(\.kind) == [.interim, .final] && reports.allSatisfy { $0.status == .draft }, "planned at signature")
+            let page = "/contracts/\(id.uuidString)/reports/1"
+            #expect(try await grantee.get("/").body.string.contains(catalog.text("work.submitReport", .sq)))
+            #expect(try await browser(app, try await person(app, .csoUser, in: try await TestFixtures.organisation(app, name: "Tjetër").requireID()))
+                .get(page).status == .notFound)
+
+            // Lines: a refused one comes back as typed; one in euro, one in lek at the typed rate.
+            try await grantee.get(page)
+            let day = today.adding(days: -30).description
+            let refused = try await grantee.post("\(page)/lines", [("budgetLine", "0"), ("spentOn", day), ("supplier", "Furgon Kukës"), ("amount", "10000"),
+                                                                  ("currency", "ALL"), ("rate", ""), ("rateSource", "")])
+            #expect(refused.status == .badRequest && refused.body.string.contains(catalog.text("expenditure.error.rate", .sq))
+                    && refused.body.string.contains("Furgon Kukës"))
+            #expect(try await grantee.post("\(page)/lines", [("budgetLine", "0"), ("spentOn", day), ("supplier", "Trajnere"), ("amount", "5000"),
+                                                            ("currency", "EUR")]).status == .seeOther)
+            #expect(try await grantee.post("\(page)/lines", [("budgetLine", "1"), ("spentOn", day), ("supplier", "Furgon Kukës"), ("amount", "98350"),
+                                                            ("currency", "ALL"), ("rate", "98,35"), ("rateSource", "Banka e Shqipërisë")]).status == .seeOther)
+            let lines = try await ExpenditureLine.query(on: app.db).filter(\.$contractID == id).all()
+            #expect(lines.map(\.minorUnits).sorted() == [100_000, 500_000], "98,350 lek at 98.35 is 1,000 €")
+
+            // Submitting needs the narrative; then the officer returns it with a comment on a line.
+            #expect(try await grantee.post("\(page)/submit").status == .badRequest)
+            try await grantee.get(page)
+            let actuals = terms.results.indices.map { ("actuals[\($0)]", "7") }
+            #expect(try await grantee.post(page, [("activities", "Dy cikle trajnimi në Kukës."), ("difficulties", "")] + actuals).status == .seeOther)
+            #expect(try await grantee.post("\(page)/submit").status == .seeOther)
+            #expect(try await grantee.post("\(page)/lines", [("budgetLine", "0"), ("spentOn", day), ("supplier", "x"), ("amount", "1"), ("currency", "EUR")]).status == .conflict,
+                    "a submitted report no longer changes")
+            app.clock.advance(by: 31)
+            #expect(try await officer.get("/").body.string.contains(catalog.text("work.reviewReport", .sq)))
+            let review = try await officer.get(page).body.string
+            #expect(review.contains("Dy cikle trajnimi") && review.contains("98,35 ALL/EUR"))
+            let lek = try #require(lines.first { $0.currency == "ALL" })
+            #expect(try await officer.post("\(page)/return", [("comment", " ")]).status == .badRequest)
+            #expect(try await officer.post("\(page)/return", [("comment", "Mungon fatura e furgonit."), ("lines[\(lek.id!.uuidString)]", "Bashkëngjitni faturën.")])
+                .status == .seeOther)
+            let returned = try await grantee.get(page).body.string
+            #expect(returned.contains("Mungon fatura e furgonit.") && returned.contains("Bashkëngjitni faturën."))
+            app.clock.advance(by: 31)
+            #expect(try await grantee.get("/").body.string.contains(catalog.text("work.correctReport", .sq)))
+            try await grantee.get(page)
+            #expect(try await grantee.post("\(page)/submit").status == .seeOther)
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/approve").status == .seeOther)
+            #expect(try await ContractReport.find(reports[0].id!, on: app.db)?.status == .approved)
+
+            // 6,000 € of the 40 % pre-financing spent: under 70 %, so the next tranche is reduced by the unspent rest.
+            let paid = first.requestedMinorUnits
+            try await grantee.get("/contracts/\(id.uuidString)")
+            #expect(try await grantee.post("/contracts/\(id.uuidString)/payments").status == .seeOther)
+            let second = try #require(try await payments.payments(of: contract).first { $0.tranche == 2 })
+            #expect(second.requestedMinorUnits == max(0, terms.tranches[1].amountMinorUnits - (paid - 600_000)))
+            #expect(try await grantee.get("/contracts/\(id.uuidString)").body.string
+                .contains(catalog.format("payment.reduction.unspent", .sq, ["amount": Money(minorUnits: paid - 600_000, currency: "EUR").written(in: .sq)])))
+            for action in ["report.lineAdded", "report.saved", "report.submitted", "report.returned", "report.approved"] {
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$action == action).filter(\.$targetID == id.uuidString).count() >= 1, "\(action)")
+            }
+
+            // Reminders about the final report: on its first reminder day, once, then each day it is overdue.
+            let final = try #require(try await ContractReport.find(reports[1].id!, on: app.db))
+            let remindFrom = try #require(LocalDate(final.remindFrom)), due = try #require(final.due)
+            func daysUntil(_ day: LocalDate) -> Double {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC")!
+                let from = calendar.date(from: DateComponents(year: TiranaTime.today(at: app.clock.now()).year, month: TiranaTime.today(at: app.clock.now()).month,
+                                                              day: TiranaTime.today(at: app.clock.now()).day))!
+                let to = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+                return to.timeIntervalSince(from) / 86_400
+            }
+            // Mails about this contract's reports to its grantee (the demo's contracts get theirs too).
+            func look() async throws -> Int {
+                try await SystemValue.find(ReportReminders.leaseName, on: app.db)?.delete(on: app.db)
+                let before = try await OutboxMessage.query(on: app.db).filter(\.$recipient == granteeUser.email).count()
+                try await ReportReminders.run(app)
+                return try await OutboxMessage.query(on: app.db).filter(\.$recipient == granteeUser.email).count() - before
+            }
+            app.clock.advance(by: daysUntil(remindFrom) * 86_400)
+            #expect(try await look() == 1)
+            #expect(try await look() == 0, "once a day")
+            let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == granteeUser.email).sort(\.$createdAt, .descending).first())
+            #expect(mail.subject.contains(contract.number))
+            app.clock.advance(by: 86_400)
+            #expect(try await look() == 0, "not between the first day and the due date")
+            app.clock.advance(by: (daysUntil(due) + 1) * 86_400)
+            #expect(try await look() == 1, "overdue")
+            app.clock.advance(by: 86_400)
+            #expect(try await look() == 1, "each day it is overdue")
         }
     }
 }

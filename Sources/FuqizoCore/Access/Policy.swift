@@ -60,6 +60,8 @@ public enum Action: String, CaseIterable, Sendable {
     case viewOwnGrants
     /// Ask for a tranche of one's own contract, or send a returned request again: the grantee's CSO users.
     case requestPayment
+    /// Write, document and submit one's own contract's reports: the grantee's CSO users.
+    case reportOnGrant
     /// Send a payment request back to the grantee with reasons: the grants side while checking,
     /// the finance officer while approving.
     case returnPayment
@@ -207,9 +209,9 @@ public enum Policy {
             return isGrantsSide(actor) && application.isSubmitted
         case (.approvePayment, .none), (.approvePayment, .contract):
             return actor.has(.financeOfficer)
-        case (.viewOwnGrants, .none), (.requestPayment, .none):
+        case (.viewOwnGrants, .none), (.requestPayment, .none), (.reportOnGrant, .none):
             return actor.has(.csoUser)
-        case (.requestPayment, .contract(let contract)):
+        case (.requestPayment, .contract(let contract)), (.reportOnGrant, .contract(let contract)):
             return actor.has(.csoUser, in: contract.organisationID)
         case (.returnPayment, .none), (.returnPayment, .contract):
             return isGrantsSide(actor) || actor.has(.financeOfficer)

@@ -110,4 +110,45 @@ public enum ContractWork {
         }
         return items
     }
+
+    /// A contract's report, as work lists need it.
+    public struct Report: Sendable {
+        public let contract: UUID
+        /// The contract's number.
+        public let number: String
+        public let report: Int
+        public let status: ReportStatus
+        public let due: LocalDate
+        /// The first reminder's day (the contract's reminder setting before the due date).
+        public let remindFrom: LocalDate
+
+        public init(contract: UUID, number: String, report: Int, status: ReportStatus, due: LocalDate, remindFrom: LocalDate) {
+            (self.contract, self.number, self.report, self.status, self.due, self.remindFrom) = (contract, number, report, status, due, remindFrom)
+        }
+
+        var link: WorkLink { WorkLink("report", contract.uuidString, String(report)) }
+        var reference: String { "\(number) · \(report)" }
+    }
+
+    /// The grantee writes each report from the reminder window before its due date, and
+    /// corrects a returned one at once.
+    public static func reporting(_ reports: [Report], today: LocalDate) -> [WorkItem] {
+        reports.compactMap { report in
+            switch report.status {
+            case .returned:
+                return WorkItem("work.correctReport", reference: report.reference, due: report.due, link: report.link, section: "nav.myGrants")
+            case .draft where today >= report.remindFrom:
+                return WorkItem("work.submitReport", reference: report.reference, due: report.due, link: report.link, section: "nav.myGrants")
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// The grants officer reviews submitted reports.
+    public static func reviews(_ reports: [Report]) -> [WorkItem] {
+        reports.filter { $0.status == .submitted }.map { report in
+            WorkItem("work.reviewReport", reference: report.reference, link: report.link, section: "nav.contracts")
+        }
+    }
 }

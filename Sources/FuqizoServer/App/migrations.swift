@@ -42,4 +42,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     // Release 6
     app.migrations.add(CreateGrantContracts())
     app.migrations.add(CreatePaymentRequests())
+    app.migrations.add(CreateContractReports())
 }

@@ -25,6 +25,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ContractsController())
     try app.register(collection: ContractPagesController())
     try app.register(collection: PaymentsController())
+    try app.register(collection: ReportsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: CaseloadController())
     try app.register(collection: SurvivorRecordController())
     try app.register(collection: CaseWorkController())

@@ -28,6 +28,10 @@ enum ContractContext {
         let kindKey: String
         let periodEnd: String
         let due: String
+        /// Once the contract is signed, each report has its page and status.
+        let href: String?
+        let statusKey: String?
+        let overdue: Bool
     }
 
     struct HeadingRow: Encodable {
@@ -119,7 +123,7 @@ enum ContractContext {
         let hasErrors: Bool
     }
 
-    static func build(_ req: Request, _ contract: GrantContract, documents: [Attachment], payments: [PaymentRequest],
+    static func build(_ req: Request, _ contract: GrantContract, documents: [Attachment], payments: [PaymentRequest], reports: [ContractReport],
                       nextPayment: Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal>,
                       signature: (SignatureForm, FieldErrors)? = nil, payment typed: (UUID, PaymentForm, FieldErrors)? = nil) throws -> View {
         let language = req.language
@@ -141,8 +145,9 @@ enum ContractContext {
             let due = sent.adding(days: ContractWork.signatureDays)
             next.append(Due(labelKey: "contract.next.signature", date: Display.date(due, language), overdue: due < today))
         }
+        let unapproved = Set(reports.filter { $0.status != .approved }.map(\.number))
         if contract.status.isRunning || contract.status == .suspended,
-           let report = terms.reports.first(where: { $0.due >= today }) ?? terms.reports.last {
+           let report = terms.reports.first(where: { unapproved.contains($0.number) }) {
             next.append(Due(labelKey: report.kind == .final ? "contract.next.finalReport" : "contract.next.interimReport",
                             date: Display.date(report.due, language), overdue: report.due < today))
         }
@@ -177,8 +182,12 @@ enum ContractContext {
                            share: Display.percent(basisPoints: Int($0.amountMinorUnits.saturatingMultiplied(by: 10_000) / grant), language),
                            amount: money($0.amountMinorUnits))
             },
-            reports: terms.reports.map {
-                ReportRow(number: $0.number, kindKey: $0.kind.catalogKey, periodEnd: Display.date($0.periodEnd, language), due: Display.date($0.due, language))
+            reports: terms.reports.map { planned in
+                let report = reports.first { $0.number == planned.number }
+                return ReportRow(number: planned.number, kindKey: planned.kind.catalogKey, periodEnd: Display.date(planned.periodEnd, language),
+                                 due: Display.date(planned.due, language), href: report.map { _ in SiteURL.report(contract: id, number: planned.number).path },
+                                 statusKey: report?.status.catalogKey,
+                                 overdue: report.map { ($0.status == .draft || $0.status == .returned) && planned.due < today } ?? false)
             },
             budget: BudgetHeading.allCases.compactMap { heading in
                 let lines = terms.budget.filter { $0.heading == heading }.count

@@ -21,8 +21,9 @@ struct ContractPagesController: RouteCollection {
         let documents = try await ContractService(database: req.db, services: req.services).documents(of: contract)
         let paymentService = PaymentService(database: req.db, services: req.services)
         let payments = try await paymentService.payments(of: contract)
-        let context = try ContractContext.build(req, contract, documents: documents, payments: payments,
-                                                nextPayment: try paymentService.next(for: contract, payments: payments),
+        let reports = try await ReportService(database: req.db, services: req.services).reports(of: contract)
+        let context = try ContractContext.build(req, contract, documents: documents, payments: payments, reports: reports,
+                                                nextPayment: try await paymentService.next(for: contract, payments: payments),
                                                 signature: signature, payment: payment)
         return try await req.page("contracts/contract", title: "contract.title", context, status: status)
     }

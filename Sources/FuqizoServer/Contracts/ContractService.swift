@@ -156,10 +156,12 @@ struct ContractService {
         contract.programmeSignedOn = signed.programme.description
         contract.status = next
         let now = self.now
+        let terms = try contract.contractTerms()
         try await database.transaction { db in
             try await contract.save(on: db)
             _ = try await DocumentStore.attach(document, bytes: bytes, to: .contract, contract.requireID(), label: "signedScan",
                                                category: "signedScan", actor: actor, at: now, on: db)
+            try await ReportService.plan(contract, terms: terms, on: db)
             try await audit("contract.signed", contract, actor: actor, on: db)
         }
         return .success(())

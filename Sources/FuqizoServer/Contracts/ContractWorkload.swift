@@ -13,6 +13,7 @@ struct ContractWorkload: WorkSource {
             items += ContractWork.officer(try await contracts(in: [.draft, .sentForSignature], of: nil, sql),
                                           awards: try await awardsWithoutContract(sql))
             items += ContractWork.checks(try await payments(in: [.requested], of: nil, sql))
+            items += ContractWork.reviews(try await reports(in: [.submitted], of: nil, sql))
         }
         if actor.has(.financeOfficer) {
             items += ContractWork.finance(try await payments(in: [.checked, .approved], of: nil, sql))
@@ -21,8 +22,32 @@ struct ContractWorkload: WorkSource {
         if !organisations.isEmpty {
             items += ContractWork.grantee(try await contracts(in: [.sentForSignature, .signed], of: Array(organisations), sql),
                                           returned: try await payments(in: [.returned], of: Array(organisations), sql))
+            items += ContractWork.reporting(try await reports(in: [.draft, .returned], of: Array(organisations), sql), today: today)
         }
         return items
+    }
+
+    private struct ReportRow: Decodable {
+        let contractId: UUID
+        let number: String
+        let report: Int
+        let status: ReportStatus
+        let dueDate: String
+        let remindFrom: String
+    }
+
+    /// Reports of running contracts in these states.
+    private func reports(in statuses: [ReportStatus], of organisations: [UUID]?, _ sql: any SQLDatabase) async throws -> [ContractWork.Report] {
+        var condition: SQLQueryString = "r.status IN \(SQLBind.group(statuses.map(\.rawValue))) AND c.status IN \(SQLBind.group([ContractStatus.signed.rawValue, ContractStatus.inImplementation.rawValue]))"
+        if let organisations { condition = "\(condition) AND c.organisation_id IN \(SQLBind.group(organisations))" }
+        return try await sql.raw("""
+            SELECT r.contract_id, c.number, r.number AS report, r.status, r.due_date, r.remind_from
+            FROM contract_reports r JOIN grant_contracts c ON c.id = r.contract_id WHERE \(condition)
+            """).all(decoding: ReportRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            guard let due = LocalDate(row.dueDate), let remindFrom = LocalDate(row.remindFrom) else { return nil }
+            return ContractWork.Report(contract: row.contractId, number: row.number, report: row.report, status: row.status, due: due,
+                                       remindFrom: remindFrom)
+        }
     }
 
     private struct PaymentRow: Decodable {

@@ -39,25 +39,28 @@ struct PaymentService {
         payments.filter { $0.status == .paid }.compactMap(\.paidMinorUnits).saturatingSum()
     }
 
-    /// The tranche the grantee may ask for now and how much, or why none. Expenditure in
-    /// approved reports counts towards a further tranche (none until reports are recorded).
-    func next(for contract: GrantContract, payments: [PaymentRequest]) throws -> Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal> {
+    /// The tranche the grantee may ask for now and how much, or why none. The expenditure of
+    /// approved reports decides whether a further tranche is paid in full (`FurtherTranche`).
+    func next(for contract: GrantContract, payments: [PaymentRequest]) async throws -> Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal> {
         let terms = try contract.contractTerms()
         let existing = payments.map { PaymentRule.Existing(tranche: $0.tranche, status: $0.status) }
-        switch PaymentRule.nextRequest(contract: contract.status, tranches: terms.tranches, payments: existing, approvedInterimReports: 0) {
+        let reports = ReportService(database: database, services: services)
+        let approved = try await reports.reports(of: contract).filter { $0.status == .approved && $0.kind == .interim }.count
+        switch PaymentRule.nextRequest(contract: contract.status, tranches: terms.tranches, payments: existing, approvedInterimReports: approved) {
         case .failure(let refusal): return .failure(refusal)
         case .success(let tranche):
             guard tranche.kind == .furtherPreFinancing else { return .success((tranche, nil)) }
             let paid = payments.filter { $0.status == .paid }.sorted { $0.tranche < $1.tranche }.compactMap(\.paidMinorUnits)
+            let spent = Array(try await reports.spending(of: contract).values).saturatingSum()
             return .success((tranche, FurtherTranche(planned: tranche.amountMinorUnits, grant: contract.amountMinorUnits, paid: paid,
-                                                     spent: 0, settings: terms.settings)))
+                                                     spent: spent, settings: terms.settings)))
         }
     }
 
     /// The grantee asks for the next tranche.
     func request(_ contract: GrantContract, actor: UUID) async throws {
         let payments = try await payments(of: contract)
-        let (tranche, further) = try next(for: contract, payments: payments).mapError { AppError($0) }.get()
+        let (tranche, further) = try await next(for: contract, payments: payments).mapError { AppError($0) }.get()
         let payment = PaymentRequest()
         payment.$contract.id = try contract.requireID()
         payment.tranche = tranche.number

@@ -13,6 +13,7 @@ final class Attachment: Model, @unchecked Sendable {
         case call
         case application
         case contract
+        case report
     }
 
     // managed fields

@@ -225,7 +225,7 @@ extension Application {
     }
 }
 
-/// Runs background work (mail delivery, mail about new work, retention of survivor records) on a timer in every instance; claims make sure each
+/// Runs background work (mail delivery, mail about new work, report reminders, retention of survivor records) on a timer in every instance; claims make sure each
 /// piece of work is done once.
 struct BackgroundJobs: LifecycleHandler {
     final class Runner: Sendable {
@@ -255,6 +255,11 @@ struct BackgroundJobs: LifecycleHandler {
                     try await application.tellNewWork()
                 } catch {
                     application.logger.warning("Background work notices failed: \(String(reflecting: type(of: error)))")
+                }
+                do {
+                    try await application.remindReports()
+                } catch {
+                    application.logger.warning("Background report reminders failed: \(String(reflecting: type(of: error)))")
                 }
                 do {
                     try await application.shredExpiredSurvivorRecords()
