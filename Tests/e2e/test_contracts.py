@@ -1,8 +1,11 @@
 """Grant contracts in a browser: an award becomes a contract, is printed, sent, signed with its
 scan; the grantee asks for the pre-financing, the grants officer checks it, the finance officer
 sends it back once, then approves and records the transfer; the contract is in implementation.
+Then a two-year contract's interim report: a line in lek, the narrative, evidence; returned with
+comments, corrected, approved; the second tranche reduced by the unspent amount.
 axe-core on every page; the pages fit a 360-px phone."""
 import sqlite3
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -123,3 +126,87 @@ def test_award_to_contract_to_pre_financing(server, chromium):
     fits_a_phone(finance, server.url + "/contracts")
     visit(grantee, contract)
     assert "RAI-2027-0042" in grantee.locator("main").inner_text()
+
+
+def test_interim_report_returned_then_approved_and_the_next_tranche_reduced(server, chromium):
+    accounts = demo_accounts(server)
+    now = datetime.now(ZoneInfo("Europe/Tirane")).date()
+    today = now.isoformat()
+    # Two years that began thirteen months ago: the first year's report is due.
+    start = now.replace(year=now.year - 1, day=1)
+    start = start.replace(month=start.month - 1) if start.month > 1 else start.replace(year=start.year - 1, month=12)
+    end = start.replace(year=start.year + 2)
+    with sqlite3.connect(f"{server.data_dir}/fuqizo.sqlite") as connection:
+        application, organisation = connection.execute(
+            "SELECT id, organisation_id FROM grant_applications WHERE status = 'awarded' "
+            "AND id NOT IN (SELECT application_id FROM grant_contracts) ORDER BY reference LIMIT 1").fetchone()
+        connection.execute("UPDATE role_assignments SET organisation_id = ? WHERE user_id = "
+                           "(SELECT id FROM users WHERE email = 'csouser3@demo.fuqizo.invalid')", (organisation,))
+
+    officer = signed_in(chromium, server, accounts["grantsOfficer"])
+    visit(officer, server.url + f"/grants/applications/{application}/contract")
+    officer.fill("#f-startDate", start.isoformat())
+    officer.fill("#f-endDate", end.isoformat())
+    submit(officer)
+    contract = officer.url
+    click(officer, "form[action$='/send'] button")
+    officer.fill("#f-grantee", today)
+    officer.fill("#f-programme", today)
+    officer.set_input_files("#scan", files=[{"name": "kontrata.pdf", "mimeType": "application/pdf", "buffer": SCAN}])
+    click(officer, "form[action$='/signatures'] button")
+    grantee = signed_in(chromium, server, accounts["csouser3"])
+    finance = signed_in(chromium, server, accounts["financeOfficer"])
+    enrol_two_factor(finance)
+
+    def pay_next_tranche():
+        visit(grantee, contract)
+        click(grantee, "form[action$='/payments'] button")
+        visit(officer, contract)
+        click(officer, "form[action$='/check'] button")
+        visit(finance, contract)
+        click(finance, "form[action$='/approve'] button")
+        finance.locator("form[action$='/pay'] input[name=bankReference]").fill("BKT-" + str(time.time()))
+        click(finance, "form[action$='/pay'] button")
+
+    pay_next_tranche()
+
+    # The interim report: a line in lek at the typed rate, the narrative with the values reached, evidence.
+    visit(grantee, server.url + "/")
+    assert "raport" in grantee.locator("main .work").inner_text()
+    visit(grantee, contract + "/reports/1")
+    grantee.select_option("#f-budgetLine", index=1)
+    grantee.fill("#f-spentOn", (now.replace(day=1)).isoformat())
+    grantee.fill("#f-supplier", "Furgon Kukës")
+    grantee.fill("#f-amount", "98350")
+    grantee.select_option("#f-currency", "ALL")
+    grantee.fill("#f-rate", "98,35")
+    grantee.fill("#f-rateSource", "Banka e Shqipërisë")
+    click(grantee, "form[action$='/lines'] button")
+    assert "98,35 ALL/EUR" in grantee.locator("main").inner_text()
+    grantee.fill("#f-activities", "Dy cikle trajnimi profesional në Kukës.")
+    for field in grantee.locator("input[name^='actuals']").all():
+        field.fill("9")
+    click(grantee, "main form button[type=submit]")
+    grantee.set_input_files("#evidence", files=[{"name": "foto.pdf", "mimeType": "application/pdf", "buffer": SCAN}])
+    click(grantee, "form[action$='/documents'] button")
+    click(grantee, "form[action$='/submit'] button")
+    assert "Dorëzuar" in grantee.locator(".case-summary").inner_text()
+
+    # Returned with a comment on the line, corrected and submitted again, approved.
+    visit(officer, contract + "/reports/1")
+    officer.locator("input[name^='lines[']").first.fill("Bashkëngjitni faturën e furgonit.")
+    officer.fill("#f-comment", "Mungon fatura.")
+    click(officer, "form[action$='/return'] button")
+    visit(grantee, contract + "/reports/1")
+    text = grantee.locator("main").inner_text()
+    assert "Mungon fatura." in text and "Bashkëngjitni faturën e furgonit." in text
+    click(grantee, "form[action$='/submit'] button")
+    visit(officer, contract + "/reports/1")
+    click(officer, "form[action$='/approve'] button")
+    assert "Miratuar" in officer.locator(".case-summary").inner_text()
+
+    # 1,000 € spent of the pre-financing: the second tranche is reduced by the unspent rest, and the page says so.
+    pay_next_tranche()
+    visit(grantee, contract)
+    assert "Pakësuar me" in grantee.locator("main").inner_text()
+    fits_a_phone(grantee, contract + "/reports/1")
