@@ -147,6 +147,8 @@ struct AccessMatrixTests {
         "POST /contracts/:contractID/suspend": grants,
         "POST /contracts/:contractID/resume": grants,
         "POST /contracts/:contractID/terminate": grants,
+        "POST /contracts/:contractID/settle": grants,
+        "POST /contracts/:contractID/recovery": [.financeOfficer],
         "GET /contracts/:contractID/reports/:number": portfolio.union([.csoUser]),
         "POST /contracts/:contractID/reports/:number": [.csoUser],
         "POST /contracts/:contractID/reports/:number/lines": [.csoUser],

@@ -389,4 +389,97 @@ struct ContractTests {
             #expect(try await look() == 1, "each day it is overdue")
         }
     }
+
+    /// A twelve-month contract that ended a month ago, its pre-financing paid and its final
+    /// report approved with one line of the given amount.
+    func finishedContract(_ app: Application, spent: (Int64) -> Int64) async throws -> (GrantContract, officer: User, finance: User, grantee: User) {
+        let today = TiranaTime.today(at: app.clock.now())
+        let contract = try await signedContract(app, start: today.adding(months: -13), months: 12)
+        let officer = try await person(app, .grantsOfficer), finance = try await person(app, .financeOfficer)
+        let grantee = try await person(app, .csoUser, in: contract.$organisation.id)
+        let payments = PaymentService(database: app.db, services: app.services)
+        try await payments.request(contract, actor: grantee.id!)
+        let first = try #require(try await payments.payments(of: contract).first)
+        try await payments.check(first, of: contract, actor: officer.id!)
+        try await payments.approve(first, of: contract, actor: finance.id!)
+        _ = try await payments.pay(first, of: contract, form: PaymentForm(paidOn: today.description, amount: NumberWriting.plain(first.requestedMinorUnits),
+                                                                          bankReference: "R-1"), actor: finance.id!)
+        let reports = ReportService(database: app.db, services: app.services)
+        let report = try await reports.find(1, of: contract)
+        let results = try contract.contractTerms().results.count
+        _ = try await reports.addLine(report, of: contract, form: ExpenditureForm(budgetLine: "0", spentOn: today.adding(days: -40).description,
+                                                                                   supplier: "Trajnere", amount: NumberWriting.plain(spent(contract.amountMinorUnits)),
+                                                                                   currency: "EUR"), actor: grantee.id!).get()
+        try await reports.saveNarrative(report, of: contract, form: NarrativeForm(activities: "Trajnime.", actuals: Array(repeating: "5", count: results)),
+                                        actor: grantee.id!)
+        _ = try await reports.submit(report, of: contract, actor: grantee.id!).get()
+        try await reports.approve(report, of: contract, actor: officer.id!)
+        return (try await self.contract(app, contract.requireID()), officer, finance, grantee)
+    }
+
+    @Test("closure with a final payment: the eligible spending above what was paid is paid by finance, and the contract closes and locks")
+    func closureWithFinalPayment() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let (contract, officerUser, financeUser, granteeUser) = try await finishedContract(app) { $0 * 95 / 100 }
+            #expect(contract.status == .finalReportApproved)
+            let page = "/contracts/\(contract.id!.uuidString)"
+            let officer = try await browser(app, officerUser), finance = try await browser(app, financeUser), grantee = try await browser(app, granteeUser)
+            try await officer.get(page)
+            let asked = try await officer.post("\(page)/settle").body.string
+            #expect(asked.contains(app.services.catalog.text("closure.confirmTitle", .sq)))
+            #expect(try await self.contract(app, contract.id!).status == .finalReportApproved, "nothing before the confirmation")
+            #expect(try await officer.post("\(page)/settle", [("confirmed", "yes")]).status == .seeOther)
+            let balance = try #require(try await PaymentRequest.query(on: app.db).filter(\.$contract.$id == contract.id!).filter(\.$kind == .balance).first())
+            // 95 % eligible, 80 % paid: the final payment is the 15 %.
+            #expect(balance.status == .checked && balance.requestedMinorUnits == contract.amountMinorUnits * 95 / 100 - contract.amountMinorUnits * 80 / 100)
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/settle", [("confirmed", "yes")]).status == .conflict, "settled once")
+            try await finance.get(page)
+            #expect(try await finance.post("\(page)/payments/\(balance.id!.uuidString)/approve").status == .seeOther)
+            #expect(try await finance.post("\(page)/payments/\(balance.id!.uuidString)/pay", [("paidOn", TiranaTime.today(at: app.clock.now()).description),
+                ("amount", NumberWriting.plain(balance.requestedMinorUnits)), ("bankReference", "R-2")]).status == .seeOther)
+            let closed = try await self.contract(app, contract.id!)
+            #expect(closed.status == .closed && closed.status.isLocked)
+            // Money conserved: paid is the final amount; the rest of the grant is released.
+            let paid = PaymentService.paid(try await PaymentService(database: app.db, services: app.services).payments(of: closed))
+            #expect(paid == contract.amountMinorUnits * 95 / 100)
+            try await grantee.get(page)
+            #expect(try await grantee.post("\(page)/payments").status == .conflict, "a closed contract is locked")
+            #expect(try await grantee.post("\(page)/reports/1/lines", [("budgetLine", "0")]).status == .conflict)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "contract.settled").filter(\.$targetID == contract.id!.uuidString).count() == 1)
+        }
+    }
+
+    @Test("closure with a recovery order: what was paid above eligible spending is recovered, by transfer or offset, and the contract closes")
+    func closureWithRecovery() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let (contract, officerUser, financeUser, _) = try await finishedContract(app) { $0 * 50 / 100 }
+            let page = "/contracts/\(contract.id!.uuidString)"
+            let officer = try await browser(app, officerUser), finance = try await browser(app, financeUser)
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/settle", [("confirmed", "yes")]).status == .seeOther)
+            let order = try #require(try await RecoveryOrder.query(on: app.db).filter(\.$contract.$id == contract.id!).first())
+            // 80 % paid, 50 % eligible: 30 % comes back.
+            #expect(order.status == .issued && order.amountMinorUnits == contract.amountMinorUnits * 80 / 100 - contract.amountMinorUnits * 50 / 100)
+            #expect(try await self.contract(app, contract.id!).status == .finalReportApproved, "open until the recovery is settled")
+            let financePage = try await finance.get(page).body.string
+            #expect(financePage.contains(app.services.catalog.text("recovery.title", .sq)))
+            try await officer.get(page)
+            #expect(try await officer.post("\(page)/recovery", [("settledOn", "2027-01-01"), ("reference", "x")]).status == .forbidden, "finance records it")
+            let today = TiranaTime.today(at: app.clock.now())
+            let refused = try await finance.post("\(page)/recovery", [("settledOn", today.adding(days: 1).description), ("reference", "KTH-7")])
+            #expect(refused.status == .badRequest && refused.body.string.contains("KTH-7"))
+            #expect(try await finance.post("\(page)/recovery", [("settledOn", today.description), ("reference", "KTH-7"), ("offset", "yes")]).status == .seeOther)
+            let settled = try #require(try await RecoveryOrder.find(order.id!, on: app.db))
+            #expect(settled.status == .offset && settled.reference == "KTH-7")
+            #expect(try await self.contract(app, contract.id!).status == .closed)
+            let ledger = GrantLedger(grant: contract.amountMinorUnits,
+                                     paid: PaymentService.paid(try await PaymentService(database: app.db, services: app.services).payments(of: contract)),
+                                     recovered: settled.amountMinorUnits, reported: contract.amountMinorUnits * 50 / 100)
+            #expect(ledger.netPaidMinorUnits == contract.amountMinorUnits * 50 / 100)
+            #expect(ledger.netPaidMinorUnits + ledger.remainingMinorUnits == contract.amountMinorUnits)
+        }
+    }
 }

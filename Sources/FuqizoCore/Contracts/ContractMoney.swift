@@ -109,6 +109,52 @@ public struct FinalSettlement: Sendable, Equatable {
     }
 }
 
+extension FinalSettlement {
+    /// What closing asks for next: the final payment, a recovery order, or nothing (the
+    /// contract closes at once).
+    public enum Outcome: String, Sendable, Equatable {
+        case finalPayment, recovery, nothingDue
+    }
+
+    public var outcome: Outcome {
+        finalPaymentMinorUnits > 0 ? .finalPayment : recoveryMinorUnits > 0 ? .recovery : .nothingDue
+    }
+}
+
+/// A recovery order as the finance officer records it settled: the day, and the bank's
+/// reference of the grantee's transfer or of the offset.
+public struct RecoveryForm: Codable, Sendable, Equatable {
+    public var settledOn = ""
+    public var reference = ""
+    /// "yes" when set against another amount the programme owes the grantee.
+    public var offset = ""
+
+    public init(settledOn: String = "", reference: String = "", offset: String = "") {
+        (self.settledOn, self.reference, self.offset) = (settledOn, reference, offset)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        settledOn = try form.text(.settledOn)
+        reference = try form.text(.reference)
+        offset = try form.text(.offset)
+    }
+
+    public func validated(issuedOn: LocalDate, today: LocalDate) -> Result<(settledOn: LocalDate, reference: String, offset: Bool), FieldErrors> {
+        var errors = FieldErrors()
+        let day = ContractForm.date(settledOn)
+        if let day {
+            if today < day { errors.add("settledOn", "payment.error.paidInFuture") }
+            else if day < issuedOn { errors.add("settledOn", "recovery.error.beforeIssue") }
+        } else { errors.add("settledOn", "form.error.date") }
+        let text = Text.clean(reference)
+        if text == nil { errors.add("reference", "form.error.required") }
+        else if text!.count > PaymentForm.maximumReference { errors.add("reference", "form.error.tooLong") }
+        guard errors.isEmpty, let day, let text else { return .failure(errors) }
+        return .success((day, text, offset == "yes"))
+    }
+}
+
 /// Where a grant's money stands. Money is never created or lost: what was paid, less what came
 /// back, plus what remains to pay, is always the grant.
 public struct GrantLedger: Sendable, Equatable {

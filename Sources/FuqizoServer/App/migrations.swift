@@ -43,4 +43,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateGrantContracts())
     app.migrations.add(CreatePaymentRequests())
     app.migrations.add(CreateContractReports())
+    app.migrations.add(CreateRecoveryOrders())
 }

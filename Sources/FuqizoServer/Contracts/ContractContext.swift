@@ -75,6 +75,23 @@ enum ContractContext {
         let bank: String?
     }
 
+    struct RecoveryView: Encodable {
+        let amount: String
+        let statusKey: String
+        let issuedOn: String
+        let settled: String?
+        let canSettle: Bool
+        let fields: [FieldContext]
+    }
+
+    /// Closing: the settlement's figures, the officer's button, the recovery order.
+    struct Closure: Encodable {
+        let figures: [Figure]
+        let canSettle: Bool
+        let recovery: RecoveryView?
+        let hasErrors: Bool
+    }
+
     /// What the viewer may do now, as the lifecycle and the policy allow.
     struct Actions: Encodable {
         let edit: Bool
@@ -117,6 +134,7 @@ enum ContractContext {
         let budgetTotal: String
         let documents: [Document]
         let payments: Payments
+        let closure: Closure?
         let signatureFields: [FieldContext]
         let scanErrorKey: String?
         let scanLimit: String
@@ -125,14 +143,18 @@ enum ContractContext {
 
     static func build(_ req: Request, _ contract: GrantContract, documents: [Attachment], payments: [PaymentRequest], reports: [ContractReport],
                       nextPayment: Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal>,
-                      signature: (SignatureForm, FieldErrors)? = nil, payment typed: (UUID, PaymentForm, FieldErrors)? = nil) throws -> View {
+                      settlement: FinalSettlement? = nil, recovery: RecoveryOrder? = nil,
+                      signature: (SignatureForm, FieldErrors)? = nil, payment typed: (UUID, PaymentForm, FieldErrors)? = nil,
+                      recoveryForm: (RecoveryForm, FieldErrors)? = nil) throws -> View {
         let language = req.language
         let id = try contract.requireID()
         let terms = try contract.contractTerms()
         let today = TiranaTime.today(at: req.services.clock.now())
         func money(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: contract.currency).written(in: language) }
         // Reports arrive with their own records; until then nothing is reported.
-        let ledger = GrantLedger(grant: contract.amountMinorUnits, paid: PaymentService.paid(payments), recovered: 0, reported: 0)
+        let reported = settlement.map { $0.finalAmountMinorUnits } ?? 0
+        let ledger = GrantLedger(grant: contract.amountMinorUnits, paid: PaymentService.paid(payments), recovered: ClosureService.recovered(recovery),
+                                 reported: reported)
         let figures = [
             Figure(labelKey: "contract.money.granted", value: money(ledger.grantMinorUnits)),
             Figure(labelKey: "contract.money.paid", value: money(ledger.paidMinorUnits)),
@@ -200,6 +222,7 @@ enum ContractContext {
                          size: FileSize.text($0.size), uploaded: Display.day($0.uploadedAt, language))
             },
             payments: try paymentsView(req, contract, payments, next: nextPayment, typed: typed),
+            closure: closureView(req, contract, settlement: settlement, recovery: recovery, payments: payments, typed: recoveryForm),
             signatureFields: [
                 FieldContext("grantee", label: "contract.signature.grantee", kind: "date", value: typedSignature.grantee, errors: errors, required: true),
                 FieldContext("programme", label: "contract.signature.programme", kind: "date", value: typedSignature.programme, errors: errors, required: true),
@@ -266,5 +289,35 @@ enum ContractContext {
             if bank?.isEmpty == true { bank = req.t("payment.bank.missing") }
         }
         return Payments(rows: rows, request: request, blockedKey: blocked, bank: bank)
+    }
+
+    static func closureView(_ req: Request, _ contract: GrantContract, settlement: FinalSettlement?, recovery: RecoveryOrder?,
+                            payments: [PaymentRequest], typed: (RecoveryForm, FieldErrors)?) -> Closure? {
+        guard let settlement, contract.status == .finalReportApproved || contract.status == .closed || recovery != nil else { return nil }
+        let language = req.language
+        func money(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: contract.currency).written(in: language) }
+        let settled = payments.contains { $0.kind == .balance } || recovery != nil
+        let form = typed?.0 ?? RecoveryForm(settledOn: TiranaTime.today(at: req.services.clock.now()).description)
+        let errors = typed?.1 ?? FieldErrors()
+        return Closure(
+            figures: [
+                Figure(labelKey: "closure.final", value: money(settlement.finalAmountMinorUnits)),
+                Figure(labelKey: "closure.finalPayment", value: money(settlement.finalPaymentMinorUnits)),
+                Figure(labelKey: "closure.recovery", value: money(settlement.recoveryMinorUnits)),
+                Figure(labelKey: "closure.released", value: money(settlement.releasedMinorUnits)),
+            ],
+            canSettle: contract.status == .finalReportApproved && !settled && Policy.decide(req.actor, .manageContract, contract.resource).isAllowed,
+            recovery: recovery.map { order in
+                RecoveryView(amount: money(order.amountMinorUnits), statusKey: order.status.catalogKey, issuedOn: Display.date(iso: order.issuedOn, language),
+                             settled: order.settledOn.map { req.t("recovery.settledOn", ["date": Display.date(iso: $0, language), "reference": order.reference ?? ""]) },
+                             canSettle: order.status == .issued && Policy.decide(req.actor, .approvePayment, contract.resource).isAllowed,
+                             fields: [
+                                FieldContext("settledOn", label: "recovery.field.settledOn", kind: "date", value: form.settledOn, errors: errors, required: true),
+                                FieldContext("reference", label: "recovery.field.reference", value: form.reference, errors: errors, required: true),
+                                FieldContext("offset", label: "recovery.field.offset", kind: "checkbox", value: form.offset, errors: errors,
+                                             hint: "recovery.offset.hint"),
+                             ])
+            },
+            hasErrors: !errors.isEmpty)
     }
 }

@@ -17,14 +17,17 @@ struct ContractPagesController: RouteCollection {
     // MARK: one contract
 
     static func render(_ req: Request, _ contract: GrantContract, signature: (SignatureForm, FieldErrors)? = nil,
-                       payment: (UUID, PaymentForm, FieldErrors)? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+                       payment: (UUID, PaymentForm, FieldErrors)? = nil, recovery typedRecovery: (RecoveryForm, FieldErrors)? = nil,
+                       status: HTTPResponseStatus = .ok) async throws -> Response {
         let documents = try await ContractService(database: req.db, services: req.services).documents(of: contract)
         let paymentService = PaymentService(database: req.db, services: req.services)
         let payments = try await paymentService.payments(of: contract)
         let reports = try await ReportService(database: req.db, services: req.services).reports(of: contract)
+        let closure = ClosureService(database: req.db, services: req.services)
         let context = try ContractContext.build(req, contract, documents: documents, payments: payments, reports: reports,
                                                 nextPayment: try await paymentService.next(for: contract, payments: payments),
-                                                signature: signature, payment: payment)
+                                                settlement: try await closure.settlement(of: contract), recovery: try await closure.recovery(of: contract),
+                                                signature: signature, payment: payment, recoveryForm: typedRecovery)
         return try await req.page("contracts/contract", title: "contract.title", context, status: status)
     }
 

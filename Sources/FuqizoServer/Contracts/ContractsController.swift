@@ -19,6 +19,7 @@ struct ContractsController: RouteCollection {
         contract.post("suspend", use: suspend).access(.manageContract, .contract)
         contract.post("resume", use: resume).access(.manageContract, .contract)
         contract.post("terminate", use: terminate).access(.manageContract, .contract)
+        contract.post("settle", use: settle).access(.manageContract, .contract)
     }
 
     private func service(_ req: Request) -> ContractService {
@@ -165,5 +166,25 @@ struct ContractsController: RouteCollection {
         let contract = try req.record(GrantContract.self)
         try await service(req).change(contract, .resume, reason: nil, actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: .contract(contract.id!), flash: "contract.resumedFlash")
+    }
+
+    /// Settling the grant locks it once paid or recovered: the officer sees the figures first.
+    func settle(req: Request) async throws -> Response {
+        let contract = try req.record(GrantContract.self)
+        _ = try contract.status.transition(.close)
+        let settlement = try await ClosureService(database: req.db, services: req.services).settlement(of: contract)
+        let money = { (minorUnits: Int64) in Money(minorUnits: minorUnits, currency: contract.currency).written(in: req.language) }
+        switch try await req.confirmation({ _ in .success(()) }, { _, _ in
+            ConfirmationContext(title: "closure.confirmTitle",
+                                consequence: req.t("closure.consequence.\(settlement.outcome.rawValue)", [
+                                    "number": contract.number, "final": money(settlement.finalAmountMinorUnits),
+                                    "payment": money(settlement.finalPaymentMinorUnits), "recovery": money(settlement.recoveryMinorUnits)]),
+                                action: req.url.path, cancel: .contract(contract.id!), fields: [], confirm: "closure.settle")
+        }) {
+        case .ask(let response): return response
+        case .reason:
+            _ = try await ClosureService(database: req.db, services: req.services).settle(contract, actor: try req.requireSignedIn().userID)
+            return Flash.redirect(req, to: .contract(contract.id!), flash: "closure.settledFlash")
+        }
     }
 }

@@ -93,7 +93,8 @@ struct PaymentService {
     }
 
     func approve(_ payment: PaymentRequest, of contract: GrantContract, actor: UUID) async throws {
-        guard contract.status == .signed || contract.status == .inImplementation else {
+        let closing = payment.kind == .balance && contract.status == .finalReportApproved
+        guard contract.status == .signed || contract.status == .inImplementation || closing else {
             throw AppError(status: .conflict, messageKey: "payment.error.contractNotRunning")
         }
         payment.status = try payment.status.transition(.approve)
@@ -121,6 +122,8 @@ struct PaymentService {
             payment.bankReference = paid.reference
             payment.paidBy = actor
             if contract.status.allows(.startImplementation) { contract.status = try contract.status.transition(.startImplementation) }
+            // The final payment settles the grant.
+            if payment.kind == .balance, contract.status == .finalReportApproved { contract.status = try contract.status.transition(.close) }
             try await database.transaction { db in
                 try await payment.save(on: db)
                 try await contract.save(on: db)

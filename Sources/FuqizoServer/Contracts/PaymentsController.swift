@@ -14,6 +14,17 @@ struct PaymentsController: RouteCollection {
         payment.post("approve", use: approve).access(.approvePayment, .contract)
         payment.post("pay", use: pay).access(.approvePayment, .contract)
         payment.post("return", use: returnToGrantee).access(.returnPayment, .contract)
+        routes.post("contracts", ":contractID", "recovery", use: settleRecovery).access(.approvePayment, .contract)
+    }
+
+    /// Finance records the grantee's repayment (or its offset); the contract closes.
+    func settleRecovery(req: Request) async throws -> Response {
+        let contract = try req.record(GrantContract.self)
+        let form = try req.form(RecoveryForm.self)
+        switch try await ClosureService(database: req.db, services: req.services).settleRecovery(contract, form: form, actor: try req.requireSignedIn().userID) {
+        case .success: return back(req, contract, flash: "recovery.settledFlash")
+        case .failure(let errors): return try await ContractPagesController.render(req, contract, recovery: (form, errors), status: .badRequest)
+        }
     }
 
     private func service(_ req: Request) -> PaymentService {
