@@ -191,7 +191,13 @@ struct ContractTests {
             let contractPage = try await finance.get("/contracts/\(signed.id!.uuidString)").body.string
             #expect(!contractPage.contains("/suspend\""))
             #expect(try await finance.post("/contracts/\(signed.id!.uuidString)/suspend", [("confirmed", "yes"), ("reason", "x")]).status == .forbidden)
-            #expect(try await browser(app, try await person(app, .donorViewer)).get("/contracts").status == .forbidden)
+            let donor = try await browser(app, try await person(app, .donorViewer))
+            #expect(try await donor.get("/contracts").status == .forbidden)
+            // Donors see money per region, never a contract or a grantee.
+            let figures = try await donor.get("/grants/figures").body.string
+            #expect(figures.contains(app.services.catalog.text("figures.contracts", .sq)))
+            let names = try await Organisation.query(on: app.db).all().map(\.nameSq)
+            #expect(all.allSatisfy { !figures.contains($0.number) } && names.allSatisfy { !figures.contains($0) })
             let cso = try await browser(app, try await person(app, .csoUser, in: signed.$organisation.id))
             #expect(try await cso.get("/contracts").status == .forbidden)
             let mine = try await cso.get("/my-grants").body.string
@@ -480,6 +486,8 @@ struct ContractTests {
                                      recovered: settled.amountMinorUnits, reported: contract.amountMinorUnits * 50 / 100)
             #expect(ledger.netPaidMinorUnits == contract.amountMinorUnits * 50 / 100)
             #expect(ledger.netPaidMinorUnits + ledger.remainingMinorUnits == contract.amountMinorUnits)
+            let figures = try await browser(app, try await person(app, .donorViewer)).get("/grants/figures").body.string
+            #expect(figures.contains(Money(minorUnits: settled.amountMinorUnits, currency: "EUR").written(in: .sq)), "the recovered amount in the region's row")
         }
     }
 }

@@ -113,4 +113,64 @@ struct ContractPortfolio {
             ORDER BY g.reference, l.position
             """).all(decoding: LotRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.id, $0.reference, $0.nameSq, $0.nameEn) }
     }
+
+    /// Money per programme region and currency: awarded, contracted, paid, reported (approved
+    /// spending) and recovered. Sums only, for donors: never a contract, never a grantee.
+    struct RegionFigures: Sendable {
+        let regionID: UUID?
+        let currency: String
+        var awarded: Int64 = 0
+        var contracted: Int64 = 0
+        var paid: Int64 = 0
+        var reported: Int64 = 0
+        var recovered: Int64 = 0
+    }
+
+    private struct Sum: Decodable {
+        let regionId: UUID?
+        let currency: String
+        let total: Int64?
+    }
+
+    func figuresByRegion() async throws -> [RegionFigures] {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        func sums(_ query: SQLQueryString) async throws -> [Sum] {
+            try await sql.raw(query).all(decoding: Sum.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        let awarded = try await sums("""
+            SELECT l.region_id, g.currency, CAST(SUM(a.requested_minor_units) AS BIGINT) AS total FROM grant_applications a
+            JOIN call_lots l ON l.id = a.lot_id JOIN grant_calls g ON g.id = a.call_id
+            WHERE a.status = \(bind: ApplicationStatus.awarded.rawValue) GROUP BY l.region_id, g.currency
+            """)
+        let contracted = try await sums("""
+            SELECT region_id, currency, CAST(SUM(amount_minor_units) AS BIGINT) AS total FROM grant_contracts
+            WHERE status NOT IN \(SQLBind.group([ContractStatus.draft.rawValue, ContractStatus.sentForSignature.rawValue])) GROUP BY region_id, currency
+            """)
+        let paid = try await sums("""
+            SELECT c.region_id, c.currency, CAST(SUM(p.paid_minor_units) AS BIGINT) AS total FROM payment_requests p
+            JOIN grant_contracts c ON c.id = p.contract_id WHERE p.status = \(bind: PaymentStatus.paid.rawValue) GROUP BY c.region_id, c.currency
+            """)
+        let reported = try await sums("""
+            SELECT c.region_id, c.currency, CAST(SUM(l.minor_units) AS BIGINT) AS total FROM expenditure_lines l
+            JOIN contract_reports r ON r.id = l.report_id JOIN grant_contracts c ON c.id = l.contract_id
+            WHERE r.status = \(bind: ReportStatus.approved.rawValue) GROUP BY c.region_id, c.currency
+            """)
+        let recovered = try await sums("""
+            SELECT c.region_id, c.currency, CAST(SUM(o.amount_minor_units) AS BIGINT) AS total FROM recovery_orders o
+            JOIN grant_contracts c ON c.id = o.contract_id WHERE o.status <> \(bind: RecoveryStatus.issued.rawValue) GROUP BY c.region_id, c.currency
+            """)
+        var figures: [String: RegionFigures] = [:]
+        func add(_ rows: [Sum], _ field: WritableKeyPath<RegionFigures, Int64>) {
+            for row in rows {
+                let key = "\(row.regionId?.uuidString ?? "-")|\(row.currency)"
+                figures[key, default: RegionFigures(regionID: row.regionId, currency: row.currency)][keyPath: field] += row.total ?? 0
+            }
+        }
+        add(awarded, \.awarded)
+        add(contracted, \.contracted)
+        add(paid, \.paid)
+        add(reported, \.reported)
+        add(recovered, \.recovered)
+        return Array(figures.values)
+    }
 }

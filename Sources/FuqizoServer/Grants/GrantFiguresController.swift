@@ -35,6 +35,34 @@ struct GrantFiguresController: RouteCollection {
                              reserve: count(.reserve), awardedAmount: Money(minorUnits: awarded, currency: call.currency).written(in: req.language),
                              envelope: Money(minorUnits: call.lots.reduce(0) { $0 + $1.envelopeMinorUnits }, currency: call.currency).written(in: req.language))
         }
-        return try await req.page("grants/figures", title: "figures.title", ["rows": rows])
+        return try await req.page("grants/figures", title: "figures.title", Figures(rows: rows, regions: try await regionRows(req)))
+    }
+
+    struct Figures: Encodable {
+        let rows: [FigureRow]
+        let regions: [RegionRow]
+    }
+
+    struct RegionRow: Encodable {
+        let region: String
+        let awarded: String
+        let contracted: String
+        let paid: String
+        let reported: String
+        let recovered: String
+    }
+
+    /// Contracts' money per programme region, in the regions' order.
+    private func regionRows(_ req: Request) async throws -> [RegionRow] {
+        let geography = try await GeographyDirectory.load(on: req.db)
+        let order = Dictionary(geography.regions.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        return try await ContractPortfolio(database: req.db).figuresByRegion()
+            .sorted { (order[$0.regionID ?? UUID()] ?? .max, $0.currency) < (order[$1.regionID ?? UUID()] ?? .max, $1.currency) }
+            .map { figures in
+                func money(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: figures.currency).written(in: req.language) }
+                let region = geography.regions.first { $0.id == figures.regionID }?.name(req.language) ?? req.t("figures.noRegion")
+                return RegionRow(region: region, awarded: money(figures.awarded), contracted: money(figures.contracted), paid: money(figures.paid),
+                                 reported: money(figures.reported), recovered: money(figures.recovered))
+            }
     }
 }
