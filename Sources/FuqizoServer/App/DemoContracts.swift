@@ -24,12 +24,14 @@ extension DemoData {
             for (index, award) in awards.dropFirst().enumerated() {
                 let application = try await applications.find(try award.requireID())
                 let today = service.today
-                // Contracts started some months ago, so that a report falls due soon.
-                let start = today.adding(months: -(index % 6) - 1)
-                let form = ContractForm(amount: NumberWriting.plain(application.requestedMinorUnits), startDate: start.description,
-                                        endDate: start.adding(months: 12 + 12 * (index % 2)).adding(days: -1).description, language: application.language)
-                guard case .success(let contract) = try await service.generate(from: application, form: form, actor: officer) else { continue }
                 let state = index % 5
+                // Contracts started some months ago, so that a report falls due soon; the first
+                // of each five ended a month ago, so that its final report can be written.
+                let start = state == 0 ? today.adding(months: -13) : today.adding(months: -(index % 6) - 1)
+                let months = state == 0 ? 12 : 12 + 12 * (index % 2)
+                let form = ContractForm(amount: NumberWriting.plain(application.requestedMinorUnits), startDate: start.description,
+                                        endDate: start.adding(months: months).adding(days: -1).description, language: application.language)
+                guard case .success(let contract) = try await service.generate(from: application, form: form, actor: officer) else { continue }
                 if state == 4 { continue } // a draft
                 try await service.send(contract, actor: officer)
                 if state == 1 { continue } // waiting for the signatures
@@ -52,8 +54,34 @@ extension DemoData {
                 try await payments.approve(payment, of: contract, actor: finance)
                 _ = try await payments.pay(payment, of: contract, form: PaymentForm(paidOn: today.description, amount: NumberWriting.plain(payment.requestedMinorUnits),
                                                                                    bankReference: "DEMO-\(contract.number)"), actor: finance)
+                guard state == 0 else { continue }
+                // The ended contract's final report waits for the officer's review.
+                try await loadFinalReport(app: app, contract: contract, grantee: grantee)
             }
         }
+    }
+}
+
+extension DemoData {
+    /// A final report with three expenditure lines (one in lek) and its narrative, submitted.
+    static func loadFinalReport(app: Application, contract: GrantContract, grantee: UUID) async throws {
+        let reports = ReportService(database: app.db, services: app.services)
+        guard let report = try await reports.reports(of: contract).last, let start = contract.start else { return }
+        let terms = try contract.contractTerms()
+        let share = contract.amountMinorUnits / 4
+        let lines = [
+            ExpenditureForm(budgetLine: "0", spentOn: start.adding(months: 2).description, supplier: "Trajnere e jashtme", description: "Cikli i parë",
+                            amount: NumberWriting.plain(share), currency: contract.currency),
+            ExpenditureForm(budgetLine: "0", spentOn: start.adding(months: 7).description, supplier: "Trajnere e jashtme", description: "Cikli i dytë",
+                            amount: NumberWriting.plain(share), currency: contract.currency),
+            ExpenditureForm(budgetLine: String(min(1, terms.budget.count - 1)), spentOn: start.adding(months: 5).description, supplier: "Furgon Kukës",
+                            amount: "98350", currency: "ALL", rate: "98,35", rateSource: "Banka e Shqipërisë"),
+        ]
+        for line in lines { _ = try await reports.addLine(report, of: contract, form: line, actor: grantee) }
+        try await reports.saveNarrative(report, of: contract, form: NarrativeForm(
+            activities: "Dy cikle trajnimi profesional me 24 pjesëmarrëse; praktika në tre biznese vendase.",
+            difficulties: "Transporti nga fshatrat në dimër.", actuals: terms.results.map { _ in "18" }), actor: grantee)
+        _ = try await reports.submit(report, of: contract, actor: grantee)
     }
 }
 
