@@ -203,6 +203,15 @@ struct ContractTests {
             let mine = try await cso.get("/my-grants").body.string
             #expect(mine.contains(signed.number))
             #expect(all.filter { $0.$organisation.id != signed.$organisation.id }.allSatisfy { !mine.contains($0.number) })
+            // A year on, every report and signature waiting is late; a suspended contract's reports wait with it.
+            app.clock.advance(by: 400 * 86_400)
+            let late = try await browser(app, try await person(app, .financeOfficer)).get("/contracts?late=yes").body.string
+            let waiting = Set(try await ContractReport.query(on: app.db).filter(\.$status ~~ [.draft, .returned]).all().map { $0.$contract.id })
+            for contract in all {
+                let expected = contract.status == .sentForSignature || ([.signed, .inImplementation].contains(contract.status) && waiting.contains(contract.id!))
+                #expect(late.contains(contract.number) == expected, "\(contract.number) \(contract.status)")
+            }
+            #expect(all.contains { late.contains($0.number) })
             // The grants officer's home lists the contracts to send, to sign and to prepare.
             let home = try await browser(app, try await person(app, .grantsOfficer)).get("/").body.string
             #expect(home.contains(app.services.catalog.text("work.recordSignatures", .sq)))

@@ -63,20 +63,18 @@ struct ContractPagesController: RouteCollection {
     }
 
     static func row(_ row: ContractPortfolio.Row, today: LocalDate, _ language: Language) -> Row {
-        let next = row.nextReport(today: today)
-        let signatureLate = row.status == .sentForSignature
-            && (row.sentOn.flatMap(LocalDate.init).map { $0.adding(days: ContractWork.signatureDays) < today } ?? false)
         return Row(id: row.id.uuidString, number: row.number, organisation: row.organisation,
                    lot: "\(row.callReference) · \(language.pick(row.lotSq, row.lotEn))", statusKey: row.status.catalogKey,
                    amount: Money(minorUnits: row.amountMinorUnits, currency: row.currency).written(in: language),
                    period: "\(Display.date(iso: row.startDate, language)) – \(Display.date(iso: row.endDate, language))",
-                   nextReport: next.map { Display.date($0.due, language) }, late: signatureLate || (next.map { $0.due < today } ?? false))
+                   nextReport: row.nextReportDue.map { Display.date(iso: $0, language) }, late: row.isLate(today: today))
     }
 
     struct PortfolioQuery: Content {
         var region: String?
         var lot: String?
         var status: String?
+        var late: String?
         var page: Int?
     }
 
@@ -94,13 +92,14 @@ struct ContractPagesController: RouteCollection {
         filter.regionID = query.region.flatMap(UUID.init(uuidString:))
         filter.lotID = query.lot.flatMap(UUID.init(uuidString:))
         filter.status = query.status.flatMap(ContractStatus.init(rawValue:))
+        let today = TiranaTime.today(at: req.services.clock.now())
+        filter.lateOn = query.late == "yes" ? today : nil
         filter.page = query.page
         let page = try await contracts.page(filter)
         let geography = try await GeographyDirectory.load(on: req.db)
         let lots = try await contracts.lots()
-        let today = TiranaTime.today(at: req.services.clock.now())
         func link(_ number: Int) -> String {
-            SiteURL.contracts.with([("region", query.region), ("lot", query.lot), ("status", query.status), ("page", String(number))])
+            SiteURL.contracts.with([("region", query.region), ("lot", query.lot), ("status", query.status), ("late", query.late), ("page", String(number))])
         }
         let fields = [
             FieldContext("region", label: "field.region", kind: "select", value: query.region ?? "",
@@ -109,6 +108,7 @@ struct ContractPagesController: RouteCollection {
                          options: lots.map { .init(value: $0.id.uuidString, label: "\($0.call) · \(language.pick($0.nameSq, $0.nameEn))", selected: $0.id == filter.lotID) }),
             FieldContext("status", label: "field.status", kind: "select", value: query.status ?? "",
                          options: ContractStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == filter.status) }),
+            FieldContext("late", label: "contracts.lateOnly", kind: "checkbox", value: query.late ?? "", hint: "contracts.late.hint"),
         ]
         return try await req.page("contracts/portfolio", title: "contracts.title", PortfolioPage(
             rows: page.rows.map { Self.row($0, today: today, language) }, pages: PageLinks(page.pager, link: link), fields: fields))

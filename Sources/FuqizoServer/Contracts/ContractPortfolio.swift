@@ -27,12 +27,18 @@ struct ContractPortfolio {
         let startDate: String
         let endDate: String
         let sentOn: String?
-        let terms: String
+        /// The earliest due date of a report not yet submitted (or returned).
+        let nextReportDue: String?
+        /// The oldest step a payment request has waited at, if one waits for the programme.
+        let paymentWaitingSince: String?
 
         static let select: SQLQueryString = """
             SELECT c.id, c.number, c.status, c.organisation_id, o.name_sq AS organisation, g.reference AS call_reference,
                    l.name_sq AS lot_sq, l.name_en AS lot_en, c.region_id, c.currency, c.amount_minor_units,
-                   c.start_date, c.end_date, c.sent_on, c.terms
+                   c.start_date, c.end_date, c.sent_on,
+                   (SELECT MIN(r.due_date) FROM contract_reports r WHERE r.contract_id = c.id AND r.status IN ('draft', 'returned')) AS next_report_due,
+                   (SELECT MIN(COALESCE(p.approved_on, p.checked_on, p.requested_on)) FROM payment_requests p
+                    WHERE p.contract_id = c.id AND p.status IN ('requested', 'checked', 'approved')) AS payment_waiting_since
             FROM grant_contracts c
             JOIN organisations o ON o.id = c.organisation_id
             JOIN call_lots l ON l.id = c.lot_id
@@ -40,10 +46,12 @@ struct ContractPortfolio {
             """
 
         /// The next report the contract asks for (the last one once all are past).
-        func nextReport(today: LocalDate) -> PlannedReport? {
-            guard status.isRunning || status == .suspended,
-                  let reports = try? StoredJSON.decode(ContractTerms.self, from: terms).reports else { return nil }
-            return reports.first { $0.due >= today } ?? reports.last
+        /// Late: a report past its due date, a signature or a payment step waiting longer than it should.
+        func isLate(today: LocalDate) -> Bool {
+            if let due = nextReportDue.flatMap(LocalDate.init), due < today, status.isRunning { return true }
+            if status == .sentForSignature, let sent = sentOn.flatMap(LocalDate.init), sent.adding(days: ContractWork.signatureDays) < today { return true }
+            if let since = paymentWaitingSince.flatMap(LocalDate.init), since.adding(days: ContractWork.paymentStepDays) < today { return true }
+            return false
         }
     }
 
@@ -51,6 +59,8 @@ struct ContractPortfolio {
         var regionID: UUID?
         var lotID: UUID?
         var status: ContractStatus?
+        /// Only contracts with something late (`Row.isLate`), as of this day.
+        var lateOn: LocalDate?
         var page: Int?
     }
 
@@ -65,6 +75,17 @@ struct ContractPortfolio {
         if let region = filter.regionID { conditions.append("c.region_id = \(bind: region)") }
         if let lot = filter.lotID { conditions.append("c.lot_id = \(bind: lot)") }
         if let status = filter.status { conditions.append("c.status = \(bind: status.rawValue)") }
+        if let today = filter.lateOn {
+            let signatureDeadline = today.adding(days: -ContractWork.signatureDays).description
+            let paymentDeadline = today.adding(days: -ContractWork.paymentStepDays).description
+            conditions.append("""
+                ((c.status IN ('signed', 'inImplementation', 'finalReportApproved') AND EXISTS (SELECT 1 FROM contract_reports r WHERE r.contract_id = c.id
+                    AND r.status IN ('draft', 'returned') AND r.due_date < \(bind: today.description)))
+                 OR (c.status = 'sentForSignature' AND c.sent_on < \(bind: signatureDeadline))
+                 OR EXISTS (SELECT 1 FROM payment_requests p WHERE p.contract_id = c.id AND p.status IN ('requested', 'checked', 'approved')
+                    AND COALESCE(p.approved_on, p.checked_on, p.requested_on) < \(bind: paymentDeadline)))
+                """)
+        }
         let condition = SQLList(conditions, separator: SQLRaw(" AND "))
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM grant_contracts c WHERE \(condition)").first()?
             .decode(column: "n", as: Int.self) ?? 0
