@@ -67,7 +67,7 @@ struct ReportService {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
         let extra: SQLQueryString = report?.id.map { "OR r.id = \(bind: $0)" } ?? ""
         let rows = try await sql.raw("""
-            SELECT l.heading, SUM(l.minor_units) AS total FROM expenditure_lines l JOIN contract_reports r ON r.id = l.report_id
+            SELECT l.heading, CAST(SUM(l.minor_units) AS BIGINT) AS total FROM expenditure_lines l JOIN contract_reports r ON r.id = l.report_id
             WHERE l.contract_id = \(bind: contract.requireID()) AND (r.status = \(bind: ReportStatus.approved.rawValue) \(extra))
             GROUP BY l.heading
             """).all(decoding: HeadingSum.self)
