@@ -440,11 +440,11 @@ struct ReportRuleTests {
     @Test("a report is submitted after its period, after the reports before it; reminders on the first day and each overdue day")
     func submissionAndReminders() {
         let interim = PlannedReport(number: 1, kind: .interim, periodEnd: LocalDate("2027-06-30")!, due: LocalDate("2027-07-30")!)
-        #expect(ReportRule.mayOpen(interim, contract: .inImplementation, today: today, earlierApproved: true) == WorkflowRefusal("report.error.periodNotOver"))
-        #expect(ReportRule.mayOpen(interim, contract: .inImplementation, today: LocalDate("2027-07-01")!, earlierApproved: true) == nil)
-        #expect(ReportRule.mayOpen(interim, contract: .inImplementation, today: LocalDate("2027-07-01")!, earlierApproved: false)
+        #expect(ReportRule.maySubmit(interim, contract: .inImplementation, today: today, earlierApproved: true) == WorkflowRefusal("report.error.periodNotOver"))
+        #expect(ReportRule.maySubmit(interim, contract: .inImplementation, today: LocalDate("2027-07-01")!, earlierApproved: true) == nil)
+        #expect(ReportRule.maySubmit(interim, contract: .inImplementation, today: LocalDate("2027-07-01")!, earlierApproved: false)
             == WorkflowRefusal("report.error.earlierFirst"))
-        #expect(ReportRule.mayOpen(interim, contract: .suspended, today: LocalDate("2027-07-01")!, earlierApproved: true)
+        #expect(ReportRule.maySubmit(interim, contract: .suspended, today: LocalDate("2027-07-01")!, earlierApproved: true)
             == WorkflowRefusal("report.error.contractNotRunning"))
         let due = LocalDate("2027-07-30")!, first = LocalDate("2027-07-23")!
         #expect(ReportRule.remindsOn(first, remindFrom: first, due: due))

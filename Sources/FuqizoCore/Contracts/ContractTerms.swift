@@ -117,6 +117,11 @@ public struct PlannedTranche: Codable, Sendable, Equatable {
         self.kind = kind
         self.amountMinorUnits = amountMinorUnits
     }
+
+    /// Its share of the grant, in basis points (4000 = 40 %).
+    public func shareBasisPoints(ofGrant grant: Int64) -> Int {
+        Int(clamping: amountMinorUnits.saturatingMultiplied(by: 10_000) / max(1, grant))
+    }
 }
 
 /// A report the contract asks for.

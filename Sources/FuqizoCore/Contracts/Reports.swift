@@ -173,10 +173,10 @@ public struct NarrativeForm: Codable, Sendable, Equatable {
     }
 }
 
-/// Which reports a grantee may open now: each report once its period has ended (the final one
-/// from the contract's end), in order, one at a time.
+/// When a grantee may submit a report: once its period has ended (the final one from 30 days
+/// before the contract's end), after the reports before it are approved, while the contract runs.
 public enum ReportRule {
-    public static func mayOpen(_ report: PlannedReport, contract: ContractStatus, today: LocalDate,
+    public static func maySubmit(_ report: PlannedReport, contract: ContractStatus, today: LocalDate,
                                earlierApproved: Bool) -> WorkflowRefusal? {
         guard contract == .inImplementation || contract == .signed else { return WorkflowRefusal("report.error.contractNotRunning") }
         guard report.periodEnd <= today || report.kind == .final && report.periodEnd.adding(days: -30) <= today else {

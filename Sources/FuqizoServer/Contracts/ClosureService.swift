@@ -15,10 +15,7 @@ struct ClosureService {
     var today: LocalDate { TiranaTime.today(at: now) }
 
     private func audit(_ action: String, _ contract: GrantContract, _ details: [String: String], actor: UUID, on db: any Database) async throws {
-        var details = details
-        details["number"] = contract.number
-        try await services.audit.record(.init(action, target: ("contract", contract.id?.uuidString ?? ""), details: details),
-                                        actor: actor, at: now, on: db)
+        try await services.auditContract(action, contract, details, actor: actor, at: now, on: db)
     }
 
     func recovery(of contract: GrantContract) async throws -> RecoveryOrder? {
@@ -31,10 +28,13 @@ struct ClosureService {
         return order.amountMinorUnits
     }
 
-    /// The settlement as it stands: approved spending against what was paid.
-    func settlement(of contract: GrantContract) async throws -> FinalSettlement {
+    /// The settlement as it stands: approved spending against what was paid (`payments`, when
+    /// the caller already holds them).
+    func settlement(of contract: GrantContract, payments known: [PaymentRequest]? = nil) async throws -> FinalSettlement {
         let spent = Array(try await ReportService(database: database, services: services).spending(of: contract).values).saturatingSum()
-        let paid = PaymentService.paid(try await PaymentService(database: database, services: services).payments(of: contract))
+        var payments = known ?? []
+        if known == nil { payments = try await PaymentService(database: database, services: services).payments(of: contract) }
+        let paid = PaymentService.paid(payments)
         return FinalSettlement(grant: contract.amountMinorUnits, eligible: spent, paid: paid)
     }
 
@@ -46,7 +46,7 @@ struct ClosureService {
         guard !payments.contains(where: { $0.kind == .balance }), try await recovery(of: contract) == nil else {
             throw AppError(status: .conflict, messageKey: "closure.error.settled")
         }
-        let settlement = try await settlement(of: contract)
+        let settlement = try await settlement(of: contract, payments: payments)
         let terms = try contract.contractTerms()
         let today = self.today.description
         try await database.transaction { db in

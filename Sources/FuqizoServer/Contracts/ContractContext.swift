@@ -182,7 +182,6 @@ enum ContractContext {
             suspend: manages && status.allows(.suspend), resume: manages && status.allows(.resume),
             terminate: manages && status.allows(.terminate), print: true)
         let isGrantee = actor.has(.csoUser, in: contract.$organisation.id)
-        let grant = max(1, contract.amountMinorUnits)
         let typedSignature = signature?.0 ?? SignatureForm()
         let errors = signature?.1 ?? FieldErrors()
         let byHeading = terms.budgetByHeading
@@ -201,7 +200,7 @@ enum ContractContext {
             programmeSignedOn: contract.programmeSignedOn.map { Display.date(iso: $0, language) },
             tranches: terms.tranches.map {
                 TrancheRow(number: $0.number, kindKey: $0.kind.catalogKey,
-                           share: Display.percent(basisPoints: Int($0.amountMinorUnits.saturatingMultiplied(by: 10_000) / grant), language),
+                           share: Display.percent(basisPoints: $0.shareBasisPoints(ofGrant: contract.amountMinorUnits), language),
                            amount: money($0.amountMinorUnits))
             },
             reports: terms.reports.map { planned in

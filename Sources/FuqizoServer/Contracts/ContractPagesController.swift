@@ -26,7 +26,7 @@ struct ContractPagesController: RouteCollection {
         let closure = ClosureService(database: req.db, services: req.services)
         let context = try ContractContext.build(req, contract, documents: documents, payments: payments, reports: reports,
                                                 nextPayment: try await paymentService.next(for: contract, payments: payments),
-                                                settlement: try await closure.settlement(of: contract), recovery: try await closure.recovery(of: contract),
+                                                settlement: try await closure.settlement(of: contract, payments: payments), recovery: try await closure.recovery(of: contract),
                                                 signature: signature, payment: payment, recoveryForm: typedRecovery)
         return try await req.page("contracts/contract", title: "contract.title", context, status: status)
     }

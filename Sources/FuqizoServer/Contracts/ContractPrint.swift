@@ -59,7 +59,6 @@ enum ContractPrint {
         let programmeName = language.pick(programme.programmeNameSq, programme.programmeNameEn)
         let organisation = contract.organisation
         let title = Text.clean(application.content(.full).title) ?? application.reference ?? ""
-        let grant = max(1, contract.amountMinorUnits)
         let months = contract.start.flatMap { start in contract.end.map { ContractDuration.months(from: start, to: $0) } } ?? 0
         let articles = [
             Article(heading: t("contract.print.subject"), paragraphs: [
@@ -84,7 +83,7 @@ enum ContractPrint {
             ], table: Table(
                 headings: [t("tranche.number"), t("tranche.kind"), t("tranche.share"), t("tranche.amount")],
                 rows: terms.tranches.map {
-                    [String($0.number), t($0.kind.catalogKey), percent(Int($0.amountMinorUnits.saturatingMultiplied(by: 10_000) / grant)), money($0.amountMinorUnits)]
+                    [String($0.number), t($0.kind.catalogKey), percent($0.shareBasisPoints(ofGrant: contract.amountMinorUnits)), money($0.amountMinorUnits)]
                 },
                 numeric: [false, false, true, true])),
             Article(heading: t("contract.print.reports"), paragraphs: [t("contract.print.reports.text")], table: Table(

@@ -19,10 +19,7 @@ struct ContractService {
     static let pageSize = 50
 
     private func audit(_ action: String, _ contract: GrantContract, _ details: [String: String] = [:], actor: UUID, on db: any Database) async throws {
-        var details = details
-        details["number"] = contract.number
-        try await services.audit.record(.init(action, target: ("contract", contract.id?.uuidString ?? ""), details: details),
-                                        actor: actor, at: now, on: db)
+        try await services.auditContract(action, contract, details, actor: actor, at: now, on: db)
     }
 
     func find(_ id: UUID) async throws -> GrantContract {

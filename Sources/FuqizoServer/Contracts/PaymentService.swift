@@ -16,11 +16,8 @@ struct PaymentService {
 
     private func audit(_ action: String, _ contract: GrantContract, _ payment: PaymentRequest, _ details: [String: String] = [:],
                        actor: UUID, on db: any Database) async throws {
-        var details = details
-        details["number"] = contract.number
-        details["tranche"] = String(payment.tranche)
-        try await services.audit.record(.init(action, target: ("contract", contract.id?.uuidString ?? ""), details: details),
-                                        actor: actor, at: now, on: db)
+        try await services.auditContract(action, contract, details.merging(["tranche": String(payment.tranche)]) { $1 },
+                                         actor: actor, at: now, on: db)
     }
 
     func payments(of contract: GrantContract) async throws -> [PaymentRequest] {

@@ -20,11 +20,8 @@ struct ReportService {
 
     private func audit(_ action: String, _ contract: GrantContract, _ report: ContractReport, _ details: [String: String] = [:],
                        actor: UUID, on db: any Database) async throws {
-        var details = details
-        details["number"] = contract.number
-        details["report"] = String(report.number)
-        try await services.audit.record(.init(action, target: ("contract", contract.id?.uuidString ?? ""), details: details),
-                                        actor: actor, at: now, on: db)
+        try await services.auditContract(action, contract, details.merging(["report": String(report.number)]) { $1 },
+                                         actor: actor, at: now, on: db)
     }
 
     /// The report rows of a contract's calendar, made when it is signed (inside that transaction).
@@ -62,13 +59,14 @@ struct ReportService {
         let total: Int64
     }
 
-    /// Spending by heading over a contract's reports: the approved ones, and optionally one more.
-    func spending(of contract: GrantContract, including report: ContractReport? = nil) async throws -> [BudgetHeading: Int64] {
+    /// Spending by heading over a contract's approved reports, leaving one out if asked (the
+    /// report on the page, whose own lines are shown apart).
+    func spending(of contract: GrantContract, excluding report: ContractReport? = nil) async throws -> [BudgetHeading: Int64] {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
-        let extra: SQLQueryString = report?.id.map { "OR r.id = \(bind: $0)" } ?? ""
+        let leftOut: SQLQueryString = report?.id.map { "AND r.id <> \(bind: $0)" } ?? ""
         let rows = try await sql.raw("""
             SELECT l.heading, CAST(SUM(l.minor_units) AS BIGINT) AS total FROM expenditure_lines l JOIN contract_reports r ON r.id = l.report_id
-            WHERE l.contract_id = \(bind: contract.requireID()) AND (r.status = \(bind: ReportStatus.approved.rawValue) \(extra))
+            WHERE l.contract_id = \(bind: contract.requireID()) AND r.status = \(bind: ReportStatus.approved.rawValue) \(leftOut)
             GROUP BY l.heading
             """).all(decoding: HeadingSum.self)
         return Dictionary(rows.map { ($0.heading, $0.total) }, uniquingKeysWith: +)
@@ -149,7 +147,7 @@ struct ReportService {
         let next = try report.status.transition(.submit)
         guard let planned = report.planned else { throw AppError.server }
         let earlier = try await reports(of: contract).filter { $0.number < report.number }
-        if let refusal = ReportRule.mayOpen(planned, contract: contract.status, today: today, earlierApproved: earlier.allSatisfy { $0.status == .approved }) {
+        if let refusal = ReportRule.maySubmit(planned, contract: contract.status, today: today, earlierApproved: earlier.allSatisfy { $0.status == .approved }) {
             throw AppError(refusal)
         }
         let problems = report.narrativeForm().problems(results: try contract.contractTerms().results.count)

@@ -39,11 +39,8 @@ struct ReportsController: RouteCollection {
                        status: HTTPResponseStatus = .ok) async throws -> Response {
         let reports = ReportService(database: req.db, services: req.services)
         let lines = try await reports.lines(of: report)
-        // What approved reports spent before this one (this one's own lines are shown apart).
-        var before = try await reports.spending(of: contract)
-        if report.status == .approved {
-            for line in lines { before[line.heading, default: 0] = (before[line.heading] ?? 0).saturatingAdding(-line.minorUnits) }
-        }
+        // What the other approved reports spent (this one's own lines are shown apart).
+        let before = try await reports.spending(of: contract, excluding: report)
         let paid = PaymentService.paid(try await PaymentService(database: req.db, services: req.services).payments(of: contract))
         let documents = try await DocumentStore(database: req.db).attachments(of: .report, try report.requireID())
         return try await req.page("contracts/report", title: "report.title",

@@ -60,3 +60,14 @@ final class GrantContract: Model, @unchecked Sendable {
     /// What the policy needs to know about this contract.
     var resource: Resource { .contract(ContractAccess(organisationID: $organisation.id, status: status)) }
 }
+
+extension AppServices {
+    /// An audit entry about a contract: the contract as its target, its number among the details
+    /// (so the trail reads "GC-2019-01-014" even after the row is gone).
+    func auditContract(_ action: String, _ contract: GrantContract, _ details: [String: String] = [:], actor: UUID, at date: Date,
+                       on db: any Database) async throws {
+        var details = details
+        details["number"] = contract.number
+        try await audit.record(.init(action, target: ("contract", contract.id?.uuidString ?? ""), details: details), actor: actor, at: date, on: db)
+    }
+}
