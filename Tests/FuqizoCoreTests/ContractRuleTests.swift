@@ -460,3 +460,41 @@ struct ReportRuleTests {
         #expect(ContractWork.reviews([report, returned, submitted]).map(\.reference) == ["GC-2019-01-003 · 2"])
     }
 }
+
+@Suite("Grant amendments")
+struct AmendmentRuleTests {
+    let start = LocalDate("2027-01-01")!, end = LocalDate("2027-12-31")!
+    var terms: ContractTerms {
+        ContractTerms(settings: .default, budget: [BudgetLine(heading: .humanResources, description: "Trajnerë", units: 12, unitCostMinorUnits: 100_000),
+                                                   BudgetLine(heading: .travel, description: "Udhëtime", units: 10, unitCostMinorUnits: 20_000)],
+                      results: [], activities: "Trajnime", amountMinorUnits: 1_000_000, start: start, end: end)
+    }
+
+    @Test("an amendment changes the end date, the budget lines or the activities, with a reason; nothing else, never nothing")
+    func validation() throws {
+        let longer = try AmendmentForm(endDate: "2028-06-30", reason: "Vonesë nga përmbytjet.").validated(terms: terms, start: start, end: end, currency: "EUR").get()
+        #expect(longer.changes.endDate == LocalDate("2028-06-30") && longer.changes.lineTotals == nil && longer.reason == "Vonesë nga përmbytjet.")
+        let budget = try AmendmentForm(lines: ["1000", "", ""], reason: "Më shumë trajnerë.").validated(terms: terms, start: start, end: end, currency: "EUR").get()
+        #expect(budget.changes.lineTotals == [100_000, 200_000])
+        func errors(_ form: AmendmentForm) -> FieldErrors? {
+            if case .failure(let e) = form.validated(terms: terms, start: start, end: end, currency: "EUR") { return e }
+            return nil
+        }
+        #expect(errors(AmendmentForm(endDate: "2026-12-01", reason: "x"))?["endDate"] == "contract.error.endBeforeStart")
+        #expect(errors(AmendmentForm(endDate: "2032-02-01", reason: "x"))?["endDate"] == "contract.error.tooLong")
+        #expect(errors(AmendmentForm(lines: ["abc"], reason: "x"))?["line-0"] == "form.error.amount")
+        #expect(errors(AmendmentForm(endDate: "2028-06-30"))?["reason"] == "confirm.error.reason")
+        #expect(errors(AmendmentForm(endDate: "2027-12-31", activities: "Trajnime", reason: "x"))?["amendment"] == "amendment.error.nothing")
+    }
+
+    @Test("amended terms: lines at their new totals, a new calendar and tranche plan for a new length, the grant unchanged")
+    func applying() {
+        let changes = AmendmentChanges(endDate: LocalDate("2028-12-31"), lineTotals: [900_000, 300_000], activities: "Trajnime dhe praktika")
+        let amended = terms.amended(by: changes, amountMinorUnits: 1_000_000, start: start, end: end)
+        #expect(amended.budget.map(\.totalMinorUnits) == [900_000, 300_000] && amended.budget.map(\.heading) == [.humanResources, .travel])
+        #expect(amended.activities == "Trajnime dhe praktika")
+        #expect(amended.reports.map(\.kind) == [.interim, .final])
+        #expect(amended.tranches.map(\.amountMinorUnits).reduce(0, +) == 1_000_000 && amended.tranches.count == 3)
+        #expect(terms.amended(by: AmendmentChanges(activities: "x"), amountMinorUnits: 1_000_000, start: start, end: end).tranches == terms.tranches)
+    }
+}
