@@ -44,4 +44,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreatePaymentRequests())
     app.migrations.add(CreateContractReports())
     app.migrations.add(CreateRecoveryOrders())
+    app.migrations.add(CreateContractAmendments())
 }

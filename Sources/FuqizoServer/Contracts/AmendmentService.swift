@@ -1,0 +1,132 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// Amendments of running contracts: requested by the grantee or the grants officer, approved or
+/// refused with reasons by the grants officer. An approval keeps the terms it replaces as a
+/// version, applies the changes, and re-plans the reports still to be written.
+struct AmendmentService {
+    let database: any Database
+    let services: AppServices
+
+    var now: Date { services.clock.now() }
+    var today: LocalDate { TiranaTime.today(at: now) }
+
+    private func audit(_ action: String, _ contract: GrantContract, _ amendment: ContractAmendment, _ details: [String: String] = [:],
+                       actor: UUID, on db: any Database) async throws {
+        var details = details
+        details["number"] = contract.number
+        details["amendment"] = String(amendment.number)
+        try await services.audit.record(.init(action, target: ("contract", contract.id?.uuidString ?? ""), details: details),
+                                        actor: actor, at: now, on: db)
+    }
+
+    func amendments(of contract: GrantContract) async throws -> [ContractAmendment] {
+        try await ContractAmendment.query(on: database).filter(\.$contract.$id == contract.requireID()).sort(\.$number).all()
+    }
+
+    func versions(of contract: GrantContract) async throws -> [ContractVersion] {
+        try await ContractVersion.query(on: database).filter(\.$contract.$id == contract.requireID()).sort(\.$version).all()
+    }
+
+    func find(_ number: Int, of contract: GrantContract) async throws -> ContractAmendment {
+        guard let amendment = try await ContractAmendment.query(on: database).filter(\.$contract.$id == contract.requireID())
+            .filter(\.$number == number).first() else { throw AppError.notFound }
+        return amendment
+    }
+
+    /// Records a request; one open request per contract.
+    func request(_ contract: GrantContract, form: AmendmentForm, byGrantee: Bool, actor: UUID) async throws -> Result<ContractAmendment, FieldErrors> {
+        _ = try contract.status.transition(.amend)
+        let existing = try await amendments(of: contract)
+        guard !existing.contains(where: { $0.status == .requested }) else { throw AppError(status: .conflict, messageKey: "amendment.error.open") }
+        guard let start = contract.start, let end = contract.end else { throw AppError.server }
+        switch form.validated(terms: try contract.contractTerms(), start: start, end: end, currency: contract.currency) {
+        case .failure(let errors): return .failure(errors)
+        case .success(let typed):
+            let amendment = ContractAmendment()
+            amendment.$contract.id = try contract.requireID()
+            amendment.number = (existing.map(\.number).max() ?? 0) + 1
+            amendment.status = .requested
+            amendment.changes = try StoredJSON.encode(typed.changes)
+            amendment.reason = typed.reason
+            amendment.requestedOn = today.description
+            amendment.requestedBy = actor
+            amendment.byGrantee = byGrantee
+            try await database.transaction { db in
+                try await amendment.create(on: db)
+                try await audit("amendment.requested", contract, amendment, ["reason": typed.reason], actor: actor, on: db)
+            }
+            return .success(amendment)
+        }
+    }
+
+    func refuse(_ amendment: ContractAmendment, of contract: GrantContract, reason: String, actor: UUID) async throws {
+        amendment.status = try amendment.status.transition(.refuse)
+        (amendment.decidedOn, amendment.decidedBy, amendment.decisionReason) = (today.description, actor, reason)
+        try await database.transaction { db in
+            try await amendment.save(on: db)
+            try await audit("amendment.refused", contract, amendment, ["reason": reason], actor: actor, on: db)
+        }
+    }
+
+    /// Approves: the current terms become a version, the changes apply, the contract's version
+    /// rises, and reports not yet written follow the new calendar.
+    func approve(_ amendment: ContractAmendment, of contract: GrantContract, actor: UUID) async throws {
+        let next = try amendment.status.transition(.approve)
+        _ = try contract.status.transition(.amend)
+        guard let start = contract.start, let end = contract.end else { throw AppError.server }
+        let changes = try amendment.amendmentChanges()
+        let current = try contract.contractTerms()
+        let amended = current.amended(by: changes, amountMinorUnits: contract.amountMinorUnits, start: start, end: end)
+        let old = ContractVersion()
+        old.$contract.id = try contract.requireID()
+        old.version = contract.version
+        old.amountMinorUnits = contract.amountMinorUnits
+        old.startDate = contract.startDate
+        old.endDate = contract.endDate
+        old.terms = contract.terms
+        old.replacedOn = today.description
+        amendment.status = next
+        (amendment.decidedOn, amendment.decidedBy) = (today.description, actor)
+        contract.version += 1
+        amendment.version = contract.version
+        contract.terms = try StoredJSON.encode(amended)
+        if let newEnd = changes.endDate { contract.endDate = newEnd.description }
+        let reports = try await ReportService(database: database, services: services).reports(of: contract)
+        try await database.transaction { db in
+            try await old.create(on: db)
+            try await contract.save(on: db)
+            try await amendment.save(on: db)
+            if changes.endDate != nil {
+                // Reports already submitted or approved stay; the others follow the new calendar.
+                let kept = Set(reports.filter { $0.status != .draft }.map(\.number))
+                for report in reports where report.status == .draft {
+                    if let planned = amended.reports.first(where: { $0.number == report.number }) {
+                        report.kind = planned.kind
+                        report.periodEnd = planned.periodEnd.description
+                        report.dueDate = planned.due.description
+                        report.remindFrom = planned.due.adding(days: -max(0, amended.settings.reminderDaysBefore)).description
+                        try await report.save(on: db)
+                    } else if try await ExpenditureLine.query(on: db).filter(\.$report.$id == report.requireID()).count() == 0 {
+                        try await report.delete(on: db)
+                    }
+                }
+                let existing = Set(reports.map(\.number))
+                for planned in amended.reports where !existing.contains(planned.number) && !kept.contains(planned.number) {
+                    let report = ContractReport()
+                    report.$contract.id = try contract.requireID()
+                    report.number = planned.number
+                    report.kind = planned.kind
+                    report.periodEnd = planned.periodEnd.description
+                    report.dueDate = planned.due.description
+                    report.remindFrom = planned.due.adding(days: -max(0, amended.settings.reminderDaysBefore)).description
+                    report.status = .draft
+                    try await report.create(on: db)
+                }
+            }
+            try await audit("amendment.approved", contract, amendment, ["version": String(contract.version)], actor: actor, on: db)
+        }
+    }
+}
