@@ -459,6 +459,14 @@ struct ReportRuleTests {
         let submitted = ContractWork.Report(contract: UUID(), number: "GC-2019-01-003", report: 2, status: .submitted, due: due, remindFrom: first)
         #expect(ContractWork.reviews([report, returned, submitted]).map(\.reference) == ["GC-2019-01-003 · 2"])
     }
+
+    @Test("an amendment request is the grants officer's task, due two weeks after it was asked")
+    func amendmentWork() {
+        let request = ContractWork.Amendment(contract: UUID(), number: "GC-2019-01-004", amendment: 2, requestedOn: LocalDate("2027-03-01")!)
+        let items = ContractWork.amendments([request])
+        #expect(items.map(\.kind) == ["work.decideAmendment"] && items[0].reference == "GC-2019-01-004 · 2")
+        #expect(items[0].due == LocalDate("2027-03-15"))
+    }
 }
 
 @Suite("Grant amendments")
@@ -474,8 +482,8 @@ struct AmendmentRuleTests {
     func validation() throws {
         let longer = try AmendmentForm(endDate: "2028-06-30", reason: "Vonesë nga përmbytjet.").validated(terms: terms, start: start, end: end, currency: "EUR").get()
         #expect(longer.changes.endDate == LocalDate("2028-06-30") && longer.changes.lineTotals == nil && longer.reason == "Vonesë nga përmbytjet.")
-        let budget = try AmendmentForm(lines: ["1000", "", ""], reason: "Më shumë trajnerë.").validated(terms: terms, start: start, end: end, currency: "EUR").get()
-        #expect(budget.changes.lineTotals == [100_000, 200_000])
+        let budget = try AmendmentForm(lines: ["13000", "1000", ""], reason: "Më shumë trajnerë.").validated(terms: terms, start: start, end: end, currency: "EUR").get()
+        #expect(budget.changes.lineTotals == [1_300_000, 100_000])
         func errors(_ form: AmendmentForm) -> FieldErrors? {
             if case .failure(let e) = form.validated(terms: terms, start: start, end: end, currency: "EUR") { return e }
             return nil
@@ -483,6 +491,8 @@ struct AmendmentRuleTests {
         #expect(errors(AmendmentForm(endDate: "2026-12-01", reason: "x"))?["endDate"] == "contract.error.endBeforeStart")
         #expect(errors(AmendmentForm(endDate: "2032-02-01", reason: "x"))?["endDate"] == "contract.error.tooLong")
         #expect(errors(AmendmentForm(lines: ["abc"], reason: "x"))?["line-0"] == "form.error.amount")
+        // The budget's total is the grant's: more on one line must come from another.
+        #expect(errors(AmendmentForm(lines: ["1300"], reason: "x"))?["line-0"] == "amendment.error.budgetTotal")
         #expect(errors(AmendmentForm(endDate: "2028-06-30"))?["reason"] == "confirm.error.reason")
         #expect(errors(AmendmentForm(endDate: "2027-12-31", activities: "Trajnime", reason: "x"))?["amendment"] == "amendment.error.nothing")
     }
@@ -496,5 +506,79 @@ struct AmendmentRuleTests {
         #expect(amended.reports.map(\.kind) == [.interim, .final])
         #expect(amended.tranches.map(\.amountMinorUnits).reduce(0, +) == 1_000_000 && amended.tranches.count == 3)
         #expect(terms.amended(by: AmendmentChanges(activities: "x"), amountMinorUnits: 1_000_000, start: start, end: end).tranches == terms.tranches)
+    }
+}
+
+@Suite("Monitoring visits")
+struct MonitoringRuleTests {
+    let start = LocalDate("2027-01-01")!, end = LocalDate("2027-12-31")!
+
+    @Test("a visit is recorded or cancelled once, from planned; an action is done or cancelled once, from open")
+    func lifecycles() {
+        #expect(VisitStatus.planned.after(.record) == .success(.done))
+        #expect(VisitStatus.planned.after(.cancel) == .success(.cancelled))
+        for status in [VisitStatus.done, .cancelled] {
+            #expect(status.after(.record) == .failure(WorkflowRefusal("visit.error.notPlanned")))
+            #expect(status.after(.cancel) == .failure(WorkflowRefusal("visit.error.notPlanned")))
+        }
+        #expect(FollowUpStatus.open.after(.complete) == .success(.done))
+        #expect(FollowUpStatus.open.after(.cancel) == .success(.cancelled))
+        for status in [FollowUpStatus.done, .cancelled] {
+            #expect(status.after(.complete) == .failure(WorkflowRefusal("followUp.error.closed")))
+        }
+    }
+
+    @Test("planning: a day within the contract (up to six months after), a visitor from the list, a purpose")
+    func planning() throws {
+        let officer = UUID()
+        let plan = try VisitPlanForm(plannedOn: "2027-03-10", visitor: officer.uuidString, purpose: " Verifikim ").validated(visitors: [officer], start: start, end: end).get()
+        #expect(plan.plannedOn == LocalDate("2027-03-10") && plan.visitor == officer && plan.purpose == "Verifikim")
+        func errors(_ form: VisitPlanForm) -> FieldErrors? {
+            if case .failure(let e) = form.validated(visitors: [officer], start: start, end: end) { return e }
+            return nil
+        }
+        #expect(errors(VisitPlanForm(plannedOn: "2026-12-31", visitor: officer.uuidString, purpose: "x"))?["plannedOn"] == "visit.error.outsideContract")
+        #expect(errors(VisitPlanForm(plannedOn: "2028-06-30", visitor: officer.uuidString, purpose: "x")) == nil)
+        #expect(errors(VisitPlanForm(plannedOn: "2028-07-01", visitor: officer.uuidString, purpose: "x"))?["plannedOn"] == "visit.error.outsideContract")
+        #expect(errors(VisitPlanForm(plannedOn: "2027-03-10", visitor: UUID().uuidString, purpose: "x"))?["visitor"] == "form.error.choose",
+                "only someone from the list")
+        let both = errors(VisitPlanForm(plannedOn: "nesër", visitor: officer.uuidString, purpose: ""))
+        #expect(both?["plannedOn"] == "form.error.date" && both?["purpose"] == "form.error.required")
+    }
+
+    @Test("findings: a day not ahead, findings and a risk rating required; recommendations optional")
+    func findings() throws {
+        let today = LocalDate("2027-05-01")!
+        let report = try VisitReportForm(visitedOn: "2027-04-30", findings: "Mirë.", risk: "high").validated(start: start, today: today).get()
+        #expect(report.risk == .high && report.recommendations == nil)
+        if case .failure(let e) = VisitReportForm(visitedOn: "2027-05-02", findings: "", risk: "extreme").validated(start: start, today: today) {
+            #expect(e["visitedOn"] == "visit.error.future" && e["findings"] == "form.error.required" && e["risk"] == "form.error.choose")
+        } else { Issue.record("a visit on a day to come, without findings or a known risk, is refused") }
+    }
+
+    @Test("a follow-up: an action, an owner (the grantee or a listed staff member), a due day from today to five years on")
+    func followUps() throws {
+        let officer = UUID(), today = LocalDate("2027-05-01")!
+        let action = try FollowUpForm(action: "Dërgoni faturat.", owner: "grantee", dueOn: "2027-05-11").validated(staff: [officer], today: today).get()
+        #expect(action.owner == .grantee && action.dueOn == LocalDate("2027-05-11"))
+        #expect(try FollowUpForm(action: "x", owner: officer.uuidString, dueOn: "2027-05-01").validated(staff: [officer], today: today).get().owner == .staff(officer))
+        func errors(_ form: FollowUpForm) -> FieldErrors? {
+            if case .failure(let e) = form.validated(staff: [officer], today: today) { return e }
+            return nil
+        }
+        #expect(errors(FollowUpForm(action: "x", owner: UUID().uuidString, dueOn: "2027-05-11"))?["owner"] == "form.error.choose")
+        #expect(errors(FollowUpForm(action: "x", owner: "grantee", dueOn: "2027-04-30"))?["dueOn"] == "followUp.error.past")
+        #expect(errors(FollowUpForm(action: "x", owner: "grantee", dueOn: "2032-05-02"))?["dueOn"] == "followUp.error.tooFar")
+        #expect(FollowUpOwner(stored: FollowUpOwner.staff(officer).stored) == .staff(officer))
+    }
+
+    @Test("the visitor is told from the visit's day; each open action is its owner's task, due on its day")
+    func work() {
+        let contract = UUID(), today = LocalDate("2027-05-01")!
+        let visits = [ContractWork.Visit(contract: contract, number: "GC-2019-01-002", visit: 1, plannedOn: today),
+                      ContractWork.Visit(contract: contract, number: "GC-2019-01-002", visit: 2, plannedOn: today.adding(days: 1))]
+        #expect(ContractWork.visits(visits, today: today).map(\.reference) == ["GC-2019-01-002 · 1"])
+        let items = ContractWork.followUps([ContractWork.FollowUp(contract: contract, number: "GC-2019-01-002", visit: 1, due: today)], section: "nav.myGrants")
+        #expect(items.map(\.kind) == ["work.followUp"] && items[0].due == today && items[0].section == "nav.myGrants")
     }
 }

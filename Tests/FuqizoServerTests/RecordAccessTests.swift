@@ -89,6 +89,7 @@ struct RecordAccessTests {
                 contract.$organisation.id == a ? [.csoUser] : contract.$organisation.id == b ? [.csoUserB] : []
             }
             let portfolio: Set<Who> = Self.grantsSide.union([.programmeManager, .financeOfficer])
+            let visited = try #require(try await MonitoringVisit.query(on: app.db).first(), "the demo's monitoring visits")
             let contracted = Set(try await GrantContract.query(on: app.db).all().map { $0.$application.id })
             let award = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).all()
                 .first { !contracted.contains($0.id!) })
@@ -96,6 +97,10 @@ struct RecordAccessTests {
             let cases: [Case] = [
                 Case(method: .GET, path: "/contracts/\(signed.id!)", fields: [], allowed: portfolio.union(grantee(signed)), note: "a signed contract"),
                 Case(method: .GET, path: "/contracts/\(signed.id!)/print", fields: [], allowed: portfolio.union(grantee(signed)), note: "its print"),
+                Case(method: .GET, path: "/contracts/\(visited.$contract.id)/visits/\(visited.number)", fields: [],
+                     allowed: portfolio.union(grantee(try #require(try await GrantContract.find(visited.$contract.id, on: app.db)))), note: "a monitoring visit"),
+                Case(method: .GET, path: "/contracts/\(signed.id!)/amendments/new", fields: [], allowed: Self.grantsSide.union(grantee(signed)),
+                     note: "ask to amend it: the grants side and its own grantee"),
                 Case(method: .GET, path: "/contracts/\(draft.id!)", fields: [],
                      allowed: portfolio.union(draft.status == .draft ? [] : grantee(draft)), note: "a draft contract: not yet the grantee's"),
                 Case(method: .GET, path: "/grants/applications/\(award.id!)/contract", fields: [], allowed: Self.grantsSide, note: "prepare an award's contract"),

@@ -2,11 +2,15 @@
 scan; the grantee asks for the pre-financing, the grants officer checks it, the finance officer
 sends it back once, then approves and records the transfer; the contract is in implementation.
 Then a two-year contract's interim report: a line in lek, the narrative, evidence; returned with
-comments, corrected, approved; the second tranche reduced by the unspent amount.
+comments, corrected, approved; the second tranche reduced by the unspent amount; an amendment
+that ends the contract early, asked for by the grantee and approved with a reason, the first
+version still printable; the final report, the final payment, closure. And a second contract
+whose spending falls short of its pre-financing, with its monitoring visits, ending in a
+recovery order.
 axe-core on every page; the pages fit a 360-px phone."""
 import sqlite3
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from conftest import check_accessibility, enrol_two_factor, submit, visit
@@ -28,6 +32,18 @@ def confirm(page, selector, reason):
     dialog.wait_for()
     check_accessibility(page)
     dialog.locator("textarea[name=reason]").fill(reason)
+    dialog.locator("button[type=submit]").click()
+    dialog.wait_for(state="detached")
+    page.wait_for_load_state()
+    check_accessibility(page)
+
+
+def confirm_plainly(page, selector):
+    """An irreversible step that needs no reason: the dialog asks, the step is taken."""
+    page.locator(selector).first.click()
+    dialog = page.locator("dialog.confirm-dialog")
+    dialog.wait_for()
+    check_accessibility(page)
     dialog.locator("button[type=submit]").click()
     dialog.wait_for(state="detached")
     page.wait_for_load_state()
@@ -128,7 +144,7 @@ def test_award_to_contract_to_pre_financing(server, chromium):
     assert "RAI-2027-0042" in grantee.locator("main").inner_text()
 
 
-def test_interim_report_returned_then_approved_and_the_next_tranche_reduced(server, chromium):
+def test_interim_report_returned_then_approved_the_next_tranche_reduced_amended_and_closed(server, chromium):
     accounts = demo_accounts(server)
     now = datetime.now(ZoneInfo("Europe/Tirane")).date()
     today = now.isoformat()
@@ -210,3 +226,82 @@ def test_interim_report_returned_then_approved_and_the_next_tranche_reduced(serv
     visit(grantee, contract)
     assert "Pakësuar me" in grantee.locator("main").inner_text()
     fits_a_phone(grantee, contract + "/reports/1")
+
+    # An amendment: the activities ended last month, so the grantee asks to end the contract
+    # then; the officer reads the change and approves it with a reason.
+    yesterday = (now - timedelta(days=1)).isoformat()
+    grantee.set_viewport_size({"width": 1280, "height": 900})
+    visit(grantee, contract)
+    click(grantee, "a[href$='/amendments/new']")
+    grantee.fill("#f-endDate", yesterday)
+    grantee.fill("#f-reason", "Të gjitha aktivitetet përfunduan para afatit.")
+    click(grantee, "main form button[type=submit]")
+    assert "Ndryshimi 1" in grantee.locator("main").inner_text()
+    visit(officer, contract)
+    confirm(officer, "form[action$='/amendments/1/approve'] button", "Aktivitetet janë dokumentuar në raportin e parë.")
+    text = officer.locator("main").inner_text()
+    assert "versionin 2" in text
+    click(officer, "a[href$='/versions/1']")
+    assert "Versioni 1" in officer.locator("main").inner_text()
+    fits_a_phone(grantee, contract)
+    grantee.set_viewport_size({"width": 1280, "height": 900})
+
+    # The final report: the rest of the grant spent; approved; the officer settles; finance pays the balance.
+    with sqlite3.connect(f"{server.data_dir}/fuqizo.sqlite") as connection:
+        grant, = connection.execute("SELECT amount_minor_units FROM grant_contracts WHERE upper(id) = upper(?)",
+                                    (contract.rsplit("/", 1)[1],)).fetchone()
+    grantee.set_viewport_size({"width": 1280, "height": 900})
+    visit(grantee, contract + "/reports/2")
+    grantee.select_option("#f-budgetLine", index=1)
+    grantee.fill("#f-spentOn", yesterday)
+    grantee.fill("#f-supplier", "Trajnere e jashtme")
+    grantee.fill("#f-amount", f"{grant // 100}.{grant % 100:02d}")
+    click(grantee, "form[action$='/lines'] button")
+    grantee.fill("#f-activities", "Cikli i tretë i trajnimit dhe praktika.")
+    for field in grantee.locator("input[name^='actuals']").all():
+        field.fill("12")
+    click(grantee, "main form button[type=submit]")
+    click(grantee, "form[action$='/submit'] button")
+    visit(officer, contract + "/reports/2")
+    click(officer, "form[action$='/approve'] button")
+    visit(officer, contract)
+    confirm_plainly(officer, "form[action$='/settle'] button")
+    visit(finance, contract)
+    click(finance, "form[action$='/approve'] button")
+    finance.locator("form[action$='/pay'] input[name=bankReference]").fill("BKT-FINAL")
+    click(finance, "form[action$='/pay'] button")
+    assert "Mbyllur" in finance.locator(".case-summary").inner_text()
+
+
+def test_second_contract_ends_in_a_recovery_order(server, chromium):
+    """The demo's ended contract spent half its grant and was paid 80 %: its final report
+    approved, closure orders the difference back, finance records it offset, the contract closes."""
+    accounts = demo_accounts(server)
+    with sqlite3.connect(f"{server.data_dir}/fuqizo.sqlite") as connection:
+        contract, report = connection.execute(
+            "SELECT c.id, r.number FROM grant_contracts c JOIN contract_reports r ON r.contract_id = c.id "
+            "WHERE r.status = 'submitted' AND r.kind = 'final' LIMIT 1").fetchone()
+    page = server.url + "/contracts/" + contract
+    officer = signed_in(chromium, server, accounts["grantsOfficer"])
+    # The demo's monitoring visit to it: findings, a medium risk, follow-up actions; the officer plans another.
+    visit(officer, page + "/visits/1")
+    assert "Rrezik mesatar" in officer.locator(".case-summary").inner_text()
+    visit(officer, page + "/visits/new")
+    officer.fill("#f-plannedOn", datetime.now(ZoneInfo("Europe/Tirane")).date().isoformat())
+    officer.fill("#f-purpose", "Verifikimi i dosjes financiare para mbylljes.")
+    submit(officer)
+    assert "E planifikuar" in officer.locator(".case-summary").inner_text()
+    visit(officer, page + f"/reports/{report}")
+    click(officer, "form[action$='/approve'] button")
+    visit(officer, page)
+    confirm_plainly(officer, "form[action$='/settle'] button")
+    assert "Urdhër rikuperimi" in officer.locator("main").inner_text()
+    finance = signed_in(chromium, server, accounts["financeOfficer"])
+    enrol_two_factor(finance)
+    visit(finance, page)
+    finance.fill("#f-reference", "KTH-2027-3")
+    finance.check("#f-offset")
+    click(finance, "form[action$='/recovery'] button")
+    summary = finance.locator(".case-summary").inner_text()
+    assert "Mbyllur" in summary
+    fits_a_phone(finance, page)

@@ -62,6 +62,12 @@ public enum Action: String, CaseIterable, Sendable {
     case requestPayment
     /// Write, document and submit one's own contract's reports: the grantee's CSO users.
     case reportOnGrant
+    /// Ask for an amendment of a running contract (end date, budget, activities): the grants
+    /// side, and the grantee's CSO users for their own.
+    case requestAmendment
+    /// Mark a monitoring visit's follow-up action done: the grants side, and the grantee's CSO
+    /// users for the actions asked of the grantee (the owner is checked on the action).
+    case closeFollowUp
     /// Send a payment request back to the grantee with reasons: the grants side while checking,
     /// the finance officer while approving.
     case returnPayment
@@ -213,6 +219,10 @@ public enum Policy {
             return actor.has(.csoUser)
         case (.requestPayment, .contract(let contract)), (.reportOnGrant, .contract(let contract)):
             return actor.has(.csoUser, in: contract.organisationID)
+        case (.requestAmendment, .none), (.closeFollowUp, .none):
+            return isGrantsSide(actor) || actor.has(.csoUser)
+        case (.requestAmendment, .contract(let contract)), (.closeFollowUp, .contract(let contract)):
+            return isGrantsSide(actor) || actor.has(.csoUser, in: contract.organisationID)
         case (.returnPayment, .none), (.returnPayment, .contract):
             return isGrantsSide(actor) || actor.has(.financeOfficer)
 

@@ -38,8 +38,8 @@ public struct AmendmentForm: Codable, Sendable, Equatable {
     }
 
     /// The changes and the reason, or one message per field. A new end date comes after the
-    /// start and the current end's period stays within the longest contract; new line totals
-    /// are amounts; at least one thing changes.
+    /// start and the contract stays within the longest length; new line totals are amounts
+    /// adding up to the same budget total; at least one thing changes.
     public func validated(terms: ContractTerms, start: LocalDate, end: LocalDate, currency: String)
         -> Result<(changes: AmendmentChanges, reason: String), FieldErrors> {
         var errors = FieldErrors()
@@ -58,7 +58,12 @@ public struct AmendmentForm: Codable, Sendable, Equatable {
                 if let money = Money(parsing: text, currency: currency) { totals[index] = money.minorUnits }
                 else { errors.add("line-\(index)", "form.error.amount") }
             }
-            if totals != terms.budget.map(\.totalMinorUnits) { changes.lineTotals = totals }
+            // The grant never changes by amendment, so neither does the budget's total:
+            // an amendment moves money between lines.
+            let before = terms.budget.map(\.totalMinorUnits).saturatingSum()
+            if errors.isEmpty, totals.saturatingSum() != before {
+                errors.add("line-0", "amendment.error.budgetTotal")
+            } else if totals != terms.budget.map(\.totalMinorUnits) { changes.lineTotals = totals }
         }
         if let text = Text.clean(activities), text != Text.clean(terms.activities) {
             if text.count > ApplicationContent.maximumSectionLength { errors.add("activities", "form.error.tooLong") }

@@ -56,6 +56,31 @@ public enum ContractWork {
         }
     }
 
+    /// An amendment request waiting for the grants officer's decision.
+    public struct Amendment: Sendable {
+        public let contract: UUID
+        /// The contract's number.
+        public let number: String
+        public let amendment: Int
+        public let requestedOn: LocalDate
+
+        public init(contract: UUID, number: String, amendment: Int, requestedOn: LocalDate) {
+            (self.contract, self.number, self.amendment, self.requestedOn) = (contract, number, amendment, requestedOn)
+        }
+    }
+
+    /// Days the grants officer takes to decide an amendment request.
+    public static let amendmentDecisionDays = 14
+
+    /// The grants officer approves or refuses each amendment request.
+    public static func amendments(_ requests: [Amendment]) -> [WorkItem] {
+        requests.map { request in
+            WorkItem("work.decideAmendment", reference: "\(request.number) · \(request.amendment)",
+                     due: request.requestedOn.adding(days: amendmentDecisionDays),
+                     link: WorkLink("contract", request.contract.uuidString), section: "nav.contracts")
+        }
+    }
+
     /// Days the grantee has to sign and send back a contract.
     public static let signatureDays = 14
 

@@ -48,6 +48,8 @@ extension DemoData {
                 let step = paymentsMade % 3
                 paymentsMade += 1
                 try await payments.request(contract, actor: grantee)
+                if state == 3 { try await loadAmendment(app: app, contract: contract, grantee: grantee, officer: officer, approved: step == 0) }
+                try await loadVisit(app: app, contract: contract, officer: officer, done: state == 0 || step == 0)
                 guard let payment = try await payments.payments(of: contract).first, step != 2 else { continue }
                 try await payments.check(payment, of: contract, actor: officer)
                 guard step == 0 else { continue }
@@ -63,6 +65,38 @@ extension DemoData {
 }
 
 extension DemoData {
+    /// An amendment asked for by the grantee: six more months, approved (the first version kept
+    /// for print), or further activities waiting for the officer's decision.
+    static func loadAmendment(app: Application, contract: GrantContract, grantee: UUID, officer: UUID, approved: Bool) async throws {
+        let service = AmendmentService(database: app.db, services: app.services)
+        guard let end = contract.end else { return }
+        let form = approved
+            ? AmendmentForm(endDate: end.adding(months: 6).description, reason: "Përmbytjet e nëntorit vonuan trajnimet në terren.")
+            : AmendmentForm(activities: try contract.contractTerms().activities + "\n\nPraktika në dy biznese të reja në Peshkopi.",
+                            reason: "Dy biznese ofruan vende praktike që nuk ishin në plan.")
+        guard case .success(let amendment) = try await service.request(contract, form: form, byGrantee: true, actor: grantee), approved else { return }
+        try await service.approve(amendment, of: contract, reason: "Vonesa është e dokumentuar; buxheti nuk ndryshon.", actor: officer)
+    }
+
+    /// A monitoring visit by the grants officer: done, with findings, a medium risk and two
+    /// follow-up actions (one for the grantee, one for the officer), or planned for next week.
+    static func loadVisit(app: Application, contract: GrantContract, officer: UUID, done: Bool) async throws {
+        let service = MonitoringService(database: app.db, services: app.services)
+        let today = service.today
+        let day = done ? max(contract.start ?? today, today.adding(days: -7)) : today.adding(days: 7)
+        guard case .success(let visit) = try await service.plan(contract, form: VisitPlanForm(
+            plannedOn: day.description, visitor: officer.uuidString, purpose: "Verifikimi i shpenzimeve të parafinancimit dhe takim me pjesëmarrëset."),
+            actor: officer), done else { return }
+        _ = try await service.record(visit, of: contract, form: VisitReportForm(
+            visitedOn: day.description, findings: "Regjistri i pjesëmarrjes është i plotë. Dy fatura udhëtimi mungojnë në dosje.",
+            risk: RiskRating.medium.rawValue, recommendations: "Të plotësohet dosja financiare para raportit të ndërmjetëm."), actor: officer)
+        _ = try await service.addAction(to: visit, of: contract, form: FollowUpForm(
+            action: "Dërgoni kopjet e dy faturave të udhëtimit që mungojnë.", owner: FollowUpOwner.grantee.stored,
+            dueOn: today.adding(days: 10).description), actor: officer)
+        _ = try await service.addAction(to: visit, of: contract, form: FollowUpForm(
+            action: "Kontrolloni faturat e reja në vizitën e ardhshme.", owner: officer.uuidString, dueOn: today.adding(days: 30).description), actor: officer)
+    }
+
     /// A final report with three expenditure lines (one in lek) and its narrative, submitted.
     static func loadFinalReport(app: Application, contract: GrantContract, grantee: UUID) async throws {
         let reports = ReportService(database: app.db, services: app.services)

@@ -45,4 +45,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateContractReports())
     app.migrations.add(CreateRecoveryOrders())
     app.migrations.add(CreateContractAmendments())
+    app.migrations.add(CreateMonitoringVisits())
 }

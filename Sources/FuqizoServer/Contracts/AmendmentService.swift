@@ -15,11 +15,8 @@ struct AmendmentService {
 
     private func audit(_ action: String, _ contract: GrantContract, _ amendment: ContractAmendment, _ details: [String: String] = [:],
                        actor: UUID, on db: any Database) async throws {
-        var details = details
-        details["number"] = contract.number
-        details["amendment"] = String(amendment.number)
-        try await services.audit.record(.init(action, target: ("contract", contract.id?.uuidString ?? ""), details: details),
-                                        actor: actor, at: now, on: db)
+        try await services.auditContract(action, contract, details.merging(["amendment": String(amendment.number)]) { $1 },
+                                         actor: actor, at: now, on: db)
     }
 
     func amendments(of contract: GrantContract) async throws -> [ContractAmendment] {
@@ -73,7 +70,7 @@ struct AmendmentService {
 
     /// Approves: the current terms become a version, the changes apply, the contract's version
     /// rises, and reports not yet written follow the new calendar.
-    func approve(_ amendment: ContractAmendment, of contract: GrantContract, actor: UUID) async throws {
+    func approve(_ amendment: ContractAmendment, of contract: GrantContract, reason: String, actor: UUID) async throws {
         let next = try amendment.status.transition(.approve)
         _ = try contract.status.transition(.amend)
         guard let start = contract.start, let end = contract.end else { throw AppError.server }
@@ -89,7 +86,7 @@ struct AmendmentService {
         old.terms = contract.terms
         old.replacedOn = today.description
         amendment.status = next
-        (amendment.decidedOn, amendment.decidedBy) = (today.description, actor)
+        (amendment.decidedOn, amendment.decidedBy, amendment.decisionReason) = (today.description, actor, reason)
         contract.version += 1
         amendment.version = contract.version
         contract.terms = try StoredJSON.encode(amended)
@@ -126,7 +123,7 @@ struct AmendmentService {
                     try await report.create(on: db)
                 }
             }
-            try await audit("amendment.approved", contract, amendment, ["version": String(contract.version)], actor: actor, on: db)
+            try await audit("amendment.approved", contract, amendment, ["version": String(contract.version), "reason": reason], actor: actor, on: db)
         }
     }
 }

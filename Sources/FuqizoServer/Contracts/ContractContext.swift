@@ -135,6 +135,8 @@ enum ContractContext {
         let documents: [Document]
         let payments: Payments
         let closure: Closure?
+        let amendments: AmendmentContext.History
+        let visits: VisitContext.Summary
         let signatureFields: [FieldContext]
         let scanErrorKey: String?
         let scanLimit: String
@@ -142,6 +144,7 @@ enum ContractContext {
     }
 
     static func build(_ req: Request, _ contract: GrantContract, documents: [Attachment], payments: [PaymentRequest], reports: [ContractReport],
+                      amendments: AmendmentContext.History, visits: VisitContext.Summary,
                       nextPayment: Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal>,
                       settlement: FinalSettlement? = nil, recovery: RecoveryOrder? = nil,
                       signature: (SignatureForm, FieldErrors)? = nil, payment typed: (UUID, PaymentForm, FieldErrors)? = nil,
@@ -222,6 +225,7 @@ enum ContractContext {
             },
             payments: try paymentsView(req, contract, payments, next: nextPayment, typed: typed),
             closure: closureView(req, contract, settlement: settlement, recovery: recovery, payments: payments, typed: recoveryForm),
+            amendments: amendments, visits: visits,
             signatureFields: [
                 FieldContext("grantee", label: "contract.signature.grantee", kind: "date", value: typedSignature.grantee, errors: errors, required: true),
                 FieldContext("programme", label: "contract.signature.programme", kind: "date", value: typedSignature.programme, errors: errors, required: true),

@@ -24,7 +24,13 @@ struct ContractPagesController: RouteCollection {
         let payments = try await paymentService.payments(of: contract)
         let reports = try await ReportService(database: req.db, services: req.services).reports(of: contract)
         let closure = ClosureService(database: req.db, services: req.services)
-        let context = try ContractContext.build(req, contract, documents: documents, payments: payments, reports: reports,
+        let amendments = AmendmentService(database: req.db, services: req.services)
+        let history = try AmendmentContext.history(req, contract, amendments: try await amendments.amendments(of: contract),
+                                                   versions: try await amendments.versions(of: contract))
+        let monitoring = MonitoringService(database: req.db, services: req.services)
+        let visits = try VisitContext.summary(req, contract, visits: try await monitoring.visits(of: contract),
+                                              open: try await monitoring.openActions(of: contract), staff: try await monitoring.staff())
+        let context = try ContractContext.build(req, contract, documents: documents, payments: payments, reports: reports, amendments: history, visits: visits,
                                                 nextPayment: try await paymentService.next(for: contract, payments: payments),
                                                 settlement: try await closure.settlement(of: contract, payments: payments), recovery: try await closure.recovery(of: contract),
                                                 signature: signature, payment: payment, recoveryForm: typedRecovery)

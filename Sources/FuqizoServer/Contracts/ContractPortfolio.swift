@@ -31,6 +31,8 @@ struct ContractPortfolio {
         let nextReportDue: String?
         /// The oldest step a payment request has waited at, if one waits for the programme.
         let paymentWaitingSince: String?
+        /// The earliest due day of a monitoring visit's follow-up action still open.
+        let followUpDue: String?
 
         static let select: SQLQueryString = """
             SELECT c.id, c.number, c.status, c.organisation_id, o.name_sq AS organisation, g.reference AS call_reference,
@@ -38,7 +40,8 @@ struct ContractPortfolio {
                    c.start_date, c.end_date, c.sent_on,
                    (SELECT MIN(r.due_date) FROM contract_reports r WHERE r.contract_id = c.id AND r.status IN ('draft', 'returned')) AS next_report_due,
                    (SELECT MIN(COALESCE(p.approved_on, p.checked_on, p.requested_on)) FROM payment_requests p
-                    WHERE p.contract_id = c.id AND p.status IN ('requested', 'checked', 'approved')) AS payment_waiting_since
+                    WHERE p.contract_id = c.id AND p.status IN ('requested', 'checked', 'approved')) AS payment_waiting_since,
+                   (SELECT MIN(f.due_on) FROM follow_up_actions f WHERE f.contract_id = c.id AND f.status = 'open') AS follow_up_due
             FROM grant_contracts c
             JOIN organisations o ON o.id = c.organisation_id
             JOIN call_lots l ON l.id = c.lot_id
@@ -46,11 +49,13 @@ struct ContractPortfolio {
             """
 
         /// The next report the contract asks for (the last one once all are past).
-        /// Late: a report past its due date, a signature or a payment step waiting longer than it should.
+        /// Late: a report past its due date, a signature or a payment step waiting longer than it
+        /// should, a follow-up action past its day.
         func isLate(today: LocalDate) -> Bool {
             if let due = nextReportDue.flatMap(LocalDate.init), due < today, status.isRunning { return true }
             if status == .sentForSignature, let sent = sentOn.flatMap(LocalDate.init), sent.adding(days: ContractWork.signatureDays) < today { return true }
             if let since = paymentWaitingSince.flatMap(LocalDate.init), since.adding(days: ContractWork.paymentStepDays) < today { return true }
+            if let due = followUpDue.flatMap(LocalDate.init), due < today { return true }
             return false
         }
     }
@@ -83,7 +88,8 @@ struct ContractPortfolio {
                     AND r.status IN ('draft', 'returned') AND r.due_date < \(bind: today.description)))
                  OR (c.status = 'sentForSignature' AND c.sent_on < \(bind: signatureDeadline))
                  OR EXISTS (SELECT 1 FROM payment_requests p WHERE p.contract_id = c.id AND p.status IN ('requested', 'checked', 'approved')
-                    AND COALESCE(p.approved_on, p.checked_on, p.requested_on) < \(bind: paymentDeadline)))
+                    AND COALESCE(p.approved_on, p.checked_on, p.requested_on) < \(bind: paymentDeadline))
+                 OR EXISTS (SELECT 1 FROM follow_up_actions f WHERE f.contract_id = c.id AND f.status = 'open' AND f.due_on < \(bind: today.description)))
                 """)
         }
         let condition = SQLList(conditions, separator: SQLRaw(" AND "))

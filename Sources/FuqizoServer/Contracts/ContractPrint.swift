@@ -49,9 +49,13 @@ enum ContractPrint {
         let printHint: String
     }
 
-    static func build(_ contract: GrantContract, application: GrantApplication, programme: ProgrammeSettings, catalog: Catalog) throws -> View {
+    /// The contract as it stands, or as `version` had it before an amendment replaced it.
+    static func build(_ contract: GrantContract, application: GrantApplication, programme: ProgrammeSettings, catalog: Catalog,
+                      version: ContractVersion? = nil) throws -> View {
         let language = contract.printLanguage
-        let terms = try contract.contractTerms()
+        let terms = try version.map { try StoredJSON.decode(ContractTerms.self, from: $0.terms) } ?? contract.contractTerms()
+        let (amount, startDate, endDate) = version.map { ($0.amountMinorUnits, $0.startDate, $0.endDate) }
+            ?? (contract.amountMinorUnits, contract.startDate, contract.endDate)
         func t(_ key: String, _ values: [String: String] = [:]) -> String { catalog.format(key, language, values) }
         func money(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: contract.currency).written(in: language) }
         func percent(_ basisPoints: Int) -> String { Display.percent(basisPoints: basisPoints, language) }
@@ -59,14 +63,14 @@ enum ContractPrint {
         let programmeName = language.pick(programme.programmeNameSq, programme.programmeNameEn)
         let organisation = contract.organisation
         let title = Text.clean(application.content(.full).title) ?? application.reference ?? ""
-        let months = contract.start.flatMap { start in contract.end.map { ContractDuration.months(from: start, to: $0) } } ?? 0
+        let months = LocalDate(startDate).flatMap { start in LocalDate(endDate).map { ContractDuration.months(from: start, to: $0) } } ?? 0
         let articles = [
             Article(heading: t("contract.print.subject"), paragraphs: [
                 t("contract.print.subject.text", ["title": title, "call": contract.call.reference,
                                                   "lot": language.pick(contract.lot.nameSq, contract.lot.nameEn)]),
             ], table: nil),
             Article(heading: t("contract.print.amount"), paragraphs: [
-                t("contract.print.amount.text", ["amount": money(contract.amountMinorUnits)]),
+                t("contract.print.amount.text", ["amount": money(amount)]),
             ], table: Table(
                 headings: [t("budget.heading"), t("budget.description"), t("budget.units"), t("budget.unitCost"), t("budget.lineTotal")],
                 rows: terms.budget.map { line in
@@ -74,8 +78,8 @@ enum ContractPrint {
                 } + [[t("budget.total"), "", "", "", money(terms.budget.map(\.totalMinorUnits).saturatingSum())]],
                 numeric: [false, false, true, true, true])),
             Article(heading: t("contract.print.duration"), paragraphs: [
-                t("contract.print.duration.text", ["start": Display.date(iso: contract.startDate, language),
-                                                   "end": Display.date(iso: contract.endDate, language), "months": String(months)]),
+                t("contract.print.duration.text", ["start": Display.date(iso: startDate, language),
+                                                   "end": Display.date(iso: endDate, language), "months": String(months)]),
             ], table: nil),
             Article(heading: t("contract.print.payments"), paragraphs: [
                 t("contract.print.payments.text", ["share": percent(settings.preFinancingBasisPoints)]),
@@ -83,7 +87,7 @@ enum ContractPrint {
             ], table: Table(
                 headings: [t("tranche.number"), t("tranche.kind"), t("tranche.share"), t("tranche.amount")],
                 rows: terms.tranches.map {
-                    [String($0.number), t($0.kind.catalogKey), percent($0.shareBasisPoints(ofGrant: contract.amountMinorUnits)), money($0.amountMinorUnits)]
+                    [String($0.number), t($0.kind.catalogKey), percent($0.shareBasisPoints(ofGrant: amount)), money($0.amountMinorUnits)]
                 },
                 numeric: [false, false, true, true])),
             Article(heading: t("contract.print.reports"), paragraphs: [t("contract.print.reports.text")], table: Table(
@@ -112,7 +116,8 @@ enum ContractPrint {
                 Signature(party: t("contract.print.forProgramme"), name: Text.clean(programme.implementingOrganisation) ?? programmeName,
                           signedOn: contract.programmeSignedOn.map { Display.date(iso: $0, language) }),
             ],
-            version: t("contract.print.version", ["version": String(contract.version)]),
+            version: version.map { t("contract.print.replacedVersion", ["version": String($0.version), "date": Display.date(iso: $0.replacedOn, language)]) }
+                ?? t("contract.print.version", ["version": String(contract.version)]),
             back: SiteURL.contract(try contract.requireID()).path, printHint: t("contract.print.hint"))
     }
 }

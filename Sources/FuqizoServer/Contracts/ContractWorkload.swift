@@ -14,6 +14,11 @@ struct ContractWorkload: WorkSource {
                                           awards: try await awardsWithoutContract(sql))
             items += ContractWork.checks(try await payments(in: [.requested], of: nil, sql))
             items += ContractWork.reviews(try await reports(in: [.submitted], of: nil, sql))
+            items += ContractWork.amendments(try await amendmentRequests(sql))
+        }
+        if actor.has(.grantsOfficer), let me = actor.userID {
+            items += ContractWork.visits(try await plannedVisits(of: me, sql), today: today)
+            items += ContractWork.followUps(try await openFollowUps(owner: me.uuidString, of: nil, sql), section: "nav.contracts")
         }
         if actor.has(.financeOfficer) {
             items += ContractWork.finance(try await payments(in: [.checked, .approved], of: nil, sql))
@@ -23,6 +28,7 @@ struct ContractWorkload: WorkSource {
             items += ContractWork.grantee(try await contracts(in: [.sentForSignature, .signed], of: Array(organisations), sql),
                                           returned: try await payments(in: [.returned], of: Array(organisations), sql))
             items += ContractWork.reporting(try await reports(in: [.draft, .returned], of: Array(organisations), sql), today: today)
+            items += ContractWork.followUps(try await openFollowUps(owner: FollowUpOwner.grantee.stored, of: Array(organisations), sql), section: "nav.myGrants")
         }
         return items
     }
@@ -47,6 +53,54 @@ struct ContractWorkload: WorkSource {
             guard let due = LocalDate(row.dueDate), let remindFrom = LocalDate(row.remindFrom) else { return nil }
             return ContractWork.Report(contract: row.contractId, number: row.number, report: row.report, status: row.status, due: due,
                                        remindFrom: remindFrom)
+        }
+    }
+
+    private struct VisitRow: Decodable {
+        let contractId: UUID
+        let number: String
+        let visit: Int
+        let day: String
+    }
+
+    /// Visits this person is to make, still planned.
+    private func plannedVisits(of visitor: UUID, _ sql: any SQLDatabase) async throws -> [ContractWork.Visit] {
+        try await sql.raw("""
+            SELECT v.contract_id, c.number, v.number AS visit, v.planned_on AS day
+            FROM monitoring_visits v JOIN grant_contracts c ON c.id = v.contract_id
+            WHERE v.status = \(bind: VisitStatus.planned.rawValue) AND v.visitor_id = \(bind: visitor)
+            """).all(decoding: VisitRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            LocalDate(row.day).map { ContractWork.Visit(contract: row.contractId, number: row.number, visit: row.visit, plannedOn: $0) }
+        }
+    }
+
+    /// Open follow-up actions with this owner (on these organisations' contracts, for grantees).
+    private func openFollowUps(owner: String, of organisations: [UUID]?, _ sql: any SQLDatabase) async throws -> [ContractWork.FollowUp] {
+        var condition: SQLQueryString = "f.status = \(bind: FollowUpStatus.open.rawValue) AND f.owner = \(bind: owner)"
+        if let organisations { condition = "\(condition) AND c.organisation_id IN \(SQLBind.group(organisations))" }
+        return try await sql.raw("""
+            SELECT f.contract_id, c.number, v.number AS visit, f.due_on AS day
+            FROM follow_up_actions f JOIN monitoring_visits v ON v.id = f.visit_id JOIN grant_contracts c ON c.id = f.contract_id
+            WHERE \(condition)
+            """).all(decoding: VisitRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            LocalDate(row.day).map { ContractWork.FollowUp(contract: row.contractId, number: row.number, visit: row.visit, due: $0) }
+        }
+    }
+
+    private struct AmendmentRow: Decodable {
+        let contractId: UUID
+        let number: String
+        let amendment: Int
+        let requestedOn: String
+    }
+
+    private func amendmentRequests(_ sql: any SQLDatabase) async throws -> [ContractWork.Amendment] {
+        try await sql.raw("""
+            SELECT a.contract_id, c.number, a.number AS amendment, a.requested_on
+            FROM contract_amendments a JOIN grant_contracts c ON c.id = a.contract_id
+            WHERE a.status = \(bind: AmendmentStatus.requested.rawValue)
+            """).all(decoding: AmendmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            LocalDate(row.requestedOn).map { ContractWork.Amendment(contract: row.contractId, number: row.number, amendment: row.amendment, requestedOn: $0) }
         }
     }
 

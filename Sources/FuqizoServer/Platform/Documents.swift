@@ -14,6 +14,7 @@ final class Attachment: Model, @unchecked Sendable {
         case application
         case contract
         case report
+        case visit
     }
 
     // managed fields

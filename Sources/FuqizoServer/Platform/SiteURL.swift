@@ -32,7 +32,7 @@ enum SiteURL: Sendable, Equatable {
     case letter(application: UUID, letter: UUID), applicantLetter(application: UUID, letter: UUID)
     case evaluation, assignment(UUID), assignmentAttachments(UUID)
     // contracts
-    case contracts, contract(UUID), contractPrint(UUID), editContract(UUID), awardContract(UUID), myGrants, report(contract: UUID, number: Int)
+    case contracts, contract(UUID), contractPrint(UUID), editContract(UUID), awardContract(UUID), myGrants, report(contract: UUID, number: Int), visit(contract: UUID, number: Int)
     // survivors
     case survivors, newSurvivor, survivor(code: String)
     case referrals, referral(UUID)
@@ -101,6 +101,7 @@ enum SiteURL: Sendable, Equatable {
         case .awardContract(let id): "/grants/applications/\(id.uuidString)/contract"
         case .myGrants: "/my-grants"
         case .report(let contract, let number): "/contracts/\(contract.uuidString)/reports/\(number)"
+        case .visit(let contract, let number): "/contracts/\(contract.uuidString)/visits/\(number)"
         case .survivors: "/survivors"
         case .newSurvivor: "/survivors/new"
         case .survivor(let code): "/survivors/\(code)"
@@ -153,6 +154,8 @@ enum SiteURL: Sendable, Equatable {
             self = .ranking(call: call, stage: stage)
         } else if name == "report", values.count == 2, let contract = id(0), let number = text(1).flatMap({ Bounded.integer($0, in: 1...1_000) }) {
             self = .report(contract: contract, number: number)
+        } else if name == "visit", values.count == 2, let contract = id(0), let number = text(1).flatMap({ Bounded.integer($0, in: 1...1_000) }) {
+            self = .visit(contract: contract, number: number)
         } else if name == "callGrid", values.count == 2, let call = id(0), let stage = text(1).flatMap(CallService.GridStage.init(rawValue:)) {
             self = .callGrid(call, stage)
         } else {

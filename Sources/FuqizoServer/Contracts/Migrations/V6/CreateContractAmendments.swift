@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 
 /// Contracts' amendments and the versions they replaced.
 struct CreateContractAmendments: AsyncMigration {
@@ -20,6 +21,10 @@ struct CreateContractAmendments: AsyncMigration {
             .field("created_at", .datetime)
             .unique(on: "contract_id", "number")
             .create()
+        // The grants officer's work list asks for the requests waiting for a decision.
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "contract_amendments_status").on("contract_amendments").column("status").run()
+        }
         try await database.schema("contract_versions")
             .id()
             .field("contract_id", .uuid, .required, .references("grant_contracts", "id", onDelete: .restrict))
