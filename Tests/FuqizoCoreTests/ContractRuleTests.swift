@@ -507,6 +507,27 @@ struct AmendmentRuleTests {
         #expect(amended.tranches.map(\.amountMinorUnits).reduce(0, +) == 1_000_000 && amended.tranches.count == 3)
         #expect(terms.amended(by: AmendmentChanges(activities: "x"), amountMinorUnits: 1_000_000, start: start, end: end).tranches == terms.tranches)
     }
+
+    @Test("a longer contract whose pre-financing is paid keeps that tranche; later ones follow the new plan; all still add up to the grant")
+    func replanningKeepsPaidTranches() {
+        // Twelve months: 80 % paid at signature. Extended to 44 months: the new plan would pay
+        // 21.8 % first; the 80 % stays, no further pre-financing is due, the balance is 20 %.
+        let longer = terms.amended(by: AmendmentChanges(endDate: LocalDate("2030-08-31")), amountMinorUnits: 1_000_000, start: start, end: end,
+                                   requestedTranches: 1)
+        #expect(longer.tranches.first == terms.tranches.first)
+        #expect(longer.tranches.map(\.kind) == [.preFinancing, .balance] && longer.tranches.map(\.amountMinorUnits) == [800_000, 200_000])
+        // Two years, 40 % paid; extended to four: the pre-financing follows 20 %, 40 %, 60 %, 80 % from 40 % on.
+        let twoYears = ContractPlan.tranches(grant: 1_000_000, months: 24, settings: .default)
+        let four = ContractPlan.replanned(twoYears, keeping: 1, grant: 1_000_000, months: 48, settings: .default)
+        #expect(four.map(\.amountMinorUnits) == [400_000, 200_000, 200_000, 200_000] && four.map(\.number) == [1, 2, 3, 4])
+        for requested in 0...3 {
+            for months in [1, 12, 13, 24, 36, 60] {
+                let plan = ContractPlan.replanned(twoYears, keeping: requested, grant: 1_000_000, months: months, settings: .default)
+                #expect(plan.map(\.amountMinorUnits).reduce(0, +) == 1_000_000 && plan.allSatisfy { $0.amountMinorUnits >= 0 }, "\(requested) \(months)")
+                #expect(Array(plan.prefix(min(requested, 2))) == Array(twoYears.prefix(min(requested, 2))), "what was asked for stays")
+            }
+        }
+    }
 }
 
 @Suite("Monitoring visits")

@@ -80,8 +80,10 @@ public struct AmendmentForm: Codable, Sendable, Equatable {
 extension ContractTerms {
     /// The terms after an amendment: new line totals (each line becomes one unit at its new
     /// total), new activities, and for a new end date the reporting calendar and tranche plan
-    /// of the new length. What is already paid or reported is the server's to keep.
-    public func amended(by changes: AmendmentChanges, amountMinorUnits: Int64, start: LocalDate, end: LocalDate) -> ContractTerms {
+    /// of the new length, keeping the first `requestedTranches` tranches (already asked for or
+    /// paid) as they were.
+    public func amended(by changes: AmendmentChanges, amountMinorUnits: Int64, start: LocalDate, end: LocalDate,
+                        requestedTranches: Int = 0) -> ContractTerms {
         var terms = self
         if let totals = changes.lineTotals {
             terms.budget = zip(budget, totals).map { line, total in
@@ -91,7 +93,8 @@ extension ContractTerms {
         if let activities = changes.activities { terms.activities = activities }
         let newEnd = changes.endDate ?? end
         if changes.endDate != nil {
-            terms.tranches = ContractPlan.tranches(grant: amountMinorUnits, months: ContractDuration.months(from: start, to: newEnd), settings: settings)
+            terms.tranches = ContractPlan.replanned(tranches, keeping: requestedTranches, grant: amountMinorUnits,
+                                                    months: ContractDuration.months(from: start, to: newEnd), settings: settings)
             terms.reports = ContractPlan.reports(start: start, end: newEnd, settings: settings)
         }
         return terms

@@ -175,6 +175,28 @@ public enum ContractPlan {
         return tranches
     }
 
+    /// The tranche plan for a new length when the first `requested` tranches are already asked
+    /// for or paid: those stay as they were; the pre-financing still to come follows the new
+    /// plan's running total, never below what was already given; the balance is the rest, so
+    /// the tranches still add up to the grant.
+    public static func replanned(_ old: [PlannedTranche], keeping requested: Int, grant: Int64, months: Int,
+                                 settings: ContractSettings) -> [PlannedTranche] {
+        let fresh = tranches(grant: grant, months: months, settings: settings)
+        let kept = Array(old.prefix(max(0, requested)).filter { $0.kind != .balance })
+        guard !kept.isEmpty else { return fresh }
+        var plan = kept
+        var covered = min(max(0, grant), kept.map(\.amountMinorUnits).saturatingSum())
+        var running: Int64 = 0
+        for (index, tranche) in fresh.enumerated() where tranche.kind != .balance {
+            running += tranche.amountMinorUnits
+            guard index >= kept.count, running > covered else { continue }
+            plan.append(PlannedTranche(number: plan.count + 1, kind: .furtherPreFinancing, amountMinorUnits: running - covered))
+            covered = running
+        }
+        plan.append(PlannedTranche(number: plan.count + 1, kind: .balance, amountMinorUnits: max(0, grant) - covered))
+        return plan
+    }
+
     /// An interim report after each period but the last, due the set days after the period;
     /// the final report the set days after the end.
     public static func reports(start: LocalDate, end: LocalDate, settings: ContractSettings) -> [PlannedReport] {

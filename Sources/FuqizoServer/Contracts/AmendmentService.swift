@@ -76,7 +76,9 @@ struct AmendmentService {
         guard let start = contract.start, let end = contract.end else { throw AppError.server }
         let changes = try amendment.amendmentChanges()
         let current = try contract.contractTerms()
-        let amended = current.amended(by: changes, amountMinorUnits: contract.amountMinorUnits, start: start, end: end)
+        // Tranches already asked for keep their amounts; the plan changes only ahead of them.
+        let requested = try await PaymentService(database: database, services: services).payments(of: contract).count
+        let amended = current.amended(by: changes, amountMinorUnits: contract.amountMinorUnits, start: start, end: end, requestedTranches: requested)
         let old = ContractVersion()
         old.$contract.id = try contract.requireID()
         old.version = contract.version
