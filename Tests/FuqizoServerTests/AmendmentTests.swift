@@ -37,6 +37,16 @@ struct AmendmentTests {
             let reports = try await ReportService(database: app.db, services: app.services).reports(of: amended)
             #expect(reports.map(\.kind) == [.interim, .final])
             #expect(try amended.contractTerms().tranches.count == 3)
+            // Once the final report is sent, the end no longer moves (the activities still may).
+            let final = try #require(try await ReportService(database: app.db, services: app.services).reports(of: amended).last)
+            final.status = .submitted
+            try await final.save(on: app.db)
+            let closedEnd = try await service.request(amended, form: AmendmentForm(endDate: newEnd.adding(months: 1).description, reason: "Edhe një muaj."),
+                                                      byGrantee: true, actor: officer)
+            if case .failure(let errors) = closedEnd { #expect(errors["endDate"] == "amendment.error.finalReported") }
+            else { Issue.record("a new end after the final report is refused") }
+            #expect(try await service.request(amended, form: AmendmentForm(activities: "Praktika.", reason: "Partner i ri."), byGrantee: true,
+                                              actor: officer).get().number == 3)
             for action in ["amendment.requested", "amendment.refused", "amendment.approved"] {
                 #expect(try await AuditEntry.query(on: app.db).filter(\.$action == action).count() >= 1, "\(action)")
             }

@@ -33,6 +33,13 @@ struct AmendmentService {
         return amendment
     }
 
+    /// Once the final report is sent, the contract's period is closed: its end no longer moves.
+    private func endIsClosed(_ changes: AmendmentChanges, _ contract: GrantContract) async throws -> Bool {
+        guard changes.endDate != nil else { return false }
+        let reports = try await ReportService(database: database, services: services).reports(of: contract)
+        return reports.contains { $0.kind == .final && $0.status != .draft }
+    }
+
     /// Records a request; one open request per contract.
     func request(_ contract: GrantContract, form: AmendmentForm, byGrantee: Bool, actor: UUID) async throws -> Result<ContractAmendment, FieldErrors> {
         _ = try contract.status.transition(.amend)
@@ -42,6 +49,11 @@ struct AmendmentService {
         switch form.validated(terms: try contract.contractTerms(), start: start, end: end, currency: contract.currency) {
         case .failure(let errors): return .failure(errors)
         case .success(let typed):
+            if try await endIsClosed(typed.changes, contract) {
+                var errors = FieldErrors()
+                errors.add("endDate", "amendment.error.finalReported")
+                return .failure(errors)
+            }
             let amendment = ContractAmendment()
             amendment.$contract.id = try contract.requireID()
             amendment.number = (existing.map(\.number).max() ?? 0) + 1
@@ -75,6 +87,7 @@ struct AmendmentService {
         _ = try contract.status.transition(.amend)
         guard let start = contract.start, let end = contract.end else { throw AppError.server }
         let changes = try amendment.amendmentChanges()
+        if try await endIsClosed(changes, contract) { throw AppError(status: .conflict, messageKey: "amendment.error.finalReported") }
         let current = try contract.contractTerms()
         // Tranches already asked for keep their amounts; the plan changes only ahead of them.
         let requested = try await PaymentService(database: database, services: services).payments(of: contract).count

@@ -37,10 +37,9 @@ enum VisitContext {
     struct ActionRow: Encodable {
         let id: String
         let action: String
-        let owner: String
-        let due: String
+        /// Owner, due day and status in one sentence.
+        let line: String
         let overdue: Bool
-        let statusKey: String
         let closed: String?
         let canComplete: Bool
         let canCancel: Bool
@@ -124,10 +123,10 @@ enum VisitContext {
                              errors: reportErrors),
             ],
             actions: actions.map { action in
-                ActionRow(id: action.id!.uuidString, action: action.action, owner: ownerName(action.owner, staff: staff, organisation: organisation, req),
-                          due: Display.date(iso: action.dueOn, language),
+                ActionRow(id: action.id!.uuidString, action: action.action,
+                          line: req.t("followUp.line", ["owner": ownerName(action.owner, staff: staff, organisation: organisation, req),
+                                                        "due": Display.date(iso: action.dueOn, language), "status": req.t(action.status.catalogKey)]),
                           overdue: action.status == .open && (LocalDate(action.dueOn).map { $0 < today } ?? false),
-                          statusKey: action.status.catalogKey,
                           closed: action.closedOn.map { day in
                               [Display.date(iso: day, language), action.note].compactMap { $0 }.joined(separator: " — ")
                           },
