@@ -23,7 +23,7 @@ struct SiteURLTests {
         .applications, .application(id), .applicationReceipt(id), .applicationAttachments(id),
         .review(id), .reviewAttachments(id), .letter(application: id, letter: id), .applicantLetter(application: id, letter: id),
         .evaluation, .assignment(id), .assignmentAttachments(id),
-        .contracts, .contract(id), .contractPrint(id), .editContract(id), .awardContract(id), .myGrants, .report(contract: id, number: 1), .visit(contract: id, number: 1),
+        .contracts, .contract(id), .contractPrint(id), .editContract(id), .awardContract(id), .myGrants, .report(contract: id, number: 1), .visit(contract: id, number: 1), .contractsExport(.csv), .reportExport(contract: id, number: 1, .xlsx),
         .survivors, .survivor(code: "KU-2026-0001"), .referrals, .referral(id), .club, .clubSession(id), .survivorStatistics,
     ]
 
@@ -36,7 +36,7 @@ struct SiteURLTests {
              .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
              .application, .applicationReceipt, .review, .letter, .applicantLetter, .evaluation, .assignment, .survivors, .survivor, .referrals,
              .referral, .club, .clubSession, .survivorStatistics, .contracts, .contract, .contractPrint, .editContract, .awardContract,
-             .myGrants, .report, .visit: false
+             .myGrants, .report, .visit, .contractsExport, .reportExport: false
         }
     }
 

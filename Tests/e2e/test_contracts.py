@@ -8,10 +8,13 @@ version still printable; the final report, the final payment, closure. And a sec
 whose spending falls short of its pre-financing, with its monitoring visits, ending in a
 recovery order.
 axe-core on every page; the pages fit a 360-px phone."""
+import io
 import sqlite3
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import openpyxl
 
 from conftest import check_accessibility, enrol_two_factor, submit, visit
 from test_grants import demo_accounts, signed_in
@@ -292,6 +295,22 @@ def test_second_contract_ends_in_a_recovery_order(server, chromium):
     submit(officer)
     assert "E planifikuar" in officer.locator(".case-summary").inner_text()
     visit(officer, page + f"/reports/{report}")
+
+    # The financial report and the portfolio as real workbooks: headings in Albanian, amounts
+    # as numbers, dates as dates (openpyxl reads what Excel and LibreOffice would).
+    workbook = openpyxl.load_workbook(io.BytesIO(officer.request.get(page + f"/reports/{report}/export/xlsx").body()))
+    assert workbook.sheetnames == ["Shpenzimet", "Sipas kapitujve"]
+    lines = workbook["Shpenzimet"]
+    assert [cell.value for cell in lines[1]][:3] == ["Data", "Rreshti i buxhetit", "Furnitori"]
+    rows = list(lines.iter_rows(min_row=2, values_only=True))
+    lek = next(row for row in rows if row[5] == "ALL")
+    assert lek[4] == 98350 and lek[8] == 1000 and isinstance(lek[0], datetime), lek
+    assert rows[-1][8] == sum(row[8] for row in rows[:-1]), "the total is the sum of the lines"
+    portfolio = openpyxl.load_workbook(io.BytesIO(officer.request.get(server.url + "/contracts/export/xlsx").body())).active
+    assert portfolio["A1"].value == "Numri" and isinstance(portfolio["G2"].value, (int, float)) and isinstance(portfolio["I2"].value, datetime)
+    csv = officer.request.get(server.url + "/contracts/export/csv")
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text().startswith("Numri,")
+
     click(officer, "form[action$='/approve'] button")
     visit(officer, page)
     confirm_plainly(officer, "form[action$='/settle'] button")

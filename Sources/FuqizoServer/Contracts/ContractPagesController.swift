@@ -82,30 +82,42 @@ struct ContractPagesController: RouteCollection {
         var status: String?
         var late: String?
         var page: Int?
+
+        /// What the person chose, as the portfolio's filter; anything unknown is ignored.
+        func filter(today: LocalDate) -> ContractPortfolio.Filter {
+            var filter = ContractPortfolio.Filter()
+            filter.regionID = region.flatMap(UUID.init(uuidString:))
+            filter.lotID = lot.flatMap(UUID.init(uuidString:))
+            filter.status = status.flatMap(ContractStatus.init(rawValue:))
+            filter.lateOn = late == "yes" ? today : nil
+            filter.page = page
+            return filter
+        }
+
+        /// The same choices as query items, for links (pages, exports).
+        var items: [(String, String?)] { [("region", region), ("lot", lot), ("status", status), ("late", late)] }
     }
 
     struct PortfolioPage: Encodable {
         let rows: [Row]
         let pages: PageLinks
         let fields: [FieldContext]
+        /// The same selection as CSV and XLSX.
+        let csv: String
+        let xlsx: String
     }
 
     func portfolio(req: Request) async throws -> View {
         let query = (try? req.query.decode(PortfolioQuery.self)) ?? PortfolioQuery()
         let language = req.language
         let contracts = ContractPortfolio(database: req.db)
-        var filter = ContractPortfolio.Filter()
-        filter.regionID = query.region.flatMap(UUID.init(uuidString:))
-        filter.lotID = query.lot.flatMap(UUID.init(uuidString:))
-        filter.status = query.status.flatMap(ContractStatus.init(rawValue:))
         let today = TiranaTime.today(at: req.services.clock.now())
-        filter.lateOn = query.late == "yes" ? today : nil
-        filter.page = query.page
+        let filter = query.filter(today: today)
         let page = try await contracts.page(filter)
         let geography = try await GeographyDirectory.load(on: req.db)
         let lots = try await contracts.lots()
         func link(_ number: Int) -> String {
-            SiteURL.contracts.with([("region", query.region), ("lot", query.lot), ("status", query.status), ("late", query.late), ("page", String(number))])
+            SiteURL.contracts.with(query.items + [("page", String(number))])
         }
         let fields = [
             FieldContext("region", label: "field.region", kind: "select", value: query.region ?? "",
@@ -117,7 +129,8 @@ struct ContractPagesController: RouteCollection {
             FieldContext("late", label: "contracts.lateOnly", kind: "checkbox", value: query.late ?? "", hint: "contracts.late.hint"),
         ]
         return try await req.page("contracts/portfolio", title: "contracts.title", PortfolioPage(
-            rows: page.rows.map { Self.row($0, today: today, language) }, pages: PageLinks(page.pager, link: link), fields: fields))
+            rows: page.rows.map { Self.row($0, today: today, language) }, pages: PageLinks(page.pager, link: link), fields: fields,
+            csv: SiteURL.contractsExport(.csv).with(query.items), xlsx: SiteURL.contractsExport(.xlsx).with(query.items)))
     }
 
     struct MinePage: Encodable {

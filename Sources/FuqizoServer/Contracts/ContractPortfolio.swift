@@ -74,8 +74,8 @@ struct ContractPortfolio {
         let pager: Pager
     }
 
-    func page(_ filter: Filter) async throws -> Page {
-        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+    /// The filter as one SQL condition over `c` (the contracts).
+    private func condition(_ filter: Filter) -> SQLList {
         var conditions: [SQLQueryString] = ["1 = 1"]
         if let region = filter.regionID { conditions.append("c.region_id = \(bind: region)") }
         if let lot = filter.lotID { conditions.append("c.lot_id = \(bind: lot)") }
@@ -92,7 +92,12 @@ struct ContractPortfolio {
                  OR EXISTS (SELECT 1 FROM follow_up_actions f WHERE f.contract_id = c.id AND f.status = 'open' AND f.due_on < \(bind: today.description)))
                 """)
         }
-        let condition = SQLList(conditions, separator: SQLRaw(" AND "))
+        return SQLList(conditions, separator: SQLRaw(" AND "))
+    }
+
+    func page(_ filter: Filter) async throws -> Page {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        let condition = condition(filter)
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM grant_contracts c WHERE \(condition)").first()?
             .decode(column: "n", as: Int.self) ?? 0
         let pager = Pager(requested: filter.page, total: total, pageSize: Self.pageSize)
@@ -103,6 +108,20 @@ struct ContractPortfolio {
             LIMIT \(literal: Self.pageSize) OFFSET \(literal: pager.offset)
             """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         return Page(rows: rows, pager: pager)
+    }
+
+    /// Most contracts one export holds: far above a national programme's.
+    static let maximumExport = 20_000
+
+    /// Every contract the filter selects (no pages), for an export.
+    func all(_ filter: Filter) async throws -> [Row] {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        return try await sql.raw("""
+            \(Row.select)
+            WHERE \(condition(filter))
+            ORDER BY c.number
+            LIMIT \(literal: Self.maximumExport)
+            """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// The contracts of these organisations their users may see: every one sent for signature

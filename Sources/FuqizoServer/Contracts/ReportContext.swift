@@ -66,6 +66,9 @@ enum ReportContext {
         let documents: [Document]
         let uploadErrorKey: String?
         let commentField: FieldContext
+        /// The financial report as CSV and XLSX.
+        let csv: String
+        let xlsx: String
         let hasErrors: Bool
     }
 
@@ -163,6 +166,8 @@ enum ReportContext {
             uploadErrorKey: errors["file"],
             commentField: FieldContext("comment", label: "report.field.comment", kind: "textarea", value: typed.comment ?? "", errors: errors,
                                        required: true, hint: "report.comment.hint"),
+            csv: SiteURL.reportExport(contract: try contract.requireID(), number: report.number, .csv).path,
+            xlsx: SiteURL.reportExport(contract: try contract.requireID(), number: report.number, .xlsx).path,
             hasErrors: !errors.isEmpty)
     }
 }

@@ -32,7 +32,8 @@ enum SiteURL: Sendable, Equatable {
     case letter(application: UUID, letter: UUID), applicantLetter(application: UUID, letter: UUID)
     case evaluation, assignment(UUID), assignmentAttachments(UUID)
     // contracts
-    case contracts, contract(UUID), contractPrint(UUID), editContract(UUID), awardContract(UUID), myGrants, report(contract: UUID, number: Int), visit(contract: UUID, number: Int)
+    case contracts, contract(UUID), contractPrint(UUID), editContract(UUID), awardContract(UUID), myGrants, report(contract: UUID, number: Int), visit(contract: UUID, number: Int),
+         contractsExport(Spreadsheet.Format), reportExport(contract: UUID, number: Int, Spreadsheet.Format)
     // survivors
     case survivors, newSurvivor, survivor(code: String)
     case referrals, referral(UUID)
@@ -102,6 +103,8 @@ enum SiteURL: Sendable, Equatable {
         case .myGrants: "/my-grants"
         case .report(let contract, let number): "/contracts/\(contract.uuidString)/reports/\(number)"
         case .visit(let contract, let number): "/contracts/\(contract.uuidString)/visits/\(number)"
+        case .contractsExport(let format): "/contracts/export/\(format.rawValue)"
+        case .reportExport(let contract, let number, let format): "/contracts/\(contract.uuidString)/reports/\(number)/export/\(format.rawValue)"
         case .survivors: "/survivors"
         case .newSurvivor: "/survivors/new"
         case .survivor(let code): "/survivors/\(code)"

@@ -5,11 +5,13 @@ import Foundation
 /// run as a formula (starting with =, +, -, @, tab or carriage return) made inert with a
 /// leading apostrophe, so an export opened in Excel or LibreOffice executes nothing typed.
 enum SpreadsheetText {
-    static func csv(header: [String], rows: [[String]]) throws -> Data {
+    /// `alreadyInert`: the rows' text cells were made inert by the caller, which alone knows
+    /// which cells are numbers (a negative amount is not a formula).
+    static func csv(header: [String], rows: [[String]], alreadyInert: Bool = false) throws -> Data {
         let stream = OutputStream(toMemory: ())
         let writer = try CSVWriter(stream: stream, newline: .crlf)
-        try writer.write(row: header)
-        for row in rows { try writer.write(row: row.map(inert)) }
+        try writer.write(row: header.map(inert))
+        for row in rows { try writer.write(row: alreadyInert ? row : row.map(inert)) }
         writer.stream.close()
         return writer.stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
     }
