@@ -134,3 +134,105 @@ extension SQLInsertBuilder {
         return builder
     }
 }
+
+extension DemoData {
+    /// For the benchmark: `count` further contracts, each a copy of a running demo contract
+    /// (its terms, reports and payments) for a further award of another CSO, and `lines`
+    /// expenditure lines spread over their first reports — written with SQL copies and batched
+    /// inserts, as thousands of audited use cases would take hours.
+    static func loadBulkContracts(app: Application, count: Int, lines: Int, organisations: [UUID]) async throws {
+        guard count > 0, let sql = app.db as? any SQLDatabase else { return }
+        // A running contract with a paid tranche, else a signed one.
+        let candidates = try await GrantContract.query(on: app.db).filter(\.$status ~~ [.inImplementation, .signed]).sort(\.$number).all()
+        guard let template = candidates.first(where: { $0.status == .inImplementation }) ?? candidates.first else { return }
+        let templateID = try template.requireID()
+        let lots = try await CallLot.query(on: app.db).filter(\.$call.$id == template.$call.id).all().compactMap(\.id)
+        let taken = Set(try await GrantApplication.query(on: app.db).filter(\.$call.$id == template.$call.id).all()
+            .map { "\($0.$lot.id)\($0.$organisation.id)" })
+        let reports = try await ContractReport.query(on: app.db).filter(\.$contract.$id == templateID).all().compactMap(\.id)
+        let payments = try await PaymentRequest.query(on: app.db).filter(\.$contract.$id == templateID).all().compactMap(\.id)
+        var pairs: [(lot: UUID, organisation: UUID)] = []
+        for lot in lots {
+            for organisation in organisations where !taken.contains("\(lot)\(organisation)") && pairs.count < count {
+                pairs.append((lot, organisation))
+            }
+        }
+        var firstReports: [(contract: UUID, report: UUID)] = []
+        for start in stride(from: 0, to: pairs.count, by: 200) {
+            // Each copy's ids, chosen before the transaction that writes them.
+            let batch = pairs[start..<min(pairs.count, start + 200)].enumerated().map { offset, pair in
+                (index: start + offset + 1, pair: pair, application: UUID(), contract: UUID(), reports: reports.map { ($0, UUID()) })
+            }
+            firstReports += batch.compactMap { copy in copy.reports.first.map { (copy.contract, $0.1) } }
+            try await app.db.transaction { db in
+                guard let sql = db as? any SQLDatabase else { return }
+                for copy in batch {
+                    let (index, pair, application, contract) = (copy.index, copy.pair, copy.application, copy.contract)
+                    try await sql.raw("""
+                        INSERT INTO grant_applications (id, call_id, lot_id, organisation_id, stage, status, reference, language, concept_content,
+                            full_content, requested_minor_units, revision, concept_submitted_at, concept_digest, full_submitted_at, full_digest,
+                            created_at, updated_at, updated_by)
+                        SELECT \(bind: application), call_id, \(bind: pair.lot), \(bind: pair.organisation), stage, status,
+                            \(bind: "BENCH-\(index)"), language, concept_content, full_content, requested_minor_units, revision,
+                            concept_submitted_at, concept_digest, full_submitted_at, full_digest, created_at, updated_at, updated_by
+                        FROM grant_applications WHERE id = \(bind: template.$application.id)
+                        """).run()
+                    try await sql.raw("""
+                        INSERT INTO grant_contracts (id, number, application_id, call_id, lot_id, organisation_id, region_id, status, language,
+                            currency, amount_minor_units, start_date, end_date, terms, version, sent_on, grantee_signed_on, programme_signed_on,
+                            status_reason, created_by, created_at, updated_at)
+                        SELECT \(bind: contract), \(bind: String(format: "GC-BENCH-%05d", index)), \(bind: application), call_id, \(bind: pair.lot),
+                            \(bind: pair.organisation), (SELECT region_id FROM call_lots WHERE id = \(bind: pair.lot)), status, language, currency,
+                            amount_minor_units, start_date, end_date, terms, version, sent_on, grantee_signed_on, programme_signed_on, status_reason,
+                            created_by, created_at, updated_at
+                        FROM grant_contracts WHERE id = \(bind: templateID)
+                        """).run()
+                    for (report, reportCopy) in copy.reports {
+                        try await sql.raw("""
+                            INSERT INTO contract_reports (id, contract_id, number, kind, period_end, due_date, remind_from, status, narrative,
+                                submitted_on, submitted_by, reviewed_on, reviewed_by, review_comment, created_at, updated_at)
+                            SELECT \(bind: reportCopy), \(bind: contract), number, kind, period_end, due_date, remind_from, status, narrative,
+                                submitted_on, submitted_by, reviewed_on, reviewed_by, review_comment, created_at, updated_at
+                            FROM contract_reports WHERE id = \(bind: report)
+                            """).run()
+                    }
+                    for payment in payments {
+                        try await sql.raw("""
+                            INSERT INTO payment_requests (id, contract_id, tranche, kind, status, planned_minor_units, requested_minor_units, reduction,
+                                requested_on, requested_by, checked_on, checked_by, approved_on, approved_by, paid_on, paid_minor_units, bank_reference,
+                                paid_by, return_reason, created_at, updated_at)
+                            SELECT \(bind: UUID()), \(bind: contract), tranche, kind, status, planned_minor_units, requested_minor_units, reduction,
+                                requested_on, requested_by, checked_on, checked_by, approved_on, approved_by, paid_on, paid_minor_units, bank_reference,
+                                paid_by, return_reason, created_at, updated_at
+                            FROM payment_requests WHERE id = \(bind: payment)
+                            """).run()
+                    }
+                }
+            }
+        }
+        guard lines > 0, !firstReports.isEmpty else { return }
+        let terms = try template.contractTerms()
+        let start = template.start ?? TiranaTime.today(at: app.clock.now())
+        let actor = template.createdBy
+        let now = app.clock.now()
+        var rows: [[SQLBind]] = []
+        for index in 0..<lines {
+            let (contract, report) = firstReports[index % firstReports.count]
+            let line = index % max(1, terms.budget.count)
+            let heading = terms.budget.indices.contains(line) ? terms.budget[line].heading.rawValue : BudgetHeading.humanResources.rawValue
+            let amount = Int64(1_000 + index % 50_000)
+            rows.append([SQLBind(UUID()), SQLBind(report), SQLBind(contract), SQLBind(line), SQLBind(heading),
+                         SQLBind(start.adding(days: index % 300).description), SQLBind(suppliers[index % suppliers.count]), SQLBind("Faturë \(index)"),
+                         SQLBind(amount), SQLBind(template.currency), SQLBind(Int64(10_000)), SQLBind(String?.none), SQLBind(amount), SQLBind(String?.none),
+                         SQLBind(actor), SQLBind(now)])
+            if rows.count == 500 || index == lines - 1 {
+                try await sql.insert(into: "expenditure_lines").columns(
+                    "id", "report_id", "contract_id", "budget_line", "heading", "spent_on", "supplier", "description", "original_minor_units",
+                    "currency", "rate", "rate_source", "minor_units", "comment", "created_by", "created_at").bulk(rows).run()
+                rows.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    static let suppliers = ["Trajnere e jashtme", "Furgon Kukës", "Shtypshkronja Dibra", "Kafe Sarandë", "Qiraja e sallës", "Materiale zyre"]
+}

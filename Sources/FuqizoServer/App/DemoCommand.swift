@@ -21,6 +21,10 @@ struct DemoCommand: AsyncCommand {
         var bulkSurvivors: Int?
         @Option(name: "attendances", help: "For the benchmark: Club attendances of the bulk survivors (default 0).")
         var attendances: Int?
+        @Option(name: "bulk-contracts", help: "For the benchmark: further contracts, copies of a running demo contract for other CSOs (default 0).")
+        var bulkContracts: Int?
+        @Option(name: "expenditure-lines", help: "For the benchmark: expenditure lines spread over the bulk contracts' first reports (default 0).")
+        var expenditureLines: Int?
         @Flag(name: "bench-sessions", help: "For the benchmark: print signed-in session tokens of the case worker and the facilitator.")
         var benchSessions: Bool
     }
@@ -58,6 +62,12 @@ struct DemoCommand: AsyncCommand {
         if closedCalls > 0 {
             try await DemoData.loadClosedCalls(app: app, count: closedCalls, applications: applications, organisations: organisations)
             try await DemoData.loadContracts(app: app)
+            let contracts = signature.bulkContracts ?? 0, lines = signature.expenditureLines ?? 0
+            guard (0...100_000).contains(contracts), (0...10_000_000).contains(lines), lines == 0 || contracts > 0 else {
+                context.console.error("--bulk-contracts takes 0 to 100000; --expenditure-lines 0 to 10000000 and needs bulk contracts.")
+                throw ExitCode(2)
+            }
+            try await DemoData.loadBulkContracts(app: app, count: contracts, lines: lines, organisations: organisations)
         }
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         let bulk = signature.bulkSurvivors ?? 0, attendances = signature.attendances ?? 0
