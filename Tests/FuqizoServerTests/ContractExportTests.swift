@@ -74,3 +74,47 @@ struct ContractExportTests {
         }
     }
 }
+
+@Suite("Long financial reports")
+struct LongReportTests {
+    @Test("a report of 60 lines shows 50 a page, totals over all 60; a review comment on page 2 survives a return made from page 1")
+    func pagedLines() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+            let helper = ContractTests()
+            let today = TiranaTime.today(at: app.clock.now())
+            let contract = try await helper.signedContract(app, start: today.adding(months: -13), months: 24)
+            let granteeUser = try await helper.person(app, .csoUser, in: contract.$organisation.id)
+            let reports = ReportService(database: app.db, services: app.services)
+            let report = try await reports.find(1, of: contract)
+            for index in 1...60 {
+                _ = try await reports.addLine(report, of: contract, form: ExpenditureForm(budgetLine: "0", spentOn: today.adding(days: -40).description,
+                                                                                           supplier: "Furnitor \(index)", amount: "10", currency: "EUR"),
+                                              actor: granteeUser.id!).get()
+            }
+            let page = "/contracts/\(try contract.requireID().uuidString)/reports/1"
+            let grantee = try await helper.browser(app, granteeUser)
+            let first = try await grantee.get(page).body.string
+            let second = try await grantee.get("\(page)?page=2").body.string
+            func suppliers(_ html: String) -> Int { html.components(separatedBy: "Furnitor ").count - 1 }
+            #expect(suppliers(first) == 50 && suppliers(second) == 10)
+            let total = Money(minorUnits: 60_000, currency: contract.currency).written(in: .sq)
+            #expect(first.contains(total) && second.contains(total), "the total counts every line")
+            #expect(try await grantee.get("\(page)?page=99999999999999999999").status == .ok, "a page number too large for any integer is page 1")
+
+            // The officer comments a line of page 2, and later returns the report from page 1: the comment stays.
+            let lines = try await reports.lines(of: report)
+            let last = try #require(lines.last)
+            last.comment = "Mungon fatura."
+            try await last.save(on: app.db)
+            try await reports.saveNarrative(report, of: contract, form: NarrativeForm(activities: "Trajnime.",
+                                                                                      actuals: Array(repeating: "5", count: try contract.contractTerms().results.count)),
+                                            actor: granteeUser.id!)
+            _ = try await reports.submit(report, of: contract, actor: granteeUser.id!).get()
+            let officer = try await helper.person(app, .grantsOfficer)
+            _ = try await reports.returnForChanges(report, of: contract, comment: "Shihni komentet.", lineComments: [lines[0].id!: "Data?"], actor: officer.id!).get()
+            #expect(try await ExpenditureLine.find(last.id!, on: app.db)?.comment == "Mungon fatura.")
+            #expect(try await ExpenditureLine.find(lines[0].id!, on: app.db)?.comment == "Data?")
+        }
+    }
+}

@@ -116,10 +116,7 @@ struct AmendmentService {
                 let kept = Set(reports.filter { $0.status != .draft }.map(\.number))
                 for report in reports where report.status == .draft {
                     if let planned = amended.reports.first(where: { $0.number == report.number }) {
-                        report.kind = planned.kind
-                        report.periodEnd = planned.periodEnd.description
-                        report.dueDate = planned.due.description
-                        report.remindFrom = planned.due.adding(days: -max(0, amended.settings.reminderDaysBefore)).description
+                        report.follow(planned, settings: amended.settings)
                         try await report.save(on: db)
                     } else if try await ExpenditureLine.query(on: db).filter(\.$report.$id == report.requireID()).count() == 0 {
                         try await report.delete(on: db)
@@ -127,15 +124,7 @@ struct AmendmentService {
                 }
                 let existing = Set(reports.map(\.number))
                 for planned in amended.reports where !existing.contains(planned.number) && !kept.contains(planned.number) {
-                    let report = ContractReport()
-                    report.$contract.id = try contract.requireID()
-                    report.number = planned.number
-                    report.kind = planned.kind
-                    report.periodEnd = planned.periodEnd.description
-                    report.dueDate = planned.due.description
-                    report.remindFrom = planned.due.adding(days: -max(0, amended.settings.reminderDaysBefore)).description
-                    report.status = .draft
-                    try await report.create(on: db)
+                    try await ContractReport(contract: try contract.requireID(), planned: planned, settings: amended.settings).create(on: db)
                 }
             }
             try await audit("amendment.approved", contract, amendment, ["version": String(contract.version), "reason": reason], actor: actor, on: db)

@@ -57,7 +57,9 @@ enum ReportContext {
         let canReview: Bool
         let narrativeFields: [FieldContext]
         let results: [ResultRow]
+        /// One page of the lines (a year of receipts can run to thousands); the totals count them all.
         let lines: [LineRow]
+        let pages: PageLinks
         let total: String
         let headings: [HeadingRow]
         let needsAmendment: Bool
@@ -86,8 +88,12 @@ enum ReportContext {
         return language == .sq ? text.replacingOccurrences(of: ".", with: ",") : text
     }
 
+    /// Lines shown on one page of a report.
+    static let linesPerPage = 50
+
     static func build(_ req: Request, contract: GrantContract, report: ContractReport, lines: [ExpenditureLine],
-                      spentBefore: [BudgetHeading: Int64], paid: Int64, documents: [Attachment], typed: Typed = Typed()) throws -> View {
+                      spentBefore: [BudgetHeading: Int64], paid: Int64, documents: [Attachment], typed: Typed = Typed(),
+                      linesPage: Int? = nil) throws -> View {
         let language = req.language
         let terms = try contract.contractTerms()
         let today = TiranaTime.today(at: req.services.clock.now())
@@ -110,6 +116,8 @@ enum ReportContext {
         let line = typed.line ?? ExpenditureForm(currency: contract.currency)
         let total = lines.map(\.minorUnits).saturatingSum()
         let spentInAll = cumulative.values.map { $0 }.saturatingSum()
+        let pager = Pager(requested: linesPage, total: lines.count, pageSize: linesPerPage)
+        let path = SiteURL.report(contract: try contract.requireID(), number: report.number).path
         return View(
             contractID: try contract.requireID().uuidString, contractNumber: contract.number, number: report.number,
             kindKey: report.kind.catalogKey, statusKey: report.status.catalogKey,
@@ -128,13 +136,14 @@ enum ReportContext {
                                                value: narrative.actuals.indices.contains(index) ? narrative.actuals[index] : "",
                                                errors: errors, anchor: "actual-\(index)"))
             },
-            lines: lines.map { line in
+            lines: lines[pager.offset..<min(lines.count, pager.offset + pager.pageSize)].map { line in
                 LineRow(id: line.id!.uuidString, spentOn: Display.date(iso: line.spentOn, language), supplier: line.supplier,
                         description: line.description, budgetLine: budgetLabel(line.budgetLine), original: money(line.originalMinorUnits, line.currency),
                         rate: line.currency == contract.currency ? nil
                             : "\(rateText(line.rate, language)) \(line.currency)/\(contract.currency) · \(line.rateSource ?? "")",
                         amount: money(line.minorUnits), comment: line.comment)
             },
+            pages: PageLinks(pager) { "\(path)?page=\($0)#lines-caption" },
             total: money(total),
             headings: variance.rows.filter { $0.budgetMinorUnits > 0 || $0.spentMinorUnits > 0 }.map { row in
                 HeadingRow(headingKey: row.heading.catalogKey, budget: money(row.budgetMinorUnits), before: money(spentBefore[row.heading] ?? 0),

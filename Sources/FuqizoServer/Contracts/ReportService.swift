@@ -27,15 +27,7 @@ struct ReportService {
     /// The report rows of a contract's calendar, made when it is signed (inside that transaction).
     static func plan(_ contract: GrantContract, terms: ContractTerms, on db: any Database) async throws {
         for planned in terms.reports {
-            let report = ContractReport()
-            report.$contract.id = try contract.requireID()
-            report.number = planned.number
-            report.kind = planned.kind
-            report.periodEnd = planned.periodEnd.description
-            report.dueDate = planned.due.description
-            report.remindFrom = planned.due.adding(days: -max(0, terms.settings.reminderDaysBefore)).description
-            report.status = .draft
-            try await report.create(on: db)
+            try await ContractReport(contract: try contract.requireID(), planned: planned, settings: terms.settings).create(on: db)
         }
     }
 
@@ -177,8 +169,13 @@ struct ReportService {
         report.reviewComment = general
         (report.reviewedOn, report.reviewedBy) = (today.description, actor)
         try await database.transaction { db in
+            // Only the lines the reviewer had on the page: a long report shows its lines a page at
+            // a time, and the comments on other pages stay as they were.
             for line in lines {
-                line.comment = lineComments[line.id!].flatMap(Text.clean).map { String($0.prefix(Self.maximumComment)) }
+                guard let typed = lineComments[line.id!] else { continue }
+                let comment = Text.clean(typed).map { String($0.prefix(Self.maximumComment)) }
+                guard comment != line.comment else { continue }
+                line.comment = comment
                 try await line.save(on: db)
             }
             try await report.save(on: db)

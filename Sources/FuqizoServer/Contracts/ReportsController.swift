@@ -36,7 +36,7 @@ struct ReportsController: RouteCollection {
     }
 
     static func render(_ req: Request, _ contract: GrantContract, _ report: ContractReport, typed: ReportContext.Typed = .init(),
-                       status: HTTPResponseStatus = .ok) async throws -> Response {
+                       linesPage: Int? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let reports = ReportService(database: req.db, services: req.services)
         let lines = try await reports.lines(of: report)
         // What the other approved reports spent (this one's own lines are shown apart).
@@ -45,12 +45,16 @@ struct ReportsController: RouteCollection {
         let documents = try await DocumentStore(database: req.db).attachments(of: .report, try report.requireID())
         return try await req.page("contracts/report", title: "report.title",
                                   ReportContext.build(req, contract: contract, report: report, lines: lines, spentBefore: before, paid: paid,
-                                                      documents: documents, typed: typed), status: status)
+                                                      documents: documents, typed: typed, linesPage: linesPage), status: status)
+    }
+
+    struct LinesQuery: Content {
+        var page: Int?
     }
 
     func show(req: Request) async throws -> Response {
         let (contract, report) = try await loaded(req)
-        return try await Self.render(req, contract, report)
+        return try await Self.render(req, contract, report, linesPage: (try? req.query.decode(LinesQuery.self))?.page)
     }
 
     func saveNarrative(req: Request) async throws -> Response {

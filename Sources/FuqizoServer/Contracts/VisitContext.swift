@@ -45,13 +45,6 @@ enum VisitContext {
         let canCancel: Bool
     }
 
-    struct Document: Encodable {
-        let href: String
-        let filename: String
-        let size: String
-        let uploaded: String
-    }
-
     struct View: Encodable {
         let contractID: String
         let contractNumber: String
@@ -73,7 +66,7 @@ enum VisitContext {
         let actions: [ActionRow]
         let canAddAction: Bool
         let actionFields: [FieldContext]
-        let documents: [Document]
+        let documents: [ContractContext.Document]
         let canAttach: Bool
         let fileErrorKey: String?
         let uploadLimit: String
@@ -141,7 +134,7 @@ enum VisitContext {
                 FieldContext("dueOn", label: "followUp.field.dueOn", kind: "date", value: actionForm.dueOn, errors: actionErrors, required: true),
             ],
             documents: documents.map {
-                Document(href: base + "/documents/\($0.id!.uuidString)", filename: $0.filename, size: FileSize.text($0.size),
+                ContractContext.Document(href: base + "/documents/\($0.id!.uuidString)", filename: $0.filename, size: FileSize.text($0.size),
                          uploaded: Display.day($0.uploadedAt, language))
             },
             canAttach: manages && visit.status != .cancelled, fileErrorKey: fileErrorKey,

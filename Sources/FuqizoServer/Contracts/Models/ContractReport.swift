@@ -36,6 +36,24 @@ final class ContractReport: Model, @unchecked Sendable {
 
     init() {}
 
+    /// A draft report of this contract's calendar.
+    convenience init(contract: UUID, planned: PlannedReport, settings: ContractSettings) {
+        self.init()
+        $contract.id = contract
+        number = planned.number
+        status = .draft
+        follow(planned, settings: settings)
+    }
+
+    /// Takes the calendar's kind, period, due day and first reminder day (at signature, or
+    /// after an amendment moved the end).
+    func follow(_ planned: PlannedReport, settings: ContractSettings) {
+        kind = planned.kind
+        periodEnd = planned.periodEnd.description
+        dueDate = planned.due.description
+        remindFrom = planned.due.adding(days: -max(0, settings.reminderDaysBefore)).description
+    }
+
     var due: LocalDate? { LocalDate(dueDate) }
     var planned: PlannedReport? {
         guard let end = LocalDate(periodEnd), let due else { return nil }
