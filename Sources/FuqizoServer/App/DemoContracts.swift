@@ -4,67 +4,130 @@ import FuqizoCore
 import Vapor
 
 extension DemoData {
+    /// The states the demo's contracts take, in turn over each call's awards, so that even a
+    /// small demo (seven contracts) shows each person's work on contracts.
+    enum DemoContractState: CaseIterable {
+        /// Ended a month ago, its pre-financing paid and its final report submitted.
+        case ended
+        /// Sent, waiting for the signatures.
+        case sent
+        /// Signed, then suspended (every second one terminated).
+        case suspended
+        /// In implementation: pre-financing paid, an approved amendment, a visit with follow-ups.
+        case running
+        /// The programme's working copy.
+        case draft
+        /// Ended like the first, then approved and settled: a recovery order issued, or (every
+        /// second one) offset and the contract closed.
+        case closing
+        /// Signed, its pre-financing asked for and waiting for the finance officer or (every
+        /// second one) for the grants officer; an amendment request open; a visit planned.
+        case waiting
+    }
+
     /// Contracts over the decided calls' awards, made through the contracts' own services, in
-    /// each state this release knows: signed (with its scan), sent for signature, suspended,
-    /// in implementation (its pre-financing paid), a draft, and signed with a payment request
-    /// waiting for the finance officer or for the grants officer. The first award of each call
-    /// is left without a contract, for the officer to prepare.
+    /// each state of `DemoContractState`. The first award of each call is left without a
+    /// contract, for the officer to prepare.
     static func loadContracts(app: Application) async throws {
         guard let officer = try await User.query(on: app.db).filter(\.$email == "grantsofficer@demo.fuqizo.invalid").first()?.id,
               let finance = try await User.query(on: app.db).filter(\.$email == "financeofficer@demo.fuqizo.invalid").first()?.id else { return }
         let service = ContractService(database: app.db, services: app.services)
         let payments = PaymentService(database: app.db, services: app.services)
-        let grantees = try await RoleAssignment.query(on: app.db).filter(\.$role == Role.csoUser.rawValue).all()
+        var grantees = Dictionary(try await RoleAssignment.query(on: app.db).filter(\.$role == Role.csoUser.rawValue).all()
+            .compactMap { assignment in assignment.$organisation.id.map { ($0, assignment.$user.id) } }, uniquingKeysWith: { first, _ in first })
+        // Fictional colleagues of grantees without a demo account share one hash of a secret never shown: they act, never sign in.
+        let unusable = try await app.passwordHasher.hash(SecretToken.generate(byteCount: 24))
         let applications = ApplicationService(database: app.db, services: app.services)
         let awarded = try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).sort(\.$reference).all()
-        var paymentsMade = 0
+        var seen: [DemoContractState: Int] = [:]
         let byCall = Dictionary(grouping: awarded, by: { $0.$call.id })
         for (_, awards) in byCall.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             // The first award of each call waits for its contract.
             for (index, award) in awards.dropFirst().enumerated() {
                 let application = try await applications.find(try award.requireID())
                 let today = service.today
-                let state = index % 5
-                // Contracts started some months ago, so that a report falls due soon; the first
-                // of each five ended a month ago, so that its final report can be written.
-                let start = state == 0 ? today.adding(months: -13) : today.adding(months: -(index % 6) - 1)
-                let months = state == 0 ? 12 : 12 + 12 * (index % 2)
+                let state = DemoContractState.allCases[index % DemoContractState.allCases.count]
+                seen[state, default: 0] += 1
+                let second = seen[state, default: 0] % 2 == 0
+                let ended = state == .ended || state == .closing
+                // Contracts started some months ago, so that a report falls due soon; ended ones
+                // a month ago, so that their final report can be written.
+                let start = ended ? today.adding(months: -13) : today.adding(months: -(index % 6) - 1)
+                let months = ended ? 12 : 12 + 12 * (index % 2)
                 let form = ContractForm(amount: NumberWriting.plain(application.requestedMinorUnits), startDate: start.description,
                                         endDate: start.adding(months: months).adding(days: -1).description, language: application.language)
                 guard case .success(let contract) = try await service.generate(from: application, form: form, actor: officer) else { continue }
-                if state == 4 { continue } // a draft
+                if state == .draft { continue }
                 try await service.send(contract, actor: officer)
-                if state == 1 { continue } // waiting for the signatures
+                if state == .sent { continue }
                 let scan = CheckedDocument.demoScan(number: contract.number)
                 _ = try await service.recordSignatures(contract, form: SignatureForm(grantee: today.description, programme: today.description),
                                                        scan: .success(scan), actor: officer)
-                if state == 2 {
+                if state == .suspended {
                     try await service.change(contract, .suspend, reason: "Mungojnë dëshmitë e dukshmërisë nga aktiviteti i parë.", actor: officer)
+                    if second {
+                        try await service.change(contract, .terminate, reason: "Organizata u shpërbë; granti nuk mund të zbatohet.", actor: officer)
+                    }
+                    continue
                 }
-                // Signed contracts whose CSO has a user ask for their pre-financing, in turn: paid,
-                // waiting for the finance officer, waiting for the grants officer's check.
-                guard state == 0 || state == 3,
-                      let grantee = grantees.first(where: { $0.$organisation.id == contract.$organisation.id })?.$user.id else { continue }
-                let step = paymentsMade % 3
-                paymentsMade += 1
+                // The others ask for their pre-financing, through a CSO user of the grantee.
+                let grantee: UUID
+                if let known = grantees[contract.$organisation.id] { grantee = known } else {
+                    grantee = try await demoColleague(app: app, of: contract.$organisation.id, hash: unusable)
+                    grantees[contract.$organisation.id] = grantee
+                }
                 try await payments.request(contract, actor: grantee)
-                if state == 3 { try await loadAmendment(app: app, contract: contract, grantee: grantee, officer: officer, approved: step == 0) }
-                try await loadVisit(app: app, contract: contract, officer: officer, done: state == 0 || step == 0)
-                guard let payment = try await payments.payments(of: contract).first, step != 2 else { continue }
+                guard let payment = try await payments.payments(of: contract).first else { continue }
+                if state == .waiting {
+                    if !second { try await payments.check(payment, of: contract, actor: officer) }
+                    try await loadAmendment(app: app, contract: contract, grantee: grantee, officer: officer, approved: false)
+                    try await loadVisit(app: app, contract: contract, officer: officer, done: false)
+                    continue
+                }
                 try await payments.check(payment, of: contract, actor: officer)
-                guard step == 0 else { continue }
                 try await payments.approve(payment, of: contract, actor: finance)
                 _ = try await payments.pay(payment, of: contract, form: PaymentForm(paidOn: today.description, amount: NumberWriting.plain(payment.requestedMinorUnits),
                                                                                    bankReference: "DEMO-\(contract.number)"), actor: finance)
-                guard state == 0 else { continue }
-                // The ended contract's final report waits for the officer's review.
+                try await loadVisit(app: app, contract: contract, officer: officer, done: true)
+                if state == .running {
+                    try await loadAmendment(app: app, contract: contract, grantee: grantee, officer: officer, approved: true)
+                    continue
+                }
                 try await loadFinalReport(app: app, contract: contract, grantee: grantee)
+                if state == .closing { try await loadClosure(app: app, contract: contract, officer: officer, finance: finance, settled: second) }
             }
         }
     }
 }
 
 extension DemoData {
+    /// A fictional CSO user of an organisation the demo gave no account, to act as the grantee.
+    static func demoColleague(app: Application, of organisation: UUID, hash: String) async throws -> UUID {
+        let user = User(email: "grantee-\(organisation.uuidString.prefix(8).lowercased())@demo.fuqizo.invalid", displayName: "Demo grantee", language: .default)
+        user.passwordHash = hash
+        try await app.db.transaction { db in
+            try await user.create(on: db)
+            try await RoleAssignment(userID: try user.requireID(), grant: RoleGrant(role: .csoUser, organisationID: organisation)).create(on: db)
+            try await app.services.audit.record(.init("demo.userCreated", target: ("user", try user.requireID().uuidString), details: ["role": Role.csoUser.rawValue]),
+                                                actor: nil, at: app.clock.now(), on: db)
+        }
+        return try user.requireID()
+    }
+
+    /// The final report approved and the grant settled: half the grant spent and 80 % paid, so
+    /// a recovery order is issued; `settled` records it offset, which closes the contract.
+    static func loadClosure(app: Application, contract: GrantContract, officer: UUID, finance: UUID, settled: Bool) async throws {
+        let reports = ReportService(database: app.db, services: app.services)
+        guard let report = try await reports.reports(of: contract).last else { return }
+        try await reports.approve(report, of: contract, actor: officer)
+        let closure = ClosureService(database: app.db, services: app.services)
+        guard let current = try await GrantContract.find(contract.id, on: app.db) else { return }
+        _ = try await closure.settle(current, actor: officer)
+        guard settled, let approved = try await GrantContract.find(contract.id, on: app.db) else { return }
+        _ = try await closure.settleRecovery(approved, form: RecoveryForm(settledOn: closure.today.description, reference: "DEMO-KTH-\(contract.number)",
+                                                                           offset: "yes"), actor: finance)
+    }
+
     /// An amendment asked for by the grantee: six more months, approved (the first version kept
     /// for print), or further activities waiting for the officer's decision.
     static func loadAmendment(app: Application, contract: GrantContract, grantee: UUID, officer: UUID, approved: Bool) async throws {

@@ -55,7 +55,7 @@ struct ContractPortfolio {
             if let due = nextReportDue.flatMap(LocalDate.init), due < today, status.isRunning { return true }
             if status == .sentForSignature, let sent = sentOn.flatMap(LocalDate.init), sent.adding(days: ContractWork.signatureDays) < today { return true }
             if let since = paymentWaitingSince.flatMap(LocalDate.init), since.adding(days: ContractWork.paymentStepDays) < today { return true }
-            if let due = followUpDue.flatMap(LocalDate.init), due < today { return true }
+            if let due = followUpDue.flatMap(LocalDate.init), due < today, status != .closed, status != .terminated { return true }
             return false
         }
     }
@@ -89,7 +89,8 @@ struct ContractPortfolio {
                  OR (c.status = 'sentForSignature' AND c.sent_on < \(bind: signatureDeadline))
                  OR EXISTS (SELECT 1 FROM payment_requests p WHERE p.contract_id = c.id AND p.status IN ('requested', 'checked', 'approved')
                     AND COALESCE(p.approved_on, p.checked_on, p.requested_on) < \(bind: paymentDeadline))
-                 OR EXISTS (SELECT 1 FROM follow_up_actions f WHERE f.contract_id = c.id AND f.status = 'open' AND f.due_on < \(bind: today.description)))
+                 OR (c.status NOT IN ('closed', 'terminated') AND EXISTS (SELECT 1 FROM follow_up_actions f WHERE f.contract_id = c.id
+                    AND f.status = 'open' AND f.due_on < \(bind: today.description))))
                 """)
         }
         return SQLList(conditions, separator: SQLRaw(" AND "))
