@@ -50,6 +50,9 @@ struct ContractExportTests {
         try await withFuqizo { app in
             _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
             let finance = try await ContractTests().browser(app, try await ContractTests().person(app, .financeOfficer))
+            // The page offers the same selection as files.
+            let page = try await finance.get("/contracts?status=suspended").body.string
+            #expect(page.contains("href=\"/contracts/export/xlsx?status=suspended\"") && page.contains("href=\"/contracts/export/csv?status=suspended\""))
             let response = try await finance.get("/contracts/export/xlsx")
             #expect(response.status == .ok)
             #expect(response.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
