@@ -59,18 +59,16 @@ struct AmendmentPageTests {
     @Test("the grantee asks to move money between lines (a changed total comes back as typed), the officer is told, confirms with a reason; both versions print")
     func budgetMove() async throws {
         try await withFuqizo { app in
-            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
             let catalog = app.services.catalog
             let helper = ContractTests()
-            let contract = try await helper.signedContract(app)
-            let id = try contract.requireID()
-            let page = "/contracts/\(id.uuidString)"
+            let scene = try await helper.scene(app)
+            let (contract, id, page) = (scene.contract, scene.id, scene.page)
             let terms = try contract.contractTerms()
             try #require(terms.budget.count >= 2)
-            let grantee = try await helper.browser(app, try await helper.person(app, .csoUser, in: contract.$organisation.id))
+            let grantee = try await helper.browser(app, scene.grantee)
             let stranger = try await helper.browser(app, try await helper.person(app, .csoUser, in: try #require(try await Organisation.query(on: app.db)
                 .filter(\.$id != contract.$organisation.id).first()?.id)))
-            let officer = try await helper.browser(app, try await helper.person(app, .grantsOfficer))
+            let officer = try await helper.browser(app, scene.officer)
             let finance = try await helper.browser(app, try await helper.person(app, .financeOfficer))
             #expect(try await stranger.get("\(page)/amendments/new").status == .notFound, "another CSO is not even told the contract exists")
             #expect(try await finance.get("\(page)/amendments/new").status == .forbidden, "finance does not change contracts")

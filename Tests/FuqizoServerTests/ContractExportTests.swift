@@ -14,12 +14,10 @@ struct ContractExportTests {
     @Test("a report's CSV: lines with their amounts as numbers, a supplier typed as a formula made inert, headings in English for an English reader")
     func reportCSV() async throws {
         try await withFuqizo { app in
-            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
             let helper = ContractTests()
             let today = TiranaTime.today(at: app.clock.now())
-            let contract = try await helper.signedContract(app, start: today.adding(months: -13), months: 24)
-            let id = try contract.requireID()
-            let granteeUser = try await helper.person(app, .csoUser, in: contract.$organisation.id)
+            let scene = try await helper.scene(app, start: today.adding(months: -13), months: 24)
+            let (contract, id, granteeUser) = (scene.contract, scene.id, scene.grantee)
             let reports = ReportService(database: app.db, services: app.services)
             let report = try await reports.find(1, of: contract)
             _ = try await reports.addLine(report, of: contract, form: ExpenditureForm(budgetLine: "0", spentOn: today.adding(days: -40).description,
@@ -83,11 +81,10 @@ struct LongReportTests {
     @Test("a report of 60 lines shows 50 a page, totals over all 60; a review comment on page 2 survives a return made from page 1")
     func pagedLines() async throws {
         try await withFuqizo { app in
-            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
             let helper = ContractTests()
             let today = TiranaTime.today(at: app.clock.now())
-            let contract = try await helper.signedContract(app, start: today.adding(months: -13), months: 24)
-            let granteeUser = try await helper.person(app, .csoUser, in: contract.$organisation.id)
+            let scene = try await helper.scene(app, start: today.adding(months: -13), months: 24)
+            let (contract, granteeUser) = (scene.contract, scene.grantee)
             let reports = ReportService(database: app.db, services: app.services)
             let report = try await reports.find(1, of: contract)
             for index in 1...60 {

@@ -39,6 +39,24 @@ struct ContractTests {
         return try await self.contract(app, contract.requireID())
     }
 
+    /// How most contract tests begin: the demo programme, a signed contract of one of its
+    /// awards, a grants officer and one of the grantee's CSO users.
+    struct Scene {
+        let contract: GrantContract
+        let officer: User
+        let grantee: User
+        var id: UUID { contract.id! }
+        /// The contract's page.
+        var page: String { "/contracts/\(id.uuidString)" }
+    }
+
+    func scene(_ app: Application, start: LocalDate? = nil, months: Int = 12) async throws -> Scene {
+        _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
+        let contract = try await signedContract(app, start: start, months: months)
+        return Scene(contract: contract, officer: try await person(app, .grantsOfficer),
+                     grantee: try await person(app, .csoUser, in: contract.$organisation.id))
+    }
+
     func contract(_ app: Application, _ id: UUID) async throws -> GrantContract {
         try #require(try await GrantContract.find(id, on: app.db))
     }

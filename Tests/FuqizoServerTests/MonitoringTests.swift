@@ -13,15 +13,12 @@ struct MonitoringTests {
     @Test("plan → record findings and risk → a follow-up for the grantee, who is told and marks it done; a late action makes the contract late")
     func visitCycle() async throws {
         try await withFuqizo { app in
-            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
             let catalog = app.services.catalog
             let helper = ContractTests()
-            let contract = try await helper.signedContract(app)
-            let id = try contract.requireID()
-            let page = "/contracts/\(id.uuidString)"
-            let officerUser = try await helper.person(app, .grantsOfficer)
+            let scene = try await helper.scene(app)
+            let (contract, id, page, officerUser) = (scene.contract, scene.id, scene.page, scene.officer)
             let officer = try await helper.browser(app, officerUser)
-            let grantee = try await helper.browser(app, try await helper.person(app, .csoUser, in: contract.$organisation.id))
+            let grantee = try await helper.browser(app, scene.grantee)
             let finance = try await helper.browser(app, try await helper.person(app, .financeOfficer))
             let today = TiranaTime.today(at: app.clock.now())
 
@@ -47,6 +44,8 @@ struct MonitoringTests {
                                                        ("risk", "medium"), ("recommendations", "Të sillen faturat.")]).status == .seeOther)
             let visit = try #require(try await MonitoringVisit.query(on: app.db).filter(\.$contract.$id == id).first())
             #expect(visit.status == .done && visit.risk == .medium)
+            let contractPage = try await grantee.get(page).body.string
+            #expect(contractPage.contains(officerUser.displayName), "the contract's page names the visitor")
 
             // A follow-up action for the grantee, due in a week; the grantee sees it on the home page and closes it.
             try await officer.get(visitPage)
@@ -83,13 +82,11 @@ struct MonitoringTests {
     @Test("an action owned by the officer is theirs alone; a visit cancelled with a reason takes no findings; its documents are kept with the visit")
     func ownersCancellationAndDocuments() async throws {
         try await withFuqizo { app in
-            _ = try await TestFixtures.demo(app, applications: 8, survivors: 0)
             let helper = ContractTests()
-            let contract = try await helper.signedContract(app)
-            let page = "/contracts/\(try contract.requireID().uuidString)"
-            let officerUser = try await helper.person(app, .grantsOfficer)
+            let scene = try await helper.scene(app)
+            let (contract, page, officerUser) = (scene.contract, scene.page, scene.officer)
             let officer = try await helper.browser(app, officerUser)
-            let grantee = try await helper.browser(app, try await helper.person(app, .csoUser, in: contract.$organisation.id))
+            let grantee = try await helper.browser(app, scene.grantee)
             let today = TiranaTime.today(at: app.clock.now())
             let service = MonitoringService(database: app.db, services: app.services)
             let first = try await service.plan(contract, form: VisitPlanForm(plannedOn: today.description, visitor: officerUser.id!.uuidString, purpose: "Takim."),

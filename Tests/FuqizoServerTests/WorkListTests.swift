@@ -28,6 +28,22 @@ struct WorkListTests {
         app.services.catalog.text(key, language)
     }
 
+    @Test("a long list shows its 30 most urgent items, overdue first, and counts the rest; an item linking nowhere is left out")
+    func longList() throws {
+        let today = try #require(LocalDate("2026-12-04"))
+        let catalog = try Catalog(directory: ResourceLocation.directory(override: nil).appendingPathComponent("Localization"))
+        let later = (1...40).map { WorkItem("work.reviewReport", reference: "GC-\($0)", due: today.adding(days: 20 + $0), link: WorkLink("contracts"), section: "nav.contracts") }
+        let overdue = (1...3).map { WorkItem("work.reviewReport", reference: "OD-\($0)", due: today.adding(days: -$0), link: WorkLink("contracts"), section: "nav.contracts") }
+        let broken = WorkItem("work.reviewReport", reference: "X", due: today.adding(days: -9), link: WorkLink("nowhere"), section: "nav.contracts")
+        let work = WorkListContext.build(WorkList.ordered(later + overdue + [broken], today: today), language: .en, catalog: catalog, today: today)
+        #expect(work.rows.count == WorkListContext.shown)
+        #expect(work.rows.prefix(3).map(\.reference) == ["OD-3", "OD-2", "OD-1"], "the most overdue first")
+        #expect(!work.rows.contains { $0.reference == "X" })
+        #expect(work.overdue == 3 && work.more == 13, "43 items that open: 30 shown, 13 more")
+        let short = WorkListContext.build(WorkList.ordered(Array(later.prefix(31)) + overdue, today: today), language: .en, catalog: catalog, today: today)
+        #expect(short.more == 4 && short.overdue == 3)
+    }
+
     @Test("a call from submission to letters: the officer, each evaluator, the chair and the CSO find their next step on their home page, and it opens")
     func grantCycle() async throws {
         try await withFuqizo { app in

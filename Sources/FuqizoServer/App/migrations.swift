@@ -46,4 +46,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateRecoveryOrders())
     app.migrations.add(CreateContractAmendments())
     app.migrations.add(CreateMonitoringVisits())
+    // Release 7
+    app.migrations.add(AddContractIndexes())
 }

@@ -26,7 +26,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ContractPagesController())
     try app.register(collection: PaymentsController())
     try app.register(collection: AmendmentsController())
-    try app.register(collection: ContractExports())
+    try app.register(collection: ContractExportsController())
     try app.register(collection: MonitoringController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: ReportsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: CaseloadController())

@@ -27,6 +27,13 @@ struct AmendmentService {
         try await ContractVersion.query(on: database).filter(\.$contract.$id == contract.requireID()).sort(\.$version).all()
     }
 
+    /// One replaced version of the terms, by its number.
+    func version(_ number: Int, of contract: GrantContract) async throws -> ContractVersion {
+        guard let version = try await ContractVersion.query(on: database).filter(\.$contract.$id == contract.requireID())
+            .filter(\.$version == number).first() else { throw AppError.notFound }
+        return version
+    }
+
     func find(_ number: Int, of contract: GrantContract) async throws -> ContractAmendment {
         guard let amendment = try await ContractAmendment.query(on: database).filter(\.$contract.$id == contract.requireID())
             .filter(\.$number == number).first() else { throw AppError.notFound }

@@ -91,7 +91,7 @@ struct AmendmentsController: RouteCollection {
     func printVersion(req: Request) async throws -> View {
         let contract = try req.record(GrantContract.self)
         let number = try number(req, "version")
-        guard let version = try await service(req).versions(of: contract).first(where: { $0.version == number }) else { throw AppError.notFound }
+        let version = try await service(req).version(number, of: contract)
         let application = try await ApplicationService(database: req.db, services: req.services).find(contract.$application.id)
         let programme = try await SettingsService(database: req.db, services: req.services).current()
         return try await req.page("contracts/print", title: "contract.print.pageTitle",

@@ -19,7 +19,9 @@ struct ClosureService {
     }
 
     func recovery(of contract: GrantContract) async throws -> RecoveryOrder? {
-        try await RecoveryOrder.query(on: database).filter(\.$contract.$id == contract.requireID()).first()
+        // Orders are issued only when an approved final report is settled (`settle`).
+        guard contract.status == .finalReportApproved || contract.status == .closed else { return nil }
+        return try await RecoveryOrder.query(on: database).filter(\.$contract.$id == contract.requireID()).first()
     }
 
     /// What recovery orders brought back.
@@ -28,10 +30,11 @@ struct ClosureService {
         return order.amountMinorUnits
     }
 
-    /// The settlement as it stands: approved spending against what was paid (`payments`, when
-    /// the caller already holds them).
-    func settlement(of contract: GrantContract, payments known: [PaymentRequest]? = nil) async throws -> FinalSettlement {
-        let spent = Array(try await ReportService(database: database, services: services).spending(of: contract).values).saturatingSum()
+    /// The settlement as it stands: approved spending against what was paid (`payments` and
+    /// `spent`, when the caller already holds them).
+    func settlement(of contract: GrantContract, payments known: [PaymentRequest]? = nil, spent knownSpending: Int64? = nil) async throws -> FinalSettlement {
+        var spent = knownSpending ?? 0
+        if knownSpending == nil { spent = Array(try await ReportService(database: database, services: services).spending(of: contract).values).saturatingSum() }
         var payments = known ?? []
         if known == nil { payments = try await PaymentService(database: database, services: services).payments(of: contract) }
         let paid = PaymentService.paid(payments)

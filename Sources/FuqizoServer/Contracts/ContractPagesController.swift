@@ -22,17 +22,21 @@ struct ContractPagesController: RouteCollection {
         let documents = try await ContractService(database: req.db, services: req.services).documents(of: contract)
         let paymentService = PaymentService(database: req.db, services: req.services)
         let payments = try await paymentService.payments(of: contract)
-        let reports = try await ReportService(database: req.db, services: req.services).reports(of: contract)
+        let reportService = ReportService(database: req.db, services: req.services)
+        let reports = try await reportService.reports(of: contract)
+        let spent = Array(try await reportService.spending(of: contract).values).saturatingSum()
         let closure = ClosureService(database: req.db, services: req.services)
         let amendments = AmendmentService(database: req.db, services: req.services)
         let history = try AmendmentContext.history(req, contract, amendments: try await amendments.amendments(of: contract),
-                                                   versions: try await amendments.versions(of: contract))
+                                                   versions: contract.version > 1 ? try await amendments.versions(of: contract) : [])
         let monitoring = MonitoringService(database: req.db, services: req.services)
-        let visits = try VisitContext.summary(req, contract, visits: try await monitoring.visits(of: contract),
-                                              open: try await monitoring.openActions(of: contract), staff: try await monitoring.staff())
+        let (visitRows, openActions) = (try await monitoring.visits(of: contract), try await monitoring.openActions(of: contract))
+        let visits = try VisitContext.summary(req, contract, visits: visitRows, open: openActions,
+                                              staff: try await monitoring.staff(named: visitRows, openActions))
         let context = try ContractContext.build(req, contract, documents: documents, payments: payments, reports: reports, amendments: history, visits: visits,
-                                                nextPayment: try await paymentService.next(for: contract, payments: payments),
-                                                settlement: try await closure.settlement(of: contract, payments: payments), recovery: try await closure.recovery(of: contract),
+                                                nextPayment: try await paymentService.next(for: contract, payments: payments, reports: reports, spent: spent),
+                                                settlement: try await closure.settlement(of: contract, payments: payments, spent: spent),
+                                                recovery: try await closure.recovery(of: contract),
                                                 signature: signature, payment: payment, recoveryForm: typedRecovery)
         return try await req.page("contracts/contract", title: "contract.title", context, status: status)
     }
@@ -56,24 +60,28 @@ struct ContractPagesController: RouteCollection {
 
     // MARK: lists
 
+    /// A list's row, its words already in the reader's language: a template tag per cell was
+    /// a large part of the portfolio's time (docs/performance.md).
     struct Row: Encodable {
-        let id: String
+        let href: String
         let number: String
         let organisation: String
         let lot: String
-        let statusKey: String
+        let status: String
         let amount: String
         let period: String
         let nextReport: String?
-        let late: Bool
+        /// "Overdue", when something is late.
+        let late: String?
     }
 
-    static func row(_ row: ContractPortfolio.Row, today: LocalDate, _ language: Language) -> Row {
-        return Row(id: row.id.uuidString, number: row.number, organisation: row.organisation,
-                   lot: "\(row.callReference) · \(language.pick(row.lotSq, row.lotEn))", statusKey: row.status.catalogKey,
+    static func row(_ row: ContractPortfolio.Row, today: LocalDate, _ catalog: Catalog, _ language: Language) -> Row {
+        return Row(href: SiteURL.contract(row.id).path, number: row.number, organisation: row.organisation,
+                   lot: "\(row.callReference) · \(language.pick(row.lotSq, row.lotEn))", status: catalog.text(row.status.catalogKey, language),
                    amount: Money(minorUnits: row.amountMinorUnits, currency: row.currency).written(in: language),
                    period: "\(Display.date(iso: row.startDate, language)) – \(Display.date(iso: row.endDate, language))",
-                   nextReport: row.nextReportDue.map { Display.date(iso: $0, language) }, late: row.isLate(today: today))
+                   nextReport: row.nextReportDue.map { Display.date(iso: $0, language) },
+                   late: row.isLate(today: today) ? catalog.text("work.urgency.overdue", language) : nil)
     }
 
     struct PortfolioQuery: Content {
@@ -129,7 +137,7 @@ struct ContractPagesController: RouteCollection {
             FieldContext("late", label: "contracts.lateOnly", kind: "checkbox", value: query.late ?? "", hint: "contracts.late.hint"),
         ]
         return try await req.page("contracts/portfolio", title: "contracts.title", PortfolioPage(
-            rows: page.rows.map { Self.row($0, today: today, language) }, pages: PageLinks(page.pager, link: link), fields: fields,
+            rows: page.rows.map { Self.row($0, today: today, req.services.catalog, language) }, pages: PageLinks(page.pager, link: link), fields: fields,
             csv: SiteURL.contractsExport(.csv).with(query.items), xlsx: SiteURL.contractsExport(.xlsx).with(query.items)))
     }
 
@@ -147,7 +155,7 @@ struct ContractPagesController: RouteCollection {
         let today = TiranaTime.today(at: req.services.clock.now())
         let rows = try await contracts.contracts(of: organisations)
         return try await req.page("contracts/mine", title: "myGrants.title", MinePage(
-            rows: rows.map { Self.row($0, today: today, req.language) },
+            rows: rows.map { Self.row($0, today: today, req.services.catalog, req.language) },
             tasks: rows.filter { $0.status == .sentForSignature }.map(\.number),
             inPreparation: try await contracts.awardsInPreparation(of: organisations)))
     }

@@ -4,7 +4,8 @@ import FuqizoCore
 import SQLKit
 
 /// Contracts' part of people's work lists: the facts `ContractWork` needs, in grouped,
-/// indexed queries (this runs for the navigation's counts too).
+/// indexed queries (this runs for the navigation's counts too). Columns are named as the rows'
+/// properties: converting keys from snake case for thousands of rows slowed the home page.
 struct ContractWorkload: WorkSource {
     func items(for actor: Actor, today: LocalDate, now: Date, on database: any Database) async throws -> [WorkItem] {
         guard let sql = database as? any SQLDatabase, actor.isSignedIn else { return [] }
@@ -47,9 +48,9 @@ struct ContractWorkload: WorkSource {
         var condition: SQLQueryString = "r.status IN \(SQLBind.group(statuses.map(\.rawValue))) AND c.status IN \(SQLBind.group([ContractStatus.signed.rawValue, ContractStatus.inImplementation.rawValue]))"
         if let organisations { condition = "\(condition) AND c.organisation_id IN \(SQLBind.group(organisations))" }
         return try await sql.raw("""
-            SELECT r.contract_id, c.number, r.number AS report, r.status, r.due_date, r.remind_from
+            SELECT r.contract_id AS "contractId", c.number, r.number AS report, r.status, r.due_date AS "dueDate", r.remind_from AS "remindFrom"
             FROM contract_reports r JOIN grant_contracts c ON c.id = r.contract_id WHERE \(condition)
-            """).all(decoding: ReportRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            """).all(decoding: ReportRow.self).compactMap { row in
             guard let due = LocalDate(row.dueDate), let remindFrom = LocalDate(row.remindFrom) else { return nil }
             return ContractWork.Report(contract: row.contractId, number: row.number, report: row.report, status: row.status, due: due,
                                        remindFrom: remindFrom)
@@ -66,10 +67,10 @@ struct ContractWorkload: WorkSource {
     /// Visits this person is to make, still planned.
     private func plannedVisits(of visitor: UUID, _ sql: any SQLDatabase) async throws -> [ContractWork.Visit] {
         try await sql.raw("""
-            SELECT v.contract_id, c.number, v.number AS visit, v.planned_on AS day
+            SELECT v.contract_id AS "contractId", c.number, v.number AS visit, v.planned_on AS day
             FROM monitoring_visits v JOIN grant_contracts c ON c.id = v.contract_id
             WHERE v.status = \(bind: VisitStatus.planned.rawValue) AND v.visitor_id = \(bind: visitor)
-            """).all(decoding: VisitRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            """).all(decoding: VisitRow.self).compactMap { row in
             LocalDate(row.day).map { ContractWork.Visit(contract: row.contractId, number: row.number, visit: row.visit, plannedOn: $0) }
         }
     }
@@ -79,10 +80,10 @@ struct ContractWorkload: WorkSource {
         var condition: SQLQueryString = "f.status = \(bind: FollowUpStatus.open.rawValue) AND f.owner = \(bind: owner)"
         if let organisations { condition = "\(condition) AND c.organisation_id IN \(SQLBind.group(organisations))" }
         return try await sql.raw("""
-            SELECT f.contract_id, c.number, v.number AS visit, f.due_on AS day
+            SELECT f.contract_id AS "contractId", c.number, v.number AS visit, f.due_on AS day
             FROM follow_up_actions f JOIN monitoring_visits v ON v.id = f.visit_id JOIN grant_contracts c ON c.id = f.contract_id
             WHERE \(condition)
-            """).all(decoding: VisitRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            """).all(decoding: VisitRow.self).compactMap { row in
             LocalDate(row.day).map { ContractWork.FollowUp(contract: row.contractId, number: row.number, visit: row.visit, due: $0) }
         }
     }
@@ -96,10 +97,10 @@ struct ContractWorkload: WorkSource {
 
     private func amendmentRequests(_ sql: any SQLDatabase) async throws -> [ContractWork.Amendment] {
         try await sql.raw("""
-            SELECT a.contract_id, c.number, a.number AS amendment, a.requested_on
+            SELECT a.contract_id AS "contractId", c.number, a.number AS amendment, a.requested_on AS "requestedOn"
             FROM contract_amendments a JOIN grant_contracts c ON c.id = a.contract_id
             WHERE a.status = \(bind: AmendmentStatus.requested.rawValue)
-            """).all(decoding: AmendmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            """).all(decoding: AmendmentRow.self).compactMap { row in
             LocalDate(row.requestedOn).map { ContractWork.Amendment(contract: row.contractId, number: row.number, amendment: row.amendment, requestedOn: $0) }
         }
     }
@@ -117,9 +118,9 @@ struct ContractWorkload: WorkSource {
         var condition: SQLQueryString = "p.status IN \(SQLBind.group(statuses.map(\.rawValue)))"
         if let organisations { condition = "\(condition) AND c.organisation_id IN \(SQLBind.group(organisations))" }
         return try await sql.raw("""
-            SELECT p.contract_id, c.number, p.status, p.requested_on, p.checked_on, p.approved_on
+            SELECT p.contract_id AS "contractId", c.number, p.status, p.requested_on AS "requestedOn", p.checked_on AS "checkedOn", p.approved_on AS "approvedOn"
             FROM payment_requests p JOIN grant_contracts c ON c.id = p.contract_id WHERE \(condition)
-            """).all(decoding: PaymentRow.self, keyDecodingStrategy: .convertFromSnakeCase).compactMap { row in
+            """).all(decoding: PaymentRow.self).compactMap { row in
             guard let since = LocalDate(row.approvedOn ?? row.checkedOn ?? row.requestedOn) else { return nil }
             return ContractWork.Payment(contract: row.contractId, number: row.number, status: row.status, since: since)
         }
@@ -137,9 +138,9 @@ struct ContractWorkload: WorkSource {
         var condition: SQLQueryString = "status IN \(SQLBind.group(statuses.map(\.rawValue)))"
         if let organisations { condition = "\(condition) AND organisation_id IN \(SQLBind.group(organisations))" }
         return try await sql.raw("""
-            SELECT id, number, status, sent_on, (SELECT COUNT(*) FROM payment_requests p WHERE p.contract_id = grant_contracts.id) AS payments
+            SELECT id, number, status, sent_on AS "sentOn", (SELECT COUNT(*) FROM payment_requests p WHERE p.contract_id = grant_contracts.id) AS payments
             FROM grant_contracts WHERE \(condition)
-            """).all(decoding: ContractRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: ContractRow.self)
             .map { ContractWork.Contract(id: $0.id, number: $0.number, status: $0.status, sentOn: $0.sentOn.flatMap(LocalDate.init), payments: $0.payments) }
     }
 
@@ -151,12 +152,12 @@ struct ContractWorkload: WorkSource {
 
     private func awardsWithoutContract(_ sql: any SQLDatabase) async throws -> [ContractWork.Awards] {
         try await sql.raw("""
-            SELECT a.call_id, c.reference, COUNT(*) AS awards
+            SELECT a.call_id AS "callId", c.reference, COUNT(*) AS awards
             FROM grant_applications a JOIN grant_calls c ON c.id = a.call_id
             WHERE a.status = \(bind: ApplicationStatus.awarded.rawValue)
               AND NOT EXISTS (SELECT 1 FROM grant_contracts k WHERE k.application_id = a.id)
             GROUP BY a.call_id, c.reference
-            """).all(decoding: AwardRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: AwardRow.self)
             .map { ContractWork.Awards(call: $0.callId, reference: $0.reference, withoutContract: $0.awards) }
     }
 }

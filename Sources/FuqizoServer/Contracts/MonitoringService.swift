@@ -39,17 +39,27 @@ struct MonitoringService {
 
     func openActions(of contract: GrantContract) async throws -> [FollowUpAction] {
         try await FollowUpAction.query(on: database).filter(\.$contract.$id == contract.requireID()).filter(\.$status == .open)
-            .with(\.$visit).sort(\.$dueOn).all()
+            .sort(\.$dueOn).all()
     }
 
     /// The staff who may visit or own an action: the grants officers (who record visits and
-    /// close actions), by name.
-    func staff() async throws -> [(id: UUID, name: String)] {
-        let ids = Set(try await RoleAssignment.query(on: database).filter(\.$role == Role.grantsOfficer.rawValue).all().map { $0.$user.id })
+    /// close actions), by name. `among`: only these people (those a page names), when given.
+    func staff(among people: Set<UUID>? = nil) async throws -> [(id: UUID, name: String)] {
+        if let people, people.isEmpty { return [] }
+        var assignments = RoleAssignment.query(on: database).filter(\.$role == Role.grantsOfficer.rawValue)
+        if let people { assignments = assignments.filter(\.$user.$id ~~ people) }
+        let ids = Set(try await assignments.all().map { $0.$user.id })
         guard !ids.isEmpty else { return [] }
         return try await User.query(on: database).filter(\.$id ~~ ids).filter(\.$isActive == true).sort(\.$displayName).all().compactMap { user in
             user.id.map { ($0, user.displayName) }
         }
+    }
+
+    /// The staff a contract's visits and open actions name: its visitors and the owners of its actions.
+    func staff(named visits: [MonitoringVisit], _ actions: [FollowUpAction]) async throws -> [(id: UUID, name: String)] {
+        var people = Set(visits.map(\.visitorID))
+        for action in actions { if case .staff(let id) = FollowUpOwner(stored: action.owner) { people.insert(id) } }
+        return try await staff(among: people)
     }
 
     func plan(_ contract: GrantContract, form: VisitPlanForm, actor: UUID) async throws -> Result<MonitoringVisit, FieldErrors> {

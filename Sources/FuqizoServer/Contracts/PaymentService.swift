@@ -38,17 +38,22 @@ struct PaymentService {
 
     /// The tranche the grantee may ask for now and how much, or why none. The expenditure of
     /// approved reports decides whether a further tranche is paid in full (`FurtherTranche`).
-    func next(for contract: GrantContract, payments: [PaymentRequest]) async throws -> Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal> {
+    /// `reports` and `spent`: the contract's reports and approved spending, when the caller holds them.
+    func next(for contract: GrantContract, payments: [PaymentRequest], reports known: [ContractReport]? = nil,
+              spent knownSpending: Int64? = nil) async throws -> Result<(PlannedTranche, FurtherTranche?), WorkflowRefusal> {
         let terms = try contract.contractTerms()
         let existing = payments.map { PaymentRule.Existing(tranche: $0.tranche, status: $0.status) }
         let reports = ReportService(database: database, services: services)
-        let approved = try await reports.reports(of: contract).filter { $0.status == .approved && $0.kind == .interim }.count
+        var contractReports = known ?? []
+        if known == nil { contractReports = try await reports.reports(of: contract) }
+        let approved = contractReports.filter { $0.status == .approved && $0.kind == .interim }.count
         switch PaymentRule.nextRequest(contract: contract.status, tranches: terms.tranches, payments: existing, approvedInterimReports: approved) {
         case .failure(let refusal): return .failure(refusal)
         case .success(let tranche):
             guard tranche.kind == .furtherPreFinancing else { return .success((tranche, nil)) }
             let paid = payments.filter { $0.status == .paid }.sorted { $0.tranche < $1.tranche }.compactMap(\.paidMinorUnits)
-            let spent = Array(try await reports.spending(of: contract).values).saturatingSum()
+            var spent = knownSpending ?? 0
+            if knownSpending == nil { spent = Array(try await reports.spending(of: contract).values).saturatingSum() }
             return .success((tranche, FurtherTranche(planned: tranche.amountMinorUnits, grant: contract.amountMinorUnits, paid: paid,
                                                      spent: spent, settings: terms.settings)))
         }

@@ -91,9 +91,8 @@ enum ReportContext {
     /// Lines shown on one page of a report.
     static let linesPerPage = 50
 
-    static func build(_ req: Request, contract: GrantContract, report: ContractReport, lines: [ExpenditureLine],
-                      spentBefore: [BudgetHeading: Int64], paid: Int64, documents: [Attachment], typed: Typed = Typed(),
-                      linesPage: Int? = nil) throws -> View {
+    static func build(_ req: Request, contract: GrantContract, report: ContractReport, lines: ReportService.LinePage,
+                      spentBefore: [BudgetHeading: Int64], paid: Int64, documents: [Attachment], typed: Typed = Typed()) throws -> View {
         let language = req.language
         let terms = try contract.contractTerms()
         let today = TiranaTime.today(at: req.services.clock.now())
@@ -110,13 +109,13 @@ enum ReportContext {
             guard terms.budget.indices.contains(index) else { return "" }
             return "\(req.t(terms.budget[index].heading.catalogKey)) — \(terms.budget[index].description)"
         }
-        let thisReport = Dictionary(grouping: lines, by: \.heading).mapValues { $0.map(\.minorUnits).saturatingSum() }
+        let thisReport = lines.byHeading
         let cumulative = spentBefore.merging(thisReport, uniquingKeysWith: { $0.saturatingAdding($1) })
         let variance = BudgetVariance(budget: terms.budgetByHeading, spent: cumulative, settings: terms.settings)
         let line = typed.line ?? ExpenditureForm(currency: contract.currency)
-        let total = lines.map(\.minorUnits).saturatingSum()
+        let total = Array(thisReport.values).saturatingSum()
         let spentInAll = cumulative.values.map { $0 }.saturatingSum()
-        let pager = Pager(requested: linesPage, total: lines.count, pageSize: linesPerPage)
+        let pager = lines.pager
         let path = SiteURL.report(contract: try contract.requireID(), number: report.number).path
         return View(
             contractID: try contract.requireID().uuidString, contractNumber: contract.number, number: report.number,
@@ -136,8 +135,8 @@ enum ReportContext {
                                                value: narrative.actuals.indices.contains(index) ? narrative.actuals[index] : "",
                                                errors: errors, anchor: "actual-\(index)"))
             },
-            lines: lines[pager.offset..<min(lines.count, pager.offset + pager.pageSize)].map { line in
-                LineRow(id: line.id!.uuidString, spentOn: Display.date(iso: line.spentOn, language), supplier: line.supplier,
+            lines: lines.rows.map { line in
+                LineRow(id: line.id.uuidString, spentOn: Display.date(iso: line.spentOn, language), supplier: line.supplier,
                         description: line.description, budgetLine: budgetLabel(line.budgetLine), original: money(line.originalMinorUnits, line.currency),
                         rate: line.currency == contract.currency ? nil
                             : "\(rateText(line.rate, language)) \(line.currency)/\(contract.currency) · \(line.rateSource ?? "")",

@@ -46,6 +46,38 @@ struct ReportService {
         try await ExpenditureLine.query(on: database).filter(\.$report.$id == report.requireID()).sort(\.$spentOn).sort(\.$createdAt).all()
     }
 
+    /// One page of a report's lines (in the order they were spent), and what all its lines
+    /// add up to per heading and in number: a year of receipts can run to thousands, and the
+    /// page decodes only the fifty it shows (docs/performance.md).
+    struct LinePage: Sendable {
+        let rows: [ExpenditureLine.Row]
+        let pager: Pager
+        let byHeading: [BudgetHeading: Int64]
+    }
+
+    func linePage(of report: ContractReport, page: Int?, pageSize: Int) async throws -> LinePage {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        struct Totals: Decodable { let heading: BudgetHeading; let total: Int64; let lines: Int }
+        let totals = try await sql.raw("""
+            SELECT heading, CAST(SUM(minor_units) AS BIGINT) AS total, COUNT(*) AS lines FROM expenditure_lines
+            WHERE report_id = \(bind: report.requireID()) GROUP BY heading
+            """).all(decoding: Totals.self)
+        let pager = Pager(requested: page, total: totals.map(\.lines).reduce(0, +), pageSize: pageSize)
+        let rows = try await sql.raw("""
+            \(ExpenditureLine.Row.select) WHERE report_id = \(bind: report.requireID()) ORDER BY spent_on, created_at
+            LIMIT \(literal: pageSize) OFFSET \(literal: pager.offset)
+            """).all(decoding: ExpenditureLine.Row.self)
+        return LinePage(rows: rows, pager: pager, byHeading: Dictionary(totals.map { ($0.heading, $0.total) }, uniquingKeysWith: { $0.saturatingAdding($1) }))
+    }
+
+    /// Every line of a report as its page reads them (for an export).
+    func lineRows(of report: ContractReport) async throws -> [ExpenditureLine.Row] {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        return try await sql.raw("""
+            \(ExpenditureLine.Row.select) WHERE report_id = \(bind: report.requireID()) ORDER BY spent_on, created_at
+            """).all(decoding: ExpenditureLine.Row.self)
+    }
+
     private struct HeadingSum: Decodable {
         let heading: BudgetHeading
         let total: Int64

@@ -38,14 +38,14 @@ struct ReportsController: RouteCollection {
     static func render(_ req: Request, _ contract: GrantContract, _ report: ContractReport, typed: ReportContext.Typed = .init(),
                        linesPage: Int? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let reports = ReportService(database: req.db, services: req.services)
-        let lines = try await reports.lines(of: report)
+        let lines = try await reports.linePage(of: report, page: linesPage, pageSize: ReportContext.linesPerPage)
         // What the other approved reports spent (this one's own lines are shown apart).
         let before = try await reports.spending(of: contract, excluding: report)
         let paid = PaymentService.paid(try await PaymentService(database: req.db, services: req.services).payments(of: contract))
         let documents = try await DocumentStore(database: req.db).attachments(of: .report, try report.requireID())
         return try await req.page("contracts/report", title: "report.title",
                                   ReportContext.build(req, contract: contract, report: report, lines: lines, spentBefore: before, paid: paid,
-                                                      documents: documents, typed: typed, linesPage: linesPage), status: status)
+                                                      documents: documents, typed: typed), status: status)
     }
 
     struct LinesQuery: Content {

@@ -184,10 +184,11 @@ enum VisitContext {
                          statusKey: visit.status.catalogKey, riskKey: visit.risk?.catalogKey,
                          openActions: open.filter { $0.$visit.id == visit.id }.count)
             },
-            open: open.map { action in
-                OpenAction(href: SiteURL.visit(contract: id, number: action.visit.number).path, action: action.action,
-                           owner: ownerName(action.owner, staff: staff, organisation: organisation, req), due: Display.date(iso: action.dueOn, language),
-                           overdue: LocalDate(action.dueOn).map { $0 < today } ?? false)
+            open: open.compactMap { action in
+                guard let visit = visits.first(where: { $0.id == action.$visit.id }) else { return nil }
+                return OpenAction(href: SiteURL.visit(contract: id, number: visit.number).path, action: action.action,
+                                  owner: ownerName(action.owner, staff: staff, organisation: organisation, req), due: Display.date(iso: action.dueOn, language),
+                                  overdue: LocalDate(action.dueOn).map { $0 < today } ?? false)
             },
             planHref: plans ? SiteURL.contract(id).path + "/visits/new" : nil)
     }

@@ -126,30 +126,33 @@ enum SiteURL: Sendable, Equatable {
         return components.string ?? path
     }
 
+    /// The pages named without values, and those named by one id (built once: the home page
+    /// names thousands of work items).
+    private static let plain: [String: SiteURL] = [
+        "home": .home, "disclaimer": .disclaimer, "signIn": .signIn, "forgotPassword": .forgotPassword, "account": .account, "accountTwoFactor": .accountTwoFactor,
+        "accountPassword": .accountPassword, "users": .users, "newUser": .newUser, "regions": .regions, "settings": .settings,
+        "auditTrail": .auditTrail, "outbox": .outbox, "organisations": .organisations, "newOrganisation": .newOrganisation,
+        "myOrganisations": .myOrganisations, "register": .register, "accountRequests": .accountRequests, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
+        "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
+        "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
+    ]
+    private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
+        "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
+        "call": SiteURL.call, "editCall": SiteURL.editCall, "callQuestions": SiteURL.callQuestions, "callCommittee": SiteURL.callCommittee,
+        "callLetters": SiteURL.callLetters, "callApplications": SiteURL.callApplications, "publicCall": SiteURL.publicCall,
+        "application": SiteURL.application, "applicationReceipt": SiteURL.applicationReceipt, "review": SiteURL.review,
+        "assignment": SiteURL.assignment, "referral": SiteURL.referral, "clubSession": SiteURL.clubSession,
+        "contract": SiteURL.contract, "contractPrint": SiteURL.contractPrint, "editContract": SiteURL.editContract, "awardContract": SiteURL.awardContract,
+    ]
+
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values
     /// are its ids, codes or stage, as text. Nil when the name or a value does not fit.
     init?(name: String, values: [String]) {
         func id(_ index: Int) -> UUID? { values.indices.contains(index) ? UUID(uuidString: values[index]) : nil }
         func text(_ index: Int) -> String? { values.indices.contains(index) ? values[index] : nil }
-        let plain: [String: SiteURL] = [
-            "home": .home, "disclaimer": .disclaimer, "signIn": .signIn, "forgotPassword": .forgotPassword, "account": .account, "accountTwoFactor": .accountTwoFactor,
-            "accountPassword": .accountPassword, "users": .users, "newUser": .newUser, "regions": .regions, "settings": .settings,
-            "auditTrail": .auditTrail, "outbox": .outbox, "organisations": .organisations, "newOrganisation": .newOrganisation,
-            "myOrganisations": .myOrganisations, "register": .register, "accountRequests": .accountRequests, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
-            "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
-            "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
-        ]
-        let byID: [String: (UUID) -> SiteURL] = [
-            "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
-            "call": SiteURL.call, "editCall": SiteURL.editCall, "callQuestions": SiteURL.callQuestions, "callCommittee": SiteURL.callCommittee,
-            "callLetters": SiteURL.callLetters, "callApplications": SiteURL.callApplications, "publicCall": SiteURL.publicCall,
-            "application": SiteURL.application, "applicationReceipt": SiteURL.applicationReceipt, "review": SiteURL.review,
-            "assignment": SiteURL.assignment, "referral": SiteURL.referral, "clubSession": SiteURL.clubSession,
-            "contract": SiteURL.contract, "contractPrint": SiteURL.contractPrint, "editContract": SiteURL.editContract, "awardContract": SiteURL.awardContract,
-        ]
-        if let url = plain[name], values.isEmpty {
+        if let url = Self.plain[name], values.isEmpty {
             self = url
-        } else if let make = byID[name], values.count == 1, let id = id(0) {
+        } else if let make = Self.byID[name], values.count == 1, let id = id(0) {
             self = make(id)
         } else if name == "survivor", values.count == 1, let code = text(0), SurvivorCode.isValid(code) {
             self = .survivor(code: code)

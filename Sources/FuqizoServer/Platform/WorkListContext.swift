@@ -25,14 +25,26 @@ struct WorkListContext: Encodable {
 
     /// Items whose link names no page are left out: a module's mistake must not break the
     /// home page (the suite checks every kind's link).
+    /// Only the rows shown are written out; the others are only counted.
     static func build(_ items: [WorkItem], language: Language, catalog: Catalog, today: LocalDate) -> WorkListContext {
-        let rows = items.compactMap { item -> Row? in
-            guard let url = SiteURL(name: item.link.name, values: item.link.values) else { return nil }
+        var rows: [Row] = []
+        var (overdue, listed) = (0, 0)
+        for item in items {
+            guard rows.count < shown else {
+                if SiteURL(name: item.link.name, values: item.link.values) != nil {
+                    listed += 1
+                    if item.urgency(today: today) == .overdue { overdue += 1 }
+                }
+                continue
+            }
+            guard let url = SiteURL(name: item.link.name, values: item.link.values) else { continue }
             let urgency = item.urgency(today: today)
             let text = catalog.has("\(item.kind).other") ? catalog.counted(item.kind, item.count, language) : catalog.text(item.kind, language)
-            return Row(text: text, reference: item.reference, href: url.path, due: item.due.map { Display.date($0, language) },
-                       urgencyKey: urgency.catalogKey, overdue: urgency == .overdue, soon: urgency == .soon)
+            rows.append(Row(text: text, reference: item.reference, href: url.path, due: item.due.map { Display.date($0, language) },
+                            urgencyKey: urgency.catalogKey, overdue: urgency == .overdue, soon: urgency == .soon))
+            listed += 1
+            if urgency == .overdue { overdue += 1 }
         }
-        return WorkListContext(rows: Array(rows.prefix(shown)), overdue: rows.filter(\.overdue).count, more: max(0, rows.count - shown))
+        return WorkListContext(rows: rows, overdue: overdue, more: listed - rows.count)
     }
 }

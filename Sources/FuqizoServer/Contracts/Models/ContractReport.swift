@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 
 /// One report a contract asks for (interim or final), from its planned due date to its
 /// approval: the narrative as the grantee wrote it, its expenditure lines, the review.
@@ -67,6 +68,34 @@ final class ContractReport: Model, @unchecked Sendable {
 
 /// One expenditure line of a financial report, charged to one line of the contract's budget.
 final class ExpenditureLine: Model, @unchecked Sendable {
+    /// A line as the report's page and exports read it, with plain SQL: decoding a model by
+    /// reflection cost more than the query.
+    struct Row: Decodable, Sendable {
+        let id: UUID
+        let budgetLine: Int
+        let heading: BudgetHeading
+        let spentOn: String
+        let supplier: String
+        let description: String
+        let originalMinorUnits: Int64
+        let currency: String
+        let rate: Int64
+        let rateSource: String?
+        let minorUnits: Int64
+        let comment: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, heading, supplier, description, currency, rate, comment
+            case budgetLine = "budget_line", spentOn = "spent_on", originalMinorUnits = "original_minor_units"
+            case rateSource = "rate_source", minorUnits = "minor_units"
+        }
+
+        static let select: SQLQueryString = """
+            SELECT id, budget_line, heading, spent_on, supplier, description, original_minor_units, currency, rate, rate_source,
+                   minor_units, comment FROM expenditure_lines
+            """
+    }
+
     static let schema = "expenditure_lines"
 
     // managed fields

@@ -4,7 +4,7 @@ import Vapor
 
 /// The portfolio and each financial report as CSV and XLSX, headed in the reader's language:
 /// amounts as numbers, dates as dates, text inert.
-struct ContractExports: RouteCollection {
+struct ContractExportsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         for format in Spreadsheet.Format.allCases {
             routes.get("contracts", "export", "\(format.rawValue)") { req in
@@ -43,7 +43,7 @@ struct ContractExports: RouteCollection {
         guard let number = req.parameters.get("number").flatMap({ Bounded.integer($0, in: 1...1_000) }) else { throw AppError.notFound }
         let reports = ReportService(database: req.db, services: req.services)
         let report = try await reports.find(number, of: contract)
-        let lines = try await reports.lines(of: report)
+        let lines = try await reports.lineRows(of: report)
         let before = try await reports.spending(of: contract, excluding: report)
         let terms = try contract.contractTerms()
         let language = req.language
