@@ -33,10 +33,12 @@ struct ClosureService {
     /// The settlement as it stands: approved spending against what was paid (`payments` and
     /// `spent`, when the caller already holds them).
     func settlement(of contract: GrantContract, payments known: [PaymentRequest]? = nil, spent knownSpending: Int64? = nil) async throws -> FinalSettlement {
-        var spent = knownSpending ?? 0
-        if knownSpending == nil { spent = Array(try await ReportService(database: database, services: services).spending(of: contract).values).saturatingSum() }
-        var payments = known ?? []
-        if known == nil { payments = try await PaymentService(database: database, services: services).payments(of: contract) }
+        let spent: Int64
+        if let knownSpending { spent = knownSpending } else {
+            spent = Array(try await ReportService(database: database, services: services).spending(of: contract).values).saturatingSum()
+        }
+        let payments: [PaymentRequest]
+        if let known { payments = known } else { payments = try await PaymentService(database: database, services: services).payments(of: contract) }
         let paid = PaymentService.paid(payments)
         return FinalSettlement(grant: contract.amountMinorUnits, eligible: spent, paid: paid)
     }

@@ -44,16 +44,16 @@ struct PaymentService {
         let terms = try contract.contractTerms()
         let existing = payments.map { PaymentRule.Existing(tranche: $0.tranche, status: $0.status) }
         let reports = ReportService(database: database, services: services)
-        var contractReports = known ?? []
-        if known == nil { contractReports = try await reports.reports(of: contract) }
+        let contractReports: [ContractReport]
+        if let known { contractReports = known } else { contractReports = try await reports.reports(of: contract) }
         let approved = contractReports.filter { $0.status == .approved && $0.kind == .interim }.count
         switch PaymentRule.nextRequest(contract: contract.status, tranches: terms.tranches, payments: existing, approvedInterimReports: approved) {
         case .failure(let refusal): return .failure(refusal)
         case .success(let tranche):
             guard tranche.kind == .furtherPreFinancing else { return .success((tranche, nil)) }
             let paid = payments.filter { $0.status == .paid }.sorted { $0.tranche < $1.tranche }.compactMap(\.paidMinorUnits)
-            var spent = knownSpending ?? 0
-            if knownSpending == nil { spent = Array(try await reports.spending(of: contract).values).saturatingSum() }
+            let spent: Int64
+            if let knownSpending { spent = knownSpending } else { spent = Array(try await reports.spending(of: contract).values).saturatingSum() }
             return .success((tranche, FurtherTranche(planned: tranche.amountMinorUnits, grant: contract.amountMinorUnits, paid: paid,
                                                      spent: spent, settings: terms.settings)))
         }

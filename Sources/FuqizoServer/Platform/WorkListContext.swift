@@ -30,20 +30,14 @@ struct WorkListContext: Encodable {
         var rows: [Row] = []
         var (overdue, listed) = (0, 0)
         for item in items {
-            guard rows.count < shown else {
-                if SiteURL(name: item.link.name, values: item.link.values) != nil {
-                    listed += 1
-                    if item.urgency(today: today) == .overdue { overdue += 1 }
-                }
-                continue
-            }
             guard let url = SiteURL(name: item.link.name, values: item.link.values) else { continue }
             let urgency = item.urgency(today: today)
+            listed += 1
+            if urgency == .overdue { overdue += 1 }
+            guard rows.count < shown else { continue }
             let text = catalog.has("\(item.kind).other") ? catalog.counted(item.kind, item.count, language) : catalog.text(item.kind, language)
             rows.append(Row(text: text, reference: item.reference, href: url.path, due: item.due.map { Display.date($0, language) },
                             urgencyKey: urgency.catalogKey, overdue: urgency == .overdue, soon: urgency == .soon))
-            listed += 1
-            if urgency == .overdue { overdue += 1 }
         }
         return WorkListContext(rows: rows, overdue: overdue, more: listed - rows.count)
     }
