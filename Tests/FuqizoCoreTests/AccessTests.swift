@@ -106,6 +106,28 @@ struct PolicyTests {
         #expect(Policy.decide(actor(RoleGrant(role: .caseWorker, organisationID: orgB)), .manageClub, session) == .deny)
     }
 
+    @Test("a CSO fills only its own self-assessment; staff facilitate but never fill one; donors see no assessment")
+    func selfAssessments() {
+        let own = Resource.selfAssessment(organisation: orgA)
+        let cso = actor(RoleGrant(role: .csoUser, organisationID: orgA))
+        #expect(Policy.decide(cso, .fillSelfAssessment, own) == .allow)
+        #expect(Policy.decide(cso, .viewCapacity, own) == .allow)
+        #expect(Policy.decide(cso, .facilitateAssessment, own) == .deny)
+        #expect(Policy.decide(cso, .manageCapacity) == .deny)
+        let other = actor(RoleGrant(role: .csoUser, organisationID: orgB))
+        #expect(Policy.decide(other, .viewCapacity, own) == .deny)
+        #expect(Policy.decide(other, .fillSelfAssessment, own) == .deny)
+        #expect(Policy.decide(other, .viewCapacity, .organisation(orgA)) == .deny)
+        let manager = actor(RoleGrant(role: .programmeManager))
+        #expect(Policy.decide(manager, .facilitateAssessment, own) == .allow)
+        #expect(Policy.decide(manager, .viewCapacity, .organisation(orgA)) == .allow)
+        #expect(Policy.decide(manager, .fillSelfAssessment, own) == .deny)
+        #expect(Policy.decide(manager, .manageCapacity) == .allow)
+        let caseWorker = actor(RoleGrant(role: .caseWorker, organisationID: orgA))
+        #expect(Policy.decide(caseWorker, .viewCapacity, own) == .deny)
+        #expect(Policy.decide(actor(RoleGrant(role: .donorViewer)), .viewCapacity) == .deny)
+    }
+
     @Test("two-factor is required for administrators, roles that see survivors, and the finance officer who approves payments")
     func twoFactorRoles() {
         #expect(Set(Role.allCases.filter(\.requiresTwoFactor)) == [.administrator, .caseWorker, .clubFacilitator, .financeOfficer])

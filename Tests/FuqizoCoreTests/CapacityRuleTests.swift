@@ -214,4 +214,25 @@ struct CapacityEventTests {
         #expect(Satisfaction.meanTenths([5, 4, 4, 0, 7]) == 43)
         #expect(Satisfaction.meanTenths([]) == nil)
     }
+
+    @Test("a CSO fills a draft by the round's day and confirms a reviewed one; the facilitator reviews what was submitted, per round")
+    func work() {
+        let day = LocalDate("2027-02-01")!
+        let ids = (0..<4).map { _ in UUID() }
+        let items = CapacityWork.organisation([
+            .init(id: ids[0], round: "CA-2027-01", status: .draft, dueOn: day),
+            .init(id: ids[1], round: "CA-2027-02", status: .submitted, dueOn: day),
+            .init(id: ids[2], round: "CA-2027-03", status: .reviewed, dueOn: day),
+            .init(id: ids[3], round: "CA-2027-04", status: .confirmed, dueOn: day),
+        ])
+        #expect(items.map(\.kind) == ["work.capacity.fill", "work.capacity.confirm"])
+        #expect(items.map(\.link) == [WorkLink("selfAssessment", ids[0].uuidString), WorkLink("selfAssessment", ids[2].uuidString)])
+        #expect(items.allSatisfy { $0.announced && $0.section == "nav.capacity" })
+        let round = UUID()
+        let review = CapacityWork.facilitator([.init(round: round, reference: "CA-2027-01", submitted: 12, dueOn: day),
+                                               .init(round: UUID(), reference: "CA-2027-02", submitted: 0, dueOn: day)])
+        #expect(review.count == 1)
+        #expect(review.first?.count == 12 && review.first?.due == day.adding(days: 14))
+        #expect(review.first?.link == WorkLink("capacityRound", round.uuidString))
+    }
 }

@@ -105,6 +105,15 @@ public enum Action: String, CaseIterable, Sendable {
     /// How many records of different organisations the intake matched to one person: a
     /// count only, for programme management (never which records, never to the organisations).
     case viewSurvivorMatchCount
+    /// Capacity assessment pages: programme staff, and CSO users for their own organisation.
+    case viewCapacity
+    /// Instruments and rounds of capacity assessment, the needs map: programme staff.
+    case manageCapacity
+    /// Fill, submit and confirm one's own organisation's self-assessment: its CSO users.
+    case fillSelfAssessment
+    /// Review a submitted self-assessment as its facilitator, changing an answer only with a
+    /// reason the CSO sees: programme staff.
+    case facilitateAssessment
 }
 
 /// What an action is about, when it is about one record.
@@ -125,6 +134,8 @@ public enum Resource: Sendable, Equatable {
     case clubSession(organisation: UUID, facilitator: UUID)
     /// One grant contract: whose it is, in what state.
     case contract(ContractAccess)
+    /// One organisation's self-assessment in a round of capacity assessment.
+    case selfAssessment(organisation: UUID)
 }
 
 public enum Decision: Sendable, Equatable {
@@ -262,6 +273,18 @@ public enum Policy {
             return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.donorViewer)
         case (.viewSurvivorMatchCount, .none):
             return actor.has(.administrator) || actor.has(.programmeManager)
+
+        // Capacity building: assessments of CSOs' capacity.
+        case (.viewCapacity, .none):
+            return actor.isProgrammeStaff || actor.has(.csoUser)
+        case (.fillSelfAssessment, .none):
+            return actor.has(.csoUser)
+        case (.viewCapacity, .organisation(let id)), (.viewCapacity, .selfAssessment(let id)):
+            return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
+        case (.fillSelfAssessment, .selfAssessment(let id)):
+            return actor.has(.csoUser, in: id)
+        case (.manageCapacity, .none), (.facilitateAssessment, .none), (.facilitateAssessment, .selfAssessment):
+            return actor.isProgrammeStaff
         default:
             return false
         }

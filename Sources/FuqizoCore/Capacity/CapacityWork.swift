@@ -1,0 +1,55 @@
+import Foundation
+
+/// What capacity assessment asks of each person, from plain facts about the self-assessments.
+public enum CapacityWork {
+    /// One organisation's self-assessment in a round.
+    public struct Assessment: Sendable {
+        public let id: UUID
+        /// The round's reference (`CA-2026-01`), never the organisation's name.
+        public let round: String
+        public let status: SelfAssessmentStatus
+        /// The day the round asks self-assessments to be submitted by.
+        public let dueOn: LocalDate?
+
+        public init(id: UUID, round: String, status: SelfAssessmentStatus, dueOn: LocalDate?) {
+            (self.id, self.round, self.status, self.dueOn) = (id, round, status, dueOn)
+        }
+    }
+
+    /// Self-assessments of a round waiting for its facilitator's review, counted per round.
+    public struct Waiting: Sendable {
+        public let round: UUID
+        public let reference: String
+        public let submitted: Int
+        public let dueOn: LocalDate?
+
+        public init(round: UUID, reference: String, submitted: Int, dueOn: LocalDate?) {
+            (self.round, self.reference, self.submitted, self.dueOn) = (round, reference, submitted, dueOn)
+        }
+    }
+
+    /// Days a facilitator has to review after the round's due day.
+    public static let reviewDays = 14
+
+    /// The CSO fills and submits a draft by the round's day, and confirms a reviewed one.
+    public static func organisation(_ assessments: [Assessment]) -> [WorkItem] {
+        assessments.compactMap { assessment in
+            let kind: String
+            switch assessment.status {
+            case .draft: kind = "work.capacity.fill"
+            case .reviewed: kind = "work.capacity.confirm"
+            case .submitted, .confirmed: return nil
+            }
+            return WorkItem(kind, reference: assessment.round, due: assessment.dueOn,
+                            link: WorkLink("selfAssessment", assessment.id.uuidString), section: "nav.capacity")
+        }
+    }
+
+    /// The facilitator reviews what was submitted: one item per round, counting them.
+    public static func facilitator(_ rounds: [Waiting]) -> [WorkItem] {
+        rounds.filter { $0.submitted > 0 }.map { round in
+            WorkItem("work.capacity.review", reference: round.reference, due: round.dueOn?.adding(days: reviewDays),
+                     count: round.submitted, link: WorkLink("capacityRound", round.round.uuidString), section: "nav.capacity")
+        }
+    }
+}
