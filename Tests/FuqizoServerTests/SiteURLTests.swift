@@ -25,6 +25,7 @@ struct SiteURLTests {
         .evaluation, .assignment(id), .assignmentAttachments(id),
         .contracts, .contract(id), .contractPrint(id), .editContract(id), .awardContract(id), .myGrants, .report(contract: id, number: 1), .visit(contract: id, number: 1), .contractsExport(.csv), .reportExport(contract: id, number: 1, .xlsx),
         .survivors, .survivor(code: "KU-2026-0001"), .referrals, .referral(id), .club, .clubSession(id), .survivorStatistics,
+        .capacity, .newCapacityRound, .capacityRound(id), .capacityInstrument(id), .selfAssessment(id), .organisationCapacity(id), .needsMap,
     ]
 
     /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
@@ -36,7 +37,8 @@ struct SiteURLTests {
              .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
              .application, .applicationReceipt, .review, .letter, .applicantLetter, .evaluation, .assignment, .survivors, .survivor, .referrals,
              .referral, .club, .clubSession, .survivorStatistics, .contracts, .contract, .contractPrint, .editContract, .awardContract,
-             .myGrants, .report, .visit, .contractsExport, .reportExport: false
+             .myGrants, .report, .visit, .contractsExport, .reportExport,
+             .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap: false
         }
     }
 

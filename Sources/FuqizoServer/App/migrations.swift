@@ -48,4 +48,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateMonitoringVisits())
     // Release 7
     app.migrations.add(AddContractIndexes())
+    // Release 8
+    app.migrations.add(CreateCapacityAssessment(defaultInstrument: resources.appendingPathComponent("Data/capacity-instrument.json")))
 }

@@ -35,6 +35,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReferralsController())
     try app.register(collection: ClubController())
     try app.register(collection: SurvivorStatisticsController())
+    try app.register(collection: CapacityController())
+    try app.register(collection: SelfAssessmentController())
 
     // What waits for people: each module's part of the home page and the menu's counts.
     app.registerWork(AdministrationWorkload())
@@ -42,4 +44,5 @@ func routes(_ app: Application) throws {
     app.registerWork(GrantWorkload())
     app.registerWork(ContractWorkload())
     app.registerWork(SurvivorWorkload())
+    app.registerWork(CapacityWorkload())
 }

@@ -39,6 +39,7 @@ enum SiteURL: Sendable, Equatable {
     case referrals, referral(UUID)
     case club, clubSession(UUID)
     case survivorStatistics
+    case capacity, newCapacityRound, capacityRound(UUID), capacityInstrument(UUID), selfAssessment(UUID), organisationCapacity(UUID), needsMap
 
     var path: String {
         switch self {
@@ -113,6 +114,13 @@ enum SiteURL: Sendable, Equatable {
         case .club: "/club"
         case .clubSession(let id): "/club/sessions/\(id.uuidString)"
         case .survivorStatistics: "/statistics/survivors"
+        case .capacity: "/capacity"
+        case .newCapacityRound: "/capacity/rounds/new"
+        case .capacityRound(let id): "/capacity/rounds/\(id.uuidString)"
+        case .capacityInstrument(let id): "/capacity/instruments/\(id.uuidString)"
+        case .selfAssessment(let id): "/capacity/assessments/\(id.uuidString)"
+        case .organisationCapacity(let id): "/organisations/\(id.uuidString)/capacity"
+        case .needsMap: "/capacity/needs"
         }
     }
 
@@ -135,6 +143,7 @@ enum SiteURL: Sendable, Equatable {
         "myOrganisations": .myOrganisations, "register": .register, "accountRequests": .accountRequests, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
         "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
         "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
+        "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
@@ -143,6 +152,8 @@ enum SiteURL: Sendable, Equatable {
         "application": SiteURL.application, "applicationReceipt": SiteURL.applicationReceipt, "review": SiteURL.review,
         "assignment": SiteURL.assignment, "referral": SiteURL.referral, "clubSession": SiteURL.clubSession,
         "contract": SiteURL.contract, "contractPrint": SiteURL.contractPrint, "editContract": SiteURL.editContract, "awardContract": SiteURL.awardContract,
+        "capacityRound": SiteURL.capacityRound, "capacityInstrument": SiteURL.capacityInstrument, "selfAssessment": SiteURL.selfAssessment,
+        "organisationCapacity": SiteURL.organisationCapacity,
     ]
 
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values

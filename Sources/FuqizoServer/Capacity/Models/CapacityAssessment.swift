@@ -1,0 +1,116 @@
+import Fluent
+import Foundation
+import FuqizoCore
+
+/// An assessment instrument: its domains, questions and levels, stored as the core's
+/// `CapacityInstrument` in JSON. Frozen once a round uses it, so that scores stay comparable.
+final class InstrumentRecord: Model, @unchecked Sendable {
+    static let schema = "capacity_instruments"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    /// What staff call it ("OCA 2026"): not personal, shown in both languages as written.
+    @Field(key: "name") var name: String
+    @Field(key: "content") var content: String
+    @Field(key: "frozen") var frozen: Bool
+    /// The instrument it was copied from, if any.
+    @OptionalField(key: "copied_from") var copiedFrom: UUID?
+
+    init() {}
+
+    func instrument() throws -> CapacityInstrument {
+        try JSONDecoder().decode(CapacityInstrument.self, from: Data(content.utf8))
+    }
+
+    func store(_ instrument: CapacityInstrument) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        content = String(decoding: try encoder.encode(instrument), as: UTF8.self)
+    }
+}
+
+/// A round of capacity assessment (baseline, midline, endline) for a set of CSOs, with one
+/// instrument, a day by which self-assessments are due, and the staff member who facilitates.
+final class AssessmentRound: Model, @unchecked Sendable {
+    static let schema = "capacity_rounds"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    /// `CA-2026-01`: what lists, work items and mails show.
+    @Field(key: "reference") var reference: String
+    @Enum(key: "kind") var kind: RoundKind
+    @Field(key: "due_on") var dueOn: String
+    @Field(key: "facilitator_id") var facilitatorID: UUID
+    @Field(key: "opened_by") var openedBy: UUID
+    @Parent(key: "instrument_id") var instrument: InstrumentRecord
+
+    init() {}
+}
+
+/// One CSO's self-assessment in a round: its answers (a level and an optional evidence note per
+/// question, the core's `CapacityAnswers` in JSON) and where it stands.
+final class SelfAssessment: Model, @unchecked Sendable {
+    static let schema = "capacity_assessments"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    @Enum(key: "status") var status: SelfAssessmentStatus
+    @Field(key: "answers") var answers: String
+    @OptionalField(key: "submitted_on") var submittedOn: String?
+    @OptionalField(key: "reviewed_on") var reviewedOn: String?
+    @OptionalField(key: "confirmed_on") var confirmedOn: String?
+    @Parent(key: "round_id") var round: AssessmentRound
+    @Parent(key: "organisation_id") var organisation: Organisation
+
+    init() {}
+
+    var resource: Resource { .selfAssessment(organisation: $organisation.id) }
+
+    func decodedAnswers() throws -> CapacityAnswers {
+        try JSONDecoder().decode(CapacityAnswers.self, from: Data(answers.utf8))
+    }
+
+    func store(_ value: CapacityAnswers) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        answers = String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// A facilitator's change to one answer: who, when and why, shown to the CSO.
+final class AssessmentChange: Model, @unchecked Sendable {
+    static let schema = "capacity_changes"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "changed_at", on: .create) var changedAt: Date?
+
+    @Field(key: "question") var question: String
+    @OptionalField(key: "from_level") var fromLevel: Int?
+    @Field(key: "to_level") var toLevel: Int
+    @Field(key: "reason") var reason: String
+    @Field(key: "changed_by") var changedBy: UUID
+    @Parent(key: "assessment_id") var assessment: SelfAssessment
+
+    init() {}
+}
+
+/// A confirmed self-assessment's score in one domain, kept as sum and count: what the radar
+/// chart, the gains and the needs map read without opening every assessment's answers.
+final class DomainScore: Model, @unchecked Sendable {
+    static let schema = "capacity_domain_scores"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "domain") var domain: String
+    @Field(key: "total") var total: Int
+    @Field(key: "count") var count: Int
+    @Parent(key: "assessment_id") var assessment: SelfAssessment
+    @Parent(key: "round_id") var round: AssessmentRound
+    @Parent(key: "organisation_id") var organisation: Organisation
+
+    init() {}
+}

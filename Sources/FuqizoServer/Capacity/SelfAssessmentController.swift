@@ -1,0 +1,84 @@
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// One CSO's self-assessment, as the CSO fills and confirms it and as its facilitator reviews
+/// it; and the CSO's capacity page with every confirmed round.
+struct SelfAssessmentController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let assessment = routes.grouped("capacity", "assessments", ":assessmentID")
+        assessment.get(use: show).access(.viewCapacity, .selfAssessment)
+        assessment.post(use: save).access(.fillSelfAssessment, .selfAssessment)
+        assessment.post("changes", use: change).access(.facilitateAssessment, .selfAssessment)
+        assessment.post("review", use: review).access(.facilitateAssessment, .selfAssessment)
+        assessment.post("confirm", use: confirm).access(.fillSelfAssessment, .selfAssessment)
+        assessment.post("reopen", use: reopen).access(.fillSelfAssessment, .selfAssessment)
+        routes.get("organisations", ":organisationID", "capacity", use: capacity).access(.viewCapacity, .organisation(parameter: "organisationID"))
+    }
+
+    private func service(_ req: Request) -> AssessmentService {
+        AssessmentService(database: req.db, services: req.services)
+    }
+
+    private func render(_ req: Request, _ assessment: SelfAssessment, typed: SelfAssessmentForm? = nil, change: ChangeForm = ChangeForm(),
+                        errors: FieldErrors = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        let changes = try await service(req).changes(of: assessment)
+        let people = try await service(req).names(Set(changes.map(\.changedBy)))
+        let context = try AssessmentContext.page(req, assessment, changes: changes, people: people, typed: typed, change: change, errors: errors)
+        return try await req.page("capacity/assessment", title: "assessment.title", context, status: status)
+    }
+
+    private func back(_ req: Request, _ assessment: SelfAssessment, flash: String) throws -> Response {
+        Flash.redirect(req, to: .selfAssessment(try assessment.requireID()), flash: flash)
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await render(req, try req.record(SelfAssessment.self))
+    }
+
+    func save(req: Request) async throws -> Response {
+        let assessment = try req.record(SelfAssessment.self)
+        let form = try req.form(SelfAssessmentForm.self)
+        switch try await service(req).save(assessment, form: form, actor: try req.requireSignedIn().userID) {
+        case .success: return try back(req, assessment, flash: form.intent == "submit" ? "assessment.submittedFlash" : "assessment.savedFlash")
+        case .failure(let errors): return try await render(req, assessment, typed: form, errors: errors, status: .badRequest)
+        }
+    }
+
+    func change(req: Request) async throws -> Response {
+        let assessment = try req.record(SelfAssessment.self)
+        let form = try req.form(ChangeForm.self)
+        switch try await service(req).change(assessment, form: form, actor: try req.requireSignedIn().userID) {
+        case .success: return try back(req, assessment, flash: "assessment.changedFlash")
+        case .failure(let errors): return try await render(req, assessment, change: form, errors: errors, status: .badRequest)
+        }
+    }
+
+    func review(req: Request) async throws -> Response {
+        let assessment = try req.record(SelfAssessment.self)
+        try await service(req).review(assessment, actor: try req.requireSignedIn().userID)
+        return try back(req, assessment, flash: "assessment.reviewedFlash")
+    }
+
+    func confirm(req: Request) async throws -> Response {
+        let assessment = try req.record(SelfAssessment.self)
+        try await service(req).confirm(assessment, actor: try req.requireSignedIn().userID)
+        return try back(req, assessment, flash: "assessment.confirmedFlash")
+    }
+
+    func reopen(req: Request) async throws -> Response {
+        let assessment = try req.record(SelfAssessment.self)
+        try await service(req).reopen(assessment, actor: try req.requireSignedIn().userID)
+        return try back(req, assessment, flash: "assessment.reopenedFlash")
+    }
+
+    func capacity(req: Request) async throws -> Response {
+        let organisation = try await OrganisationService(database: req.db, services: req.services).find(try req.id("organisationID"))
+        let figures = CapacityFigures(database: req.db)
+        let history = try await figures.history(of: try organisation.requireID())
+        let open = CapacityContext.index(req, rounds: [], instruments: [], own: try await figures.assessments(of: [try organisation.requireID()]),
+                                         organisations: []).own
+        let context = AssessmentContext.capacity(req, organisation: organisation, instrument: history.instrument, rounds: history.rounds, open: open)
+        return try await req.page("capacity/organisation", title: "capacity.organisation.title", context).encodeResponse(for: req)
+    }
+}
