@@ -184,6 +184,22 @@ struct AccessMatrixTests {
         "POST /contracts/:contractID/visits/:number/documents": grants,
         "GET /contracts/:contractID/visits/:number/documents/:attachmentID": portfolio.union([.csoUser]),
         "GET /statistics/survivors": [.administrator, .programmeManager, .donorViewer],
+        "GET /capacity": editors,
+        "GET /capacity/needs": staff,
+        "GET /capacity/rounds/new": staff,
+        "POST /capacity/rounds": staff,
+        "GET /capacity/rounds/:roundID": staff,
+        "GET /capacity/instruments/:instrumentID": staff,
+        "POST /capacity/instruments/:instrumentID/copy": staff,
+        "GET /capacity/instruments/:instrumentID/domains/:domain": staff,
+        "POST /capacity/instruments/:instrumentID/domains/:domain": staff,
+        "GET /capacity/assessments/:assessmentID": editors,
+        "POST /capacity/assessments/:assessmentID": [.csoUser],
+        "POST /capacity/assessments/:assessmentID/changes": staff,
+        "POST /capacity/assessments/:assessmentID/review": staff,
+        "POST /capacity/assessments/:assessmentID/confirm": [.csoUser],
+        "POST /capacity/assessments/:assessmentID/reopen": [.csoUser],
+        "GET /organisations/:organisationID/capacity": editors,
         "GET /evaluation": [.evaluator],
         "GET /evaluation/:assignmentID": [.evaluator],
         "POST /evaluation/:assignmentID/declaration": [.evaluator],
@@ -241,7 +257,7 @@ struct AccessMatrixTests {
     /// Path parameters that name one organisation's or one person's record. A route with one of
     /// them must name its record for the policy, so that the decision is made on the record
     /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
-    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID"]
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID"]
 
     @Test("every route whose path names a record hands that record to the policy")
     func recordRoutesNameTheirRecord() async throws {
@@ -302,6 +318,16 @@ struct AccessMatrixTests {
                 Issue.record("could not plan the test session")
                 return
             }
+            // A round of capacity assessment, with the organisation's self-assessment.
+            let instrument = try #require(try await InstrumentRecord.query(on: app.db).first())
+            let manager = try #require(try await RoleAssignment.query(on: app.db).filter(\.$role == Role.programmeManager.rawValue).first())
+            guard case .success = try await AssessmentService(database: app.db, services: app.services).open(
+                RoundForm(kind: "baseline", instrument: instrument.id!.uuidString, dueOn: TiranaTime.today(at: app.clock.now()).adding(days: 30).description,
+                          facilitator: manager.$user.id.uuidString), actor: manager.$user.id) else {
+                Issue.record("could not open the test round")
+                return
+            }
+            let selfAssessment = try #require(try await SelfAssessment.query(on: app.db).filter(\.$organisation.$id == orgID).first())
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -312,6 +338,8 @@ struct AccessMatrixTests {
                 ":code": survivorCode, ":consentID": consentID.uuidString,
                 ":goalID": UUID().uuidString, ":stepID": UUID().uuidString, ":followUpID": UUID().uuidString,
                 ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":paymentID": UUID().uuidString, ":number": "1", ":version": "1", ":actionID": UUID().uuidString, ":lineID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
+                ":roundID": selfAssessment.$round.id.uuidString, ":instrumentID": instrument.id!.uuidString, ":domain": "governance",
+                ":assessmentID": selfAssessment.id!.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

@@ -94,7 +94,21 @@ struct RecordAccessTests {
             let award = try #require(try await GrantApplication.query(on: app.db).filter(\.$status == .awarded).all()
                 .first { !contracted.contains($0.id!) })
 
+            // Capacity: A's midline (reviewed, to confirm) and B's (still a draft).
+            let midline = try #require(try await AssessmentRound.query(on: app.db).filter(\.$kind == .midline).first()?.id)
+            func selfAssessment(of organisation: UUID) async throws -> UUID {
+                try #require(try await SelfAssessment.query(on: app.db).filter(\.$round.$id == midline).filter(\.$organisation.$id == organisation).first()?.id)
+            }
+            let (assessmentA, assessmentB) = (try await selfAssessment(of: a), try await selfAssessment(of: b))
+
             let cases: [Case] = [
+                Case(method: .GET, path: "/capacity/assessments/\(assessmentA)", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's self-assessment"),
+                Case(method: .GET, path: "/capacity/assessments/\(assessmentB)", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's self-assessment"),
+                Case(method: .POST, path: "/capacity/assessments/\(assessmentB)", fields: [("intent", "save")], allowed: [.csoUserB], note: "save B's draft"),
+                Case(method: .GET, path: "/organisations/\(a)/capacity", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's capacity page"),
+                Case(method: .GET, path: "/organisations/\(b)/capacity", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's capacity page"),
+                // Confirming is A's alone (it is reviewed): last of A's cases, as it ends the review.
+                Case(method: .POST, path: "/capacity/assessments/\(assessmentA)/confirm", fields: [], allowed: [.csoUser], note: "confirm A's"),
                 Case(method: .GET, path: "/contracts/\(signed.id!)", fields: [], allowed: portfolio.union(grantee(signed)), note: "a signed contract"),
                 Case(method: .GET, path: "/contracts/\(signed.id!)/print", fields: [], allowed: portfolio.union(grantee(signed)), note: "its print"),
                 Case(method: .GET, path: "/contracts/\(visited.$contract.id)/visits/\(visited.number)", fields: [],

@@ -1,0 +1,57 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+extension DemoData {
+    /// Two rounds of capacity assessment over the demo's CSOs, through the module's services: a
+    /// baseline every CSO has confirmed, and a midline in every state. The demo CSO user's
+    /// organisation has its midline reviewed, with a facilitator's change to confirm; the
+    /// second organisation's is still to fill; a few wait for the facilitator; the rest are
+    /// confirmed, so the needs map and the gains have figures.
+    static func loadCapacity(app: Application, organisations order: [UUID]) async throws {
+        guard let facilitator = try await User.query(on: app.db).filter(\.$email == "programmemanager@demo.fuqizo.invalid").first()?.id,
+              let instrument = try await InstrumentRecord.query(on: app.db).sort(\.$createdAt).first() else { return }
+        let service = AssessmentService(database: app.db, services: app.services)
+        let questions = try instrument.instrument().questions
+        var members = Dictionary(try await RoleAssignment.query(on: app.db).filter(\.$role == Role.csoUser.rawValue).sort(\.$user.$id).all()
+            .compactMap { assignment in assignment.$organisation.id.map { ($0, assignment.$user.id) } }, uniquingKeysWith: { first, _ in first })
+        let unusable = try await app.passwordHasher.hash(SecretToken.generate(byteCount: 24))
+        let due = service.today.adding(days: 45).description
+
+        for (roundIndex, kind) in [RoundKind.baseline, .midline].enumerated() {
+            guard case .success(let round) = try await service.open(
+                RoundForm(kind: kind.rawValue, instrument: try instrument.requireID().uuidString, dueOn: due, facilitator: facilitator.uuidString),
+                actor: facilitator) else { continue }
+            let assessments = Dictionary(try await SelfAssessment.query(on: app.db).filter(\.$round.$id == round.requireID()).all()
+                .map { ($0.$organisation.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for (index, organisation) in order.enumerated() {
+                guard let draft = assessments[organisation] else { continue }
+                // Midline: the second organisation fills it still, and one in five of the rest.
+                if kind == .midline, index == 1 || (index > 3 && index % 5 == 0) { continue }
+                let member: UUID
+                if let known = members[organisation] { member = known } else {
+                    member = try await demoColleague(app: app, of: organisation, hash: unusable)
+                    members[organisation] = member
+                }
+                // Levels that differ by organisation and question; the midline a little higher.
+                var levels: [String: String] = [:]
+                for (questionIndex, question) in questions.enumerated() {
+                    let base = 1 + (index * 7 + questionIndex * 3) % 3
+                    levels[question.key] = String(min(4, base + roundIndex * ((index + questionIndex) % 2)))
+                }
+                let loaded = try await service.assessment(try draft.requireID())
+                _ = try await service.save(loaded, form: SelfAssessmentForm(level: levels, intent: "submit"), actor: member)
+                if kind == .midline, index == 2 || index == 3 { continue }
+                if kind == .midline, index == 0, let first = questions.first {
+                    let current = Int(levels[first.key] ?? "") ?? 1
+                    _ = try await service.change(loaded, form: ChangeForm(question: first.key, level: String(current == 4 ? 3 : current + 1),
+                                                                          reason: "Dokumentet u panë gjatë vizitës së lehtësuesit."), actor: facilitator)
+                }
+                try await service.review(loaded, actor: facilitator)
+                if kind == .midline, index == 0 { continue }
+                try await service.confirm(loaded, actor: member)
+            }
+        }
+    }
+}
