@@ -200,6 +200,15 @@ struct AccessMatrixTests {
         "POST /capacity/assessments/:assessmentID/confirm": [.csoUser],
         "POST /capacity/assessments/:assessmentID/reopen": [.csoUser],
         "GET /organisations/:organisationID/capacity": editors,
+        "POST /organisations/:organisationID/capacity/actions": editors,
+        "GET /organisations/:organisationID/capacity/actions/:actionID": editors,
+        "POST /organisations/:organisationID/capacity/actions/:actionID": editors,
+        "GET /organisations/:organisationID/people": editors,
+        "POST /organisations/:organisationID/people": editors,
+        "GET /organisations/:organisationID/people/:personID": editors,
+        "POST /organisations/:organisationID/people/:personID": editors,
+        "POST /organisations/:organisationID/people/:personID/archive": editors,
+        "POST /organisations/:organisationID/people/:personID/restore": editors,
         "GET /evaluation": [.evaluator],
         "GET /evaluation/:assignmentID": [.evaluator],
         "POST /evaluation/:assignmentID/declaration": [.evaluator],
@@ -339,7 +348,7 @@ struct AccessMatrixTests {
                 ":goalID": UUID().uuidString, ":stepID": UUID().uuidString, ":followUpID": UUID().uuidString,
                 ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":paymentID": UUID().uuidString, ":number": "1", ":version": "1", ":actionID": UUID().uuidString, ":lineID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
                 ":roundID": selfAssessment.$round.id.uuidString, ":instrumentID": instrument.id!.uuidString, ":domain": "governance",
-                ":assessmentID": selfAssessment.id!.uuidString,
+                ":assessmentID": selfAssessment.id!.uuidString, ":personID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

@@ -196,4 +196,63 @@ struct CapacityTests {
             #expect(try await InstrumentRecord.find(scene.instrument.id, on: app.db)?.content == before)
         }
     }
+
+    @Test("a CSO keeps its people: a contact is required, another CSO cannot reach them, one taken off the list stays on record")
+    func people() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let scene = try await scene(app)
+            let list = "/organisations/\(scene.organisation.id!)/people"
+            try await scene.cso.get(list)
+            let noContact = try await scene.cso.post(list, [("name", "Arta Hoxha"), ("role", "Kontabiliste"), ("sex", "female"), ("ageBand", "from25to34")])
+            #expect(noContact.status == .badRequest && noContact.body.string.contains(catalog.text("person.error.contact", .sq)))
+            #expect(noContact.body.string.contains("Arta Hoxha"), "what was typed comes back")
+            #expect(try await CsoPerson.query(on: app.db).count() == 0)
+            #expect(try await scene.cso.post(list, [("name", "Arta Hoxha"), ("role", "Kontabiliste"), ("email", "Arta@Example.org"),
+                                                   ("sex", "female"), ("ageBand", "from25to34")]).status == .seeOther)
+            let person = try #require(try await CsoPerson.query(on: app.db).first())
+            #expect(person.email == "arta@example.org" && person.ageBand == .from25to34)
+            #expect(try await scene.cso.get(list).body.string.contains("Arta Hoxha"))
+            // Another CSO's user: refused on the list, and the person is not found through its own organisation's path.
+            #expect(try await scene.other.get(list).status == .forbidden)
+            let otherOrganisation = try #require(try await Organisation.query(on: app.db).filter(\.$nameSq == "Shoqata Tjetër").first()?.id)
+            #expect(try await scene.other.get("/organisations/\(otherOrganisation)/people/\(person.id!)").status == .notFound)
+            // Names never reach the audit trail.
+            #expect(try await AuditEntry.query(on: app.db).all().allSatisfy { !($0.details ?? "").contains("Arta") })
+            // Off the list, kept on record.
+            try await scene.cso.get("\(list)/\(person.id!)")
+            #expect(try await scene.cso.post("\(list)/\(person.id!)/archive").status == .seeOther)
+            #expect(!(try await scene.cso.get(list).body.string.contains("Arta Hoxha")))
+            #expect(try await scene.cso.get("\(list)?archived=yes").body.string.contains("Arta Hoxha"))
+        }
+    }
+
+    @Test("an action plan names the weakest domains first; an action needs a domain of the instrument, and shows late when past due")
+    func actionPlan() async throws {
+        try await withFuqizo { app in
+            let scene = try await scene(app)
+            let baseline = try await openRound(app, scene, kind: .baseline)
+            try await complete(app, scene, try await assessment(app, baseline, of: scene.organisation), level: 2)
+            let page = "/organisations/\(scene.organisation.id!)/capacity"
+            let before = try await scene.cso.get(page).body.string
+            #expect(before.contains(app.services.catalog.text("action.priorities", .sq)), "every domain is below 2,5: all are priorities")
+            let today = TiranaTime.today(at: app.clock.now())
+            let unknown = try await scene.cso.post("\(page)/actions", [("domain", "astrology"), ("action", "Plan financiar"), ("owner", "Drejtuesja"),
+                                                                       ("dueOn", today.adding(days: 10).description)])
+            #expect(unknown.status == .badRequest && unknown.body.string.contains("Plan financiar"))
+            #expect(try await scene.cso.post("\(page)/actions", [("domain", "finance"), ("action", "Plan financiar"), ("owner", "Drejtuesja"),
+                                                                 ("dueOn", today.adding(days: -3).description)]).status == .seeOther)
+            let shown = try await scene.cso.get(page).body.string
+            #expect(shown.contains("Plan financiar") && shown.contains(app.services.catalog.text("action.late", .sq)))
+            let action = try #require(try await PlanAction.query(on: app.db).first())
+            try await scene.staff.get("\(page)/actions/\(action.id!)")
+            #expect(try await scene.staff.post("\(page)/actions/\(action.id!)", [("domain", "finance"), ("action", "Plan financiar"), ("owner", "Drejtuesja"),
+                                                                                 ("dueOn", today.adding(days: -3).description), ("status", "done")]).status == .seeOther)
+            #expect(try await PlanAction.find(action.id, on: app.db)?.status == .done)
+            #expect(!(try await scene.cso.get(page).body.string.contains(app.services.catalog.text("action.late", .sq))), "a done action is never late")
+            try await scene.other.get("/capacity")
+            let refused = try await scene.other.post("\(page)/actions", [("domain", "finance")])
+            #expect(refused.status == .forbidden && refused.body.string.contains(app.services.catalog.text("error.forbidden", .sq)))
+        }
+    }
 }

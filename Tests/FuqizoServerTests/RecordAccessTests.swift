@@ -100,6 +100,7 @@ struct RecordAccessTests {
                 try #require(try await SelfAssessment.query(on: app.db).filter(\.$round.$id == midline).filter(\.$organisation.$id == organisation).first()?.id)
             }
             let (assessmentA, assessmentB) = (try await selfAssessment(of: a), try await selfAssessment(of: b))
+            let personA = try #require(try await CsoPerson.query(on: app.db).filter(\.$organisation.$id == a).first()?.id, "the demo's people of A")
 
             let cases: [Case] = [
                 Case(method: .GET, path: "/capacity/assessments/\(assessmentA)", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's self-assessment"),
@@ -107,6 +108,13 @@ struct RecordAccessTests {
                 Case(method: .POST, path: "/capacity/assessments/\(assessmentB)", fields: [("intent", "save")], allowed: [.csoUserB], note: "save B's draft"),
                 Case(method: .GET, path: "/organisations/\(a)/capacity", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's capacity page"),
                 Case(method: .GET, path: "/organisations/\(b)/capacity", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's capacity page"),
+                Case(method: .GET, path: "/organisations/\(a)/people", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's people"),
+                Case(method: .GET, path: "/organisations/\(b)/people", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's people"),
+                Case(method: .GET, path: "/organisations/\(a)/people/\(personA)", fields: [], allowed: Self.staff.union([.csoUser]), note: "one of A's people"),
+                // One of A's people asked for under B's path: not found for everyone, B's own users included.
+                Case(method: .GET, path: "/organisations/\(b)/people/\(personA)", fields: [], allowed: [], note: "A's person through B"),
+                Case(method: .POST, path: "/organisations/\(a)/capacity/actions", fields: [("domain", "finance")], allowed: Self.staff.union([.csoUser]),
+                     note: "add to A's plan"),
                 // Confirming is A's alone (it is reviewed): last of A's cases, as it ends the review.
                 Case(method: .POST, path: "/capacity/assessments/\(assessmentA)/confirm", fields: [], allowed: [.csoUser], note: "confirm A's"),
                 Case(method: .GET, path: "/contracts/\(signed.id!)", fields: [], allowed: portfolio.union(grantee(signed)), note: "a signed contract"),

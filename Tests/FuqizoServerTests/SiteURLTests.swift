@@ -25,7 +25,7 @@ struct SiteURLTests {
         .evaluation, .assignment(id), .assignmentAttachments(id),
         .contracts, .contract(id), .contractPrint(id), .editContract(id), .awardContract(id), .myGrants, .report(contract: id, number: 1), .visit(contract: id, number: 1), .contractsExport(.csv), .reportExport(contract: id, number: 1, .xlsx),
         .survivors, .survivor(code: "KU-2026-0001"), .referrals, .referral(id), .club, .clubSession(id), .survivorStatistics,
-        .capacity, .newCapacityRound, .capacityRound(id), .capacityInstrument(id), .selfAssessment(id), .organisationCapacity(id), .needsMap,
+        .capacity, .newCapacityRound, .capacityRound(id), .capacityInstrument(id), .selfAssessment(id), .organisationCapacity(id), .needsMap, .csoPeople(id), .csoPerson(organisation: id, person: id),
     ]
 
     /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
@@ -38,7 +38,7 @@ struct SiteURLTests {
              .application, .applicationReceipt, .review, .letter, .applicantLetter, .evaluation, .assignment, .survivors, .survivor, .referrals,
              .referral, .club, .clubSession, .survivorStatistics, .contracts, .contract, .contractPrint, .editContract, .awardContract,
              .myGrants, .report, .visit, .contractsExport, .reportExport,
-             .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap: false
+             .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap, .csoPeople, .csoPerson: false
         }
     }
 

@@ -114,6 +114,10 @@ public enum Action: String, CaseIterable, Sendable {
     /// Review a submitted self-assessment as its facilitator, changing an answer only with a
     /// reason the CSO sees: programme staff.
     case facilitateAssessment
+    /// Keep a CSO's list of people (members trainings are for) and its capacity action plan:
+    /// programme staff, and the CSO's own users.
+    case manageCsoPeople
+    case planCapacity
 }
 
 /// What an action is about, when it is about one record.
@@ -283,6 +287,10 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
         case (.fillSelfAssessment, .selfAssessment(let id)):
             return actor.has(.csoUser, in: id)
+        case (.manageCsoPeople, .none), (.planCapacity, .none):
+            return actor.isProgrammeStaff || actor.has(.csoUser)
+        case (.manageCsoPeople, .organisation(let id)), (.planCapacity, .organisation(let id)):
+            return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
         case (.manageCapacity, .none), (.facilitateAssessment, .none), (.facilitateAssessment, .selfAssessment):
             return actor.isProgrammeStaff
         default:

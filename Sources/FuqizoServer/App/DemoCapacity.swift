@@ -54,4 +54,36 @@ extension DemoData {
             }
         }
     }
+
+    /// Fictional people for each demo CSO (staff, board, volunteers) and an action plan for
+    /// the first organisations, through the services.
+    static func loadCsoPeople(app: Application, organisations: [UUID]) async throws {
+        guard let actor = try await User.query(on: app.db).filter(\.$email == "programmemanager@demo.fuqizo.invalid").first()?.id else { return }
+        let service = PeopleService(database: app.db, services: app.services)
+        let given = ["Arta", "Besnik", "Drita", "Erion", "Fatjona", "Gentiana", "Ilir", "Jonida", "Klodiana", "Lindita", "Mirela", "Ndriçim"]
+        let family = ["Hoxha", "Krasniqi", "Dervishi", "Shehu", "Leka", "Gjoka", "Bajrami", "Muça"]
+        let roles = ["Drejtuese ekzekutive", "Kontabiliste", "Koordinator projekti", "Anëtare e bordit", "Vullnetar", "Punonjëse sociale"]
+        let bands: [AgeBand] = [.from18to24, .from25to34, .from35to44, .from45to54, .from55]
+        for (index, organisation) in organisations.enumerated() {
+            for person in 0..<(4 + index % 5) {
+                let number = index * 11 + person
+                let name = "\(given[number % given.count]) \(family[(number / given.count + person) % family.count])"
+                let form = CsoPersonForm(name: name, role: roles[person % roles.count],
+                                         email: person % 3 == 2 ? "" : "person\(number)@demo.fuqizo.invalid",
+                                         phone: person % 3 == 2 ? "+355 69 \(String(format: "%03d", number % 1_000)) \(String(format: "%04d", number))" : "",
+                                         sex: person % 4 == 1 ? PersonSex.male.rawValue : PersonSex.female.rawValue, ageBand: bands[number % bands.count].rawValue)
+                _ = try await service.add(form, to: organisation, actor: actor)
+            }
+            guard index < 6 else { continue }
+            let today = service.today
+            let plan = [("finance", "Procedurë e shkruar për kontrollin e brendshëm të pagesave", "Kontabiliste", 30, PlanActionStatus.inProgress),
+                        ("monitoring", "Plan monitorimi me tregues për çdo projekt", "Koordinator projekti", 60, .planned),
+                        ("sustainability", "Strategji e fundraising-ut për tre vjet", "Drejtuese ekzekutive", -10, .planned)]
+            for (domain, action, owner, days, status) in plan {
+                _ = try await service.save(PlanActionForm(domain: domain, action: action, owner: owner, dueOn: today.adding(days: days).description,
+                                                          status: status.rawValue), existing: nil, of: organisation,
+                                           domains: ["finance", "monitoring", "sustainability"], actor: actor)
+            }
+        }
+    }
 }

@@ -50,4 +50,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(AddContractIndexes())
     // Release 8
     app.migrations.add(CreateCapacityAssessment(defaultInstrument: resources.appendingPathComponent("Data/capacity-instrument.json")))
+    app.migrations.add(CreateCsoPeople())
+    app.migrations.add(CreateCapacityActions())
 }

@@ -37,6 +37,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: SurvivorStatisticsController())
     try app.register(collection: CapacityController())
     try app.register(collection: SelfAssessmentController())
+    try app.register(collection: CsoCapacityController())
 
     // What waits for people: each module's part of the home page and the menu's counts.
     app.registerWork(AdministrationWorkload())

@@ -161,6 +161,8 @@ enum AssessmentContext {
         let overall: [String]
         let hasGain: Bool
         let open: [CapacityContext.OwnLine]
+        let plan: PeopleContext.Plan
+        let peopleHref: String?
     }
 
     /// The radar's geometry: a 320-unit square, level 4 at radius 120, domains clockwise from the top.
@@ -182,7 +184,7 @@ enum AssessmentContext {
     }
 
     static func capacity(_ req: Request, organisation: Organisation, instrument: CapacityInstrument?, rounds: [Scored],
-                         open: [CapacityContext.OwnLine]) -> CapacityPage {
+                         open: [CapacityContext.OwnLine], plan: PeopleContext.Plan) -> CapacityPage {
         let language = req.language
         let domains = instrument?.domains ?? []
         let count = domains.count
@@ -208,7 +210,10 @@ enum AssessmentContext {
                                 gain: gain.map { signed($0, language) }, gainClass: gain.map { $0 > 0 ? "gain" : $0 < 0 ? "loss" : "" } ?? "")
             },
             overall: rounds.map { CapacityScoring.overall($0.scores)?.written(language) ?? "—" },
-            hasGain: last != nil, open: open)
+            hasGain: last != nil, open: open, plan: plan,
+            peopleHref: organisation.id.flatMap { id in
+                Policy.decide(req.actor, .manageCsoPeople, .organisation(id)).isAllowed ? SiteURL.csoPeople(id).path : nil
+            })
     }
 
     /// "+0,40", "−0,25", "0,00" in hundredths of a level.

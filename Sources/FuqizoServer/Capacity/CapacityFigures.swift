@@ -35,6 +35,13 @@ struct CapacityFigures {
         return (try confirmed.last?.round.instrument.instrument(), rounds)
     }
 
+    /// The domains a CSO's action plan is written against: those of its latest confirmed
+    /// round's instrument, or of the newest instrument before any round is confirmed.
+    func planDomains(_ latest: CapacityInstrument?) async throws -> [CapacityInstrument.Domain] {
+        if let latest { return latest.domains }
+        return try await InstrumentRecord.query(on: database).sort(\.$createdAt).first()?.instrument().domains ?? []
+    }
+
     // Read for every CSO of a round at once: the columns are named (docs/module-guide.md §4).
     private struct ScoreRow: Decodable {
         let organisation: UUID

@@ -2,8 +2,7 @@ import Foundation
 import FuqizoCore
 import Vapor
 
-/// One CSO's self-assessment, as the CSO fills and confirms it and as its facilitator reviews
-/// it; and the CSO's capacity page with every confirmed round.
+/// One CSO's self-assessment, as the CSO fills and confirms it and as its facilitator reviews it.
 struct SelfAssessmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let assessment = routes.grouped("capacity", "assessments", ":assessmentID")
@@ -13,7 +12,6 @@ struct SelfAssessmentController: RouteCollection {
         assessment.post("review", use: review).access(.facilitateAssessment, .selfAssessment)
         assessment.post("confirm", use: confirm).access(.fillSelfAssessment, .selfAssessment)
         assessment.post("reopen", use: reopen).access(.fillSelfAssessment, .selfAssessment)
-        routes.get("organisations", ":organisationID", "capacity", use: capacity).access(.viewCapacity, .organisation(parameter: "organisationID"))
     }
 
     private func service(_ req: Request) -> AssessmentService {
@@ -70,15 +68,5 @@ struct SelfAssessmentController: RouteCollection {
         let assessment = try req.record(SelfAssessment.self)
         try await service(req).reopen(assessment, actor: try req.requireSignedIn().userID)
         return try back(req, assessment, flash: "assessment.reopenedFlash")
-    }
-
-    func capacity(req: Request) async throws -> Response {
-        let organisation = try await OrganisationService(database: req.db, services: req.services).find(try req.id("organisationID"))
-        let figures = CapacityFigures(database: req.db)
-        let history = try await figures.history(of: try organisation.requireID())
-        let open = CapacityContext.index(req, rounds: [], instruments: [], own: try await figures.assessments(of: [try organisation.requireID()]),
-                                         organisations: []).own
-        let context = AssessmentContext.capacity(req, organisation: organisation, instrument: history.instrument, rounds: history.rounds, open: open)
-        return try await req.page("capacity/organisation", title: "capacity.organisation.title", context).encodeResponse(for: req)
     }
 }

@@ -40,6 +40,7 @@ enum SiteURL: Sendable, Equatable {
     case club, clubSession(UUID)
     case survivorStatistics
     case capacity, newCapacityRound, capacityRound(UUID), capacityInstrument(UUID), selfAssessment(UUID), organisationCapacity(UUID), needsMap
+    case csoPeople(UUID), csoPerson(organisation: UUID, person: UUID)
 
     var path: String {
         switch self {
@@ -121,6 +122,8 @@ enum SiteURL: Sendable, Equatable {
         case .selfAssessment(let id): "/capacity/assessments/\(id.uuidString)"
         case .organisationCapacity(let id): "/organisations/\(id.uuidString)/capacity"
         case .needsMap: "/capacity/needs"
+        case .csoPeople(let id): "/organisations/\(id.uuidString)/people"
+        case .csoPerson(let organisation, let person): "/organisations/\(organisation.uuidString)/people/\(person.uuidString)"
         }
     }
 
@@ -153,7 +156,7 @@ enum SiteURL: Sendable, Equatable {
         "assignment": SiteURL.assignment, "referral": SiteURL.referral, "clubSession": SiteURL.clubSession,
         "contract": SiteURL.contract, "contractPrint": SiteURL.contractPrint, "editContract": SiteURL.editContract, "awardContract": SiteURL.awardContract,
         "capacityRound": SiteURL.capacityRound, "capacityInstrument": SiteURL.capacityInstrument, "selfAssessment": SiteURL.selfAssessment,
-        "organisationCapacity": SiteURL.organisationCapacity,
+        "organisationCapacity": SiteURL.organisationCapacity, "csoPeople": SiteURL.csoPeople,
     ]
 
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values

@@ -89,6 +89,7 @@ enum TestFixtures {
         try await DemoData.loadContracts(app: app)
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         try await DemoData.loadCapacity(app: app, organisations: organisations)
+        try await DemoData.loadCsoPeople(app: app, organisations: organisations)
         for user in try await User.query(on: app.db).with(\.$roles).all()
         where user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
             user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),

@@ -114,3 +114,21 @@ final class DomainScore: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// One action of a CSO's capacity action plan: for a domain, what, who, by when, where it stands.
+final class PlanAction: Model, @unchecked Sendable {
+    static let schema = "capacity_actions"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    @Field(key: "domain") var domain: String
+    @Field(key: "action") var action: String
+    @Field(key: "owner") var owner: String
+    @Field(key: "due_on") var dueOn: String
+    @Enum(key: "status") var status: PlanActionStatus
+    @Parent(key: "organisation_id") var organisation: Organisation
+
+    init() {}
+}
