@@ -235,4 +235,20 @@ struct CapacityEventTests {
         #expect(review.first?.count == 12 && review.first?.due == day.adding(days: 14))
         #expect(review.first?.link == WorkLink("capacityRound", round.uuidString))
     }
+
+    @Test("a trainer takes the attendance of sessions held this month without it; events over and open are counted for closing")
+    func eventWork() {
+        let today = LocalDate("2027-03-10")!
+        let event = UUID()
+        let items = CapacityWork.trainer([
+            .init(event: event, reference: "EV-2027-001", number: 1, heldOn: today.adding(days: -2)),
+            .init(event: event, reference: "EV-2027-001", number: 2, heldOn: today.adding(days: 1)),
+            .init(event: event, reference: "EV-2027-001", number: 3, heldOn: today.adding(days: -31)),
+        ], today: today)
+        #expect(items.map(\.reference) == ["EV-2027-001/1"])
+        #expect(items.first?.link == WorkLink("eventSession", event.uuidString, "1") && items.first?.due == today.adding(days: -2))
+        #expect(CapacityWork.closing(over: 0, earliest: nil).isEmpty)
+        let closing = CapacityWork.closing(over: 3, earliest: today.adding(days: -9))
+        #expect(closing.first?.count == 3 && closing.first?.due == today.adding(days: -2))
+    }
 }

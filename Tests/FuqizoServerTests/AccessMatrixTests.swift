@@ -12,7 +12,7 @@ import VaporTesting
 @Suite("Route × role access")
 struct AccessMatrixTests {
     enum Who: String, CaseIterable, CustomStringConvertible {
-        case anonymous, administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer, csoUser, caseWorker, clubFacilitator
+        case anonymous, administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer, csoUser, caseWorker, clubFacilitator, trainer
         var description: String { rawValue }
         var role: Role? { Role(rawValue: rawValue) }
     }
@@ -203,6 +203,22 @@ struct AccessMatrixTests {
         "POST /organisations/:organisationID/capacity/actions": editors,
         "GET /organisations/:organisationID/capacity/actions/:actionID": editors,
         "POST /organisations/:organisationID/capacity/actions/:actionID": editors,
+        "GET /events": editors.union([.trainer]),
+        "GET /events/new": staff,
+        "POST /events": staff,
+        "GET /events/:eventID": editors.union([.trainer]),
+        "GET /events/:eventID/edit": staff,
+        "POST /events/:eventID": staff,
+        "POST /events/:eventID/close": staff,
+        "POST /events/:eventID/documents": staff.union([.trainer]),
+        "GET /events/:eventID/documents/:attachmentID": editors.union([.trainer]),
+        "POST /events/:eventID/registrations": editors,
+        "POST /events/:eventID/registrations/:registrationID/cancel": editors,
+        "GET /events/:eventID/sessions/:number": staff.union([.trainer]),
+        "POST /events/:eventID/sessions/:number": staff.union([.trainer]),
+        "GET /events/:eventID/sessions/:number/sheet": staff.union([.trainer]),
+        "GET /events/:eventID/certificates/:registrationID": editors.union([.trainer]),
+        "GET /verify": everyone,
         "GET /organisations/:organisationID/people": editors,
         "POST /organisations/:organisationID/people": editors,
         "GET /organisations/:organisationID/people/:personID": editors,
@@ -266,7 +282,7 @@ struct AccessMatrixTests {
     /// Path parameters that name one organisation's or one person's record. A route with one of
     /// them must name its record for the policy, so that the decision is made on the record
     /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
-    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID"]
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID"]
 
     @Test("every route whose path names a record hands that record to the policy")
     func recordRoutesNameTheirRecord() async throws {
@@ -337,6 +353,18 @@ struct AccessMatrixTests {
                 return
             }
             let selfAssessment = try #require(try await SelfAssessment.query(on: app.db).filter(\.$organisation.$id == orgID).first())
+            // An event its trainer runs.
+            let trainer = try #require(try await RoleAssignment.query(on: app.db).filter(\.$role == Role.trainer.rawValue).first())
+            var eventForm = EventForm()
+            eventForm.kind = "training"
+            (eventForm.titleSq, eventForm.titleEn, eventForm.descriptionSq, eventForm.descriptionEn) = ("Trajnim", "Training", "Përshkrim", "Description")
+            (eventForm.domains, eventForm.venue, eventForm.capacity, eventForm.trainers) = (["finance"], "Tiranë", "10", [trainer.$user.id.uuidString])
+            let eventDay = TiranaTime.today(at: app.clock.now()).adding(days: 3).description
+            eventForm.sessions = [EventForm.SessionRow(day: eventDay, starts: "09:00", ends: "12:00")]
+            guard case .success(let event) = try await EventService(database: app.db, services: app.services).create(eventForm, actor: manager.$user.id) else {
+                Issue.record("could not make the test event")
+                return
+            }
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -349,6 +377,7 @@ struct AccessMatrixTests {
                 ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":paymentID": UUID().uuidString, ":number": "1", ":version": "1", ":actionID": UUID().uuidString, ":lineID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
                 ":roundID": selfAssessment.$round.id.uuidString, ":instrumentID": instrument.id!.uuidString, ":domain": "governance",
                 ":assessmentID": selfAssessment.id!.uuidString, ":personID": UUID().uuidString,
+                ":eventID": event.id!.uuidString, ":registrationID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

@@ -16,7 +16,7 @@ import VaporTesting
 struct RecordAccessTests {
     enum Who: String, CaseIterable, CustomStringConvertible {
         case administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer
-        case csoUser, caseWorker, clubFacilitator
+        case csoUser, caseWorker, clubFacilitator, trainer
         /// Users of the second organisation.
         case csoUserB = "csouser2", caseWorkerB = "caseworker2"
 
@@ -100,6 +100,12 @@ struct RecordAccessTests {
                 try #require(try await SelfAssessment.query(on: app.db).filter(\.$round.$id == midline).filter(\.$organisation.$id == organisation).first()?.id)
             }
             let (assessmentA, assessmentB) = (try await selfAssessment(of: a), try await selfAssessment(of: b))
+            // Events: the demo's trainer runs them all; a closed one with certificates, one to come.
+            let closedEvent = try #require(try await CapacityEvent.query(on: app.db).filter(\.$closedOn != nil).sort(\.$startsOn).first()?.id)
+            let comingEvent = try #require(try await CapacityEvent.query(on: app.db).filter(\.$closedOn == nil).sort(\.$startsOn).first()?.id)
+            let certified = try #require(try await EventRegistration.query(on: app.db).filter(\.$event.$id == closedEvent)
+                .filter(\.$certificateCode != nil).first())
+            let certificateOwner: Set<Who> = certified.$organisation.id == a ? [.csoUser] : certified.$organisation.id == b ? [.csoUserB] : []
             let personA = try #require(try await CsoPerson.query(on: app.db).filter(\.$organisation.$id == a).first()?.id, "the demo's people of A")
 
             let cases: [Case] = [
@@ -108,6 +114,14 @@ struct RecordAccessTests {
                 Case(method: .POST, path: "/capacity/assessments/\(assessmentB)", fields: [("intent", "save")], allowed: [.csoUserB], note: "save B's draft"),
                 Case(method: .GET, path: "/organisations/\(a)/capacity", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's capacity page"),
                 Case(method: .GET, path: "/organisations/\(b)/capacity", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's capacity page"),
+                Case(method: .GET, path: "/events/\(closedEvent)", fields: [], allowed: Self.staff.union([.csoUser, .csoUserB, .trainer]), note: "an event"),
+                Case(method: .GET, path: "/events/\(closedEvent)/sessions/1", fields: [], allowed: Self.staff.union([.trainer]), note: "its attendance"),
+                Case(method: .GET, path: "/events/\(closedEvent)/certificates/\(certified.id!)", fields: [],
+                     allowed: Self.staff.union([.trainer]).union(certificateOwner), note: "a certificate: its CSO, the trainers, staff"),
+                Case(method: .GET, path: "/events/\(comingEvent)/edit", fields: [], allowed: Self.staff, note: "edit an event"),
+                // B's user cannot register A's person (not found); A's can, and staff (a second time: 409, still past the policy).
+                Case(method: .POST, path: "/events/\(comingEvent)/registrations", fields: [("people[]", personA.uuidString)],
+                     allowed: Self.staff.union([.csoUser]), note: "register A's person"),
                 Case(method: .GET, path: "/organisations/\(a)/people", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's people"),
                 Case(method: .GET, path: "/organisations/\(b)/people", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's people"),
                 Case(method: .GET, path: "/organisations/\(a)/people/\(personA)", fields: [], allowed: Self.staff.union([.csoUser]), note: "one of A's people"),

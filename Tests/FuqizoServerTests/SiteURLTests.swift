@@ -26,19 +26,22 @@ struct SiteURLTests {
         .contracts, .contract(id), .contractPrint(id), .editContract(id), .awardContract(id), .myGrants, .report(contract: id, number: 1), .visit(contract: id, number: 1), .contractsExport(.csv), .reportExport(contract: id, number: 1, .xlsx),
         .survivors, .survivor(code: "KU-2026-0001"), .referrals, .referral(id), .club, .clubSession(id), .survivorStatistics,
         .capacity, .newCapacityRound, .capacityRound(id), .capacityInstrument(id), .selfAssessment(id), .organisationCapacity(id), .needsMap, .csoPeople(id), .csoPerson(organisation: id, person: id),
+        .events, .newEvent, .event(id), .editEvent(id), .eventSession(event: id, number: 1), .attendanceSheet(event: id, number: 1),
+        .certificate(event: id, registration: id), .eventDocuments(id), .verifyCertificate,
     ]
 
     /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
     static func isBase(_ url: SiteURL) -> Bool {
         switch url {
-        case .callDocuments, .publicCallDocuments, .applicationAttachments, .reviewAttachments, .assignmentAttachments: true
+        case .callDocuments, .publicCallDocuments, .applicationAttachments, .reviewAttachments, .assignmentAttachments, .eventDocuments: true
         case .home, .disclaimer, .newUser, .region, .newOrganisation, .editOrganisation, .newCall, .editCall, .callGrid, .newSurvivor, .signIn, .signInCode, .signInEnrol, .forgotPassword, .setup, .account, .accountTwoFactor, .accountPassword, .users, .user, .regions,
              .settings, .auditTrail, .auditExport, .outbox, .organisations, .organisation, .myOrganisations, .register, .accountRequests, .accountRequest, .calls, .call, .callQuestions,
              .callCommittee, .callLetters, .callApplications, .ranking, .grantFigures, .publicCalls, .publicCall, .applications,
              .application, .applicationReceipt, .review, .letter, .applicantLetter, .evaluation, .assignment, .survivors, .survivor, .referrals,
              .referral, .club, .clubSession, .survivorStatistics, .contracts, .contract, .contractPrint, .editContract, .awardContract,
              .myGrants, .report, .visit, .contractsExport, .reportExport,
-             .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap, .csoPeople, .csoPerson: false
+             .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap, .csoPeople, .csoPerson,
+             .events, .newEvent, .event, .editEvent, .eventSession, .attendanceSheet, .certificate, .verifyCertificate: false
         }
     }
 

@@ -118,6 +118,17 @@ public enum Action: String, CaseIterable, Sendable {
     /// programme staff, and the CSO's own users.
     case manageCsoPeople
     case planCapacity
+    /// The events list: staff, trainers (their own events) and CSO users (to register).
+    case viewEvents
+    /// Create and edit capacity-building events, close them: programme staff.
+    case manageEvents
+    /// One event's page: staff, its trainers, and CSO users.
+    case viewEvent
+    /// Sessions' attendance, the signed sheets, materials: staff and the event's trainers.
+    case runEvent
+    /// Register people for an event, or cancel a registration: staff (anyone), CSO users (their
+    /// own organisation's people, checked on the person).
+    case registerForEvent
 }
 
 /// What an action is about, when it is about one record.
@@ -140,6 +151,8 @@ public enum Resource: Sendable, Equatable {
     case contract(ContractAccess)
     /// One organisation's self-assessment in a round of capacity assessment.
     case selfAssessment(organisation: UUID)
+    /// One capacity-building event, and who trains in it.
+    case capacityEvent(trainers: Set<UUID>)
 }
 
 public enum Decision: Sendable, Equatable {
@@ -291,6 +304,18 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.has(.csoUser)
         case (.manageCsoPeople, .organisation(let id)), (.planCapacity, .organisation(let id)):
             return actor.isProgrammeStaff || actor.has(.csoUser, in: id)
+        case (.viewEvents, .none), (.viewEvent, .none):
+            return actor.isProgrammeStaff || actor.has(.trainer) || actor.has(.csoUser)
+        case (.manageEvents, .none), (.manageEvents, .capacityEvent):
+            return actor.isProgrammeStaff
+        case (.viewEvent, .capacityEvent(let trainers)):
+            return actor.isProgrammeStaff || actor.has(.csoUser) || trains(actor, trainers)
+        case (.runEvent, .none):
+            return actor.isProgrammeStaff || actor.has(.trainer)
+        case (.runEvent, .capacityEvent(let trainers)):
+            return actor.isProgrammeStaff || trains(actor, trainers)
+        case (.registerForEvent, .none), (.registerForEvent, .capacityEvent):
+            return actor.isProgrammeStaff || actor.has(.csoUser)
         case (.manageCapacity, .none), (.facilitateAssessment, .none), (.facilitateAssessment, .selfAssessment):
             return actor.isProgrammeStaff
         default:
@@ -301,6 +326,10 @@ public enum Policy {
     /// The side of the programme that runs calls and reads submitted applications.
     private static func isGrantsSide(_ actor: Actor) -> Bool {
         actor.has(.administrator) || actor.has(.grantsOfficer)
+    }
+
+    private static func trains(_ actor: Actor, _ trainers: Set<UUID>) -> Bool {
+        actor.has(.trainer) && actor.userID.map(trainers.contains) ?? false
     }
 
     private static func votes(_ actor: Actor, in committee: CommitteeAccess) -> Bool {

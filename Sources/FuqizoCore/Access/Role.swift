@@ -10,6 +10,9 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
     case csoUser
     case caseWorker
     case clubFacilitator
+    /// Runs capacity-building events for CSOs (programme-wide: often an outside expert); sees
+    /// only the events they run.
+    case trainer
 
     /// Held within one organisation (a membership), not programme-wide.
     public var isOrganisationScoped: Bool {

@@ -52,4 +52,35 @@ public enum CapacityWork {
                      count: round.submitted, link: WorkLink("capacityRound", round.round.uuidString), section: "nav.capacity")
         }
     }
+
+    /// A session of an event a trainer runs, held and without its attendance.
+    public struct Session: Sendable {
+        public let event: UUID
+        public let reference: String
+        public let number: Int
+        public let heldOn: LocalDate
+
+        public init(event: UUID, reference: String, number: Int, heldOn: LocalDate) {
+            (self.event, self.reference, self.number, self.heldOn) = (event, reference, number, heldOn)
+        }
+    }
+
+    /// Days after a session in which its attendance is still asked for.
+    public static let attendanceDays = 30
+
+    /// The trainer takes the attendance of each session held in the last month without it,
+    /// due on its day.
+    public static func trainer(_ sessions: [Session], today: LocalDate) -> [WorkItem] {
+        sessions.filter { $0.heldOn <= today && $0.heldOn >= today.adding(days: -attendanceDays) }.map { session in
+            WorkItem("work.event.attendance", reference: "\(session.reference)/\(session.number)", due: session.heldOn,
+                     link: WorkLink("eventSession", session.event.uuidString, String(session.number)), section: "nav.events")
+        }
+    }
+
+    /// Events past their last day and not yet closed (their certificates wait): one counted
+    /// item for the programme manager, due a week after the earliest.
+    public static func closing(over: Int, earliest: LocalDate?) -> [WorkItem] {
+        guard over > 0 else { return [] }
+        return [WorkItem("work.event.close", reference: "", due: earliest?.adding(days: 7), count: over, link: WorkLink("events"), section: "nav.events")]
+    }
 }

@@ -86,4 +86,68 @@ extension DemoData {
             }
         }
     }
+
+    /// A year of capacity-building events, through the services: nine months past (each
+    /// registered, attended and closed on its days, so the clock is moved back and restored)
+    /// and three to come. Eight places each, so some people wait and one is promoted when
+    /// another cancels.
+    static func loadEvents(app: Application, organisations: [UUID]) async throws {
+        guard let staff = try await User.query(on: app.db).filter(\.$email == "programmemanager@demo.fuqizo.invalid").first()?.id,
+              let trainer = try await User.query(on: app.db).filter(\.$email == "trainer@demo.fuqizo.invalid").first()?.id else { return }
+        let service = EventService(database: app.db, services: app.services)
+        let people = try await CsoPerson.query(on: app.db).filter(\.$organisation.$id ~~ organisations).filter(\.$archived == false).sort(\.$name).all()
+        guard !people.isEmpty else { return }
+        let topics: [(String, String, String, [String])] = [
+            ("Menaxhimi financiar për OSHC-të", "Financial management for CSOs", "finance", ["finance"]),
+            ("Monitorimi dhe vlerësimi i projekteve", "Project monitoring and evaluation", "monitoring", ["monitoring"]),
+            ("Qeverisja e mirë dhe bordi", "Good governance and the board", "governance", ["governance"]),
+            ("Strategjia e fundraising-ut", "Fundraising strategy", "sustainability", ["sustainability"]),
+        ]
+        let kinds: [EventKind] = [.training, .workshop, .training, .mentoring, .studyVisit]
+        let start = app.clock.offsetSeconds
+        defer { app.clock.advance(by: start - app.clock.offsetSeconds) }
+        for index in 0..<12 {
+            let monthsAgo = 9 - index
+            let topic = topics[index % topics.count]
+            // Go back to ten days before the event, so that it is made and filled before it happens.
+            let eventDay = Double(-monthsAgo * 30 + 3)
+            app.clock.advance(by: start + (eventDay - 10) * 86_400 - app.clock.offsetSeconds)
+            let first = service.today.adding(days: 10)
+            var form = EventForm()
+            form.kind = kinds[index % kinds.count].rawValue
+            form.titleSq = topic.0
+            form.titleEn = topic.1
+            form.descriptionSq = "Dy ditë pune të praktikës për stafin dhe bordin e OSHC-ve: \(topic.0.lowercased())."
+            form.descriptionEn = "Two practical days for CSOs' staff and boards: \(topic.1.lowercased())."
+            form.domains = topic.3
+            form.venue = index % 3 == 2 ? "" : "Qendra e Trajnimeve, Tiranë"
+            form.online = index % 3 == 2 ? "yes" : ""
+            form.capacity = "8"
+            form.trainers = [trainer.uuidString]
+            form.sessions = [EventForm.SessionRow(day: first.description, starts: "09:30", ends: "13:30"),
+                             EventForm.SessionRow(day: first.adding(days: 1).description, starts: "09:30", ends: "13:30")]
+            guard case .success(let created) = try await service.create(form, actor: staff) else { continue }
+            let event = try await service.event(try created.requireID())
+            // Ten people: eight places, two waiting.
+            let chosen = (0..<10).map { people[(index * 7 + $0 * 3) % people.count] }
+            _ = try await service.register(Array(Set(chosen.compactMap(\.id))), for: event, allowed: nil, actor: staff)
+            let registrations = try await service.registrations(of: event, organisations: nil)
+            if let leaving = registrations.first(where: { $0.status == RegistrationStatus.registered.rawValue }) {
+                try await service.cancel(try await service.registration(leaving.id, of: event), of: event, actor: staff)
+            }
+            guard monthsAgo > 0 else { continue }
+            // The days themselves: attendance, most present; then closed the day after.
+            let holding = try await service.registrations(of: event, organisations: nil).filter { $0.status == RegistrationStatus.registered.rawValue }
+            for session in event.sessions {
+                app.clock.advance(by: 86_400 * Double(session.number == 1 ? 10 : 1))
+                var marks: [UUID: AttendanceMark] = [:]
+                for (position, row) in holding.enumerated() {
+                    marks[row.id] = position % 7 == 3 && session.number == 2 ? .absent : position % 5 == 4 ? .late : .present
+                }
+                try await service.record(marks, session: session, of: event, actor: trainer)
+            }
+            app.clock.advance(by: 86_400)
+            _ = try await service.close(try await service.event(try event.requireID()), actor: staff)
+        }
+    }
 }

@@ -72,6 +72,7 @@ struct DemoCommand: AsyncCommand {
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         try await DemoData.loadCapacity(app: app, organisations: organisations)
         try await DemoData.loadCsoPeople(app: app, organisations: organisations)
+        try await DemoData.loadEvents(app: app, organisations: organisations)
         let bulk = signature.bulkSurvivors ?? 0, attendances = signature.attendances ?? 0
         guard (0...1_000_000).contains(bulk), (0...50_000_000).contains(attendances), attendances == 0 || bulk > 0 else {
             context.console.error("--bulk-survivors takes 0 to 1000000; --attendances needs bulk survivors.")

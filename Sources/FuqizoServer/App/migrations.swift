@@ -52,4 +52,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateCapacityAssessment(defaultInstrument: resources.appendingPathComponent("Data/capacity-instrument.json")))
     app.migrations.add(CreateCsoPeople())
     app.migrations.add(CreateCapacityActions())
+    app.migrations.add(CreateCapacityEvents())
 }

@@ -13,3 +13,14 @@ extension ResourceSource {
         return (assessment, assessment.resource)
     }
 }
+
+extension ResourceSource {
+    /// The event named by `:eventID`, with its sessions and trainers. A trainer asking for an
+    /// event they do not run is told "not found".
+    static let capacityEvent = ResourceSource.record(CapacityEvent.self, conceals: { req, _ in
+        !req.actor.isProgrammeStaff && !req.actor.has(.csoUser)
+    }) { req in
+        let event = try await EventService(database: req.db, services: req.services).event(try req.id("eventID"))
+        return (event, event.resource)
+    }
+}

@@ -30,7 +30,38 @@ struct CapacityWorkload: WorkSource {
                 """).all(decoding: RoundRow.self)
             items += CapacityWork.facilitator(rows.map { .init(round: $0.id, reference: $0.reference, submitted: $0.submitted, dueOn: LocalDate($0.dueOn)) })
         }
+        if actor.has(.trainer) {
+            let from = today.adding(days: -CapacityWork.attendanceDays).description
+            let rows = try await sql.raw("""
+                SELECT e.id AS event, e.reference, s.number, s.held_on AS "heldOn" FROM event_sessions s
+                JOIN capacity_events e ON e.id = s.event_id JOIN event_trainers t ON t.event_id = e.id
+                WHERE t.user_id = \(bind: user) AND s.attendance_taken_at IS NULL AND e.closed_on IS NULL
+                  AND s.held_on >= \(bind: from) AND s.held_on <= \(bind: today.description)
+                """).all(decoding: SessionRow.self)
+            items += CapacityWork.trainer(rows.compactMap { row in
+                LocalDate(row.heldOn).map { .init(event: row.event, reference: row.reference, number: row.number, heldOn: $0) }
+            }, today: today)
+        }
+        if actor.has(.programmeManager) {
+            let row = try await sql.raw("""
+                SELECT CAST(COUNT(*) AS BIGINT) AS waiting, MIN(ends_on) AS earliest FROM capacity_events
+                WHERE closed_on IS NULL AND ends_on < \(bind: today.description)
+                """).first(decoding: OverRow.self)
+            items += CapacityWork.closing(over: row?.waiting ?? 0, earliest: row?.earliest.flatMap(LocalDate.init))
+        }
         return items
+    }
+
+    private struct SessionRow: Decodable {
+        let event: UUID
+        let reference: String
+        let number: Int
+        let heldOn: String
+    }
+
+    private struct OverRow: Decodable {
+        let waiting: Int
+        let earliest: String?
     }
 
     private struct OwnRow: Decodable {

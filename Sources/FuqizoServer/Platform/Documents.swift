@@ -15,6 +15,8 @@ final class Attachment: Model, @unchecked Sendable {
         case contract
         case report
         case visit
+        /// A capacity-building event's agenda and materials, and its signed attendance sheets.
+        case event
     }
 
     // managed fields

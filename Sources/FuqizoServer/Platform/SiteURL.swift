@@ -41,6 +41,7 @@ enum SiteURL: Sendable, Equatable {
     case survivorStatistics
     case capacity, newCapacityRound, capacityRound(UUID), capacityInstrument(UUID), selfAssessment(UUID), organisationCapacity(UUID), needsMap
     case csoPeople(UUID), csoPerson(organisation: UUID, person: UUID)
+    case events, newEvent, event(UUID), editEvent(UUID), eventSession(event: UUID, number: Int), attendanceSheet(event: UUID, number: Int), certificate(event: UUID, registration: UUID), eventDocuments(UUID), verifyCertificate
 
     var path: String {
         switch self {
@@ -122,6 +123,15 @@ enum SiteURL: Sendable, Equatable {
         case .selfAssessment(let id): "/capacity/assessments/\(id.uuidString)"
         case .organisationCapacity(let id): "/organisations/\(id.uuidString)/capacity"
         case .needsMap: "/capacity/needs"
+        case .events: "/events"
+        case .newEvent: "/events/new"
+        case .event(let id): "/events/\(id.uuidString)"
+        case .editEvent(let id): "/events/\(id.uuidString)/edit"
+        case .eventSession(let event, let number): "/events/\(event.uuidString)/sessions/\(number)"
+        case .attendanceSheet(let event, let number): "/events/\(event.uuidString)/sessions/\(number)/sheet"
+        case .certificate(let event, let registration): "/events/\(event.uuidString)/certificates/\(registration.uuidString)"
+        case .eventDocuments(let id): "/events/\(id.uuidString)/documents"
+        case .verifyCertificate: "/verify"
         case .csoPeople(let id): "/organisations/\(id.uuidString)/people"
         case .csoPerson(let organisation, let person): "/organisations/\(organisation.uuidString)/people/\(person.uuidString)"
         }
@@ -146,7 +156,8 @@ enum SiteURL: Sendable, Equatable {
         "myOrganisations": .myOrganisations, "register": .register, "accountRequests": .accountRequests, "calls": .calls, "newCall": .newCall, "grantFigures": .grantFigures,
         "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
         "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
-        "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap,
+        "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap, "events": .events, "newEvent": .newEvent,
+        "verifyCertificate": .verifyCertificate,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
@@ -157,6 +168,7 @@ enum SiteURL: Sendable, Equatable {
         "contract": SiteURL.contract, "contractPrint": SiteURL.contractPrint, "editContract": SiteURL.editContract, "awardContract": SiteURL.awardContract,
         "capacityRound": SiteURL.capacityRound, "capacityInstrument": SiteURL.capacityInstrument, "selfAssessment": SiteURL.selfAssessment,
         "organisationCapacity": SiteURL.organisationCapacity, "csoPeople": SiteURL.csoPeople,
+        "event": SiteURL.event, "editEvent": SiteURL.editEvent,
     ]
 
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values
@@ -176,6 +188,8 @@ enum SiteURL: Sendable, Equatable {
             self = .report(contract: contract, number: number)
         } else if name == "visit", values.count == 2, let contract = id(0), let number = text(1).flatMap({ Bounded.integer($0, in: 1...1_000) }) {
             self = .visit(contract: contract, number: number)
+        } else if name == "eventSession", values.count == 2, let event = id(0), let number = text(1).flatMap({ Bounded.integer($0, in: 1...EventForm.maximumSessions) }) {
+            self = .eventSession(event: event, number: number)
         } else if name == "callGrid", values.count == 2, let call = id(0), let stage = text(1).flatMap(CallService.GridStage.init(rawValue:)) {
             self = .callGrid(call, stage)
         } else {

@@ -90,6 +90,7 @@ enum TestFixtures {
         try await DemoData.loadSurvivors(app: app, count: survivors, organisations: organisations)
         try await DemoData.loadCapacity(app: app, organisations: organisations)
         try await DemoData.loadCsoPeople(app: app, organisations: organisations)
+        try await DemoData.loadEvents(app: app, organisations: organisations)
         for user in try await User.query(on: app.db).with(\.$roles).all()
         where user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
             user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),

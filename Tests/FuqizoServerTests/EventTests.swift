@@ -1,0 +1,135 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+/// Capacity-building events through the pages: made by staff, filled up to their places with a
+/// waitlist promoted in order (and told by mail), attended session by session, closed with
+/// certificates that anyone can verify by code, and nothing else about the person.
+@Suite("Capacity-building events")
+struct EventTests {
+    func browser(_ app: Application, _ user: User) async throws -> Browser {
+        Browser(app, session: try await TestFixtures.session(app, for: user))
+    }
+
+    func person(_ app: Application, _ name: String, email: String?, of organisation: UUID) async throws -> CsoPerson {
+        let service = PeopleService(database: app.db, services: app.services)
+        guard case .success(let person) = try await service.add(CsoPersonForm(name: name, role: "Staf", email: email ?? "", phone: email == nil ? "069 000 0000" : "",
+                                                                              sex: "female", ageBand: "from25to34"), to: organisation, actor: UUID()) else {
+            Issue.record("could not add \(name)")
+            throw Abort(.internalServerError)
+        }
+        return person
+    }
+
+    @Test("create → register over capacity (one waits) → twice and another CSO's person refused → a cancellation promotes and mails → attendance → close → certificate verified publicly")
+    func eventCycle() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let mine = try await TestFixtures.organisation(app, name: "Shoqata Trajnim")
+            let theirs = try await TestFixtures.organisation(app, name: "Shoqata Tjetër", municipality: "Tiranë")
+            let staffUser = try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)])
+            let trainerUser = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+            let otherTrainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+            let csoUser = try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: mine.id!)])
+            let otherUser = try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: theirs.id!)])
+            let staff = try await browser(app, staffUser), cso = try await browser(app, csoUser), other = try await browser(app, otherUser)
+            let today = TiranaTime.today(at: app.clock.now())
+
+            // A form without a trainer comes back as typed; nothing is stored.
+            var fields: [(String, String)] = [("kind", "training"), ("titleSq", "Menaxhimi financiar"), ("titleEn", "Financial management"),
+                                              ("descriptionSq", "Dy ditë."), ("descriptionEn", "Two days."), ("domains[]", "finance"),
+                                              ("venue", "Tiranë"), ("capacity", "2"),
+                                              ("sessions[0][day]", today.adding(days: 5).description), ("sessions[0][starts]", "9:30"), ("sessions[0][ends]", "13:00"),
+                                              ("sessions[1][day]", today.adding(days: 6).description), ("sessions[1][starts]", "09:30"), ("sessions[1][ends]", "13:00")]
+            try await staff.get("/events/new")
+            let missing = try await staff.post("/events", fields)
+            #expect(missing.status == .badRequest && missing.body.string.contains(catalog.text("event.error.trainers", .sq)))
+            #expect(missing.body.string.contains("Menaxhimi financiar"))
+            #expect(try await CapacityEvent.query(on: app.db).count() == 0)
+            fields.append(("trainers[]", trainerUser.id!.uuidString))
+            #expect(try await staff.post("/events", fields).status == .seeOther)
+            let event = try #require(try await CapacityEvent.query(on: app.db).first())
+            #expect(event.reference.hasPrefix("EV-") && event.startsOn == today.adding(days: 5).description)
+            let page = "/events/\(event.id!)"
+
+            // Three of the CSO's people for two places: the third waits.
+            let arta = try await person(app, "Arta Hoxha", email: "arta@example.org", of: mine.id!)
+            let besa = try await person(app, "Besa Leka", email: nil, of: mine.id!)
+            let drita = try await person(app, "Drita Muça", email: "drita@example.org", of: mine.id!)
+            let stranger = try await person(app, "Elira Shehu", email: nil, of: theirs.id!)
+            let shown = try await cso.get(page).body.string
+            #expect(shown.contains("Arta Hoxha") && !shown.contains("Elira Shehu"), "a CSO registers its own people only")
+            #expect(try await cso.post("\(page)/registrations", [("people[]", arta.id!.uuidString), ("people[]", besa.id!.uuidString)]).status == .seeOther)
+            #expect(try await cso.post("\(page)/registrations", [("people[]", drita.id!.uuidString)]).status == .seeOther)
+            let statuses = Dictionary(try await EventRegistration.query(on: app.db).all().map { ($0.$person.id, $0.status) }, uniquingKeysWith: { a, _ in a })
+            #expect(statuses[arta.id!] == .registered && statuses[besa.id!] == .registered && statuses[drita.id!] == .waitlisted)
+            // Twice, and another CSO's person: refused, nothing added.
+            #expect(try await cso.post("\(page)/registrations", [("people[]", arta.id!.uuidString)]).status == .conflict)
+            try await other.get(page)
+            #expect(try await other.post("\(page)/registrations", [("people[]", arta.id!.uuidString)]).status == .notFound)
+            #expect(try await cso.post("\(page)/registrations", [("people[]", stranger.id!.uuidString)]).status == .notFound)
+            #expect(try await EventRegistration.query(on: app.db).count() == 3)
+            // Another CSO sees none of these registrations.
+            #expect(!(try await other.get(page).body.string.contains("Arta Hoxha")))
+
+            // Besa cancels: Drita, first waiting, takes the place and is told by mail, in both languages.
+            let besaRegistration = try #require(try await EventRegistration.query(on: app.db).filter(\.$person.$id == besa.id!).first())
+            try await cso.get(page)
+            #expect(try await other.post("\(page)/registrations/\(besaRegistration.id!)/cancel").status == .notFound, "not another CSO's to cancel")
+            #expect(try await cso.post("\(page)/registrations/\(besaRegistration.id!)/cancel").status == .seeOther)
+            #expect(try await EventRegistration.query(on: app.db).filter(\.$person.$id == drita.id!).first()?.status == .registered)
+            let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == "drita@example.org").first())
+            #expect(mail.subject.contains(event.reference))
+
+            // Trainers: the event's own runs it; another trainer is told it does not exist.
+            #expect(try await (try await browser(app, otherTrainer)).get(page).status == .notFound)
+            let trainer = try await browser(app, trainerUser)
+            #expect(try await trainer.get("\(page)/sessions/1").status == .ok)
+            #expect(try await cso.get("\(page)/sessions/1").status == .forbidden)
+            let artaRegistration = try #require(try await EventRegistration.query(on: app.db).filter(\.$person.$id == arta.id!).first())
+            let dritaRegistration = try #require(try await EventRegistration.query(on: app.db).filter(\.$person.$id == drita.id!).first())
+            #expect(try await trainer.post("\(page)/sessions/1", [("mark[\(artaRegistration.id!)]", "present")]).status == .conflict,
+                    "no attendance before the session's day")
+            #expect(try await staff.post("\(page)/close").status == .conflict, "not closed before its last day")
+            let sheet = try await trainer.get("\(page)/sessions/1/sheet").body.string
+            #expect(sheet.contains("Arta Hoxha") && sheet.contains("Drita Muça") && !sheet.contains("Besa Leka"), "the sheet lists those with a place")
+
+            // The days come: Arta at both sessions, Drita at one (50 %: no certificate).
+            app.clock.advance(by: 7 * 86_400)
+            let trainerLater = try await browser(app, trainerUser), staffLater = try await browser(app, staffUser)
+            try await trainerLater.get("\(page)/sessions/1")
+            #expect(try await trainerLater.post("\(page)/sessions/1", [("mark[\(artaRegistration.id!)]", "present"),
+                                                                       ("mark[\(dritaRegistration.id!)]", "late")]).status == .seeOther)
+            #expect(try await trainerLater.post("\(page)/sessions/2", [("mark[\(artaRegistration.id!)]", "present"),
+                                                                       ("mark[\(dritaRegistration.id!)]", "absent")]).status == .seeOther)
+            #expect(try await trainerLater.post("\(page)/sessions/2", [("mark[\(artaRegistration.id!)]", "sleeping")]).status == .badRequest)
+            try await staffLater.get(page)
+            #expect(try await staffLater.post("\(page)/close").status == .seeOther)
+            let closed = Dictionary(try await EventRegistration.query(on: app.db).all().map { ($0.$person.id, $0) }, uniquingKeysWith: { a, _ in a })
+            #expect(closed[arta.id!]?.status == .attended && closed[drita.id!]?.status == .attended && closed[besa.id!]?.status == .cancelled)
+            let code = try #require(closed[arta.id!]?.certificateCode)
+            #expect(closed[drita.id!]?.certificateCode == nil)
+            // Registering after the event: refused.
+            let csoLater = try await browser(app, csoUser)
+            try await csoLater.get(page)
+            #expect(try await csoLater.post("\(page)/registrations", [("people[]", besa.id!.uuidString)]).status == .conflict)
+
+            // The certificate: its page for the CSO, and the public check by code (typed loosely).
+            let certificate = try await csoLater.get("\(page)/certificates/\(closed[arta.id!]!.id!)").body.string
+            #expect(certificate.contains("Arta Hoxha") && certificate.contains(code) && certificate.contains("Financial management"))
+            let anonymous = Browser(app)
+            let loose = code.lowercased().replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "0", with: "o")
+            let verified = try await anonymous.get("/verify?code=\(Browser.escape(loose))")
+            #expect(verified.status == .ok && verified.body.string.contains("Arta Hoxha") && verified.body.string.contains("Menaxhimi financiar"))
+            #expect(!verified.body.string.contains("Shoqata Trajnim") && !verified.body.string.contains("arta@example.org"),
+                    "only the name, the event and its dates")
+            #expect(verified.headers.first(name: .cacheControl) == "private, no-store")
+            let unknown = try await anonymous.get("/verify?code=ZZZZZ-ZZZZZ").body.string
+            #expect(unknown.contains(catalog.text("certificate.verify.unknown", .sq)) && !unknown.contains("Arta"))
+        }
+    }
+}
