@@ -27,11 +27,16 @@ struct EventParticipationController: RouteCollection {
 
     struct Registering: Content {
         var people: [String]?
+        var intent: String?
+        var find: String?
     }
 
     func register(req: Request) async throws -> Response {
         let event = try req.record(CapacityEvent.self)
-        let people = (try req.form(Registering.self).people ?? []).compactMap(UUID.init(uuidString:))
+        let form = try req.form(Registering.self)
+        // Finding people registers nobody: the page comes back with the matches.
+        if form.intent == "find" { return try await EventsController.render(req, event, find: String((form.find ?? "").prefix(80))) }
+        let people = (form.people ?? []).compactMap(UUID.init(uuidString:))
         let counts = try await service(req).register(people, for: event, allowed: scope(req, event), actor: try req.requireSignedIn().userID)
         return Flash.redirect(req, to: .event(try event.requireID()), flash: counts.waitlisted > 0 ? "registration.waitlistedFlash" : "registration.registeredFlash")
     }

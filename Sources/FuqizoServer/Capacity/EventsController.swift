@@ -83,16 +83,14 @@ struct EventsController: RouteCollection {
 
     // MARK: one event
 
-    struct ShowQuery: Content {
-        var find: String?
-    }
-
-    static func render(_ req: Request, _ event: CapacityEvent, fileErrorKey: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// `find`: the words staff typed to find people to register. They come in a posted form
+    /// (`intent=find`), never in the address: a person's name stays out of URLs and logs.
+    static func render(_ req: Request, _ event: CapacityEvent, find: String = "", fileErrorKey: String? = nil,
+                       status: HTTPResponseStatus = .ok) async throws -> Response {
         let service = EventService(database: req.db, services: req.services)
         let actor = req.actor
         let staff = Policy.decide(actor, .manageEvents, event.resource).isAllowed
         let sees: Set<UUID>? = staff || Policy.decide(actor, .runEvent, event.resource).isAllowed ? nil : actor.organisations(as: .csoUser)
-        let find = (try? req.query.decode(ShowQuery.self))?.find ?? ""
         let candidates = try await service.candidates(for: event, organisations: staff ? nil : actor.organisations(as: .csoUser), find: find)
         let context = try EventPageContext.page(
             req, event, registrations: try await service.registrations(of: event, organisations: sees),
