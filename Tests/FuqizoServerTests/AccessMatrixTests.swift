@@ -219,6 +219,13 @@ struct AccessMatrixTests {
         "GET /events/:eventID/sessions/:number/sheet": staff.union([.trainer]),
         "GET /events/:eventID/certificates/:registrationID": editors.union([.trainer]),
         "GET /verify": everyone,
+        "GET /events/:eventID/questionnaires": staff.union([.trainer]),
+        "POST /events/:eventID/questionnaires/:purpose/links": staff.union([.trainer]),
+        "GET /events/:eventID/tests/:phase": staff.union([.trainer]),
+        "POST /events/:eventID/tests/:phase": staff.union([.trainer]),
+        "GET /answer": everyone,
+        "GET /answer/:linkCode": everyone,
+        "POST /answer/:linkCode": everyone,
         "GET /organisations/:organisationID/people": editors,
         "POST /organisations/:organisationID/people": editors,
         "GET /organisations/:organisationID/people/:personID": editors,
@@ -377,7 +384,8 @@ struct AccessMatrixTests {
                 ":referralID": referralID.uuidString, ":contractID": UUID().uuidString, ":paymentID": UUID().uuidString, ":number": "1", ":version": "1", ":actionID": UUID().uuidString, ":lineID": UUID().uuidString, ":move": "accepted", ":sessionID": clubSessionID.uuidString,
                 ":roundID": selfAssessment.$round.id.uuidString, ":instrumentID": instrument.id!.uuidString, ":domain": "governance",
                 ":assessmentID": selfAssessment.id!.uuidString, ":personID": UUID().uuidString,
-                ":eventID": event.id!.uuidString, ":registrationID": UUID().uuidString,
+                ":eventID": event.id!.uuidString, ":registrationID": UUID().uuidString, ":purpose": "survey", ":phase": "preTest",
+                ":linkCode": "ZZZZZ-ZZZZZ",
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

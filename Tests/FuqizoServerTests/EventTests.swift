@@ -137,4 +137,94 @@ struct EventTests {
             #expect(unknown.contains(catalog.text("certificate.verify.unknown", .sq)) && !unknown.contains("Arta"))
         }
     }
+
+    /// The codes printed on a slips page.
+    func codes(_ body: String) -> [String] {
+        let pattern = try! NSRegularExpression(pattern: "slip-code\">([0-9A-Z]{5}-[0-9A-Z]{5})<")
+        return pattern.matches(in: body, range: NSRange(body.startIndex..., in: body)).compactMap { match in
+            Range(match.range(at: 1), in: body).map { String(body[$0]) }
+        }
+    }
+
+    @Test("pre- and post-tests and the survey through single-use links: a used link and an answered test are refused; the gain and the survey are summarised")
+    func questionnaires() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let mine = try await TestFixtures.organisation(app, name: "Shoqata Test")
+            let staffUser = try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)])
+            let trainerUser = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+            let today = TiranaTime.today(at: app.clock.now())
+            var form = EventForm()
+            form.kind = "workshop"
+            (form.titleSq, form.titleEn, form.descriptionSq, form.descriptionEn) = ("Buxheti", "Budgeting", "Një ditë.", "One day.")
+            (form.domains, form.venue, form.capacity, form.trainers) = (["finance"], "Kukës", "10", [trainerUser.id!.uuidString])
+            form.sessions = [.init(day: today.description, starts: "10:00", ends: "14:00")]
+            guard case .success(let event) = try await EventService(database: app.db, services: app.services).create(form, actor: staffUser.id!) else {
+                Issue.record("no event")
+                return
+            }
+            let arta = try await person(app, "Arta Hoxha", email: "arta@example.org", of: mine.id!)
+            let besa = try await person(app, "Besa Leka", email: nil, of: mine.id!)
+            _ = try await EventService(database: app.db, services: app.services).register([arta.id!, besa.id!], for: try await EventService(database: app.db, services: app.services).event(event.id!), allowed: nil, actor: staffUser.id!)
+            let trainer = try await browser(app, trainerUser)
+            let base = "/events/\(event.id!)"
+
+            // No links before the test exists; a question whose right answer is not among its options is refused.
+            try await trainer.get("\(base)/questionnaires")
+            #expect(try await trainer.post("\(base)/questionnaires/preTest/links").status == .conflict)
+            let wrong = try await trainer.post("\(base)/tests/preTest", [("rows[0][text]", "Çfarë është një buxhet?"), ("rows[0][options][]", "Një plan"),
+                                                                        ("rows[0][options][]", "Një faturë"), ("rows[0][answer]", "3")])
+            #expect(wrong.status == .badRequest && wrong.body.string.contains("Çfarë është një buxhet?"))
+            let test: [(String, String)] = [("rows[0][text]", "Çfarë është një buxhet?"), ("rows[0][options][]", "Një plan"), ("rows[0][options][]", "Një faturë"),
+                                            ("rows[0][answer]", "1"), ("rows[1][text]", "Kush e miraton?"), ("rows[1][options][]", "Bordi"),
+                                            ("rows[1][options][]", "Askush"), ("rows[1][answer]", "1")]
+            #expect(try await trainer.post("\(base)/tests/preTest", test).status == .seeOther)
+            #expect(try await trainer.post("\(base)/tests/postTest", test).status == .seeOther)
+
+            // Links: mailed to Arta, and every code printed once.
+            let slips = try await trainer.post("\(base)/questionnaires/preTest/links")
+            #expect(slips.status == .ok && slips.headers.first(name: .cacheControl) == "private, no-store")
+            let preCodes = codes(slips.body.string)
+            #expect(preCodes.count == 2)
+            let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == "arta@example.org").first())
+            #expect(mail.subject.contains(event.reference))
+            #expect(try await ParticipantLink.query(on: app.db).all().allSatisfy { !preCodes.contains($0.codeDigest) }, "only digests are kept")
+
+            // A participant, without an account, types a code loosely; answers once; the second time is refused.
+            let anonymous = Browser(app)
+            let opened = try await anonymous.get("/answer?code=\(preCodes[0].lowercased().replacingOccurrences(of: "-", with: "+"))")
+            #expect(opened.status == .seeOther && opened.headers.first(name: .location) == "/answer/\(preCodes[0])")
+            try await anonymous.get("/answer/\(preCodes[0])")
+            #expect(try await anonymous.post("/answer/\(preCodes[0])", [("choice[1]", "1"), ("choice[2]", "2")]).status == .ok)
+            #expect(try await anonymous.post("/answer/\(preCodes[0])", [("choice[1]", "1"), ("choice[2]", "1")]).status == .conflict)
+            #expect(try await anonymous.get("/answer/\(preCodes[0])").status == .conflict)
+            #expect(try await anonymous.get("/answer/ZZZZZ-ZZZZZ").status == .notFound)
+            try await anonymous.get("/answer/\(preCodes[1])")
+            #expect(try await anonymous.post("/answer/\(preCodes[1])", [("choice[1]", "2")]).status == .ok)
+            // Answered: the pre-test no longer changes.
+            try await trainer.get("\(base)/tests/preTest")
+            #expect(try await trainer.post("\(base)/tests/preTest", test).status == .conflict)
+
+            // The post-test: both right. Scores 50 % and 0 % before, 100 % after: a gain of 75 points.
+            let postCodes = codes(try await trainer.post("\(base)/questionnaires/postTest/links").body.string)
+            for code in postCodes {
+                try await anonymous.get("/answer/\(code)")
+                #expect(try await anonymous.post("/answer/\(code)", [("choice[1]", "1"), ("choice[2]", "1")]).status == .ok)
+            }
+            // The survey: every item is required; what was typed comes back.
+            let surveyCodes = codes(try await trainer.post("\(base)/questionnaires/survey/links").body.string)
+            try await anonymous.get("/answer/\(surveyCodes[0])")
+            let partial = try await anonymous.post("/answer/\(surveyCodes[0])", [("rating[relevance]", "5"), ("comment", "Shumë praktike")])
+            #expect(partial.status == .badRequest && partial.body.string.contains("Shumë praktike")
+                    && partial.body.string.contains(catalog.text("survey.error.rating", .sq)))
+            let ratings = SurveyItem.allCases.map { ("rating[\($0.rawValue)]", "4") } + [("comment", "Shumë praktike")]
+            #expect(try await anonymous.post("/answer/\(surveyCodes[0])", ratings).status == .ok)
+            let summary = try await trainer.get("\(base)/questionnaires").body.string
+            #expect(summary.contains("25 %") && summary.contains("100 %") && summary.contains("75,0"))
+            #expect(summary.contains("4,0 / 5") && summary.contains("Shumë praktike"))
+            // Nobody else's: a CSO user cannot read the results.
+            let cso = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: mine.id!)]))
+            #expect(try await cso.get("\(base)/questionnaires").status == .forbidden)
+        }
+    }
 }

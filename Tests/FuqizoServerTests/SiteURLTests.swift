@@ -28,6 +28,7 @@ struct SiteURLTests {
         .capacity, .newCapacityRound, .capacityRound(id), .capacityInstrument(id), .selfAssessment(id), .organisationCapacity(id), .needsMap, .csoPeople(id), .csoPerson(organisation: id, person: id),
         .events, .newEvent, .event(id), .editEvent(id), .eventSession(event: id, number: 1), .attendanceSheet(event: id, number: 1),
         .certificate(event: id, registration: id), .eventDocuments(id), .verifyCertificate,
+        .questionnaires(id), .eventTest(event: id, phase: .preTest), .answerCode, .answer(code: "7KQ2M-9XD4R"),
     ]
 
     /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
@@ -41,7 +42,8 @@ struct SiteURLTests {
              .referral, .club, .clubSession, .survivorStatistics, .contracts, .contract, .contractPrint, .editContract, .awardContract,
              .myGrants, .report, .visit, .contractsExport, .reportExport,
              .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap, .csoPeople, .csoPerson,
-             .events, .newEvent, .event, .editEvent, .eventSession, .attendanceSheet, .certificate, .verifyCertificate: false
+             .events, .newEvent, .event, .editEvent, .eventSession, .attendanceSheet, .certificate, .verifyCertificate,
+             .questionnaires, .eventTest, .answerCode, .answer: false
         }
     }
 

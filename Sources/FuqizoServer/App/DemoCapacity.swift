@@ -146,8 +146,32 @@ extension DemoData {
                 }
                 try await service.record(marks, session: session, of: event, actor: trainer)
             }
+            try await loadQuestionnaires(app: app, event: event, trainer: trainer, seed: index)
             app.clock.advance(by: 86_400)
             _ = try await service.close(try await service.event(try event.requireID()), actor: staff)
+        }
+    }
+
+    /// A pre- and a post-test of two questions and the survey, answered by most participants
+    /// through their links (the codes as the printed slips would give them).
+    static func loadQuestionnaires(app: Application, event: CapacityEvent, trainer: UUID, seed: Int) async throws {
+        let service = QuestionnaireService(database: app.db, services: app.services)
+        let test = TestForm(rows: [
+            .init(text: "Cili dokument tregon si do të shpenzohen paratë e projektit?", options: ["Buxheti", "Statuti", "Raporti vjetor"], answer: "1"),
+            .init(text: "Kush e miraton planin vjetor të organizatës?", options: ["Bordi", "Donatori", "Kontabilisti"], answer: "1"),
+        ])
+        for phase in [LinkPurpose.preTest, .postTest] { _ = try await service.saveTest(test, phase: phase, for: event, actor: trainer) }
+        for purpose in LinkPurpose.allCases {
+            let slips = try await service.issue(purpose, for: event, actor: trainer)
+            for (position, slip) in slips.enumerated() where position % 4 != 3 {
+                guard let link = try await service.link(code: slip.code) else { continue }
+                let right = purpose == .postTest ? 2 : (position + seed) % 3 == 0 ? 2 : 1
+                let form = purpose.isTest
+                    ? AnswerForm(choice: ["1": "1", "2": right == 2 ? "1" : "2"])
+                    : AnswerForm(rating: Dictionary(uniqueKeysWithValues: SurveyItem.allCases.enumerated().map { ($1.rawValue, String(3 + ($0 + position) % 3)) }),
+                                 comment: position == 0 ? "Shembujt praktikë ndihmuan shumë." : "")
+                _ = try await service.answer(link, form: form)
+            }
         }
     }
 }

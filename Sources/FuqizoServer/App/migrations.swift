@@ -53,4 +53,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateCsoPeople())
     app.migrations.add(CreateCapacityActions())
     app.migrations.add(CreateCapacityEvents())
+    app.migrations.add(CreateEventQuestionnaires())
 }

@@ -40,6 +40,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CsoCapacityController())
     try app.register(collection: EventsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: EventParticipationController())
+    try app.register(collection: QuestionnaireController())
 
     // What waits for people: each module's part of the home page and the menu's counts.
     app.registerWork(AdministrationWorkload())

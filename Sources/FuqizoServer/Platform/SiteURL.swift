@@ -42,6 +42,7 @@ enum SiteURL: Sendable, Equatable {
     case capacity, newCapacityRound, capacityRound(UUID), capacityInstrument(UUID), selfAssessment(UUID), organisationCapacity(UUID), needsMap
     case csoPeople(UUID), csoPerson(organisation: UUID, person: UUID)
     case events, newEvent, event(UUID), editEvent(UUID), eventSession(event: UUID, number: Int), attendanceSheet(event: UUID, number: Int), certificate(event: UUID, registration: UUID), eventDocuments(UUID), verifyCertificate
+    case questionnaires(UUID), eventTest(event: UUID, phase: LinkPurpose), answerCode, answer(code: String)
 
     var path: String {
         switch self {
@@ -132,6 +133,10 @@ enum SiteURL: Sendable, Equatable {
         case .certificate(let event, let registration): "/events/\(event.uuidString)/certificates/\(registration.uuidString)"
         case .eventDocuments(let id): "/events/\(id.uuidString)/documents"
         case .verifyCertificate: "/verify"
+        case .questionnaires(let id): "/events/\(id.uuidString)/questionnaires"
+        case .eventTest(let event, let phase): "/events/\(event.uuidString)/tests/\(phase.rawValue)"
+        case .answerCode: "/answer"
+        case .answer(let code): "/answer/\(code)"
         case .csoPeople(let id): "/organisations/\(id.uuidString)/people"
         case .csoPerson(let organisation, let person): "/organisations/\(organisation.uuidString)/people/\(person.uuidString)"
         }
@@ -157,7 +162,7 @@ enum SiteURL: Sendable, Equatable {
         "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
         "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
         "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap, "events": .events, "newEvent": .newEvent,
-        "verifyCertificate": .verifyCertificate,
+        "verifyCertificate": .verifyCertificate, "answerCode": .answerCode,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
@@ -168,7 +173,7 @@ enum SiteURL: Sendable, Equatable {
         "contract": SiteURL.contract, "contractPrint": SiteURL.contractPrint, "editContract": SiteURL.editContract, "awardContract": SiteURL.awardContract,
         "capacityRound": SiteURL.capacityRound, "capacityInstrument": SiteURL.capacityInstrument, "selfAssessment": SiteURL.selfAssessment,
         "organisationCapacity": SiteURL.organisationCapacity, "csoPeople": SiteURL.csoPeople,
-        "event": SiteURL.event, "editEvent": SiteURL.editEvent,
+        "event": SiteURL.event, "editEvent": SiteURL.editEvent, "questionnaires": SiteURL.questionnaires,
     ]
 
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values
@@ -190,6 +195,8 @@ enum SiteURL: Sendable, Equatable {
             self = .visit(contract: contract, number: number)
         } else if name == "eventSession", values.count == 2, let event = id(0), let number = text(1).flatMap({ Bounded.integer($0, in: 1...EventForm.maximumSessions) }) {
             self = .eventSession(event: event, number: number)
+        } else if name == "eventTest", values.count == 2, let event = id(0), let phase = text(1).flatMap(LinkPurpose.init(rawValue:)), phase.isTest {
+            self = .eventTest(event: event, phase: phase)
         } else if name == "callGrid", values.count == 2, let call = id(0), let stage = text(1).flatMap(CallService.GridStage.init(rawValue:)) {
             self = .callGrid(call, stage)
         } else {

@@ -96,3 +96,40 @@ final class SessionAttendance: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// An event's pre- or post-test (the core's `KnowledgeTest` in JSON), editable until answered.
+final class EventTest: Model, @unchecked Sendable {
+    static let schema = "event_tests"
+
+    @ID(key: .id) var id: UUID?
+    @Enum(key: "phase") var phase: LinkPurpose
+    @Field(key: "content") var content: String
+    @Parent(key: "event_id") var event: CapacityEvent
+
+    init() {}
+
+    func test() throws -> KnowledgeTest {
+        try JSONDecoder().decode(KnowledgeTest.self, from: Data(content.utf8))
+    }
+}
+
+/// A participant's personal single-use link to a test or the survey: only the digest of its
+/// code is kept; once answered it keeps the score or the survey's answers, and is spent.
+final class ParticipantLink: Model, @unchecked Sendable {
+    static let schema = "participant_links"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    @Enum(key: "purpose") var purpose: LinkPurpose
+    @Field(key: "code_digest") var codeDigest: String
+    @OptionalField(key: "used_at") var usedAt: Date?
+    /// A test's score in whole percent.
+    @OptionalField(key: "score") var score: Int?
+    /// The survey's ratings and comment (`AnswerForm.Survey` in JSON).
+    @OptionalField(key: "answers") var answers: String?
+    @Parent(key: "registration_id") var registration: EventRegistration
+    @Parent(key: "event_id") var event: CapacityEvent
+
+    init() {}
+}
