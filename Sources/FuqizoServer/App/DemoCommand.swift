@@ -25,6 +25,10 @@ struct DemoCommand: AsyncCommand {
         var bulkContracts: Int?
         @Option(name: "expenditure-lines", help: "For the benchmark: expenditure lines spread over the bulk contracts' first reports (default 0).")
         var expenditureLines: Int?
+        @Option(name: "bulk-events", help: "For the benchmark: further capacity-building events over three years, loaded in bulk (default 0).")
+        var bulkEvents: Int?
+        @Option(name: "registrations", help: "For the benchmark: registrations to the bulk events, of twenty new people per CSO (default 0).")
+        var registrations: Int?
         @Flag(name: "bench-sessions", help: "For the benchmark: print signed-in session tokens of the case worker and the facilitator.")
         var benchSessions: Bool
     }
@@ -73,6 +77,13 @@ struct DemoCommand: AsyncCommand {
         try await DemoData.loadCapacity(app: app, organisations: organisations)
         try await DemoData.loadCsoPeople(app: app, organisations: organisations)
         try await DemoData.loadEvents(app: app, organisations: organisations)
+        let events = signature.bulkEvents ?? 0, registrations = signature.registrations ?? 0
+        guard (0...100_000).contains(events), (0...10_000_000).contains(registrations), registrations == 0 || events > 0,
+              registrations <= organisations.count * 20 * events else {
+            context.console.error("--bulk-events takes 0 to 100000; --registrations needs bulk events, and at most twenty people per CSO per event.")
+            throw ExitCode(2)
+        }
+        try await DemoData.loadBulkEvents(app: app, events: events, registrations: registrations, organisations: organisations)
         let bulk = signature.bulkSurvivors ?? 0, attendances = signature.attendances ?? 0
         guard (0...1_000_000).contains(bulk), (0...50_000_000).contains(attendances), attendances == 0 || bulk > 0 else {
             context.console.error("--bulk-survivors takes 0 to 1000000; --attendances needs bulk survivors.")
