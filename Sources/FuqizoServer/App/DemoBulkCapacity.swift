@@ -68,18 +68,18 @@ extension DemoData {
             if eventRows.count == 200 || index == events - 1 {
                 try await sql.insert(into: "capacity_events").columns("id", "reference", "kind", "title_sq", "title_en", "description_sq", "description_en",
                                                                      "domains", "region_id", "venue", "online", "capacity", "minimum_percent", "starts_on",
-                                                                     "ends_on", "closed_on", "created_at", "updated_at").values(eventRows).run()
-                try await sql.insert(into: "event_trainers").columns("id", "user_id", "event_id").values(trainerRows).run()
+                                                                     "ends_on", "closed_on", "created_at", "updated_at").bulk(eventRows).run()
+                try await sql.insert(into: "event_trainers").columns("id", "user_id", "event_id").bulk(trainerRows).run()
                 try await sql.insert(into: "event_sessions").columns("id", "number", "held_on", "starts_at", "ends_at", "attendance_taken_at", "event_id")
-                    .values(sessionRows).run()
+                    .bulk(sessionRows).run()
                 for batch in stride(from: 0, to: registrationRows.count, by: 500) {
                     try await sql.insert(into: "event_registrations").columns("id", "status", "asked_at", "registered_by", "certificate_code", "certified_on",
                                                                              "event_id", "person_id", "organisation_id")
-                        .values(Array(registrationRows[batch..<min(batch + 500, registrationRows.count)])).run()
+                        .bulk(Array(registrationRows[batch..<min(batch + 500, registrationRows.count)])).run()
                 }
                 for batch in stride(from: 0, to: attendanceRows.count, by: 500) {
                     try await sql.insert(into: "event_attendance").columns("id", "mark", "recorded_by", "registration_id", "session_id")
-                        .values(Array(attendanceRows[batch..<min(batch + 500, attendanceRows.count)])).run()
+                        .bulk(Array(attendanceRows[batch..<min(batch + 500, attendanceRows.count)])).run()
                 }
                 (eventRows, trainerRows, sessionRows, registrationRows, attendanceRows) = ([], [], [], [], [])
             }
@@ -88,6 +88,6 @@ extension DemoData {
 
     private static func insertPeople(_ sql: any SQLDatabase, _ rows: [[SQLBind]]) async throws {
         try await sql.insert(into: "cso_people").columns("id", "name", "role", "email", "phone", "sex", "age_band", "archived", "organisation_id",
-                                                         "created_at", "updated_at").values(rows).run()
+                                                         "created_at", "updated_at").bulk(rows).run()
     }
 }
