@@ -66,7 +66,7 @@ def test_assessment_to_training_to_certificate_to_gain(server, chromium):
     visit(cso, server.url + "/")
     assert "Plotësoni vetëvlerësimin" in cso.locator("main .work").inner_text()
     assessment = fill_and_submit(cso, server, baseline, lambda index: 1 if index % 3 else 2)
-    review_and_confirm(staff, cso, assessment, change="2")
+    review_and_confirm(staff, cso, assessment, change="3")
 
     # The needs map of that round shows the CSO's domains, the weakest first among the priorities.
     visit(staff, server.url + "/capacity")

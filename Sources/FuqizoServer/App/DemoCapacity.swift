@@ -4,6 +4,19 @@ import FuqizoCore
 import Vapor
 
 extension DemoData {
+    /// Runs one of the demo's writes again when SQLite answers "busy": the demo may load into
+    /// the database of a running server, whose background work (sending the mails these
+    /// loaders queue) writes meanwhile, and a transaction that read before such a write cannot
+    /// then write itself. Each service call is one transaction, so running it again is safe.
+    static func settled<T>(_ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do { return try await body() } catch where attempt < 50 && String(describing: error).lowercased().contains("busy") {
+                attempt += 1
+                try await Task.sleep(nanoseconds: 40_000_000)
+            }
+        }
+    }
     /// Two rounds of capacity assessment over the demo's CSOs, through the module's services: a
     /// baseline every CSO has confirmed, and a midline in every state. The demo CSO user's
     /// organisation has its midline reviewed, with a facilitator's change to confirm; the
@@ -20,9 +33,8 @@ extension DemoData {
         let due = service.today.adding(days: 45).description
 
         for (roundIndex, kind) in [RoundKind.baseline, .midline].enumerated() {
-            guard case .success(let round) = try await service.open(
-                RoundForm(kind: kind.rawValue, instrument: try instrument.requireID().uuidString, dueOn: due, facilitator: facilitator.uuidString),
-                actor: facilitator) else { continue }
+            let form = RoundForm(kind: kind.rawValue, instrument: try instrument.requireID().uuidString, dueOn: due, facilitator: facilitator.uuidString)
+            guard case .success(let round) = try await settled({ try await service.open(form, actor: facilitator) }) else { continue }
             let assessments = Dictionary(try await SelfAssessment.query(on: app.db).filter(\.$round.$id == round.requireID()).all()
                 .map { ($0.$organisation.id, $0) }, uniquingKeysWith: { first, _ in first })
             for (index, organisation) in order.enumerated() {
@@ -31,7 +43,7 @@ extension DemoData {
                 if kind == .midline, index == 1 || (index > 3 && index % 5 == 0) { continue }
                 let member: UUID
                 if let known = members[organisation] { member = known } else {
-                    member = try await demoColleague(app: app, of: organisation, hash: unusable)
+                    member = try await settled { try await demoColleague(app: app, of: organisation, hash: unusable) }
                     members[organisation] = member
                 }
                 // Levels that differ by organisation and question; the midline a little higher.
@@ -41,16 +53,16 @@ extension DemoData {
                     levels[question.key] = String(min(4, base + roundIndex * ((index + questionIndex) % 2)))
                 }
                 let loaded = try await service.assessment(try draft.requireID())
-                _ = try await service.save(loaded, form: SelfAssessmentForm(level: levels, intent: "submit"), actor: member)
+                _ = try await settled { try await service.save(loaded, form: SelfAssessmentForm(level: levels, intent: "submit"), actor: member) }
                 if kind == .midline, index == 2 || index == 3 { continue }
                 if kind == .midline, index == 0, let first = questions.first {
                     let current = Int(levels[first.key] ?? "") ?? 1
-                    _ = try await service.change(loaded, form: ChangeForm(question: first.key, level: String(current == 4 ? 3 : current + 1),
-                                                                          reason: "Dokumentet u panë gjatë vizitës së lehtësuesit."), actor: facilitator)
+                    _ = try await settled { try await service.change(loaded, form: ChangeForm(question: first.key, level: String(current == 4 ? 3 : current + 1),
+                                                                                              reason: "Dokumentet u panë gjatë vizitës së lehtësuesit."), actor: facilitator) }
                 }
-                try await service.review(loaded, actor: facilitator)
+                try await settled { try await service.review(loaded, actor: facilitator) }
                 if kind == .midline, index == 0 { continue }
-                try await service.confirm(loaded, actor: member)
+                try await settled { try await service.confirm(loaded, actor: member) }
             }
         }
     }
@@ -72,7 +84,7 @@ extension DemoData {
                                          email: person % 3 == 2 ? "" : "person\(number)@demo.fuqizo.invalid",
                                          phone: person % 3 == 2 ? "+355 69 \(String(format: "%03d", number % 1_000)) \(String(format: "%04d", number))" : "",
                                          sex: person % 4 == 1 ? PersonSex.male.rawValue : PersonSex.female.rawValue, ageBand: bands[number % bands.count].rawValue)
-                _ = try await service.add(form, to: organisation, actor: actor)
+                _ = try await settled { try await service.add(form, to: organisation, actor: actor) }
             }
             guard index < 6 else { continue }
             let today = service.today
@@ -80,9 +92,9 @@ extension DemoData {
                         ("monitoring", "Plan monitorimi me tregues për çdo projekt", "Koordinator projekti", 60, .planned),
                         ("sustainability", "Strategji e fundraising-ut për tre vjet", "Drejtuese ekzekutive", -10, .planned)]
             for (domain, action, owner, days, status) in plan {
-                _ = try await service.save(PlanActionForm(domain: domain, action: action, owner: owner, dueOn: today.adding(days: days).description,
+                _ = try await settled { try await service.save(PlanActionForm(domain: domain, action: action, owner: owner, dueOn: today.adding(days: days).description,
                                                           status: status.rawValue), existing: nil, of: organisation,
-                                           domains: ["finance", "monitoring", "sustainability"], actor: actor)
+                                           domains: ["finance", "monitoring", "sustainability"], actor: actor) }
             }
         }
     }
@@ -126,14 +138,15 @@ extension DemoData {
             form.trainers = [trainer.uuidString]
             form.sessions = [EventForm.SessionRow(day: first.description, starts: "09:30", ends: "13:30"),
                              EventForm.SessionRow(day: first.adding(days: 1).description, starts: "09:30", ends: "13:30")]
-            guard case .success(let created) = try await service.create(form, actor: staff) else { continue }
+            guard case .success(let created) = try await settled({ try await service.create(form, actor: staff) }) else { continue }
             let event = try await service.event(try created.requireID())
             // Ten people: eight places, two waiting.
             let chosen = (0..<10).map { people[(index * 7 + $0 * 3) % people.count] }
-            _ = try await service.register(Array(Set(chosen.compactMap(\.id))), for: event, allowed: nil, actor: staff)
+            _ = try await settled { try await service.register(Array(Set(chosen.compactMap(\.id))), for: event, allowed: nil, actor: staff) }
             let registrations = try await service.registrations(of: event, organisations: nil)
             if let leaving = registrations.first(where: { $0.status == RegistrationStatus.registered.rawValue }) {
-                try await service.cancel(try await service.registration(leaving.id, of: event), of: event, actor: staff)
+                let registration = try await service.registration(leaving.id, of: event)
+                try await settled { try await service.cancel(registration, of: event, actor: staff) }
             }
             guard monthsAgo > 0 else { continue }
             // The days themselves: attendance, most present; then closed the day after.
@@ -144,11 +157,12 @@ extension DemoData {
                 for (position, row) in holding.enumerated() {
                     marks[row.id] = position % 7 == 3 && session.number == 2 ? .absent : position % 5 == 4 ? .late : .present
                 }
-                try await service.record(marks, session: session, of: event, actor: trainer)
+                try await settled { try await service.record(marks, session: session, of: event, actor: trainer) }
             }
             try await loadQuestionnaires(app: app, event: event, trainer: trainer, seed: index)
             app.clock.advance(by: 86_400)
-            _ = try await service.close(try await service.event(try event.requireID()), actor: staff)
+            let finished = try await service.event(try event.requireID())
+            _ = try await settled { try await service.close(finished, actor: staff) }
         }
     }
 
@@ -160,9 +174,9 @@ extension DemoData {
             .init(text: "Cili dokument tregon si do të shpenzohen paratë e projektit?", options: ["Buxheti", "Statuti", "Raporti vjetor"], answer: "1"),
             .init(text: "Kush e miraton planin vjetor të organizatës?", options: ["Bordi", "Donatori", "Kontabilisti"], answer: "1"),
         ])
-        for phase in [LinkPurpose.preTest, .postTest] { _ = try await service.saveTest(test, phase: phase, for: event, actor: trainer) }
+        for phase in [LinkPurpose.preTest, .postTest] { _ = try await settled { try await service.saveTest(test, phase: phase, for: event, actor: trainer) } }
         for purpose in LinkPurpose.allCases {
-            let slips = try await service.issue(purpose, for: event, actor: trainer)
+            let slips = try await settled { try await service.issue(purpose, for: event, actor: trainer) }
             for (position, slip) in slips.enumerated() where position % 4 != 3 {
                 guard let link = try await service.link(code: slip.code) else { continue }
                 let right = purpose == .postTest ? 2 : (position + seed) % 3 == 0 ? 2 : 1
@@ -170,7 +184,7 @@ extension DemoData {
                     ? AnswerForm(choice: ["1": "1", "2": right == 2 ? "1" : "2"])
                     : AnswerForm(rating: Dictionary(uniqueKeysWithValues: SurveyItem.allCases.enumerated().map { ($1.rawValue, String(3 + ($0 + position) % 3)) }),
                                  comment: position == 0 ? "Shembujt praktikë ndihmuan shumë." : "")
-                _ = try await service.answer(link, form: form)
+                _ = try await settled { try await service.answer(link, form: form) }
             }
         }
     }
