@@ -28,9 +28,7 @@ struct QuestionnaireService {
         switch form.validated() {
         case .failure(let errors): return .failure(errors)
         case .success(let test):
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let content = String(decoding: try encoder.encode(test), as: UTF8.self)
+            let content = try StoredJSON.encode(test)
             try await database.transaction { db in
                 guard !(try await answered(event, phase, on: db)) else { throw AppError(status: .conflict, messageKey: "test.error.answered") }
                 let row = try await EventTest.query(on: db).filter(\.$event.$id == event.requireID()).filter(\.$phase == phase).first() ?? EventTest()
@@ -110,9 +108,7 @@ struct QuestionnaireService {
             switch form.survey() {
             case .failure(let errors): return .failure(errors)
             case .success(let survey):
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                typedAnswers = String(decoding: try encoder.encode(survey), as: UTF8.self)
+                typedAnswers = try StoredJSON.encode(survey)
             }
         }
         let (score, answers) = (typedScore, typedAnswers)
@@ -143,8 +139,8 @@ struct QuestionnaireService {
         func scores(_ purpose: LinkPurpose) -> [UUID: Int] {
             Dictionary(links.filter { $0.purpose == purpose }.compactMap { link in link.score.map { (link.$registration.id, $0) } }, uniquingKeysWith: { a, _ in a })
         }
-        let surveys = links.filter { $0.purpose == .survey }.compactMap(\.answers)
-            .compactMap { try? JSONDecoder().decode(AnswerForm.Survey.self, from: Data($0.utf8)) }
+        let surveys = try links.filter { $0.purpose == .survey }.compactMap(\.answers)
+            .map { try StoredJSON.decode(AnswerForm.Survey.self, from: $0) }
         return Summary(pre: scores(.preTest), post: scores(.postTest),
                        issued: Dictionary(grouping: links, by: \.purpose).mapValues(\.count), surveys: surveys)
     }

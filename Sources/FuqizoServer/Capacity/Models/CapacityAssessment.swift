@@ -20,14 +20,15 @@ final class InstrumentRecord: Model, @unchecked Sendable {
 
     init() {}
 
+    /// A row that cannot be read is reported loudly, never scored against another instrument.
     func instrument() throws -> CapacityInstrument {
-        try JSONDecoder().decode(CapacityInstrument.self, from: Data(content.utf8))
+        do { return try StoredJSON.decode(CapacityInstrument.self, from: content) } catch {
+            throw StoredDataError(table: Self.schema, column: "content", id: id)
+        }
     }
 
     func store(_ instrument: CapacityInstrument) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        content = String(decoding: try encoder.encode(instrument), as: UTF8.self)
+        content = try StoredJSON.encode(instrument)
     }
 }
 
@@ -72,13 +73,13 @@ final class SelfAssessment: Model, @unchecked Sendable {
     var resource: Resource { .selfAssessment(organisation: $organisation.id) }
 
     func decodedAnswers() throws -> CapacityAnswers {
-        try JSONDecoder().decode(CapacityAnswers.self, from: Data(answers.utf8))
+        do { return try StoredJSON.decode(CapacityAnswers.self, from: answers) } catch {
+            throw StoredDataError(table: Self.schema, column: "answers", id: id)
+        }
     }
 
     func store(_ value: CapacityAnswers) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        answers = String(decoding: try encoder.encode(value), as: UTF8.self)
+        answers = try StoredJSON.encode(value)
     }
 }
 

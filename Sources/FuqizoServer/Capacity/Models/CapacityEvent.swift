@@ -109,7 +109,9 @@ final class EventTest: Model, @unchecked Sendable {
     init() {}
 
     func test() throws -> KnowledgeTest {
-        try JSONDecoder().decode(KnowledgeTest.self, from: Data(content.utf8))
+        do { return try StoredJSON.decode(KnowledgeTest.self, from: content) } catch {
+            throw StoredDataError(table: Self.schema, column: "content", id: id)
+        }
     }
 }
 
