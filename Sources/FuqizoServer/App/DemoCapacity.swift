@@ -49,7 +49,7 @@ extension DemoData {
                 // Levels that differ by organisation and question; the midline a little higher.
                 var levels: [String: String] = [:]
                 for (questionIndex, question) in questions.enumerated() {
-                    let base = 1 + (index * 7 + questionIndex * 3) % 3
+                    let base = 1 + (index * 7 + questionIndex) % 3
                     levels[question.key] = String(min(4, base + roundIndex * ((index + questionIndex) % 2)))
                 }
                 let loaded = try await service.assessment(try draft.requireID())
@@ -129,8 +129,8 @@ extension DemoData {
             form.kind = kinds[index % kinds.count].rawValue
             form.titleSq = topic.0
             form.titleEn = topic.1
-            form.descriptionSq = "Dy ditë pune të praktikës për stafin dhe bordin e OSHC-ve: \(topic.0.lowercased())."
-            form.descriptionEn = "Two practical days for CSOs' staff and boards: \(topic.1.lowercased())."
+            form.descriptionSq = "Dy ditë pune praktike për stafin dhe bordin e OSHC-ve, me shembuj nga projektet e tyre."
+            form.descriptionEn = "Two practical days for CSOs' staff and boards, with examples from their own projects."
             form.domains = topic.3
             form.venue = index % 3 == 2 ? "" : "Qendra e Trajnimeve, Tiranë"
             form.online = index % 3 == 2 ? "yes" : ""
