@@ -141,7 +141,7 @@ struct AssessmentService {
         round.facilitatorID = chosen.facilitator
         round.openedBy = actor
         round.$instrument.id = chosen.instrument
-        let empty = try SelfAssessment.emptyAnswers()
+        let empty = try StoredJSON.encode(CapacityAnswers())
         try await database.transaction { db in
             let year = today.year
             round.reference = String(format: "CA-%04d-%02d", year, try await ReferenceCounter.next("capacity-round-\(year)", on: db))
@@ -300,13 +300,5 @@ struct AssessmentService {
             try await assessment.update(on: db)
             try await auditAssessment("assessment.reopened", assessment, actor: actor, on: db)
         }
-    }
-}
-
-extension SelfAssessment {
-    static func emptyAnswers() throws -> String {
-        let probe = SelfAssessment()
-        try probe.store(CapacityAnswers())
-        return probe.answers
     }
 }

@@ -81,7 +81,7 @@ struct EventService {
         event.descriptionEn = value.descriptionEn
         event.domains = value.domains.joined(separator: ",")
         event.regionID = value.region
-        event.venue = value.online ? (value.venue.isEmpty ? "" : value.venue) : value.venue
+        event.venue = value.venue
         event.online = value.online
         event.capacity = value.capacity
         event.startsOn = value.sessions.first?.day.description ?? ""
