@@ -195,6 +195,7 @@ struct AccessMatrixTests {
         "POST /capacity/instruments/:instrumentID/domains/:domain": staff,
         "GET /capacity/assessments/:assessmentID": editors,
         "POST /capacity/assessments/:assessmentID": [.csoUser],
+        "POST /capacity/assessments/:assessmentID/autosave": [.csoUser],
         "POST /capacity/assessments/:assessmentID/changes": staff,
         "POST /capacity/assessments/:assessmentID/review": staff,
         "POST /capacity/assessments/:assessmentID/confirm": [.csoUser],

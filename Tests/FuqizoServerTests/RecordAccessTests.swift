@@ -112,6 +112,7 @@ struct RecordAccessTests {
                 Case(method: .GET, path: "/capacity/assessments/\(assessmentA)", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's self-assessment"),
                 Case(method: .GET, path: "/capacity/assessments/\(assessmentB)", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's self-assessment"),
                 Case(method: .POST, path: "/capacity/assessments/\(assessmentB)", fields: [("intent", "save")], allowed: [.csoUserB], note: "save B's draft"),
+                Case(method: .POST, path: "/capacity/assessments/\(assessmentB)/autosave", fields: [], allowed: [.csoUserB], note: "autosave B's draft"),
                 Case(method: .GET, path: "/organisations/\(a)/capacity", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's capacity page"),
                 Case(method: .GET, path: "/organisations/\(b)/capacity", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's capacity page"),
                 Case(method: .GET, path: "/events/\(closedEvent)", fields: [], allowed: Self.staff.union([.csoUser, .csoUserB, .trainer]), note: "an event"),

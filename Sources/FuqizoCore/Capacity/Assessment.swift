@@ -255,6 +255,15 @@ public enum NeedsMap {
 
         /// The share below the threshold in whole percent, rounded half up.
         public var percentBelow: Int { (below * 200 + organisations) / (organisations * 2) }
+
+        /// A cell from sums a database computed: the CSOs' domain scores each rounded to
+        /// hundredths (`CapacityScore.hundredths`) and added up, how many CSOs, and how many of
+        /// them are below the threshold. The same cell `cells(_:domains:)` makes from the scores.
+        public init?(domain: String, region: UUID?, hundredthsSum: Int, organisations: Int, below: Int) {
+            guard (1...10_000_000).contains(organisations), (0...organisations).contains(below), hundredthsSum >= 0,
+                  let mean = CapacityScore(total: hundredthsSum, count: organisations * 100) else { return nil }
+            (self.domain, self.region, self.mean, self.organisations, self.below) = (domain, region, mean, organisations, below)
+        }
     }
 
     /// One CSO's latest confirmed scores and its region.
@@ -273,9 +282,10 @@ public enum NeedsMap {
         for domain in domains {
             for region in regions.sorted(by: { ($0?.uuidString ?? "") < ($1?.uuidString ?? "") }) {
                 let scores = assessed.filter { $0.region == region }.compactMap { $0.scores[domain] }
-                guard let mean = CapacityScore(meanOf: scores) else { continue }
-                cells.append(Cell(domain: domain, region: region, mean: mean, organisations: scores.count,
-                                  below: scores.filter { $0.isBelow(hundredths: thresholdHundredths) }.count))
+                guard let cell = Cell(domain: domain, region: region, hundredthsSum: scores.map(\.hundredths).reduce(0, +),
+                                      organisations: scores.count,
+                                      below: scores.filter { $0.isBelow(hundredths: thresholdHundredths) }.count) else { continue }
+                cells.append(cell)
             }
         }
         return cells

@@ -216,20 +216,32 @@ struct AssessmentService {
                         details.merging(["round": assessment.round.reference]) { $1 }, actor: actor, on: db)
     }
 
-    /// The CSO saves its answers as a draft, or submits them complete.
+    /// The CSO saves its answers as a draft (by the button or as it types), or submits them
+    /// complete. A draft save that changes the answers is audited with how many are answered;
+    /// one that changes nothing writes nothing. The row is written only while it is still a
+    /// draft, so a late autosave can never take back a submission.
     func save(_ assessment: SelfAssessment, form: SelfAssessmentForm, actor: UUID) async throws -> Result<Void, FieldErrors> {
         let submitting = form.intent == "submit"
         let next = try assessment.status.transition(submitting ? .submit : .edit)
         switch form.validated(try assessment.round.instrument.instrument(), submitting: submitting) {
         case .failure(let errors): return .failure(errors)
         case .success(let answers):
-            try assessment.store(answers)
-            assessment.status = next
-            if submitting { assessment.submittedOn = today.description }
+            let stored = try StoredJSON.encode(answers)
+            guard submitting || stored != assessment.answers else { return .success(()) }
+            let submittedOn = submitting ? today.description : assessment.submittedOn
             try await database.transaction { db in
-                try await assessment.update(on: db)
-                if submitting { try await auditAssessment("assessment.submitted", assessment, actor: actor, on: db) }
+                guard let sql = db as? any SQLDatabase else { throw AppError.server }
+                let written = try await sql.raw("""
+                    UPDATE capacity_assessments SET answers = \(bind: stored), status = \(bind: next.rawValue),
+                        submitted_on = \(bind: submittedOn), updated_at = \(bind: now)
+                    WHERE id = \(bind: try assessment.requireID()) AND status = \(bind: SelfAssessmentStatus.draft.rawValue)
+                    RETURNING id
+                    """).first()
+                guard written != nil else { throw AppError(status: .conflict, messageKey: "assessment.error.notNow") }
+                try await auditAssessment(submitting ? "assessment.submitted" : "assessment.drafted", assessment,
+                                          ["answered": String(answers.levels.count)], actor: actor, on: db)
             }
+            (assessment.answers, assessment.status, assessment.submittedOn) = (stored, next, submittedOn)
             return .success(())
         }
     }

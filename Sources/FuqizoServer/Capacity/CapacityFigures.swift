@@ -42,32 +42,50 @@ struct CapacityFigures {
         return try await InstrumentRecord.query(on: database).sort(\.$createdAt).first()?.instrument().domains ?? []
     }
 
-    // Read for every CSO of a round at once: the columns are named (docs/module-guide.md §4).
-    private struct ScoreRow: Decodable {
-        let organisation: UUID
+    // One row per domain and region, summed by the database (docs/module-guide.md §4: named
+    // columns). Each CSO's score is rounded to hundredths as `CapacityScore.hundredths` does,
+    // and "below" is the core's exact integer test, so the cells equal `NeedsMap.cells`.
+    private struct CellRow: Decodable {
         let region: UUID?
         let domain: String
-        let total: Int
-        let count: Int
+        let hundredths: Int
+        let organisations: Int
+        let below: Int
     }
+
+    private struct Assessed: Decodable { let assessed: Int }
 
     /// The needs map of a round: its confirmed scores by domain and programme region, and how
     /// many CSOs they cover.
     func needsMap(_ round: AssessmentRound, domains: [String]) async throws -> (cells: [NeedsMap.Cell], assessed: Int) {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        let id = try round.requireID()
+        let threshold = NeedsMap.defaultThresholdHundredths
         let rows = try await sql.raw("""
-            SELECT s.organisation_id AS organisation, rm.region_id AS region, s.domain, s.total, s.count
+            SELECT rm.region_id AS "region", s.domain AS "domain",
+                   CAST(SUM((s.total * 200 + s.count) / (s.count * 2)) AS BIGINT) AS "hundredths",
+                   CAST(COUNT(*) AS BIGINT) AS "organisations",
+                   CAST(SUM(CASE WHEN s.total * 100 < \(literal: threshold) * s.count THEN 1 ELSE 0 END) AS BIGINT) AS "below"
             FROM capacity_domain_scores s JOIN organisations o ON o.id = s.organisation_id
             LEFT JOIN region_municipalities rm ON rm.municipality_id = o.municipality_id
-            WHERE s.round_id = \(bind: try round.requireID())
-            """).all(decoding: ScoreRow.self)
-        struct Key: Hashable { let organisation: UUID; let region: UUID? }
-        var scores: [Key: [String: CapacityScore]] = [:]
-        for row in rows {
-            guard let score = CapacityScore(total: row.total, count: row.count) else { continue }
-            scores[Key(organisation: row.organisation, region: row.region), default: [:]][row.domain] = score
+            WHERE s.round_id = \(bind: id) AND s.count > 0
+            GROUP BY rm.region_id, s.domain
+            """).all(decoding: CellRow.self)
+        let assessed = try await sql.raw("""
+            SELECT CAST(COUNT(DISTINCT organisation_id) AS BIGINT) AS "assessed" FROM capacity_domain_scores WHERE round_id = \(bind: id)
+            """).first(decoding: Assessed.self)?.assessed ?? 0
+        let found = Dictionary(rows.map { (NeedsKey(domain: $0.domain, region: $0.region), $0) }, uniquingKeysWith: { a, _ in a })
+        let regions = Set(rows.map(\.region)).sorted { ($0?.uuidString ?? "") < ($1?.uuidString ?? "") }
+        // The instrument's order of domains, then regions, as the core rule orders its cells.
+        let cells = domains.flatMap { domain in
+            regions.compactMap { region in
+                found[NeedsKey(domain: domain, region: region)].flatMap {
+                    NeedsMap.Cell(domain: domain, region: region, hundredthsSum: $0.hundredths, organisations: $0.organisations, below: $0.below)
+                }
+            }
         }
-        let assessed = scores.map { NeedsMap.Assessed(region: $0.key.region, scores: $0.value) }
-        return (NeedsMap.cells(assessed, domains: domains), Set(rows.map(\.organisation)).count)
+        return (cells, assessed)
     }
+
+    private struct NeedsKey: Hashable { let domain: String; let region: UUID? }
 }

@@ -8,6 +8,7 @@ struct SelfAssessmentController: RouteCollection {
         let assessment = routes.grouped("capacity", "assessments", ":assessmentID")
         assessment.get(use: show).access(.viewCapacity, .selfAssessment)
         assessment.post(use: save).access(.fillSelfAssessment, .selfAssessment)
+        assessment.post("autosave", use: autosave).access(.fillSelfAssessment, .selfAssessment)
         assessment.post("changes", use: change).access(.facilitateAssessment, .selfAssessment)
         assessment.post("review", use: review).access(.facilitateAssessment, .selfAssessment)
         assessment.post("confirm", use: confirm).access(.fillSelfAssessment, .selfAssessment)
@@ -40,6 +41,22 @@ struct SelfAssessmentController: RouteCollection {
         switch try await service(req).save(assessment, form: form, actor: try req.requireSignedIn().userID) {
         case .success: return try back(req, assessment, flash: form.intent == "submit" ? "assessment.submittedFlash" : "assessment.savedFlash")
         case .failure(let errors): return try await render(req, assessment, typed: form, errors: errors, status: .badRequest)
+        }
+    }
+
+    /// The page's script saves the draft as the CSO answers: JSON back, never a page. Only a
+    /// draft is saved this way; submitting stays the person's own press of the button.
+    func autosave(req: Request) async throws -> Response {
+        let assessment = try req.record(SelfAssessment.self)
+        var form = try req.form(SelfAssessmentForm.self)
+        form.intent = "save"
+        do {
+            switch try await service(req).save(assessment, form: form, actor: try req.requireSignedIn().userID) {
+            case .success: return try await AutosaveAnswer(saved: true, revision: nil, message: AutosaveAnswer.savedLine(req)).response(.ok, for: req)
+            case .failure: return try await AutosaveAnswer(saved: false, revision: nil, message: req.t("assessment.autosaveInvalid")).response(.unprocessableEntity, for: req)
+            }
+        } catch let error as AppError where error.status == .conflict {
+            return try await AutosaveAnswer(saved: false, revision: nil, message: req.t(error.messageKey)).response(.conflict, for: req)
         }
     }
 

@@ -237,36 +237,22 @@ struct ApplicantController: RouteCollection {
         }
     }
 
-    struct AutosaveAnswer: Content {
-        let saved: Bool
-        let revision: Int
-        let message: String
-    }
-
     /// The small script's save as the person types: JSON in, JSON out, never a page.
     func autosave(req: Request) async throws -> Response {
         let application = try application(req)
         let form = try req.form(SaveForm.self)
         let result = try await service(req).save(application, content: form.content, revision: form.revision,
                                                  actor: try req.requireSignedIn().userID)
-        let answer: AutosaveAnswer
-        let status: HTTPResponseStatus
         switch result {
         case .success(let revision):
-            answer = AutosaveAnswer(saved: true, revision: revision,
-                                    message: req.services.catalog.format("application.autosaved", req.language, ["time": Display.dateTime(req.now)]))
-            status = .ok
+            return try await AutosaveAnswer(saved: true, revision: revision, message: AutosaveAnswer.savedLine(req)).response(.ok, for: req)
         case .failure(.changedMeanwhile(let revision)):
-            answer = AutosaveAnswer(saved: false, revision: revision, message: req.t("application.error.changedMeanwhile"))
-            status = .conflict
+            return try await AutosaveAnswer(saved: false, revision: revision, message: req.t("application.error.changedMeanwhile"))
+                .response(.conflict, for: req)
         case .failure(.notEditable):
-            answer = AutosaveAnswer(saved: false, revision: application.revision, message: req.t("application.error.submitted"))
-            status = .conflict
+            return try await AutosaveAnswer(saved: false, revision: application.revision, message: req.t("application.error.submitted"))
+                .response(.conflict, for: req)
         }
-        let response = try await answer.encodeResponse(for: req)
-        response.status = status
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
     }
 
     struct ReceiptPage: Encodable {

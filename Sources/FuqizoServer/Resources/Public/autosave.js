@@ -1,4 +1,4 @@
-// Saves an application draft a few seconds after the person stops typing, so a dropped
+// Saves a draft (an application, a self-assessment) a few seconds after the person stops typing, so a dropped
 // connection or a closed laptop loses little. The form works without this script.
 (function () {
   "use strict";
@@ -26,7 +26,9 @@
       return response.json().then(function (answer) {
         if (status && answer.message) status.textContent = answer.message;
         // After a conflict the person decides with the Save button; the script stops.
-        if (answer.saved) revision.value = answer.revision; else stopped = true;
+        // Records without a revision (a self-assessment) have no such field.
+        if (!answer.saved) stopped = true;
+        else if (revision && answer.revision !== null && answer.revision !== undefined) revision.value = answer.revision;
       });
     }).catch(function () {
       // Offline or server away: the next keystroke tries again.
