@@ -75,6 +75,9 @@ struct CapacityTests {
             #expect(try await InstrumentRecord.find(scene.instrument.id, on: app.db)?.frozen == true, "a used instrument is frozen")
             let mine = try await assessment(app, round, of: scene.organisation)
             let page = "/capacity/assessments/\(mine.id!)"
+            // Staff look at the needs map before anything is confirmed: the empty map is
+            // remembered, and the confirmation below must make it forget.
+            #expect(try await scene.staff.get("/capacity/needs").body.string.contains(round.reference))
 
             // The CSO's home page asks it to fill; another CSO cannot even learn it exists.
             #expect(try await scene.cso.get("/").body.string.contains(catalog.text("work.capacity.fill", .sq)))

@@ -303,6 +303,7 @@ struct AssessmentService {
             if !rows.isEmpty { try await rows.create(on: db) }
             try await auditAssessment("assessment.confirmed", assessment, actor: actor, on: db)
         }
+        services.needsMaps.forget(assessment.$round.id)
     }
 
     /// The CSO disagrees with the review and takes it back to answer again.

@@ -139,8 +139,15 @@ struct CapacityController: RouteCollection {
         var chosen: AssessmentRound?
         if let chosenRow { chosen = try await service(req).round(chosenRow.id) }
         let instrument = try chosen?.instrument.instrument()
-        var map: (cells: [NeedsMap.Cell], assessed: Int)?
-        if let chosen { map = try await CapacityFigures(database: req.db).needsMap(chosen, domains: instrument?.domains.map(\.key) ?? []) }
+        var map: NeedsMapMemory.Map?
+        if let chosen, let id = chosen.id {
+            map = req.services.needsMaps.recent(id, at: req.now)
+            if map == nil {
+                let added = try await CapacityFigures(database: req.db).needsMap(chosen, domains: instrument?.domains.map(\.key) ?? [])
+                req.services.needsMaps.remember(added, for: id, at: req.now)
+                map = added
+            }
+        }
         let context = CapacityContext.needs(req, rounds: rounds, chosen: chosen, instrument: instrument, cells: map?.cells ?? [],
                                             assessed: map?.assessed ?? 0, regions: try await GeographyDirectory.load(on: req.db).regions)
         return try await req.page("capacity/needs", title: "needs.title", context).encodeResponse(for: req)

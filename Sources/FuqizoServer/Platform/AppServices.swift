@@ -59,6 +59,8 @@ struct AppServices: Sendable {
     /// Keys the audit chain's hashes, and (a key of its own) the anchors printed outside it.
     let audit: AuditTrail
     let anchorKey: SecretKeyBytes
+    /// The needs maps last added up, per round (capacity assessment).
+    let needsMaps = NeedsMapMemory()
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config
