@@ -4,6 +4,8 @@ import os
 import re
 import secrets
 import shutil
+import socket
+import subprocess
 import tempfile
 import time
 import urllib.error
@@ -38,6 +40,32 @@ def test_installed_copy_uses_its_own_resources(mailbox):
     finally:
         server.stop()
         shutil.rmtree(install, ignore_errors=True)
+
+
+def test_a_taken_port_ends_the_server_cleanly():
+    """Started on a port another program holds: the server says so and exits with an error,
+    three times over, and never stops on a trap (its background work once reached for the
+    database after shutdown had closed it)."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        for _ in range(3):
+            data = tempfile.mkdtemp(prefix="fuqizo-e2e-")
+            env = dict(os.environ, FUQIZO_DATA_DIR=data, FUQIZO_PUBLIC_URL=f"http://127.0.0.1:{port}", DATABASE_URL="",
+                       FUQIZO_BACKGROUND_SECONDS="1", SWIFT_BACKTRACE="enable=no")
+            try:
+                done = subprocess.run([BINARY, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
+                                      capture_output=True, text=True, timeout=120)
+            finally:
+                shutil.rmtree(data, ignore_errors=True)
+            output = done.stdout + done.stderr
+            assert "Address already in use" in output
+            assert done.returncode > 0, f"exit {done.returncode}:\n{output[-2000:]}"
+            assert "runtime failure" not in output
+    finally:
+        holder.close()
 
 
 def test_two_instances_share_one_postgresql(mailbox, chromium):

@@ -273,6 +273,12 @@ struct BackgroundJobs: LifecycleHandler {
     }
 
     func shutdownAsync(_ application: Application) async {
-        runner.task.withLockedValue { $0?.cancel() }
+        let task = runner.task.withLockedValue { task in
+            task?.cancel()
+            return task
+        }
+        // The look under way finishes before the databases close beneath it: a job reaching
+        // for a closed database would stop the process (seen when the port was taken).
+        await task?.value
     }
 }
