@@ -134,6 +134,24 @@ struct CapacityAssessmentTests {
         // Finance: 1 of 3 below (33 %); governance: 1 of 4 (25 %).
         #expect(NeedsMap.priorities(cells) == ["finance", "governance"])
     }
+
+    @Test("a plan's priority domains: those below 2,5, lowest first, ties in the instrument's order; exactly 2,5 is not below")
+    func priorityDomains() {
+        let scores = ["governance": CapacityScore(total: 11, count: 5)!, "finance": CapacityScore(total: 5, count: 2)!,
+                      "people": CapacityScore(total: 9, count: 5)!, "programmes": CapacityScore(total: 11, count: 5)!]
+        let order = ["governance", "finance", "programmes", "people", "monitoring"]
+        #expect(ActionPlan.priorityDomains(scores, order: order) == ["people", "governance", "programmes"])
+        #expect(ActionPlan.priorityDomains([:], order: order).isEmpty)
+    }
+
+    @Test("the trainings a plan shows: its priority domains first, then its open actions' domains in the instrument's order, each once")
+    func trainingDomains() {
+        let order = ["governance", "finance", "programmes", "people", "monitoring"]
+        #expect(ActionPlan.trainingDomains(priorities: ["people", "governance"], openActions: ["monitoring", "governance", "finance"], order: order)
+            == ["people", "governance", "finance", "monitoring"])
+        #expect(ActionPlan.trainingDomains(priorities: [], openActions: ["unknown", "finance", "finance"], order: order) == ["finance"])
+        #expect(ActionPlan.trainingDomains(priorities: [], openActions: [], order: order).isEmpty)
+    }
 }
 
 @Suite("Capacity-building events: places, attendance, certificates, tests")

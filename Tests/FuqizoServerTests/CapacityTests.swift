@@ -325,6 +325,34 @@ struct CapacityTests {
                                                                                  ("dueOn", today.adding(days: -3).description), ("status", "done")]).status == .seeOther)
             #expect(try await PlanAction.find(action.id, on: app.db)?.status == .done)
             #expect(!(try await scene.cso.get(page).body.string.contains(app.services.catalog.text("action.late", .sq))), "a done action is never late")
+
+            // The trainings for the plan's domains: an event for finance still to come, and one
+            // of the CSO's people who attended an earlier finance event.
+            let trainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+            try await scene.staff.get("/events/new")
+            #expect(try await scene.staff.post("/events", [
+                ("kind", "training"), ("titleSq", "Buxheti vjetor"), ("titleEn", "The annual budget"), ("descriptionSq", "Një ditë."),
+                ("descriptionEn", "One day."), ("domains[]", "finance"), ("venue", "Kukës"), ("capacity", "12"),
+                ("sessions[0][day]", today.adding(days: 20).description), ("sessions[0][starts]", "09:30"), ("sessions[0][ends]", "13:00"),
+                ("trainers[]", trainer.id!.uuidString)]).status == .seeOther)
+            let event = try #require(try await CapacityEvent.query(on: app.db).first())
+            guard case .success(let person) = try await PeopleService(database: app.db, services: app.services)
+                .add(CsoPersonForm(name: "Arta Hoxha", role: "Financiere", email: "arta@example.org", phone: "", sex: "female", ageBand: "from25to34"),
+                     to: scene.organisation.id!, actor: UUID()) else { Issue.record("could not add a person"); return }
+            let attended = EventRegistration()
+            (attended.status, attended.askedAt, attended.registeredBy) = (.attended, app.clock.now(), scene.staffUser.id!)
+            (attended.$event.id, attended.$person.id, attended.$organisation.id) = (event.id!, person.id!, scene.organisation.id!)
+            try await attended.create(on: app.db)
+            let withTrainings = try await scene.cso.get(page).body.string
+            #expect(withTrainings.contains(app.services.catalog.text("action.trainings", .sq)))
+            #expect(withTrainings.contains("Buxheti vjetor") && withTrainings.contains(event.reference) && withTrainings.contains("/events/\(event.id!)"))
+            #expect(withTrainings.contains(app.services.catalog.format("action.trainings.trained", .sq, ["count": "1"])))
+            #expect(withTrainings.contains("/events?domain=finance"))
+            // The events list keeps to the domain asked for.
+            #expect(try await scene.cso.get("/events?domain=finance").body.string.contains("Buxheti vjetor"))
+            #expect(!(try await scene.cso.get("/events?domain=governance").body.string.contains("Buxheti vjetor")))
+            #expect(try await scene.cso.get("/events?domain=%27%20OR%201%3D1").body.string.contains("Buxheti vjetor"), "an unknown domain filters nothing")
+
             try await scene.other.get("/capacity")
             let refused = try await scene.other.post("\(page)/actions", [("domain", "finance")])
             #expect(refused.status == .forbidden && refused.body.string.contains(app.services.catalog.text("error.forbidden", .sq)))

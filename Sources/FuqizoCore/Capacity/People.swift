@@ -144,4 +144,14 @@ public enum ActionPlan {
             return sa == sb ? a.offset < b.offset : sa < sb
         }.map(\.element)
     }
+
+    /// The domains whose trainings a CSO's plan shows: its priority domains in their order,
+    /// then those of its open actions (planned or in progress) in the instrument's order.
+    /// Domains the instrument does not have are left out.
+    public static func trainingDomains(priorities: [String], openActions: [String], order: [String]) -> [String] {
+        let known = Set(order)
+        let first = priorities.filter { known.contains($0) }
+        let wanted = Set(openActions).subtracting(first)
+        return first + order.filter { wanted.contains($0) }
+    }
 }

@@ -43,6 +43,61 @@ struct CapacityFigures {
         return try await InstrumentRecord.query(on: database).sort(\.$createdAt).first()?.instrument().domains ?? []
     }
 
+    /// An event still to come, as the action plan lists it under a domain it addresses.
+    struct UpcomingEvent: Decodable {
+        let id: UUID
+        let reference: String
+        let titleSq: String
+        let titleEn: String
+        let startsOn: String
+        let endsOn: String
+        let capacity: Int
+        let taken: Int
+        let domains: String
+    }
+
+    /// What the programme offers a CSO for one domain of its plan.
+    struct DomainTrainings {
+        /// The next events still to come that address it (three at most), soonest first.
+        var upcoming: [UpcomingEvent] = []
+        /// How many of the CSO's people have attended an event that addressed it.
+        var trained = 0
+    }
+
+    private struct AttendedRow: Decodable {
+        let person: UUID
+        let domains: String
+    }
+
+    /// The trainings for these domains of a CSO's plan.
+    func trainings(for domains: [String], of organisation: UUID, from today: LocalDate) async throws -> [String: DomainTrainings] {
+        guard !domains.isEmpty else { return [:] }
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        var found: [String: DomainTrainings] = [:]
+        for domain in domains {
+            // Events keep their domains comma-separated: the pattern finds the candidates, the
+            // exact split below keeps only real matches. The index on starts_on serves the order.
+            let rows = try await sql.raw("""
+                SELECT e.id, e.reference, e.title_sq AS "titleSq", e.title_en AS "titleEn", e.starts_on AS "startsOn", e.ends_on AS "endsOn",
+                       e.capacity, e.domains,
+                       (SELECT CAST(COUNT(*) AS BIGINT) FROM event_registrations r WHERE r.event_id = e.id AND r.status IN ('registered', 'attended')) AS "taken"
+                FROM capacity_events e
+                WHERE e.starts_on >= \(bind: today.description) AND e.closed_on IS NULL AND (',' || e.domains || ',') LIKE \(bind: "%,\(domain),%")
+                ORDER BY e.starts_on, e.reference LIMIT 3
+                """).all(decoding: UpcomingEvent.self)
+            found[domain, default: DomainTrainings()].upcoming = rows.filter { $0.domains.split(separator: ",").contains { $0 == domain } }
+        }
+        let attended = try await sql.raw("""
+            SELECT DISTINCT r.person_id AS "person", e.domains AS "domains"
+            FROM event_registrations r JOIN capacity_events e ON e.id = r.event_id
+            WHERE r.organisation_id = \(bind: organisation) AND r.status = \(bind: RegistrationStatus.attended.rawValue)
+            """).all(decoding: AttendedRow.self)
+        for domain in domains {
+            found[domain, default: DomainTrainings()].trained = Set(attended.filter { $0.domains.split(separator: ",").contains { $0 == domain } }.map(\.person)).count
+        }
+        return found
+    }
+
     // One row per domain and region, summed by the database (docs/module-guide.md §4: named
     // columns). Each CSO's score is rounded to hundredths as `CapacityScore.hundredths` does,
     // and "below" is the core's exact integer test, so the cells equal `NeedsMap.cells`.

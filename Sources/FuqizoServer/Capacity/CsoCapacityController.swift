@@ -38,8 +38,16 @@ struct CsoCapacityController: RouteCollection {
         let history = try await figures.history(of: id)
         let open = CapacityContext.index(req, rounds: [], instruments: [], own: try await figures.assessments(of: [id]), organisations: []).own
         let domains = try await figures.planDomains(history.instrument)
-        let plan = PeopleContext.plan(req, organisation: id, actions: try await service(req).actions(of: id), domains: domains,
-                                      latest: history.rounds.last?.scores ?? [:], form: form, errors: errors)
+        let actions = try await service(req).actions(of: id)
+        let latest = history.rounds.last?.scores ?? [:]
+        let order = domains.map(\.key)
+        let trainingDomains = ActionPlan.trainingDomains(priorities: ActionPlan.priorityDomains(latest, order: order),
+                                                         openActions: actions.filter(\.status.isOpen).map(\.domain), order: order)
+        let offers = Policy.decide(req.actor, .viewEvents).isAllowed
+            ? try await figures.trainings(for: trainingDomains, of: id, from: TiranaTime.today(at: req.now)) : [:]
+        let plan = PeopleContext.plan(req, organisation: id, actions: actions, domains: domains, latest: latest,
+                                      trainings: trainingDomains.compactMap { domain in offers[domain].map { (domain, $0) } },
+                                      form: form, errors: errors)
         let context = AssessmentContext.capacity(req, organisation: organisation, instrument: history.instrument, rounds: history.rounds,
                                                  open: open, plan: plan)
         return try await req.page("capacity/organisation", title: "capacity.organisation.title", context, status: status)

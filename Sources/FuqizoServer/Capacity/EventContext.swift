@@ -21,6 +21,9 @@ enum EventContext {
         let canCreate: Bool
         let upcoming: Bool
         let otherHref: String
+        /// The domain filter: every domain of the newest instrument, the chosen one selected.
+        let domainOptions: [FieldContext.Option]
+        let all: String?
         let rows: [Line]
         let pages: PageLinks
     }
@@ -29,18 +32,22 @@ enum EventContext {
         from == to ? Display.date(iso: from, language) : "\(Display.date(iso: from, language)) – \(Display.date(iso: to, language))"
     }
 
-    static func list(_ req: Request, rows: [EventService.EventRow], pager: Pager, upcoming: Bool) -> ListPage {
+    static func list(_ req: Request, rows: [EventService.EventRow], pager: Pager, upcoming: Bool,
+                     domains: [CapacityInstrument.Domain], domain: String?) -> ListPage {
         let language = req.language
         return ListPage(
             canCreate: Policy.decide(req.actor, .manageEvents).isAllowed, upcoming: upcoming,
-            otherHref: SiteURL.events.with([("all", upcoming ? "yes" : nil)]),
+            otherHref: SiteURL.events.with([("all", upcoming ? "yes" : nil), ("domain", domain)]),
+            domainOptions: [.init(value: "", label: req.t("event.list.anyDomain"), selected: domain == nil)]
+                + domains.map { .init(value: $0.key, label: language.pick($0.nameSq, $0.nameEn), selected: $0.key == domain) },
+            all: upcoming ? nil : "yes",
             rows: rows.map { row in
                 Line(href: SiteURL.event(row.id).path, reference: row.reference, title: language.pick(row.titleSq, row.titleEn),
                      kind: req.t(EventKind(rawValue: row.kind)?.catalogKey ?? row.kind), dates: dates(row.startsOn, row.endsOn, language),
                      places: req.t("event.places", ["taken": Display.count(row.taken, language), "capacity": Display.count(row.capacity, language)]),
                      closed: row.closedOn != nil)
             },
-            pages: PageLinks(pager) { SiteURL.events.with([("all", upcoming ? nil : "yes"), ("page", String($0))]) })
+            pages: PageLinks(pager) { SiteURL.events.with([("all", upcoming ? nil : "yes"), ("domain", domain), ("page", String($0))]) })
     }
 
     // MARK: the form

@@ -51,10 +51,14 @@ struct EventService {
         let closedOn: String?
     }
 
-    /// A page of events, the newest first from those still to come; `trainer`: only theirs.
-    func events(trainer: UUID?, upcoming: Bool, page: Int?) async throws -> (rows: [EventRow], pager: Pager) {
+    /// A page of events, the soonest first from those still to come, or the newest first from
+    /// all; `trainer`: only theirs; `domain`: only those addressing it.
+    func events(trainer: UUID?, upcoming: Bool, domain: String? = nil, page: Int?) async throws -> (rows: [EventRow], pager: Pager) {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
         var conditions: [SQLQueryString] = []
+        // Domains are kept comma-separated; keys are letters only (the instrument's), so the
+        // pattern matches whole keys.
+        if let domain { conditions.append("(',' || e.domains || ',') LIKE \(bind: "%,\(domain),%")") }
         if let trainer { conditions.append("e.id IN (SELECT t.event_id FROM event_trainers t WHERE t.user_id = \(bind: trainer))") }
         if upcoming { conditions.append("e.ends_on >= \(bind: today.description)") }
         let filter: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

@@ -27,6 +27,7 @@ struct EventsController: RouteCollection {
 
     struct ListQuery: Content {
         var all: String?
+        var domain: String?
         var page: Int?
     }
 
@@ -35,9 +36,13 @@ struct EventsController: RouteCollection {
         let upcoming = query?.all != "yes"
         // A trainer who is not also staff sees the events they run.
         let trainer = req.actor.isProgrammeStaff || req.actor.has(.csoUser) ? nil : req.actor.userID
-        let found = try await service(req).events(trainer: trainer, upcoming: upcoming, page: query?.page)
+        let domains = try await CapacityFigures(database: req.db).planDomains(nil)
+        // Only a domain of the instrument filters; anything else shows every event.
+        let domain = query?.domain.flatMap { typed in domains.contains { $0.key == typed } ? typed : nil }
+        let found = try await service(req).events(trainer: trainer, upcoming: upcoming, domain: domain, page: query?.page)
         return try await req.page("events/list", title: "event.list.title",
-                                  EventContext.list(req, rows: found.rows, pager: found.pager, upcoming: upcoming)).encodeResponse(for: req)
+                                  EventContext.list(req, rows: found.rows, pager: found.pager, upcoming: upcoming, domains: domains, domain: domain))
+            .encodeResponse(for: req)
     }
 
     // MARK: the form

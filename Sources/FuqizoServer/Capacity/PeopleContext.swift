@@ -108,9 +108,26 @@ enum PeopleContext {
         let late: Bool
     }
 
+    /// A domain of the plan with the trainings that address it.
+    struct TrainingRow: Encodable {
+        let domain: String
+        let trained: String
+        let events: [TrainingEvent]
+        let allHref: String
+    }
+
+    struct TrainingEvent: Encodable {
+        let href: String
+        let title: String
+        let reference: String
+        let dates: String
+        let places: String
+    }
+
     struct Plan: Encodable {
         let priorities: [String]
         let rows: [ActionRow]
+        let trainings: [TrainingRow]
         let canEdit: Bool
         let action: String
         let fields: [FieldContext]
@@ -118,7 +135,7 @@ enum PeopleContext {
     }
 
     static func plan(_ req: Request, organisation: UUID, actions: [PlanAction], domains: [CapacityInstrument.Domain], latest: [String: CapacityScore],
-                     form: PlanActionForm, errors: FieldErrors) -> Plan {
+                     trainings: [(domain: String, offer: CapacityFigures.DomainTrainings)], form: PlanActionForm, errors: FieldErrors) -> Plan {
         let language = req.language
         let names = Dictionary(domains.map { ($0.key, language.pick($0.nameSq, $0.nameEn)) }, uniquingKeysWith: { a, _ in a })
         let canEdit = Policy.decide(req.actor, .planCapacity, .organisation(organisation)).isAllowed
@@ -132,6 +149,16 @@ enum PeopleContext {
                           domain: names[action.domain] ?? action.domain, action: action.action, owner: action.owner,
                           due: Display.date(iso: action.dueOn, language), status: req.t(action.status.catalogKey),
                           late: action.status.isOpen && (LocalDate(action.dueOn).map { $0 < today } ?? false))
+            },
+            trainings: trainings.map { domain, offer in
+                TrainingRow(domain: names[domain] ?? domain, trained: req.t("action.trainings.trained", ["count": Display.count(offer.trained, language)]),
+                            events: offer.upcoming.map { event in
+                                TrainingEvent(href: SiteURL.event(event.id).path, title: language.pick(event.titleSq, event.titleEn),
+                                              reference: event.reference, dates: EventContext.dates(event.startsOn, event.endsOn, language),
+                                              places: req.t("event.places", ["taken": Display.count(event.taken, language),
+                                                                             "capacity": Display.count(event.capacity, language)]))
+                            },
+                            allHref: SiteURL.events.with([("domain", domain)]))
             },
             canEdit: canEdit && !domains.isEmpty, action: SiteURL.organisationCapacity(organisation).path + "/actions",
             fields: actionFields(req, form, domains: domains, errors: errors, withStatus: false), hasErrors: !errors.isEmpty)
