@@ -156,6 +156,18 @@ struct CapacityAssessmentTests {
 
 @Suite("Capacity-building events: places, attendance, certificates, tests")
 struct CapacityEventTests {
+    @Test("a reminder is due in the two days before the first session, never earlier, never on the day or after")
+    func reminderDays() {
+        let starts = LocalDate("2027-02-10")!
+        #expect(!EventReminder.isDue(today: LocalDate("2027-02-07")!, startsOn: starts))
+        #expect(EventReminder.isDue(today: LocalDate("2027-02-08")!, startsOn: starts))
+        #expect(EventReminder.isDue(today: LocalDate("2027-02-09")!, startsOn: starts))
+        #expect(!EventReminder.isDue(today: starts, startsOn: starts))
+        #expect(!EventReminder.isDue(today: LocalDate("2027-02-11")!, startsOn: starts))
+        // Across a month's end.
+        #expect(EventReminder.isDue(today: LocalDate("2027-02-27")!, startsOn: LocalDate("2027-03-01")!))
+    }
+
     @Test("registering takes a free place or waits; twice is refused; a cancelled person may ask again; after the event, attendance decides")
     func registrationLifecycle() throws {
         #expect(try RegistrationStatus.invited.next(on: .register(placeFree: true)) == .registered)

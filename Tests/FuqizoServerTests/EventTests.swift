@@ -227,4 +227,48 @@ struct EventTests {
             #expect(try await cso.get("\(base)/questionnaires").status == .forbidden)
         }
     }
+
+    @Test("those registered are reminded by mail in the two days before the first session, once; the waitlisted and those without an address are not")
+    func reminders() async throws {
+        try await withFuqizo { app in
+            let mine = try await TestFixtures.organisation(app, name: "Shoqata Kujtesë")
+            let staff = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)]))
+            let trainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+            let cso = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: mine.id!)]))
+            let today = TiranaTime.today(at: app.clock.now())
+            try await staff.get("/events/new")
+            #expect(try await staff.post("/events", [
+                ("kind", "workshop"), ("titleSq", "Raportimi narrativ"), ("titleEn", "Narrative reporting"), ("descriptionSq", "Një ditë."),
+                ("descriptionEn", "One day."), ("domains[]", "monitoring"), ("venue", "Dibër, salla e bashkisë"), ("capacity", "2"),
+                ("sessions[0][day]", today.adding(days: 5).description), ("sessions[0][starts]", "10:00"), ("sessions[0][ends]", "13:00"),
+                ("trainers[]", trainer.id!.uuidString)]).status == .seeOther)
+            let event = try #require(try await CapacityEvent.query(on: app.db).first())
+            let arta = try await person(app, "Arta Hoxha", email: "arta@example.org", of: mine.id!)
+            let besa = try await person(app, "Besa Leka", email: nil, of: mine.id!)
+            let drita = try await person(app, "Drita Muça", email: "drita@example.org", of: mine.id!)
+            try await cso.get("/events/\(event.id!)")
+            #expect(try await cso.post("/events/\(event.id!)/registrations",
+                                       [("people[]", arta.id!.uuidString), ("people[]", besa.id!.uuidString), ("people[]", drita.id!.uuidString)]).status == .seeOther)
+            #expect(try await EventRegistration.query(on: app.db).filter(\.$status == .waitlisted).count() == 1)
+            func look() async throws -> [String] {
+                try await SystemValue.find(EventReminders.leaseName, on: app.db)?.delete(on: app.db)
+                let before = Set(try await OutboxMessage.query(on: app.db).all().compactMap(\.id))
+                try await EventReminders.run(app)
+                return try await OutboxMessage.query(on: app.db).all().filter { !before.contains($0.id!) }.map(\.recipient).sorted()
+            }
+            #expect(try await look().isEmpty, "five days before: too early")
+            app.clock.advance(by: 3 * 86_400)
+            let waitlisted = try #require(try await EventRegistration.query(on: app.db).filter(\.$status == .waitlisted).with(\.$person).first())
+            let reminded = try await look()
+            #expect(reminded == [arta.email, drita.email].compactMap { $0 }.filter { $0 != waitlisted.person.email }, "the registered with an address, once")
+            let mail = try #require(try await OutboxMessage.query(on: app.db).filter(\.$recipient == "arta@example.org").all().last)
+            #expect(mail.subject.contains(event.reference) && mail.subject.contains("Kujtesë") && mail.subject.contains("Reminder"))
+            #expect(!mail.subject.contains("Arta"), "no name in the subject")
+            #expect(try await look().isEmpty, "once")
+            app.clock.advance(by: 86_400)
+            #expect(try await look().isEmpty, "the day before: already reminded")
+            app.clock.advance(by: 86_400)
+            #expect(try await look().isEmpty, "never on the day itself")
+        }
+    }
 }

@@ -56,6 +56,18 @@ extension RegistrationStatus: Lifecycle {
 
 /// Who takes the places: the event's capacity against the registrations, in the order people
 /// asked.
+/// When the people registered for an event are reminded of it by mail.
+public enum EventReminder {
+    /// From this many days before the first session.
+    public static let daysBefore = 2
+
+    /// In the days before the first session, never on or after it: a server that was down on
+    /// the first of those days still reminds on the next.
+    public static func isDue(today: LocalDate, startsOn: LocalDate) -> Bool {
+        today < startsOn && startsOn <= today.adding(days: daysBefore)
+    }
+}
+
 public enum Places {
     public struct Registration: Sendable, Equatable {
         public let id: UUID

@@ -54,4 +54,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateCapacityActions())
     app.migrations.add(CreateCapacityEvents())
     app.migrations.add(CreateEventQuestionnaires())
+    app.migrations.add(CreateEventReminders())
 }

@@ -225,7 +225,7 @@ extension Application {
     }
 }
 
-/// Runs background work (mail delivery, mail about new work, report reminders, retention of survivor records) on a timer in every instance; claims make sure each
+/// Runs background work (mail delivery, mail about new work, report and event reminders, retention of survivor records) on a timer in every instance; claims make sure each
 /// piece of work is done once.
 struct BackgroundJobs: LifecycleHandler {
     final class Runner: Sendable {
@@ -260,6 +260,11 @@ struct BackgroundJobs: LifecycleHandler {
                     try await application.remindReports()
                 } catch {
                     application.logger.warning("Background report reminders failed: \(String(reflecting: type(of: error)))")
+                }
+                do {
+                    try await application.remindEvents()
+                } catch {
+                    application.logger.warning("Background event reminders failed: \(String(reflecting: type(of: error)))")
                 }
                 do {
                     try await application.shredExpiredSurvivorRecords()
