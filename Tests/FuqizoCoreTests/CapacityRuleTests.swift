@@ -179,6 +179,14 @@ struct CapacityEventTests {
         #expect(try RegistrationStatus.registered.next(on: .close(attended: true)) == .attended)
         #expect(throws: WorkflowRefusal("registration.error.twice")) { try RegistrationStatus.registered.next(on: .register(placeFree: true)) }
         #expect(throws: WorkflowRefusal("registration.error.eventOver")) { try RegistrationStatus.attended.next(on: .cancel) }
+        // Staff invite: someone who cancelled may be invited again; an open invitation or a
+        // place already taken is refused.
+        #expect(try RegistrationStatus.cancelled.next(on: .invite) == .invited)
+        #expect(try RegistrationStatus.invited.next(on: .cancel) == .cancelled)
+        #expect(throws: WorkflowRefusal("registration.error.twice")) { try RegistrationStatus.invited.next(on: .invite) }
+        #expect(throws: WorkflowRefusal("registration.error.twice")) { try RegistrationStatus.waitlisted.next(on: .invite) }
+        #expect(!RegistrationStatus.attended.allows(.invite))
+        #expect(!RegistrationStatus.invited.holdsPlace)
         #expect(!RegistrationStatus.invited.allows(.promote))
         #expect(!RegistrationStatus.waitlisted.allows(.close(attended: true)))
     }
@@ -280,5 +288,9 @@ struct CapacityEventTests {
         #expect(CapacityWork.closing(over: 0, earliest: nil).isEmpty)
         let closing = CapacityWork.closing(over: 3, earliest: today.adding(days: -9))
         #expect(closing.first?.count == 3 && closing.first?.due == today.adding(days: -2))
+        let invitations = CapacityWork.invitations([.init(event: event, reference: "EV-2027-001", people: 2, startsOn: today.adding(days: 6)),
+                                                    .init(event: UUID(), reference: "EV-2027-002", people: 0, startsOn: today)])
+        #expect(invitations.count == 1 && invitations.first?.count == 2 && invitations.first?.due == today.adding(days: 5))
+        #expect(invitations.first?.link == WorkLink("event", event.uuidString) && invitations.first?.kind == "work.event.invitations")
     }
 }

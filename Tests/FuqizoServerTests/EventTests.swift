@@ -271,4 +271,51 @@ struct EventTests {
             #expect(try await look().isEmpty, "never on the day itself")
         }
     }
+
+    @Test("staff invite a CSO's people: no place is held; the CSO sees it on its home page, accepts one and declines another; a CSO cannot invite")
+    func invitations() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let mine = try await TestFixtures.organisation(app, name: "Shoqata Ftesë")
+            let staff = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)]))
+            let trainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+            let cso = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: mine.id!)]))
+            let today = TiranaTime.today(at: app.clock.now())
+            try await staff.get("/events/new")
+            #expect(try await staff.post("/events", [
+                ("kind", "mentoring"), ("titleSq", "Mentorim për drejtuesit"), ("titleEn", "Mentoring for managers"), ("descriptionSq", "Një ditë."),
+                ("descriptionEn", "One day."), ("domains[]", "governance"), ("venue", "Sarandë"), ("capacity", "1"),
+                ("sessions[0][day]", today.adding(days: 9).description), ("sessions[0][starts]", "10:00"), ("sessions[0][ends]", "12:00"),
+                ("trainers[]", trainer.id!.uuidString)]).status == .seeOther)
+            let event = try #require(try await CapacityEvent.query(on: app.db).first())
+            let page = "/events/\(event.id!)"
+            let arta = try await person(app, "Arta Hoxha", email: "arta@example.org", of: mine.id!)
+            let besa = try await person(app, "Besa Leka", email: nil, of: mine.id!)
+            try await staff.get(page)
+            #expect(try await staff.post("\(page)/registrations", [("intent", "invite"), ("people[]", arta.id!.uuidString), ("people[]", besa.id!.uuidString)]).status == .seeOther)
+            func status(_ person: CsoPerson) async throws -> RegistrationStatus? {
+                try await EventRegistration.query(on: app.db).filter(\.$person.$id == person.id!).first()?.status
+            }
+            let invited = (try await status(arta), try await status(besa))
+            #expect(invited.0 == .invited && invited.1 == .invited)
+            #expect(try await staff.post("\(page)/registrations", [("intent", "invite"), ("people[]", arta.id!.uuidString)]).status == .conflict, "invited twice")
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "event.invited").count() == 2)
+
+            // The CSO's home page asks it to answer; it cannot invite on its own.
+            let home = try await cso.get("/").body.string
+            let task = catalog.format("work.event.invitations.other", .sq, ["count": "2"]).replacingOccurrences(of: "'", with: "&#39;")
+            #expect(home.contains(task) && home.contains(event.reference))
+            let shown = try await cso.get(page).body.string
+            #expect(shown.contains(catalog.text("registration.accept", .sq)) && shown.contains(catalog.text("registration.decline", .sq)))
+            #expect(try await cso.post("\(page)/registrations", [("intent", "invite"), ("people[]", arta.id!.uuidString)]).status == .forbidden)
+            // Accepted: the one place; declined: cancelled, and the task is gone.
+            #expect(try await cso.post("\(page)/registrations", [("people[]", arta.id!.uuidString)]).status == .seeOther)
+            #expect(try await status(arta) == .registered)
+            let besaRegistration = try #require(try await EventRegistration.query(on: app.db).filter(\.$person.$id == besa.id!).first())
+            #expect(try await cso.post("\(page)/registrations/\(besaRegistration.id!)/cancel").status == .seeOther)
+            #expect(try await status(besa) == .cancelled)
+            app.clock.advance(by: 31)
+            #expect(!(try await cso.get("/").body.string.contains(event.reference)), "nothing left to answer")
+        }
+    }
 }

@@ -53,6 +53,27 @@ public enum CapacityWork {
         }
     }
 
+    /// Invitations to an event that a CSO has not yet answered.
+    public struct Invitation: Sendable {
+        public let event: UUID
+        public let reference: String
+        public let people: Int
+        public let startsOn: LocalDate?
+
+        public init(event: UUID, reference: String, people: Int, startsOn: LocalDate?) {
+            (self.event, self.reference, self.people, self.startsOn) = (event, reference, people, startsOn)
+        }
+    }
+
+    /// The CSO accepts or declines its people's invitations: one item per event, counting the
+    /// people, due the day before the event starts.
+    public static func invitations(_ invitations: [Invitation]) -> [WorkItem] {
+        invitations.filter { $0.people > 0 }.map { invitation in
+            WorkItem("work.event.invitations", reference: invitation.reference, due: invitation.startsOn?.adding(days: -1),
+                     count: invitation.people, link: WorkLink("event", invitation.event.uuidString), section: "nav.events")
+        }
+    }
+
     /// A session of an event a trainer runs, held and without its attendance.
     public struct Session: Sendable {
         public let event: UUID

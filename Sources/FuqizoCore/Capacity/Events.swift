@@ -30,6 +30,8 @@ public enum RegistrationStatus: String, CaseIterable, Codable, Sendable {
 }
 
 public enum RegistrationEvent: Sendable, Equatable {
+    /// Staff invite the person: no place is held until their CSO accepts.
+    case invite
     /// The person takes up an invitation (or is registered): a place if one is free.
     case register(placeFree: Bool)
     /// A place freed up: the first on the waitlist takes it.
@@ -42,6 +44,8 @@ public enum RegistrationEvent: Sendable, Equatable {
 extension RegistrationStatus: Lifecycle {
     public func after(_ event: RegistrationEvent) -> Result<RegistrationStatus, WorkflowRefusal> {
         switch (self, event) {
+        case (.cancelled, .invite): .success(.invited)
+        case (.invited, .invite), (.registered, .invite), (.waitlisted, .invite): .failure(WorkflowRefusal("registration.error.twice"))
         case (.invited, .register(let free)): .success(free ? .registered : .waitlisted)
         case (.cancelled, .register(let free)): .success(free ? .registered : .waitlisted)
         case (.waitlisted, .promote): .success(.registered)

@@ -4,9 +4,10 @@ import FuqizoCore
 import SQLKit
 import Vapor
 
-/// Capacity assessment's part of people's work lists: the self-assessments a CSO user's
-/// organisations must fill or confirm, and what waits for a facilitator's review, counted
-/// per round. Round references and dates only.
+/// Capacity building's part of people's work lists: the self-assessments a CSO user's
+/// organisations must fill or confirm and the invitations to events they must answer, what
+/// waits for a facilitator's review (per round), the attendance a trainer must take, and the
+/// events a programme manager must close. References, dates and counts only.
 struct CapacityWorkload: WorkSource {
     func items(for actor: Actor, today: LocalDate, now: Date, on database: any Database) async throws -> [WorkItem] {
         guard let sql = database as? any SQLDatabase, let user = actor.userID else { return [] }
@@ -21,6 +22,14 @@ struct CapacityWorkload: WorkSource {
             items += CapacityWork.organisation(rows.compactMap { row in
                 SelfAssessmentStatus(rawValue: row.status).map { .init(id: row.id, round: row.reference, status: $0, dueOn: LocalDate(row.dueOn)) }
             })
+            let invited = try await sql.raw("""
+                SELECT e.id, e.reference, e.starts_on AS "startsOn", CAST(COUNT(*) AS BIGINT) AS people
+                FROM event_registrations r JOIN capacity_events e ON e.id = r.event_id
+                WHERE r.organisation_id IN (\(binds: organisations)) AND r.status = \(bind: RegistrationStatus.invited.rawValue)
+                  AND e.closed_on IS NULL AND e.ends_on >= \(bind: today.description)
+                GROUP BY e.id, e.reference, e.starts_on
+                """).all(decoding: InvitedRow.self)
+            items += CapacityWork.invitations(invited.map { .init(event: $0.id, reference: $0.reference, people: $0.people, startsOn: LocalDate($0.startsOn)) })
         }
         if Policy.decide(actor, .facilitateAssessment).isAllowed {
             let rows = try await sql.raw("""
@@ -57,6 +66,13 @@ struct CapacityWorkload: WorkSource {
         let reference: String
         let number: Int
         let heldOn: String
+    }
+
+    private struct InvitedRow: Decodable {
+        let id: UUID
+        let reference: String
+        let startsOn: String
+        let people: Int
     }
 
     private struct OverRow: Decodable {

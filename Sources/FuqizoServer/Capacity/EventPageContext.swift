@@ -19,6 +19,9 @@ enum EventPageContext {
         let status: String
         let certificateHref: String?
         let canCancel: Bool
+        /// An invitation the CSO (or staff) can accept for this person; cancelling it declines.
+        let canAccept: Bool
+        let personID: String
     }
 
     struct Candidate: Encodable {
@@ -101,7 +104,8 @@ enum EventPageContext {
                     id: row.id.uuidString, name: row.name, organisation: row.organisation,
                     status: req.t(status?.catalogKey ?? row.status),
                     certificateHref: row.certificateCode != nil && (mine || canRun) ? SiteURL.certificate(event: id, registration: row.id).path : nil,
-                    canCancel: open && mine && (status == .registered || status == .waitlisted || status == .invited))
+                    canCancel: open && mine && (status == .registered || status == .waitlisted || status == .invited),
+                    canAccept: open && mine && status == .invited, personID: row.personID.uuidString)
             },
             canRegister: open && Policy.decide(actor, .registerForEvent, resource).isAllowed,
             candidates: candidates, findsPeople: staff, find: find, fileErrorKey: fileErrorKey,

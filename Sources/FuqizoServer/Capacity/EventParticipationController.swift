@@ -37,8 +37,13 @@ struct EventParticipationController: RouteCollection {
         // Finding people registers nobody: the page comes back with the matches.
         if form.intent == "find" { return try await EventsController.render(req, event, find: String((form.find ?? "").prefix(80))) }
         let people = (form.people ?? []).compactMap(UUID.init(uuidString:))
-        let counts = try await service(req).register(people, for: event, allowed: scope(req, event), actor: try req.requireSignedIn().userID)
-        return Flash.redirect(req, to: .event(try event.requireID()), flash: counts.waitlisted > 0 ? "registration.waitlistedFlash" : "registration.registeredFlash")
+        // Inviting is staff's: a CSO registers its people itself.
+        let inviting = form.intent == "invite"
+        if inviting, scope(req, event) != nil { throw AppError.forbidden }
+        let counts = try await service(req).register(people, for: event, allowed: scope(req, event), inviting: inviting,
+                                                     actor: try req.requireSignedIn().userID)
+        let flash = inviting ? "registration.invitedFlash" : counts.waitlisted > 0 ? "registration.waitlistedFlash" : "registration.registeredFlash"
+        return Flash.redirect(req, to: .event(try event.requireID()), flash: flash)
     }
 
     func cancel(req: Request) async throws -> Response {

@@ -269,10 +269,18 @@ struct EventService {
         }
     }
 
+    struct Registered {
+        var registered = 0
+        var waitlisted = 0
+        var invited = 0
+    }
+
     /// Registers these people (of `allowed` organisations only, when given: a CSO's own), each
-    /// in a free place or on the waitlist. Refused after the event has begun its last day, for
-    /// someone registered or waitlisted already, and for a person off the allowed list.
-    func register(_ people: [UUID], for event: CapacityEvent, allowed: Set<UUID>?, actor: UUID) async throws -> (registered: Int, waitlisted: Int) {
+    /// in a free place or on the waitlist; an invited person registered this way has accepted.
+    /// `inviting` (staff): invites them instead, holding no place until their CSO accepts.
+    /// Refused after the event has begun its last day, for someone invited, registered or
+    /// waitlisted already (or invited twice), and for a person off the allowed list.
+    func register(_ people: [UUID], for event: CapacityEvent, allowed: Set<UUID>?, inviting: Bool = false, actor: UUID) async throws -> Registered {
         guard event.closedOn == nil, let lastDay = LocalDate(event.endsOn), today <= lastDay else {
             throw AppError(status: .conflict, messageKey: "registration.error.eventOver")
         }
@@ -282,8 +290,8 @@ struct EventService {
         guard persons.count == wanted.count, allowed.map({ scope in persons.allSatisfy { scope.contains($0.$organisation.id) } }) ?? true else {
             throw AppError.notFound
         }
-        return try await database.transaction { db -> (registered: Int, waitlisted: Int) in
-            var counts = (registered: 0, waitlisted: 0)
+        return try await database.transaction { db -> Registered in
+            var counts = Registered()
             try await lock(event, on: db)
             var current = try await places(event, on: db)
             let existing = Dictionary(try await EventRegistration.query(on: db).filter(\.$event.$id == event.requireID())
@@ -291,8 +299,12 @@ struct EventService {
             for person in persons.sorted(by: { $0.name < $1.name }) {
                 let free = Places.free(capacity: event.capacity, current) > 0
                 let registration = existing[try person.requireID()] ?? EventRegistration()
-                let from = registration.id == nil ? RegistrationStatus.invited : registration.status
-                registration.status = try from.transition(.register(placeFree: free))
+                let from = registration.id == nil ? nil : registration.status
+                if inviting {
+                    registration.status = try from.map { try $0.transition(.invite) } ?? .invited
+                } else {
+                    registration.status = try (from ?? .invited).transition(.register(placeFree: free))
+                }
                 registration.askedAt = now
                 registration.registeredBy = actor
                 registration.$event.id = try event.requireID()
@@ -301,8 +313,12 @@ struct EventService {
                 try await registration.save(on: db)
                 current.removeAll { $0.id == registration.id }
                 current.append(Places.Registration(id: try registration.requireID(), status: registration.status, askedAt: now))
-                if registration.status == .registered { counts.registered += 1 } else { counts.waitlisted += 1 }
-                try await audit("event.registered", event, ["registration": try registration.requireID().uuidString, "state": registration.status.rawValue],
+                switch registration.status {
+                case .registered: counts.registered += 1
+                case .invited: counts.invited += 1
+                default: counts.waitlisted += 1
+                }
+                try await audit(inviting ? "event.invited" : "event.registered", event, ["registration": try registration.requireID().uuidString, "state": registration.status.rawValue],
                                 actor: actor, on: db)
             }
             return counts
