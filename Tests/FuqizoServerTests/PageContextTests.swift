@@ -84,4 +84,39 @@ struct PageContextTests {
             #expect(english.statusKey == call.status.catalogKey)
         }
     }
+
+    @Test("a CSO's capacity page: one radar series per round on the instrument's axes, the gain signed per domain, its plan's trainings, people only for those who keep them")
+    func capacityPage() async throws {
+        try await withFuqizo { app in
+            let organisation = try await TestFixtures.organisation(app, name: "Shoqata Radar")
+            let instrument = try #require(try await InstrumentRecord.query(on: app.db).first()).instrument()
+            let keys = instrument.domains.map(\.key)
+            func scores(_ hundredths: (Int) -> Int) -> [String: CapacityScore] {
+                Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, CapacityScore(total: hundredths($0), count: 100)!) })
+            }
+            let rounds = [AssessmentContext.Scored(reference: "CA-2026-01", kind: .baseline, scores: scores { _ in 200 }),
+                          AssessmentContext.Scored(reference: "CA-2027-01", kind: .endline, scores: scores { $0 == 0 ? 150 : 400 })]
+            let staff = try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)])
+            let trainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+            for (user, language) in [(staff, Language.en), (trainer, Language.sq)] {
+                let req = try await Self.request(app, as: user, language: language)
+                let plan = PeopleContext.plan(req, organisation: organisation.id!, actions: [], domains: instrument.domains, latest: rounds[1].scores,
+                                              trainings: [(keys[0], CapacityFigures.DomainTrainings(upcoming: [], trained: 3))],
+                                              form: PlanActionForm(), errors: .init())
+                let page = AssessmentContext.capacity(req, organisation: organisation, instrument: instrument, rounds: rounds, open: [], plan: plan)
+                #expect(page.series.count == 2 && page.axes.count == keys.count && page.rings.count == 4)
+                // The endline's first axis at 1,50 sits on the way to the top; every other axis at 4 on the outer ring.
+                #expect(page.series[1].points.split(separator: " ").count == keys.count)
+                #expect(page.series[1].points.split(separator: " ").last == page.rings[3].split(separator: " ").last)
+                #expect(page.rows.first?.gain == (language == .en ? "−0.50" : "−0,50") && page.rows.first?.gainClass == "loss")
+                #expect(page.rows.last?.gain == (language == .en ? "+2.00" : "+2,00") && page.rows.last?.gainClass == "gain")
+                #expect(page.rows.first?.domain == language.pick(instrument.domains[0].nameSq, instrument.domains[0].nameEn))
+                // Only the domain below 2,5 is a priority; the trainings for it are listed with the people trained.
+                #expect(plan.priorities.count == 1)
+                #expect(plan.trainings.count == 1 && plan.trainings[0].trained.contains("3") && plan.trainings[0].allHref == "/events?domain=\(keys[0])")
+                #expect((page.peopleHref != nil) == (user.id == staff.id), "a trainer does not keep a CSO's people")
+                #expect(plan.canEdit == (user.id == staff.id))
+            }
+        }
+    }
 }
