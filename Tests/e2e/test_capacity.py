@@ -25,12 +25,20 @@ def open_round(page, server, kind, due):
     return page.locator("h1 .code").inner_text()
 
 
-def fill_and_submit(page, server, round_reference, level_of):
-    """The CSO opens its self-assessment of the round and answers every question."""
+def fill_and_submit(page, server, round_reference, level_of, autosave=False):
+    """The CSO opens its self-assessment of the round and answers every question. With
+    `autosave`: the first answer saves itself, and is there again after a reload."""
     visit(page, server.url + "/capacity")
     page.locator("main table tbody tr", has_text=round_reference).locator("a").click()
     page.wait_for_load_state()
     check_accessibility(page)
+    if autosave:
+        first = page.locator("main fieldset.question").first.locator(f"input[type=radio][value='{level_of(0)}']")
+        first.check()
+        # The page's policy allows no evaluated script: wait on the status region itself.
+        page.locator("#autosave-status", has_text="automatikisht").wait_for(timeout=15000)
+        page.reload()
+        assert page.locator("main fieldset.question").first.locator(f"input[type=radio][value='{level_of(0)}']").is_checked()
     for index, fieldset in enumerate(page.locator("main fieldset.question").all()):
         fieldset.locator(f"input[type=radio][value='{level_of(index)}']").check()
     page.locator("main button[value=submit]").click()
@@ -65,7 +73,7 @@ def test_assessment_to_training_to_certificate_to_gain(server, chromium):
     baseline = open_round(staff, server, "baseline", (today + timedelta(days=30)).isoformat())
     visit(cso, server.url + "/")
     assert "Plotësoni vetëvlerësimin" in cso.locator("main .work").inner_text()
-    assessment = fill_and_submit(cso, server, baseline, lambda index: 1 if index % 3 else 2)
+    assessment = fill_and_submit(cso, server, baseline, lambda index: 1 if index % 3 else 2, autosave=True)
     review_and_confirm(staff, cso, assessment, change="3")
 
     # The needs map of that round shows the CSO's domains, the weakest first among the priorities.
