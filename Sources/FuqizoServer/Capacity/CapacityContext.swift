@@ -36,7 +36,7 @@ enum CapacityContext {
     }
 
     static func index(_ req: Request, rounds: [AssessmentService.RoundRow], instruments: [InstrumentRecord],
-                      own: [SelfAssessment], organisations: [Organisation]) -> Index {
+                      own: [CapacityFigures.OwnRow], organisations: [Organisation]) -> Index {
         let language = req.language
         return Index(
             isStaff: Policy.decide(req.actor, .manageCapacity).isAllowed,
@@ -52,12 +52,11 @@ enum CapacityContext {
                 record.id.map { InstrumentLine(href: SiteURL.capacityInstrument($0).path, name: record.name,
                                                state: req.t(record.frozen ? "instrument.frozen" : "instrument.editable")) }
             },
-            own: own.compactMap { assessment in
-                assessment.id.map { id in
-                    OwnLine(href: SiteURL.selfAssessment(id).path, round: assessment.round.reference + " · " + req.t(assessment.round.kind.catalogKey),
-                            organisation: assessment.organisation.nameSq, status: req.t(assessment.status.catalogKey),
-                            due: Display.date(iso: assessment.round.dueOn, language))
-                }
+            own: own.map { row in
+                OwnLine(href: SiteURL.selfAssessment(row.id).path,
+                        round: row.reference + " · " + req.t(RoundKind(rawValue: row.kind)?.catalogKey ?? row.kind),
+                        organisation: row.organisation, status: req.t(SelfAssessmentStatus(rawValue: row.status)?.catalogKey ?? row.status),
+                        due: Display.date(iso: row.dueOn, language))
             },
             organisations: organisations.compactMap { organisation in
                 organisation.id.map { InstrumentLine(href: SiteURL.organisationCapacity($0).path, name: organisation.nameSq, state: "") }

@@ -10,30 +10,73 @@ import Vapor
 struct CapacityFigures {
     let database: any Database
 
+    /// A self-assessment as the lists show it: read with plain SQL, since every capacity page
+    /// lists the CSO's own (docs/module-guide.md §4).
+    struct OwnRow: Decodable {
+        let id: UUID
+        let reference: String
+        let kind: String
+        let dueOn: String
+        let status: String
+        let organisation: String
+    }
+
     /// The self-assessments of these organisations, newest round first.
-    func assessments(of organisations: Set<UUID>) async throws -> [SelfAssessment] {
+    func assessments(of organisations: Set<UUID>) async throws -> [OwnRow] {
         guard !organisations.isEmpty else { return [] }
-        return try await SelfAssessment.query(on: database).filter(\.$organisation.$id ~~ organisations)
-            .with(\.$round).with(\.$organisation).all()
-            .sorted { ($0.round.createdAt ?? .distantPast, $0.round.reference) > ($1.round.createdAt ?? .distantPast, $1.round.reference) }
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        return try await sql.raw("""
+            SELECT a.id, r.reference, r.kind, r.due_on AS "dueOn", a.status, o.name_sq AS "organisation"
+            FROM capacity_assessments a JOIN capacity_rounds r ON r.id = a.round_id JOIN organisations o ON o.id = a.organisation_id
+            WHERE a.organisation_id IN (\(binds: Array(organisations)))
+            ORDER BY r.created_at DESC, r.reference DESC, o.name_sq
+            """).all(decoding: OwnRow.self)
+    }
+
+    private struct ConfirmedRow: Decodable {
+        let id: UUID
+        let reference: String
+        let kind: String
+        let instrument: UUID
+    }
+
+    private struct ScoreRow: Decodable {
+        let assessment: UUID
+        let domain: String
+        let total: Int
+        let count: Int
+    }
+
+    private struct ContentRow: Decodable {
+        let content: String
     }
 
     /// A CSO's confirmed rounds, oldest first, and the instrument of the latest (whose domains
     /// the chart draws).
     func history(of organisation: UUID) async throws -> (instrument: CapacityInstrument?, rounds: [AssessmentContext.Scored]) {
-        let confirmed = try await SelfAssessment.query(on: database).filter(\.$organisation.$id == organisation).filter(\.$status == .confirmed)
-            .with(\.$round, { $0.with(\.$instrument) }).all()
-            .sorted { ($0.round.createdAt ?? .distantPast, $0.round.reference) < ($1.round.createdAt ?? .distantPast, $1.round.reference) }
-        guard !confirmed.isEmpty else { return (nil, []) }
-        let scores = try await DomainScore.query(on: database).filter(\.$organisation.$id == organisation).all()
-        let byAssessment = Dictionary(grouping: scores, by: { $0.$assessment.id })
-        let rounds = confirmed.map { assessment in
-            AssessmentContext.Scored(reference: assessment.round.reference, kind: assessment.round.kind,
-                                     scores: Dictionary((byAssessment[assessment.id ?? UUID()] ?? []).compactMap { row in
-                                         CapacityScore(total: row.total, count: row.count).map { (row.domain, $0) }
-                                     }, uniquingKeysWith: { a, _ in a }))
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        let confirmed = try await sql.raw("""
+            SELECT a.id, r.reference, r.kind, r.instrument_id AS "instrument"
+            FROM capacity_assessments a JOIN capacity_rounds r ON r.id = a.round_id
+            WHERE a.organisation_id = \(bind: organisation) AND a.status = \(bind: SelfAssessmentStatus.confirmed.rawValue)
+            ORDER BY r.created_at, r.reference
+            """).all(decoding: ConfirmedRow.self)
+        guard let latest = confirmed.last else { return (nil, []) }
+        let scores = try await sql.raw("""
+            SELECT assessment_id AS "assessment", domain, total, count FROM capacity_domain_scores WHERE organisation_id = \(bind: organisation)
+            """).all(decoding: ScoreRow.self)
+        let byAssessment = Dictionary(grouping: scores, by: \.assessment)
+        let rounds = confirmed.compactMap { row in
+            RoundKind(rawValue: row.kind).map { kind in
+                AssessmentContext.Scored(reference: row.reference, kind: kind,
+                                         scores: Dictionary((byAssessment[row.id] ?? []).compactMap { score in
+                                             CapacityScore(total: score.total, count: score.count).map { (score.domain, $0) }
+                                         }, uniquingKeysWith: { a, _ in a }))
+            }
         }
-        return (try confirmed.last?.round.instrument.instrument(), rounds)
+        guard let stored = try await sql.raw("SELECT content FROM capacity_instruments WHERE id = \(bind: latest.instrument)")
+            .first(decoding: ContentRow.self) else { return (nil, rounds) }
+        return (try InstrumentRecord.instrument(stored: stored.content, id: latest.instrument), rounds)
     }
 
     /// The domains a CSO's action plan is written against: those of its latest confirmed
@@ -45,6 +88,8 @@ struct CapacityFigures {
 
     /// An event still to come, as the action plan lists it under a domain it addresses.
     struct UpcomingEvent: Decodable {
+        /// The domain of the plan it was found for.
+        let wanted: String
         let id: UUID
         let reference: String
         let titleSq: String
@@ -73,19 +118,24 @@ struct CapacityFigures {
     func trainings(for domains: [String], of organisation: UUID, from today: LocalDate) async throws -> [String: DomainTrainings] {
         guard !domains.isEmpty else { return [:] }
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        // One statement, a part per domain. Events keep their domains comma-separated: the
+        // pattern finds the candidates, the exact split below keeps only real matches. The
+        // index on starts_on serves each part's order and limit.
+        let parts: [SQLQueryString] = domains.enumerated().map { index, domain in
+            """
+            SELECT * FROM (SELECT CAST(\(bind: domain) AS TEXT) AS "wanted", e.id, e.reference, e.title_sq AS "titleSq", e.title_en AS "titleEn",
+                   e.starts_on AS "startsOn", e.ends_on AS "endsOn", e.capacity, e.domains,
+                   (SELECT CAST(COUNT(*) AS BIGINT) FROM event_registrations r WHERE r.event_id = e.id AND r.status IN ('registered', 'attended')) AS "taken"
+            FROM capacity_events e
+            WHERE e.starts_on >= \(bind: today.description) AND e.closed_on IS NULL AND (',' || e.domains || ',') LIKE \(bind: "%,\(domain),%")
+            ORDER BY e.starts_on, e.reference LIMIT 3) AS \(ident: "part\(index)")
+            """
+        }
+        let rows = try await sql.raw(parts.joined(separator: " UNION ALL ")).all(decoding: UpcomingEvent.self)
         var found: [String: DomainTrainings] = [:]
         for domain in domains {
-            // Events keep their domains comma-separated: the pattern finds the candidates, the
-            // exact split below keeps only real matches. The index on starts_on serves the order.
-            let rows = try await sql.raw("""
-                SELECT e.id, e.reference, e.title_sq AS "titleSq", e.title_en AS "titleEn", e.starts_on AS "startsOn", e.ends_on AS "endsOn",
-                       e.capacity, e.domains,
-                       (SELECT CAST(COUNT(*) AS BIGINT) FROM event_registrations r WHERE r.event_id = e.id AND r.status IN ('registered', 'attended')) AS "taken"
-                FROM capacity_events e
-                WHERE e.starts_on >= \(bind: today.description) AND e.closed_on IS NULL AND (',' || e.domains || ',') LIKE \(bind: "%,\(domain),%")
-                ORDER BY e.starts_on, e.reference LIMIT 3
-                """).all(decoding: UpcomingEvent.self)
-            found[domain, default: DomainTrainings()].upcoming = rows.filter { $0.domains.split(separator: ",").contains { $0 == domain } }
+            found[domain] = DomainTrainings(upcoming: rows.filter { $0.wanted == domain && $0.domains.split(separator: ",").contains { $0 == domain } }
+                .sorted { ($0.startsOn, $0.reference) < ($1.startsOn, $1.reference) })
         }
         let attended = try await sql.raw("""
             SELECT DISTINCT r.person_id AS "person", e.domains AS "domains"

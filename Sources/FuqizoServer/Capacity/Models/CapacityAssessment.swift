@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import NIOConcurrencyHelpers
 
 /// An assessment instrument: its domains, questions and levels, stored as the core's
 /// `CapacityInstrument` in JSON. Frozen once a round uses it, so that scores stay comparable.
@@ -22,10 +23,27 @@ final class InstrumentRecord: Model, @unchecked Sendable {
 
     /// A row that cannot be read is reported loudly, never scored against another instrument.
     func instrument() throws -> CapacityInstrument {
-        do { return try StoredJSON.decode(CapacityInstrument.self, from: content) } catch {
-            throw StoredDataError(table: Self.schema, column: "content", id: id)
+        try Self.instrument(stored: content, id: id)
+    }
+
+    /// An instrument from its stored text (read without the model on hot pages).
+    static func instrument(stored content: String, id: UUID?) throws -> CapacityInstrument {
+        if let known = decoded.withLockedValue({ $0[content] }) { return known }
+        do {
+            let instrument = try StoredJSON.decode(CapacityInstrument.self, from: content)
+            decoded.withLockedValue { known in
+                if known.count >= 16 { known.removeAll() }
+                known[content] = instrument
+            }
+            return instrument
+        } catch {
+            throw StoredDataError(table: schema, column: "content", id: id)
         }
     }
+
+    /// Instruments as decoded, by their stored text: every capacity page and the needs map read
+    /// one (some 18 KB of JSON), and the text is the key, so an edited instrument is decoded afresh.
+    private static let decoded = NIOLockedValueBox<[String: CapacityInstrument]>([:])
 
     func store(_ instrument: CapacityInstrument) throws {
         content = try StoredJSON.encode(instrument)
