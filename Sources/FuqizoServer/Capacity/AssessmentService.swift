@@ -108,6 +108,25 @@ struct AssessmentService {
             """).all(decoding: RoundRow.self)
     }
 
+    /// A round to choose in a list, and whether any of its self-assessments is confirmed.
+    struct RoundChoice: Decodable {
+        let id: UUID
+        let reference: String
+        let kind: String
+        let scored: Bool
+    }
+
+    /// Every round, newest first, for the needs map's choice: cheaper than `rounds()`, which
+    /// counts every self-assessment.
+    func roundChoices() async throws -> [RoundChoice] {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        return try await sql.raw("""
+            SELECT r.id, r.reference, r.kind,
+                   EXISTS (SELECT 1 FROM capacity_domain_scores s WHERE s.round_id = r.id) AS "scored"
+            FROM capacity_rounds r ORDER BY r.created_at DESC, r.reference DESC
+            """).all(decoding: RoundChoice.self)
+    }
+
     func round(_ id: UUID) async throws -> AssessmentRound {
         guard let round = try await AssessmentRound.query(on: database).filter(\.$id == id).with(\.$instrument).first() else { throw AppError.notFound }
         return round

@@ -244,7 +244,7 @@ enum CapacityContext {
         let hasData: Bool
     }
 
-    static func needs(_ req: Request, rounds: [AssessmentService.RoundRow], chosen: AssessmentRound?, instrument: CapacityInstrument?,
+    static func needs(_ req: Request, rounds: [AssessmentService.RoundChoice], chosen: AssessmentRound?, instrument: CapacityInstrument?,
                       cells: [NeedsMap.Cell], assessed: Int, regions: [GeographyDirectory.Region]) -> NeedsPage {
         let language = req.language
         let threshold = CapacityScore(total: NeedsMap.defaultThresholdHundredths, count: 100)?.written(language) ?? ""

@@ -132,10 +132,10 @@ struct CapacityController: RouteCollection {
     }
 
     func needs(req: Request) async throws -> Response {
-        let rounds = try await service(req).rounds()
+        let rounds = try await service(req).roundChoices()
         let wanted = (try? req.query.decode(NeedsQuery.self))?.round
         // The round asked for, or the newest with a confirmed self-assessment.
-        let chosenRow = rounds.first { $0.id == wanted } ?? rounds.first { $0.confirmed > 0 } ?? rounds.first
+        let chosenRow = rounds.first { $0.id == wanted } ?? rounds.first(where: \.scored) ?? rounds.first
         var chosen: AssessmentRound?
         if let chosenRow { chosen = try await service(req).round(chosenRow.id) }
         let instrument = try chosen?.instrument.instrument()

@@ -83,7 +83,16 @@ struct CapacityFigures {
     /// round's instrument, or of the newest instrument before any round is confirmed.
     func planDomains(_ latest: CapacityInstrument?) async throws -> [CapacityInstrument.Domain] {
         if let latest { return latest.domains }
-        return try await InstrumentRecord.query(on: database).sort(\.$createdAt).first()?.instrument().domains ?? []
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        // Read on every event page: the stored text only, decoded once (InstrumentRecord).
+        guard let first = try await sql.raw("SELECT id, content FROM capacity_instruments ORDER BY created_at, id LIMIT 1")
+            .first(decoding: StoredInstrument.self) else { return [] }
+        return try InstrumentRecord.instrument(stored: first.content, id: first.id).domains
+    }
+
+    private struct StoredInstrument: Decodable {
+        let id: UUID
+        let content: String
     }
 
     /// An event still to come, as the action plan lists it under a domain it addresses.

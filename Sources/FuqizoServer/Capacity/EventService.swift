@@ -236,8 +236,15 @@ struct EventService {
     func trainerNames(_ event: CapacityEvent) async throws -> [UUID: String] {
         let ids = Set(event.trainers.map(\.userID))
         guard !ids.isEmpty else { return [:] }
-        return Dictionary(try await User.query(on: database).filter(\.$id ~~ ids).all().compactMap { user in user.id.map { ($0, user.displayName) } },
-                          uniquingKeysWith: { a, _ in a })
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        // Two columns of the users table, not the whole account (read on every event page).
+        return Dictionary(try await sql.raw("SELECT id, display_name AS \"name\" FROM users WHERE id IN (\(binds: Array(ids)))")
+            .all(decoding: NameRow.self).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private struct NameRow: Decodable {
+        let id: UUID
+        let name: String
     }
 
     func attach(_ document: CheckedDocument, bytes: [UInt8], category: String, to event: CapacityEvent, actor: UUID) async throws {

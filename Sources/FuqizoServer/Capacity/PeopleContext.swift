@@ -151,7 +151,7 @@ enum PeopleContext {
                           late: action.status.isOpen && (LocalDate(action.dueOn).map { $0 < today } ?? false))
             },
             trainings: trainings.map { domain, offer in
-                TrainingRow(domain: names[domain] ?? domain, trained: req.t("action.trainings.trained", ["count": Display.count(offer.trained, language)]),
+                TrainingRow(domain: names[domain] ?? domain, trained: Display.count(offer.trained, language),
                             events: offer.upcoming.map { event in
                                 TrainingEvent(href: SiteURL.event(event.id).path, title: language.pick(event.titleSq, event.titleEn),
                                               reference: event.reference, dates: EventContext.dates(event.startsOn, event.endsOn, language),
