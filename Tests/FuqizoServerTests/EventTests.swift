@@ -25,6 +25,24 @@ struct EventTests {
         return person
     }
 
+    /// A CSO with a user of its own, a programme manager, and a one-session event (made
+    /// through the form) that starts in `days` days.
+    func oneSessionEvent(_ app: Application, organisation name: String, kind: String, title: (String, String), domain: String,
+                         capacity: Int, inDays days: Int) async throws -> (organisation: Organisation, staff: Browser, cso: Browser, event: CapacityEvent) {
+        let organisation = try await TestFixtures.organisation(app, name: name)
+        let staff = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)]))
+        let trainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
+        let cso = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: organisation.id!)]))
+        let day = TiranaTime.today(at: app.clock.now()).adding(days: days)
+        try await staff.get("/events/new")
+        #expect(try await staff.post("/events", [
+            ("kind", kind), ("titleSq", title.0), ("titleEn", title.1), ("descriptionSq", "Një ditë."), ("descriptionEn", "One day."),
+            ("domains[]", domain), ("venue", "Dibër, salla e bashkisë"), ("capacity", String(capacity)),
+            ("sessions[0][day]", day.description), ("sessions[0][starts]", "10:00"), ("sessions[0][ends]", "12:00"),
+            ("trainers[]", trainer.id!.uuidString)]).status == .seeOther)
+        return (organisation, staff, cso, try #require(try await CapacityEvent.query(on: app.db).first()))
+    }
+
     @Test("create → register over capacity (one waits) → twice and another CSO's person refused → a cancellation promotes and mails → attendance → close → certificate verified publicly")
     func eventCycle() async throws {
         try await withFuqizo { app in
@@ -231,18 +249,9 @@ struct EventTests {
     @Test("those registered are reminded by mail in the two days before the first session, once; the waitlisted and those without an address are not")
     func reminders() async throws {
         try await withFuqizo { app in
-            let mine = try await TestFixtures.organisation(app, name: "Shoqata Kujtesë")
-            let staff = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)]))
-            let trainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
-            let cso = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: mine.id!)]))
-            let today = TiranaTime.today(at: app.clock.now())
-            try await staff.get("/events/new")
-            #expect(try await staff.post("/events", [
-                ("kind", "workshop"), ("titleSq", "Raportimi narrativ"), ("titleEn", "Narrative reporting"), ("descriptionSq", "Një ditë."),
-                ("descriptionEn", "One day."), ("domains[]", "monitoring"), ("venue", "Dibër, salla e bashkisë"), ("capacity", "2"),
-                ("sessions[0][day]", today.adding(days: 5).description), ("sessions[0][starts]", "10:00"), ("sessions[0][ends]", "13:00"),
-                ("trainers[]", trainer.id!.uuidString)]).status == .seeOther)
-            let event = try #require(try await CapacityEvent.query(on: app.db).first())
+            let (mine, _, cso, event) = try await oneSessionEvent(app, organisation: "Shoqata Kujtesë", kind: "workshop",
+                                                                   title: ("Raportimi narrativ", "Narrative reporting"), domain: "monitoring",
+                                                                   capacity: 2, inDays: 5)
             let arta = try await person(app, "Arta Hoxha", email: "arta@example.org", of: mine.id!)
             let besa = try await person(app, "Besa Leka", email: nil, of: mine.id!)
             let drita = try await person(app, "Drita Muça", email: "drita@example.org", of: mine.id!)
@@ -276,18 +285,9 @@ struct EventTests {
     func invitations() async throws {
         try await withFuqizo { app in
             let catalog = app.services.catalog
-            let mine = try await TestFixtures.organisation(app, name: "Shoqata Ftesë")
-            let staff = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)]))
-            let trainer = try await TestFixtures.user(app, grants: [RoleGrant(role: .trainer)])
-            let cso = try await browser(app, try await TestFixtures.user(app, grants: [RoleGrant(role: .csoUser, organisationID: mine.id!)]))
-            let today = TiranaTime.today(at: app.clock.now())
-            try await staff.get("/events/new")
-            #expect(try await staff.post("/events", [
-                ("kind", "mentoring"), ("titleSq", "Mentorim për drejtuesit"), ("titleEn", "Mentoring for managers"), ("descriptionSq", "Një ditë."),
-                ("descriptionEn", "One day."), ("domains[]", "governance"), ("venue", "Sarandë"), ("capacity", "1"),
-                ("sessions[0][day]", today.adding(days: 9).description), ("sessions[0][starts]", "10:00"), ("sessions[0][ends]", "12:00"),
-                ("trainers[]", trainer.id!.uuidString)]).status == .seeOther)
-            let event = try #require(try await CapacityEvent.query(on: app.db).first())
+            let (mine, staff, cso, event) = try await oneSessionEvent(app, organisation: "Shoqata Ftesë", kind: "mentoring",
+                                                                       title: ("Mentorim për drejtuesit", "Mentoring for managers"), domain: "governance",
+                                                                       capacity: 1, inDays: 9)
             let page = "/events/\(event.id!)"
             let arta = try await person(app, "Arta Hoxha", email: "arta@example.org", of: mine.id!)
             let besa = try await person(app, "Besa Leka", email: nil, of: mine.id!)

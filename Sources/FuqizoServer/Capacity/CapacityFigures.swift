@@ -128,8 +128,10 @@ struct CapacityFigures {
         guard !domains.isEmpty else { return [:] }
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
         // One statement, a part per domain. Events keep their domains comma-separated: the
-        // pattern finds the candidates, the exact split below keeps only real matches. The
-        // index on starts_on serves each part's order and limit.
+        // pattern finds the candidates, the exact split below keeps only real matches. Each
+        // part is ordered by starts_on alone, so the index serves the order and the scan stops
+        // at the third match (a tie-break by reference made SQLite sort every event to come:
+        // 1 ms a domain at 5,000 events); ties are ordered here.
         let parts: [SQLQueryString] = domains.enumerated().map { index, domain in
             """
             SELECT * FROM (SELECT CAST(\(bind: domain) AS TEXT) AS "wanted", e.id, e.reference, e.title_sq AS "titleSq", e.title_en AS "titleEn",
@@ -137,7 +139,7 @@ struct CapacityFigures {
                    (SELECT CAST(COUNT(*) AS BIGINT) FROM event_registrations r WHERE r.event_id = e.id AND r.status IN ('registered', 'attended')) AS "taken"
             FROM capacity_events e
             WHERE e.starts_on >= \(bind: today.description) AND e.closed_on IS NULL AND (',' || e.domains || ',') LIKE \(bind: "%,\(domain),%")
-            ORDER BY e.starts_on, e.reference LIMIT 3) AS \(ident: "part\(index)")
+            ORDER BY e.starts_on LIMIT 3) AS \(ident: "part\(index)")
             """
         }
         let rows = try await sql.raw(parts.joined(separator: " UNION ALL ")).all(decoding: UpcomingEvent.self)
