@@ -141,11 +141,8 @@ struct CapacityController: RouteCollection {
         let instrument = try chosen?.instrument.instrument()
         var map: NeedsMapMemory.Map?
         if let chosen, let id = chosen.id {
-            map = req.services.needsMaps.recent(id, at: req.now)
-            if map == nil {
-                let added = try await CapacityFigures(database: req.db).needsMap(chosen, domains: instrument?.domains.map(\.key) ?? [])
-                req.services.needsMaps.remember(added, for: id, at: req.now)
-                map = added
+            map = try await req.services.needsMaps.map(of: id, at: req.now) {
+                try await CapacityFigures(database: req.db).needsMap(chosen, domains: instrument?.domains.map(\.key) ?? [])
             }
         }
         let context = CapacityContext.needs(req, rounds: rounds, chosen: chosen, instrument: instrument, cells: map?.cells ?? [],

@@ -47,10 +47,6 @@ struct CapacityFigures {
         let count: Int
     }
 
-    private struct ContentRow: Decodable {
-        let content: String
-    }
-
     /// A CSO's confirmed rounds, oldest first, and the instrument of the latest (whose domains
     /// the chart draws).
     func history(of organisation: UUID) async throws -> (instrument: CapacityInstrument?, rounds: [AssessmentContext.Scored]) {
@@ -74,9 +70,9 @@ struct CapacityFigures {
                                          }, uniquingKeysWith: { a, _ in a }))
             }
         }
-        guard let stored = try await sql.raw("SELECT content FROM capacity_instruments WHERE id = \(bind: latest.instrument)")
-            .first(decoding: ContentRow.self) else { return (nil, rounds) }
-        return (try InstrumentRecord.instrument(stored: stored.content, id: latest.instrument), rounds)
+        guard let stored = try await sql.raw("SELECT id, content FROM capacity_instruments WHERE id = \(bind: latest.instrument)")
+            .first(decoding: StoredInstrument.self) else { return (nil, rounds) }
+        return (try InstrumentRecord.instrument(stored: stored.content, id: stored.id), rounds)
     }
 
     /// The domains a CSO's action plan is written against: those of its latest confirmed
@@ -136,27 +132,24 @@ struct CapacityFigures {
             """
             SELECT * FROM (SELECT CAST(\(bind: domain) AS TEXT) AS "wanted", e.id, e.reference, e.title_sq AS "titleSq", e.title_en AS "titleEn",
                    e.starts_on AS "startsOn", e.ends_on AS "endsOn", e.capacity, e.domains,
-                   (SELECT CAST(COUNT(*) AS BIGINT) FROM event_registrations r WHERE r.event_id = e.id AND r.status IN ('registered', 'attended')) AS "taken"
+                   \(CapacityEvent.placesTaken) AS "taken"
             FROM capacity_events e
-            WHERE e.starts_on >= \(bind: today.description) AND e.closed_on IS NULL AND (',' || e.domains || ',') LIKE \(bind: "%,\(domain),%")
+            WHERE e.starts_on >= \(bind: today.description) AND e.closed_on IS NULL AND (',' || e.domains || ',') LIKE \(bind: CapacityEvent.domainPattern(domain))
             ORDER BY e.starts_on LIMIT 3) AS \(ident: "part\(index)")
             """
         }
         let rows = try await sql.raw(parts.joined(separator: " UNION ALL ")).all(decoding: UpcomingEvent.self)
-        var found: [String: DomainTrainings] = [:]
-        for domain in domains {
-            found[domain] = DomainTrainings(upcoming: rows.filter { $0.wanted == domain && $0.domains.split(separator: ",").contains { $0 == domain } }
-                .sorted { ($0.startsOn, $0.reference) < ($1.startsOn, $1.reference) })
-        }
         let attended = try await sql.raw("""
             SELECT DISTINCT r.person_id AS "person", e.domains AS "domains"
             FROM event_registrations r JOIN capacity_events e ON e.id = r.event_id
             WHERE r.organisation_id = \(bind: organisation) AND r.status = \(bind: RegistrationStatus.attended.rawValue)
             """).all(decoding: AttendedRow.self)
-        for domain in domains {
-            found[domain, default: DomainTrainings()].trained = Set(attended.filter { $0.domains.split(separator: ",").contains { $0 == domain } }.map(\.person)).count
-        }
-        return found
+        return Dictionary(domains.map { domain in
+            (domain, DomainTrainings(
+                upcoming: rows.filter { $0.wanted == domain && CapacityEvent.domainKeys($0.domains).contains(domain) }
+                    .sorted { ($0.startsOn, $0.reference) < ($1.startsOn, $1.reference) },
+                trained: Set(attended.filter { CapacityEvent.domainKeys($0.domains).contains(domain) }.map(\.person)).count))
+        }, uniquingKeysWith: { a, _ in a })
     }
 
     // One row per domain and region, summed by the database (docs/module-guide.md §4: named
@@ -217,16 +210,17 @@ final class NeedsMapMemory: Sendable {
 
     private let entries = NIOLockedValueBox<[UUID: (at: Date, map: Map)]>([:])
 
-    func recent(_ round: UUID, at now: Date) -> Map? {
-        entries.withLockedValue { entries in
+    /// The round's map as remembered, or added up now (and remembered).
+    func map(of round: UUID, at now: Date, addingUp: () async throws -> Map) async throws -> Map {
+        let recent = entries.withLockedValue { entries -> Map? in
             guard let entry = entries[round], now >= entry.at, now.timeIntervalSince(entry.at) < Self.lifetime else { return nil }
             return entry.map
         }
-    }
-
-    func remember(_ map: Map, for round: UUID, at now: Date) {
+        if let recent { return recent }
+        let map = try await addingUp()
         // Rounds are few (a handful a year); nothing to bound.
         entries.withLockedValue { $0[round] = (now, map) }
+        return map
     }
 
     func forget(_ round: UUID) {

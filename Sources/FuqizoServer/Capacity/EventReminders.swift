@@ -51,18 +51,13 @@ enum EventReminders {
                     """).all()
                 guard !rows.isEmpty else { return 0 }
                 let catalog = app.services.catalog
-                // In both languages: a CSO member has no account, so no language of their own.
                 func values(_ language: Language) -> [String: String] {
                     ["reference": registration.reference, "title": language.pick(registration.titleSq, registration.titleEn),
                      "day": Display.date(startsOn, language), "time": registration.startsAt ?? "",
                      "place": registration.online ? catalog.text("event.online", language) : registration.venue]
                 }
-                try await Outbox.enqueue(to: registration.email,
-                                         subject: catalog.format("mail.eventReminder.subject", .sq, values(.sq)) + " / "
-                                             + catalog.format("mail.eventReminder.subject", .en, values(.en)),
-                                         body: catalog.format("mail.eventReminder.body", .sq, values(.sq)) + "\n\n---\n\n"
-                                             + catalog.format("mail.eventReminder.body", .en, values(.en)),
-                                         now: now, sealedBy: app.services.mailBox, on: db)
+                try await Outbox.enqueueInBothLanguages(to: registration.email, mail: "mail.eventReminder", values: values, catalog: catalog,
+                                                        now: now, sealedBy: app.services.mailBox, on: db)
                 return 1
             }
         }

@@ -56,9 +56,8 @@ struct EventService {
     func events(trainer: UUID?, upcoming: Bool, domain: String? = nil, page: Int?) async throws -> (rows: [EventRow], pager: Pager) {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
         var conditions: [SQLQueryString] = []
-        // Domains are kept comma-separated; keys are letters only (the instrument's), so the
-        // pattern matches whole keys.
-        if let domain { conditions.append("(',' || e.domains || ',') LIKE \(bind: "%,\(domain),%")") }
+        // Keys are letters only (the instrument's), so the pattern matches whole keys.
+        if let domain { conditions.append("(',' || e.domains || ',') LIKE \(bind: CapacityEvent.domainPattern(domain))") }
         if let trainer { conditions.append("e.id IN (SELECT t.event_id FROM event_trainers t WHERE t.user_id = \(bind: trainer))") }
         if upcoming { conditions.append("e.ends_on >= \(bind: today.description)") }
         let filter: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
@@ -68,7 +67,7 @@ struct EventService {
         let rows = try await sql.raw("""
             SELECT e.id, e.reference, e.kind, e.title_sq AS "titleSq", e.title_en AS "titleEn", e.starts_on AS "startsOn", e.ends_on AS "endsOn",
                    e.capacity, e.closed_on AS "closedOn",
-                   (SELECT CAST(COUNT(*) AS BIGINT) FROM event_registrations r WHERE r.event_id = e.id AND r.status IN ('registered', 'attended')) AS taken
+                   \(CapacityEvent.placesTaken) AS taken
             FROM capacity_events e \(filter)
             ORDER BY e.starts_on \(unsafeRaw: upcoming ? "ASC" : "DESC"), e.reference LIMIT \(literal: pager.pageSize) OFFSET \(literal: pager.offset)
             """).all(decoding: EventRow.self)
@@ -276,18 +275,12 @@ struct EventService {
         }
     }
 
-    struct Registered {
-        var registered = 0
-        var waitlisted = 0
-        var invited = 0
-    }
-
     /// Registers these people (of `allowed` organisations only, when given: a CSO's own), each
     /// in a free place or on the waitlist; an invited person registered this way has accepted.
     /// `inviting` (staff): invites them instead, holding no place until their CSO accepts.
     /// Refused after the event has begun its last day, for someone invited, registered or
     /// waitlisted already (or invited twice), and for a person off the allowed list.
-    func register(_ people: [UUID], for event: CapacityEvent, allowed: Set<UUID>?, inviting: Bool = false, actor: UUID) async throws -> Registered {
+    func register(_ people: [UUID], for event: CapacityEvent, allowed: Set<UUID>?, inviting: Bool = false, actor: UUID) async throws -> (registered: Int, waitlisted: Int) {
         guard event.closedOn == nil, let lastDay = LocalDate(event.endsOn), today <= lastDay else {
             throw AppError(status: .conflict, messageKey: "registration.error.eventOver")
         }
@@ -297,8 +290,8 @@ struct EventService {
         guard persons.count == wanted.count, allowed.map({ scope in persons.allSatisfy { scope.contains($0.$organisation.id) } }) ?? true else {
             throw AppError.notFound
         }
-        return try await database.transaction { db -> Registered in
-            var counts = Registered()
+        return try await database.transaction { db -> (registered: Int, waitlisted: Int) in
+            var counts = (registered: 0, waitlisted: 0)
             try await lock(event, on: db)
             var current = try await places(event, on: db)
             let existing = Dictionary(try await EventRegistration.query(on: db).filter(\.$event.$id == event.requireID())
@@ -320,11 +313,8 @@ struct EventService {
                 try await registration.save(on: db)
                 current.removeAll { $0.id == registration.id }
                 current.append(Places.Registration(id: try registration.requireID(), status: registration.status, askedAt: now))
-                switch registration.status {
-                case .registered: counts.registered += 1
-                case .invited: counts.invited += 1
-                default: counts.waitlisted += 1
-                }
+                if registration.status == .registered { counts.registered += 1 }
+                if registration.status == .waitlisted { counts.waitlisted += 1 }
                 try await audit(inviting ? "event.invited" : "event.registered", event, ["registration": try registration.requireID().uuidString, "state": registration.status.rawValue],
                                 actor: actor, on: db)
             }
@@ -355,12 +345,10 @@ struct EventService {
             try await registration.update(on: db)
             try await audit("event.promoted", event, ["registration": try registration.requireID().uuidString], actor: registration.registeredBy, on: db)
             guard let email = registration.person.email else { continue }
-            // In both languages: a CSO member has no account, so no language of their own.
             let values = ["reference": event.reference, "titleSq": event.titleSq, "titleEn": event.titleEn,
                           "daySq": Display.date(iso: event.startsOn, .sq), "dayEn": Display.date(iso: event.startsOn, .en)]
-            try await Outbox.enqueue(to: email, subject: catalog.format("mail.eventPlace.subject", .sq, values) + " / " + catalog.format("mail.eventPlace.subject", .en, values),
-                                     body: catalog.format("mail.eventPlace.body", .sq, values) + "\n\n---\n\n" + catalog.format("mail.eventPlace.body", .en, values),
-                                     now: now, sealedBy: services.mailBox, on: db)
+            try await Outbox.enqueueInBothLanguages(to: email, mail: "mail.eventPlace", values: { _ in values }, catalog: catalog,
+                                                    now: now, sealedBy: services.mailBox, on: db)
         }
     }
 

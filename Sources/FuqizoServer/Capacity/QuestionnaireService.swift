@@ -77,10 +77,8 @@ struct QuestionnaireService {
                     let values = ["title": event.titleSq, "titleEn": event.titleEn, "reference": event.reference,
                                   "what": catalog.text(purpose.catalogKey, .sq), "whatEn": catalog.text(purpose.catalogKey, .en),
                                   "link": services.config.publicURL + SiteURL.answer(code: code).path, "code": code]
-                    try await Outbox.enqueue(to: email, subject: catalog.format("mail.questionnaire.subject", .sq, values) + " / "
-                                                 + catalog.format("mail.questionnaire.subject", .en, values),
-                                             body: catalog.format("mail.questionnaire.body", .sq, values) + "\n\n---\n\n" + catalog.format("mail.questionnaire.body", .en, values),
-                                             now: now, sealedBy: services.mailBox, on: db)
+                    try await Outbox.enqueueInBothLanguages(to: email, mail: "mail.questionnaire", values: { _ in values }, catalog: catalog,
+                                                            now: now, sealedBy: services.mailBox, on: db)
                 }
                 slips.append(Slip(name: registration.person.name, code: code, mailed: registration.person.email != nil))
             }

@@ -18,6 +18,6 @@ struct AutosaveAnswer: Content {
 
     /// "Saved at 14:05" in the person's language.
     static func savedLine(_ req: Request) -> String {
-        req.services.catalog.format("application.autosaved", req.language, ["time": Display.dateTime(req.now)])
+        req.services.catalog.format("autosave.saved", req.language, ["time": Display.dateTime(req.now)])
     }
 }

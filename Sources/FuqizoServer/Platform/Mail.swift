@@ -112,6 +112,16 @@ enum Outbox {
         try await message.create(on: database)
     }
 
+    /// A mail to someone without an account (a CSO's member), so with no language of their
+    /// own: Albanian first, then English, from the catalog's `mail` + `.subject` and `.body`.
+    static func enqueueInBothLanguages(to recipient: String, mail: String, values: (Language) -> [String: String], catalog: Catalog,
+                                       now: Date, sealedBy box: SecretBox, on database: any Database) async throws {
+        try await enqueue(to: recipient,
+                          subject: catalog.format("\(mail).subject", .sq, values(.sq)) + " / " + catalog.format("\(mail).subject", .en, values(.en)),
+                          body: catalog.format("\(mail).body", .sq, values(.sq)) + "\n\n---\n\n" + catalog.format("\(mail).body", .en, values(.en)),
+                          now: now, sealedBy: box, on: database)
+    }
+
     static let sealedPrefix = "sealed:"
 
     /// What a sealed body is bound to: its own message, so it opens nowhere else.

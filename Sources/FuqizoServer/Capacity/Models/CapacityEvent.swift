@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 
 /// A capacity-building event for CSOs' people: a training, workshop, mentoring or study visit,
 /// with its sessions, trainers, places and registrations.
@@ -36,7 +37,19 @@ final class CapacityEvent: Model, @unchecked Sendable {
 
     init() {}
 
-    var domainKeys: [String] { domains.split(separator: ",").map(String.init) }
+    var domainKeys: [String] { Self.domainKeys(domains) }
+
+    /// The domain keys in the stored, comma-separated form.
+    static func domainKeys(_ stored: String) -> [String] { stored.split(separator: ",").map(String.init) }
+
+    /// A `LIKE` pattern over `',' || domains || ','` that finds the events addressing `domain`:
+    /// candidates, since `_` in a key would match any letter; `domainKeys` tells exactly.
+    static func domainPattern(_ domain: String) -> String { "%,\(domain),%" }
+
+    /// The places an event's registrations hold, as a subquery on `e` (the events' alias).
+    static let placesTaken: SQLQueryString = """
+        (SELECT CAST(COUNT(*) AS BIGINT) FROM event_registrations r WHERE r.event_id = e.id AND r.status IN ('registered', 'attended'))
+        """
     var resource: Resource { .capacityEvent(trainers: Set($trainers.value?.map(\.userID) ?? [])) }
     func title(_ language: Language) -> String { language.pick(titleSq, titleEn) }
 }
