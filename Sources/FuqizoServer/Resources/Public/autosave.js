@@ -45,5 +45,20 @@
 
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
-  form.addEventListener("submit", function () { stopped = true; if (timer) clearTimeout(timer); });
+  var resending = false;
+  form.addEventListener("submit", function (event) {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    // A save still on its way would move the revision after this form was sent, and the
+    // submission would read as "changed meanwhile": wait for it, then send with its revision.
+    if (resending || !busy || !form.requestSubmit || !event.submitter) return;
+    event.preventDefault();
+    var submitter = event.submitter;
+    var wait = setInterval(function () {
+      if (busy) return;
+      clearInterval(wait);
+      resending = true;
+      form.requestSubmit(submitter);
+    }, 100);
+  });
 })();
