@@ -12,7 +12,7 @@ import VaporTesting
 @Suite("Route × role access")
 struct AccessMatrixTests {
     enum Who: String, CaseIterable, CustomStringConvertible {
-        case anonymous, administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer, csoUser, caseWorker, clubFacilitator, trainer
+        case anonymous, administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer, csoUser, caseWorker, clubFacilitator, trainer, communicationsOfficer
         var description: String { rawValue }
         var role: Role? { Role(rawValue: rawValue) }
     }
@@ -25,6 +25,7 @@ struct AccessMatrixTests {
     static let editors: Set<Who> = staff.union([.csoUser])
     static let grants: Set<Who> = [.administrator, .grantsOfficer]
     static let portfolio: Set<Who> = grants.union([.programmeManager, .financeOfficer])
+    static let communications: Set<Who> = [.administrator, .programmeManager, .communicationsOfficer]
 
     /// Who may use each route. Organisation routes are tried on the organisation the
     /// organisation-scoped roles belong to.
@@ -220,6 +221,22 @@ struct AccessMatrixTests {
         "GET /events/:eventID/sessions/:number/sheet": staff.union([.trainer]),
         "GET /events/:eventID/certificates/:registrationID": editors.union([.trainer]),
         "GET /verify": everyone,
+        "GET /campaigns": communications,
+        "GET /campaigns/new": communications,
+        "POST /campaigns": communications,
+        "GET /campaigns/:campaignID": communications,
+        "GET /campaigns/:campaignID/edit": communications,
+        "POST /campaigns/:campaignID": communications,
+        "POST /campaigns/:campaignID/start": communications,
+        "POST /campaigns/:campaignID/complete": communications,
+        "POST /campaigns/:campaignID/cancel": communications,
+        "POST /campaigns/:campaignID/mentions": communications,
+        "POST /campaigns/:campaignID/mentions/:mentionID/remove": communications,
+        "GET /campaigns/:campaignID/actions/new": communications,
+        "POST /campaigns/:campaignID/actions": communications,
+        "GET /campaigns/:campaignID/actions/:actionID": communications,
+        "POST /campaigns/:campaignID/actions/:actionID": communications,
+        "POST /campaigns/:campaignID/actions/:actionID/reach": communications,
         "GET /events/:eventID/questionnaires": staff.union([.trainer]),
         "POST /events/:eventID/questionnaires/:purpose/links": staff.union([.trainer]),
         "GET /events/:eventID/tests/:phase": staff.union([.trainer]),
@@ -290,7 +307,7 @@ struct AccessMatrixTests {
     /// Path parameters that name one organisation's or one person's record. A route with one of
     /// them must name its record for the policy, so that the decision is made on the record
     /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
-    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID"]
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID", ":campaignID"]
 
     @Test("every route whose path names a record hands that record to the policy")
     func recordRoutesNameTheirRecord() async throws {
@@ -373,6 +390,15 @@ struct AccessMatrixTests {
                 Issue.record("could not make the test event")
                 return
             }
+            // A planned campaign: every campaign route is open to the same people.
+            var campaignForm = CampaignForm()
+            (campaignForm.titleSq, campaignForm.titleEn, campaignForm.descriptionSq, campaignForm.descriptionEn) = ("Fushatë", "Campaign", "P", "D")
+            (campaignForm.objectiveSq, campaignForm.objectiveEn, campaignForm.audiences, campaignForm.channels) = ("O", "O", ["youth"], ["radio"])
+            (campaignForm.regions, campaignForm.startsOn, campaignForm.endsOn) = ([region.id!.uuidString], eventDay, eventDay)
+            guard case .success(let campaign) = try await CampaignService(database: app.db, services: app.services).create(campaignForm, actor: manager.$user.id) else {
+                Issue.record("could not make the test campaign")
+                return
+            }
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -387,6 +413,7 @@ struct AccessMatrixTests {
                 ":assessmentID": selfAssessment.id!.uuidString, ":personID": UUID().uuidString,
                 ":eventID": event.id!.uuidString, ":registrationID": UUID().uuidString, ":purpose": "survey", ":phase": "preTest",
                 ":linkCode": "ZZZZZ-ZZZZZ",
+                ":campaignID": campaign.id!.uuidString, ":mentionID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

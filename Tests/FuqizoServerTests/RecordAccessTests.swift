@@ -16,7 +16,7 @@ import VaporTesting
 struct RecordAccessTests {
     enum Who: String, CaseIterable, CustomStringConvertible {
         case administrator, programmeManager, grantsOfficer, financeOfficer, evaluator, donorViewer
-        case csoUser, caseWorker, clubFacilitator, trainer
+        case csoUser, caseWorker, clubFacilitator, trainer, communicationsOfficer
         /// Users of the second organisation.
         case csoUserB = "csouser2", caseWorkerB = "caseworker2"
 
@@ -106,9 +106,18 @@ struct RecordAccessTests {
             let certified = try #require(try await EventRegistration.query(on: app.db).filter(\.$event.$id == closedEvent)
                 .filter(\.$certificateCode != nil).first())
             let certificateOwner: Set<Who> = certified.$organisation.id == a ? [.csoUser] : certified.$organisation.id == b ? [.csoUserB] : []
+            // Campaigns: the demo's running one, and an action of it whose reach waits.
+            let running = try #require(try await Campaign.query(on: app.db).filter(\.$status == .running).first())
+            let waiting = try #require(try await CampaignAction.query(on: app.db).filter(\.$campaign.$id == running.id!)
+                .filter(\.$reachRecordedAt == nil).filter(\.$heldOn <= TiranaTime.today(at: app.clock.now()).description).first()?.id)
+            let communications: Set<Who> = [.administrator, .programmeManager, .communicationsOfficer]
             let personA = try #require(try await CsoPerson.query(on: app.db).filter(\.$organisation.$id == a).first()?.id, "the demo's people of A")
 
             let cases: [Case] = [
+                Case(method: .GET, path: "/campaigns/\(running.id!)", fields: [], allowed: communications, note: "a campaign"),
+                Case(method: .GET, path: "/campaigns/\(running.id!)/actions/\(waiting)", fields: [], allowed: communications, note: "one of its actions"),
+                Case(method: .POST, path: "/campaigns/\(running.id!)/actions/\(waiting)/reach", fields: [("female", "12")], allowed: communications,
+                     note: "record its reach"),
                 Case(method: .GET, path: "/capacity/assessments/\(assessmentA)", fields: [], allowed: Self.staff.union([.csoUser]), note: "A's self-assessment"),
                 Case(method: .GET, path: "/capacity/assessments/\(assessmentB)", fields: [], allowed: Self.staff.union([.csoUserB]), note: "B's self-assessment"),
                 Case(method: .POST, path: "/capacity/assessments/\(assessmentB)", fields: [("intent", "save")], allowed: [.csoUserB], note: "save B's draft"),

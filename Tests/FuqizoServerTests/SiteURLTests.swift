@@ -29,6 +29,7 @@ struct SiteURLTests {
         .events, .newEvent, .event(id), .editEvent(id), .eventSession(event: id, number: 1), .attendanceSheet(event: id, number: 1),
         .certificate(event: id, registration: id), .eventDocuments(id), .verifyCertificate,
         .questionnaires(id), .eventTest(event: id, phase: .preTest), .answerCode, .answer(code: "7KQ2M-9XD4R"),
+        .campaigns, .newCampaign, .campaign(id), .editCampaign(id), .newCampaignAction(id), .campaignAction(campaign: id, action: id),
     ]
 
     /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
@@ -43,7 +44,8 @@ struct SiteURLTests {
              .myGrants, .report, .visit, .contractsExport, .reportExport,
              .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap, .csoPeople, .csoPerson,
              .events, .newEvent, .event, .editEvent, .eventSession, .attendanceSheet, .certificate, .verifyCertificate,
-             .questionnaires, .eventTest, .answerCode, .answer: false
+             .questionnaires, .eventTest, .answerCode, .answer, .campaigns, .newCampaign, .campaign, .editCampaign, .newCampaignAction,
+             .campaignAction: false
         }
     }
 

@@ -129,6 +129,10 @@ public enum Action: String, CaseIterable, Sendable {
     /// Register people for an event, or cancel a registration: staff (anyone), CSO users (their
     /// own organisation's people, checked on the person).
     case registerForEvent
+    /// Campaigns, their actions, reach, media mentions and evidence: communications officers,
+    /// programme managers and administrators.
+    case viewCampaigns
+    case manageCampaigns
 }
 
 /// What an action is about, when it is about one record.
@@ -153,6 +157,8 @@ public enum Resource: Sendable, Equatable {
     case selfAssessment(organisation: UUID)
     /// One capacity-building event, and who trains in it.
     case capacityEvent(trainers: Set<UUID>)
+    /// One awareness campaign: programme-wide, the same to everyone allowed campaigns at all.
+    case campaign
 }
 
 public enum Decision: Sendable, Equatable {
@@ -318,6 +324,10 @@ public enum Policy {
             return actor.isProgrammeStaff || actor.has(.csoUser)
         case (.manageCapacity, .none), (.facilitateAssessment, .none), (.facilitateAssessment, .selfAssessment):
             return actor.isProgrammeStaff
+
+        // Visibility: campaigns and the public site's content.
+        case (.viewCampaigns, .none), (.viewCampaigns, .campaign), (.manageCampaigns, .none), (.manageCampaigns, .campaign):
+            return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.communicationsOfficer)
         default:
             return false
         }

@@ -13,6 +13,8 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
     /// Runs capacity-building events for CSOs (programme-wide: often an outside expert); sees
     /// only the events they run.
     case trainer
+    /// Runs awareness campaigns and the public website's content; sees no personal data.
+    case communicationsOfficer
 
     /// Held within one organisation (a membership), not programme-wide.
     public var isOrganisationScoped: Bool {

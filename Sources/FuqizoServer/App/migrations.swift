@@ -55,4 +55,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateCapacityEvents())
     app.migrations.add(CreateEventQuestionnaires())
     app.migrations.add(CreateEventReminders())
+    // Release 9
+    app.migrations.add(CreateCampaigns())
 }

@@ -41,6 +41,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: EventsController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: EventParticipationController())
     try app.register(collection: QuestionnaireController())
+    try app.register(collection: CampaignsController())
+    try app.register(collection: CampaignActionsController())
 
     // What waits for people: each module's part of the home page and the menu's counts.
     app.registerWork(AdministrationWorkload())
@@ -49,4 +51,5 @@ func routes(_ app: Application) throws {
     app.registerWork(ContractWorkload())
     app.registerWork(SurvivorWorkload())
     app.registerWork(CapacityWorkload())
+    app.registerWork(CampaignWorkload())
 }

@@ -214,6 +214,8 @@ struct AuditWording {
         case "reason" where action == "survivor.closed": ClosureReason(rawValue: value)?.catalogKey
         case "area": PlanArea(rawValue: value)?.catalogKey
         case "status": StepStatus(rawValue: value)?.catalogKey
+        case "kind" where action == "campaign.actionAdded": CampaignActionKind(rawValue: value)?.catalogKey
+        case "kind" where action == "campaign.mentionAdded": MediaKind(rawValue: value)?.catalogKey
         case "kind": EmploymentKind(rawValue: value)?.catalogKey
         case "service": ReferralNeed(rawValue: value)?.catalogKey
         case "stage": ApplicationStage(rawValue: value)?.catalogKey

@@ -43,6 +43,7 @@ enum SiteURL: Sendable, Equatable {
     case csoPeople(UUID), csoPerson(organisation: UUID, person: UUID)
     case events, newEvent, event(UUID), editEvent(UUID), eventSession(event: UUID, number: Int), attendanceSheet(event: UUID, number: Int), certificate(event: UUID, registration: UUID), eventDocuments(UUID), verifyCertificate
     case questionnaires(UUID), eventTest(event: UUID, phase: LinkPurpose), answerCode, answer(code: String)
+    case campaigns, newCampaign, campaign(UUID), editCampaign(UUID), newCampaignAction(UUID), campaignAction(campaign: UUID, action: UUID)
 
     var path: String {
         switch self {
@@ -137,6 +138,12 @@ enum SiteURL: Sendable, Equatable {
         case .eventTest(let event, let phase): "/events/\(event.uuidString)/tests/\(phase.rawValue)"
         case .answerCode: "/answer"
         case .answer(let code): "/answer/\(code)"
+        case .campaigns: "/campaigns"
+        case .newCampaign: "/campaigns/new"
+        case .campaign(let id): "/campaigns/\(id.uuidString)"
+        case .editCampaign(let id): "/campaigns/\(id.uuidString)/edit"
+        case .newCampaignAction(let id): "/campaigns/\(id.uuidString)/actions/new"
+        case .campaignAction(let campaign, let action): "/campaigns/\(campaign.uuidString)/actions/\(action.uuidString)"
         case .csoPeople(let id): "/organisations/\(id.uuidString)/people"
         case .csoPerson(let organisation, let person): "/organisations/\(organisation.uuidString)/people/\(person.uuidString)"
         }
@@ -162,7 +169,7 @@ enum SiteURL: Sendable, Equatable {
         "publicCalls": .publicCalls, "applications": .applications, "evaluation": .evaluation, "survivors": .survivors,
         "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
         "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap, "events": .events, "newEvent": .newEvent,
-        "verifyCertificate": .verifyCertificate, "answerCode": .answerCode,
+        "verifyCertificate": .verifyCertificate, "answerCode": .answerCode, "campaigns": .campaigns, "newCampaign": .newCampaign,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
@@ -174,6 +181,7 @@ enum SiteURL: Sendable, Equatable {
         "capacityRound": SiteURL.capacityRound, "capacityInstrument": SiteURL.capacityInstrument, "selfAssessment": SiteURL.selfAssessment,
         "organisationCapacity": SiteURL.organisationCapacity, "csoPeople": SiteURL.csoPeople,
         "event": SiteURL.event, "editEvent": SiteURL.editEvent, "questionnaires": SiteURL.questionnaires,
+        "campaign": SiteURL.campaign, "editCampaign": SiteURL.editCampaign, "newCampaignAction": SiteURL.newCampaignAction,
     ]
 
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values
@@ -197,6 +205,8 @@ enum SiteURL: Sendable, Equatable {
             self = .eventSession(event: event, number: number)
         } else if name == "eventTest", values.count == 2, let event = id(0), let phase = text(1).flatMap(LinkPurpose.init(rawValue:)), phase.isTest {
             self = .eventTest(event: event, phase: phase)
+        } else if name == "campaignAction", values.count == 2, let campaign = id(0), let action = id(1) {
+            self = .campaignAction(campaign: campaign, action: action)
         } else if name == "callGrid", values.count == 2, let call = id(0), let stage = text(1).flatMap(CallService.GridStage.init(rawValue:)) {
             self = .callGrid(call, stage)
         } else {

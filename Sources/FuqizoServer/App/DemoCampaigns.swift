@@ -1,0 +1,94 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import Vapor
+
+extension DemoData {
+    /// Two awareness campaigns through the module's services: one completed last season with
+    /// every action's reach, and one running now with an action whose reach is still to record
+    /// (the communications officer's work) and one to come.
+    static func loadCampaigns(app: Application) async throws {
+        guard let officer = try await User.query(on: app.db).filter(\.$email == "communicationsofficer@demo.fuqizo.invalid").first()?.id else { return }
+        let service = CampaignService(database: app.db, services: app.services)
+        let regions = try await GeographyDirectory.load(on: app.db).regions
+        guard regions.count >= 4 else { return }
+        let today = service.today
+        func day(_ offset: Int) -> String { today.adding(days: offset).description }
+
+        struct Plan {
+            let titleSq, titleEn, descriptionSq, descriptionEn, objectiveSq, objectiveEn: String
+            let from, to: Int
+            let audiences: [CampaignAudience]
+            let channels: [CampaignChannel]
+            let budget: String
+            let partners: String
+            /// Kind, day offset, region index, place, cost, and reach (nil: not recorded).
+            let actions: [(CampaignActionKind, Int, Int, String, String, ReachForm?)]
+            let mentions: [(String, Int, MediaKind, String)]
+            let events: [CampaignEvent]
+        }
+        func reach(_ female: Int, _ male: Int, young: Int = 0, adults: Int = 0, participants: Int = 0, impressions: Int = 0, copies: Int = 0) -> ReachForm {
+            var form = ReachForm()
+            (form.female, form.male) = (female > 0 ? String(female) : "", male > 0 ? String(male) : "")
+            (form.from18to24, form.from25to34) = (young > 0 ? String(young) : "", adults > 0 ? String(adults) : "")
+            (form.participants, form.impressions, form.copies) = (participants > 0 ? String(participants) : "", impressions > 0 ? String(impressions) : "",
+                                                                  copies > 0 ? String(copies) : "")
+            return form
+        }
+        let plans = [
+            Plan(titleSq: "Puna e denjë ndryshon jetë (demo)", titleEn: "Decent work changes lives (demo)",
+                 descriptionSq: "Fushatë për punëdhënësit dhe publikun mbi punësimin e grave që kanë mbijetuar trafikimin dhe dhunën.",
+                 descriptionEn: "A campaign for employers and the public on employing women who survived trafficking and violence.",
+                 objectiveSq: "Më shumë punëdhënës në katër rajonet ofrojnë vende pune dhe praktika.",
+                 objectiveEn: "More employers in the four regions offer jobs and traineeships.",
+                 from: -200, to: -100, audiences: [.employers, .generalPublic], channels: [.events, .radio, .print], budget: "18000",
+                 partners: "Dhoma e Tregtisë Tiranë (demo)\nRadio Kukësi (demo)",
+                 actions: [
+                     (.publicEvent, -190, 0, "Tiranë", "2500", reach(64, 41, young: 20, adults: 55, participants: 105)),
+                     (.broadcastSpot, -170, 1, "Kukës", "1800", reach(0, 0, impressions: 42_000)),
+                     (.publication, -150, 2, "Peshkopi", "1200", reach(0, 0, copies: 3_000)),
+                 ],
+                 mentions: [("Gazeta Shqiptare (demo)", -188, .print, ""), ("Top Channel (demo)", -187, .television, "https://example.org/lajme/puna-e-denje")],
+                 events: [.start, .complete]),
+            Plan(titleSq: "Shenjat që nuk duhen injoruar (demo)", titleEn: "Signs not to ignore (demo)",
+                 descriptionSq: "Seanca në shkolla dhe aksione në rrugë mbi shenjat e trafikimit dhe ku të kërkohet ndihmë.",
+                 descriptionEn: "School sessions and street actions on the signs of trafficking and where to find help.",
+                 objectiveSq: "Të rinjtë dhe familjet njohin shenjat e trafikimit dhe numrat e ndihmës.",
+                 objectiveEn: "Young people and families know the signs of trafficking and the helplines.",
+                 from: -45, to: 75, audiences: [.youth, .communities], channels: [.schools, .outdoor, .socialMedia], budget: "12500",
+                 partners: "Drejtoria Rajonale e Arsimit Kukës (demo)",
+                 actions: [
+                     (.schoolSession, -30, 1, "Kukës", "300", reach(88, 71, young: 40, participants: 159)),
+                     (.streetAction, -12, 3, "Sarandë", "650", reach(120, 95)),
+                     (.socialPost, -6, 0, "", "150", reach(0, 0, impressions: 18_500)),
+                     (.schoolSession, -3, 2, "Peshkopi", "300", nil),
+                     (.publicEvent, 20, 0, "Tiranë", "2000", nil),
+                 ],
+                 mentions: [("Kukësi Online (demo)", -29, .online, "https://example.org/kukes/seanca")],
+                 events: [.start]),
+        ]
+        for plan in plans {
+            var form = CampaignForm()
+            (form.titleSq, form.titleEn, form.descriptionSq, form.descriptionEn) = (plan.titleSq, plan.titleEn, plan.descriptionSq, plan.descriptionEn)
+            (form.objectiveSq, form.objectiveEn, form.budget, form.partners) = (plan.objectiveSq, plan.objectiveEn, plan.budget, plan.partners)
+            (form.audiences, form.channels) = (plan.audiences.map(\.rawValue), plan.channels.map(\.rawValue))
+            form.regions = Set(plan.actions.map(\.2)).sorted().map { regions[$0].id.uuidString }
+            (form.startsOn, form.endsOn) = (day(plan.from), day(plan.to))
+            guard case .success(let campaign) = try await settled({ try await service.create(form, actor: officer) }) else { continue }
+            for (kind, offset, region, place, cost, recorded) in plan.actions {
+                var action = CampaignActionForm()
+                (action.kind, action.heldOn, action.region, action.municipality, action.cost) = (kind.rawValue, day(offset), regions[region].id.uuidString, place, cost)
+                action.descriptionSq = "\(place.isEmpty ? "Online" : place): \(plan.titleSq)"
+                action.descriptionEn = "\(place.isEmpty ? "Online" : place): \(plan.titleEn)"
+                guard case .success(let made) = try await settled({ try await service.addAction(to: campaign, action, actor: officer) }) else { continue }
+                if let recorded { _ = try await settled({ try await service.recordReach(made, of: campaign, recorded, actor: officer) }) }
+            }
+            for (outlet, offset, kind, link) in plan.mentions {
+                var mention = MentionForm()
+                (mention.outlet, mention.publishedOn, mention.kind, mention.link) = (outlet, day(offset), kind.rawValue, link)
+                _ = try await settled({ try await service.addMention(to: campaign, mention, actor: officer) })
+            }
+            for event in plan.events { try await settled({ try await service.move(campaign, event, reason: nil, actor: officer) }) }
+        }
+    }
+}

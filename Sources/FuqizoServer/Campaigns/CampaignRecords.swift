@@ -1,0 +1,12 @@
+import Foundation
+import FuqizoCore
+import Vapor
+
+/// The campaign records routes name, for the policy (see `ResourceSource.record`).
+extension ResourceSource {
+    /// The campaign named by `:campaignID`.
+    static let campaign = ResourceSource.record(Campaign.self) { req in
+        let campaign = try await CampaignService(database: req.db, services: req.services).campaign(try req.id("campaignID"))
+        return (campaign, campaign.resource)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+@testable import FuqizoCore
+import Testing
+
+@Suite("Campaigns: lifecycle, forms, reach totals, work")
+struct CampaignRuleTests {
+    static let today = LocalDate("2026-12-04")!
+    static let tirana = UUID(), kukes = UUID()
+
+    @Test("a campaign starts, completes or is cancelled; a cancelled one takes no change and a completed one cannot restart")
+    func lifecycle() {
+        #expect(CampaignStatus.planned.after(.start) == .success(.running))
+        #expect(CampaignStatus.running.after(.complete) == .success(.completed))
+        #expect(CampaignStatus.planned.after(.cancel) == .success(.cancelled))
+        #expect(CampaignStatus.running.after(.cancel) == .success(.cancelled))
+        #expect(CampaignStatus.completed.allows(.edit), "late reach figures of a completed campaign")
+        #expect(CampaignStatus.planned.after(.complete) == .failure(WorkflowRefusal("campaign.error.notNow")))
+        #expect(CampaignStatus.completed.after(.start) == .failure(WorkflowRefusal("campaign.error.notNow")))
+        #expect(CampaignStatus.completed.after(.cancel) == .failure(WorkflowRefusal("campaign.error.notNow")))
+        for event in CampaignEvent.allCases {
+            #expect(CampaignStatus.cancelled.after(event) == .failure(WorkflowRefusal("campaign.error.cancelled")))
+        }
+    }
+
+    static func campaignForm() -> CampaignForm {
+        var form = CampaignForm()
+        (form.titleSq, form.titleEn) = ("Punë e denjë", "Decent work")
+        (form.descriptionSq, form.descriptionEn, form.objectiveSq, form.objectiveEn) = ("Përshkrim", "Description", "Objektiv", "Objective")
+        (form.audiences, form.channels, form.regions) = (["youth", "employers"], ["radio"], [tirana.uuidString])
+        (form.startsOn, form.endsOn, form.budget, form.partners) = ("2026-11-01", "2027-02-28", "12 500,00", "")
+        return form
+    }
+
+    @Test("a campaign form gives its typed value, or one message per wrong field, keeping what was typed")
+    func campaignForm() throws {
+        let campaign = try Self.campaignForm().validated(regions: [Self.tirana, Self.kukes], today: Self.today).get()
+        #expect(campaign.budget == Money(minorUnits: 1_250_000, currency: "EUR"))
+        #expect(campaign.audiences == [.youth, .employers])
+        #expect(campaign.endsOn == LocalDate("2027-02-28"))
+        var wrong = Self.campaignForm()
+        (wrong.titleEn, wrong.endsOn, wrong.budget) = ("  ", "2026-10-01", "-5")
+        wrong.audiences = ["youth", "<script>"]
+        wrong.regions = [UUID().uuidString]
+        wrong.channels = []
+        guard case .failure(let errors) = wrong.validated(regions: [Self.tirana], today: Self.today) else {
+            Issue.record("a wrong form passed")
+            return
+        }
+        #expect(errors.messages == ["titleEn": "form.error.required", "endsOn": "campaign.error.period", "budget": "form.error.amount",
+                                    "audiences": "form.error.choose", "regions": "form.error.choose", "channels": "form.error.choose"])
+        var endless = Self.campaignForm()
+        endless.endsOn = "2030-01-01"
+        #expect(endless.validated(regions: [Self.tirana], today: Self.today).failureMessages["endsOn"] == "campaign.error.period")
+    }
+
+    @Test("an action happens within its campaign's period, in a region offered, with a cost in euros")
+    func actionForm() throws {
+        var form = CampaignActionForm()
+        (form.kind, form.heldOn, form.region, form.descriptionSq, form.descriptionEn, form.cost) =
+            ("schoolSession", "2026-11-20", Self.kukes.uuidString, "Seancë", "Session", "300")
+        let period = LocalDate("2026-11-01")!...LocalDate("2027-02-28")!
+        let action = try form.validated(regions: [Self.tirana, Self.kukes], period: period).get()
+        #expect(action.kind.meetsPeople && action.cost == .euros(300) && action.municipality == "")
+        form.heldOn = "2027-03-01"
+        #expect(form.validated(regions: [Self.kukes], period: period).failureMessages == ["heldOn": "campaign.error.outsidePeriod"])
+        (form.heldOn, form.kind, form.cost) = ("2026-11-20", "rally", "99999999999999999999")
+        #expect(form.validated(regions: [Self.tirana], period: period).failureMessages ==
+                ["kind": "form.error.choose", "region": "form.error.choose", "cost": "form.error.amount"])
+    }
+
+    @Test("reach: blank figures are zero, people of unknown age are those met but not counted by band, and no figure passes ten million")
+    func reachForm() throws {
+        var form = ReachForm()
+        (form.female, form.male, form.from18to24, form.from25to34, form.participants) = ("40", "25", "30", "10", "65")
+        let reach = try form.validated().get()
+        #expect(reach.reachedDirectly == 65)
+        #expect(reach.ageBands == [.from18to24: 30, .from25to34: 10, .unknown: 25])
+        #expect(ReachForm(reach) == form, "a recorded reach shows as it was typed")
+        form.under18 = "40"
+        #expect(form.validated().failureMessages == ["under18": "campaign.error.ages"], "80 counted by age among 65 met")
+        var huge = ReachForm()
+        (huge.impressions, huge.copies, huge.female) = ("10000001", "9223372036854775808", "-1")
+        #expect(huge.validated().failureMessages == ["impressions": "campaign.error.figure", "copies": "campaign.error.figure", "female": "campaign.error.figure"])
+    }
+
+    @Test("campaign totals add every action's reach and cost, by sex and age band, and per region; actions without reach count as actions only")
+    func totals() {
+        let met = ActionReach(bySex: [.female: 40, .male: 20], byAge: [.under18: 50], participants: 60)
+        let aired = ActionReach(impressions: 120_000)
+        let actions = [
+            ReachTotals.Action(region: Self.tirana, costMinor: 30_000, reach: met),
+            ReachTotals.Action(region: Self.kukes, costMinor: 150_000, reach: aired),
+            ReachTotals.Action(region: Self.kukes, costMinor: 10_000, reach: met),
+            ReachTotals.Action(region: Self.kukes, costMinor: 5_000, reach: nil),
+        ]
+        let totals = ReachTotals.of(actions, mentions: 3)
+        #expect(totals.actions == 4 && totals.actionsWithReach == 3 && totals.mentions == 3)
+        #expect(totals.reachedDirectly == 120 && totals.bySex == [.female: 80, .male: 40])
+        #expect(totals.byAge == [.under18: 100, .unknown: 20])
+        #expect(totals.impressions == 120_000 && totals.participants == 120 && totals.cost == 195_000)
+        let regions = ReachTotals.perRegion(actions)
+        #expect(regions[Self.tirana]?.reachedDirectly == 60 && regions[Self.kukes]?.reachedDirectly == 60)
+        #expect(regions[Self.kukes]?.actions == 3 && regions[Self.kukes]?.impressions == 120_000)
+    }
+
+    @Test("totals of hostile figures saturate instead of stopping the server")
+    func totalsSaturate() {
+        let most = ActionReach(bySex: [.female: Int.max], impressions: Int.max)
+        let totals = ReachTotals.of(Array(repeating: ReachTotals.Action(region: nil, costMinor: .max, reach: most), count: 3), mentions: 0)
+        #expect(totals.impressions == .max && totals.cost == .max && totals.reachedDirectly == .max)
+    }
+
+    @Test("a mention's link is an http(s) address or nothing; never a script")
+    func mentions() throws {
+        var form = MentionForm()
+        (form.outlet, form.publishedOn, form.kind, form.link) = ("Top Channel", "2026-12-01", "television", "https://example.al/lajm/1")
+        #expect(try form.validated(today: Self.today).get().kind == .television)
+        form.link = ""
+        #expect((try? form.validated(today: Self.today).get()) != nil, "a radio mention may have no link")
+        for link in ["javascript:alert(1)", "https://", "ftp://example.al/x", "https://exa mple.al", "data:text/html,x"] {
+            form.link = link
+            #expect(form.validated(today: Self.today).failureMessages == ["link": "form.error.url"], "\(link)")
+        }
+        (form.link, form.publishedOn) = ("", "2026-12-05")
+        #expect(form.validated(today: Self.today).failureMessages == ["publishedOn": "form.error.date"], "not tomorrow's news")
+    }
+
+    @Test("an action past without its reach is work for the communications side, one item per campaign, due a week after the earliest")
+    func work() {
+        let campaign = UUID()
+        let items = CampaignWork.communications([
+            .init(campaign: campaign, reference: "AW-2026-01", heldOn: LocalDate("2026-11-20")!),
+            .init(campaign: campaign, reference: "AW-2026-01", heldOn: LocalDate("2026-11-10")!),
+        ])
+        #expect(items.count == 1)
+        #expect(items.first?.count == 2 && items.first?.due == LocalDate("2026-11-17") && items.first?.reference == "AW-2026-01")
+        #expect(items.first?.link == WorkLink("campaign", campaign.uuidString))
+        #expect(CampaignReference.make(year: 2026, number: 3) == "AW-2026-03")
+    }
+}
+
+extension Result where Failure == FieldErrors {
+    /// The messages of a failed validation, or none.
+    var failureMessages: [String: String] {
+        if case .failure(let errors) = self { return errors.messages }
+        return [:]
+    }
+}
