@@ -146,3 +146,79 @@ extension Result where Failure == FieldErrors {
         return [:]
     }
 }
+
+@Suite("Photos: every metadata block removed, the picture kept")
+struct ImageMetadataTests {
+    static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        DocumentKind.contains(bytes, text)
+    }
+
+    /// The blocks of a file that carry the picture, in order: JPEG scans, PNG `IDAT`, WebP `VP8`.
+    static func pictureBytes(_ bytes: [UInt8], _ kind: ImageKind) -> [UInt8] {
+        switch kind {
+        case .jpeg:
+            // From the start of the scan to the end of the image.
+            guard let start = (0..<(bytes.count - 1)).first(where: { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA }) else { return [] }
+            return Array(bytes[start...])
+        case .png:
+            var index = 8, out: [UInt8] = []
+            while index + 12 <= bytes.count {
+                let length = Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+                if String(decoding: bytes[(index + 4)..<(index + 8)], as: UTF8.self) == "IDAT" { out += bytes[index..<(index + 12 + length)] }
+                index += 12 + length
+            }
+            return out
+        case .webp:
+            guard let start = (12..<(bytes.count - 4)).first(where: { ["VP8 ", "VP8L"].contains(String(decoding: bytes[$0..<($0 + 4)], as: UTF8.self)) })
+            else { return [] }
+            let size = Int(bytes[start + 4]) | Int(bytes[start + 5]) << 8 | Int(bytes[start + 6]) << 16 | Int(bytes[start + 7]) << 24
+            return Array(bytes[start..<min(bytes.count, start + 8 + size)])
+        }
+    }
+
+    @Test("a phone's photo loses its GPS position, serial number, XMP and comments in each format, and keeps its pixels", arguments: [
+        (TaggedPhotos.jpeg, ImageKind.jpeg), (TaggedPhotos.png, .png), (TaggedPhotos.webp, .webp),
+    ])
+    func stripsEveryBlock(_ photo: [UInt8], _ kind: ImageKind) throws {
+        // Every fixture carries an EXIF block with the camera's serial and an XMP packet.
+        for secret in ["CAM12345", "adobe:ns:meta"] {
+            let carried = Self.contains(photo, secret)
+            #expect(carried, "the \(kind) fixture carries \(secret)")
+        }
+        let (detected, clean) = try #require(ImageMetadata.stripped(photo))
+        let smaller = clean.count < photo.count
+        #expect(detected == kind && smaller)
+        for secret in TaggedPhotos.secrets + ["ICC_PROFILE"] {
+            let left = Self.contains(clean, secret)
+            #expect(!left, "\(kind) still carries \(secret)")
+        }
+        let samePicture = Self.pictureBytes(clean, kind) == Self.pictureBytes(photo, kind) && !Self.pictureBytes(clean, kind).isEmpty
+        #expect(samePicture, "\(kind): the picture's own bytes are copied untouched")
+        let stable = ImageMetadata.stripped(clean)?.bytes == clean
+        #expect(stable, "cleaning twice changes nothing")
+    }
+
+    @Test("a truncated or forged photo is refused, never half-cleaned, and no length in it can stop the process")
+    func refusesMalformed() {
+        for photo in [TaggedPhotos.jpeg, TaggedPhotos.png, TaggedPhotos.webp] {
+            for cut in [photo.count / 3, photo.count / 2, photo.count - 3] {
+                #expect(ImageMetadata.stripped(Array(photo.prefix(cut))) == nil, "cut at \(cut) of \(photo.count)")
+            }
+        }
+        // A PNG whose first chunk claims two gigabytes; a WebP whose RIFF size is larger than the file.
+        let png = ImageMetadata.pngSignature + [0x7F, 0xFF, 0xFF, 0xFF] + Array("IHDR".utf8) + [UInt8](repeating: 0, count: 20)
+        #expect(ImageMetadata.stripped(png) == nil)
+        var webp = TaggedPhotos.webp
+        (webp[4], webp[5], webp[6], webp[7]) = (0xFF, 0xFF, 0xFF, 0x7F)
+        #expect(ImageMetadata.stripped(webp) == nil)
+        #expect(ImageMetadata.stripped(Array("%PDF-1.7".utf8)) == nil && ImageKind.detect(Array("%PDF-1.7".utf8)) == nil)
+        // Random bytes behind each signature: refused or cleaned, never a trap.
+        var generator = SystemRandomNumberGenerator()
+        for signature in [[0xFF, 0xD8, 0xFF], ImageMetadata.pngSignature, Array("RIFF\u{0}\u{1}\u{0}\u{0}WEBP".utf8)] as [[UInt8]] {
+            for _ in 0..<300 {
+                let noise = (0..<Int.random(in: 0...200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                _ = ImageMetadata.stripped(signature + noise)
+            }
+        }
+    }
+}

@@ -237,6 +237,9 @@ struct AccessMatrixTests {
         "GET /campaigns/:campaignID/actions/:actionID": communications,
         "POST /campaigns/:campaignID/actions/:actionID": communications,
         "POST /campaigns/:campaignID/actions/:actionID/reach": communications,
+        "POST /campaigns/:campaignID/evidence": communications,
+        "GET /campaigns/:campaignID/evidence/:evidenceID": communications,
+        "POST /campaigns/:campaignID/evidence/:evidenceID/remove": communications,
         "GET /events/:eventID/questionnaires": staff.union([.trainer]),
         "POST /events/:eventID/questionnaires/:purpose/links": staff.union([.trainer]),
         "GET /events/:eventID/tests/:phase": staff.union([.trainer]),
@@ -413,7 +416,7 @@ struct AccessMatrixTests {
                 ":assessmentID": selfAssessment.id!.uuidString, ":personID": UUID().uuidString,
                 ":eventID": event.id!.uuidString, ":registrationID": UUID().uuidString, ":purpose": "survey", ":phase": "preTest",
                 ":linkCode": "ZZZZZ-ZZZZZ",
-                ":campaignID": campaign.id!.uuidString, ":mentionID": UUID().uuidString,
+                ":campaignID": campaign.id!.uuidString, ":mentionID": UUID().uuidString, ":evidenceID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

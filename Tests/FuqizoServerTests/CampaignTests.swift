@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 @testable import FuqizoCore
 @testable import FuqizoServer
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -136,6 +137,142 @@ struct CampaignTests {
             let late = try await officer.post("\(page)/mentions", [("outlet", "Lajme"), ("publishedOn", today.description), ("kind", "radio")])
             #expect(late.status == .conflict && late.body.string.contains(catalog.text("campaign.error.cancelled", .sq)))
             #expect(try await officer.get("\(page)/edit").status == .conflict)
+        }
+    }
+}
+
+@Suite("Campaign evidence")
+struct CampaignEvidenceTests {
+    /// A 16 × 16 JPEG without metadata (CPython's test image), tagged by each test with exiftool.
+    static let plainJPEG = [UInt8](Data(base64Encoded: """
+            /9j/4AAQSkZJRgABAQEAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSEx
+            IQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBD/wAARCAAQ
+            ABADASIAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAABwQF/8QAJBAAAQQBBAICAwAAAAAAAAAAAQIDBAYFBwgSExEiABQJMTL/xAAVAQEBAA
+            AAAAAAAAAAAAAAAAAABv/EACMRAAECBQMFAAAAAAAAAAAAAAECEQMEBQYhABIxFRZhgeH/2gAMAwEAAhEDEQA/ABSm0mobc8HmExLUlRzzEWPk
+            JWW+ulrsaUVAseUgslSlH9LKuPryIKuWPZdskzXmm3fX5m2nF4GlVxx/HOpx4ks51+MiU/Iaad7UcUo4tILoS4kqcWkezS0hO/HvuRp0rO6hWn
+            WO1UisZVuFi4GFeyEpmGepa5S5SWVPuciFKRFLgSrwetnyPIB+Vb4N9mKhQMzo5po9XLdDs9d6ZVix2VEhiL9kuNPxw2gEKcDQ/rs8AuA8VAe0
+            vdl7VOYn+27flGAUgmITjbhSmCg3BYlyeWDkMolvw4KOp1KM6iCNvngZHwetf//Z
+            """, options: .ignoreUnknownCharacters)!)
+
+    /// Runs exiftool (Debian's libimage-exiftool-perl, installed by scripts/test) and returns what it printed.
+    @discardableResult
+    static func exiftool(_ arguments: [String]) throws -> String {
+        let tool = ["/usr/bin/exiftool", "/usr/local/bin/exiftool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = try #require(tool, "exiftool is needed: scripts/test installs libimage-exiftool-perl")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A campaign made through the form by someone of `role`, and that person's browser.
+    static func campaign(_ app: Application, _ role: Role) async throws -> (Browser, String) {
+        let user = try await TestFixtures.user(app, grants: [RoleGrant(role: role)])
+        let officer = Browser(app, session: try await TestFixtures.session(app, for: user))
+        let region = try #require(try await GeographyDirectory.load(on: app.db).regions.first?.id.uuidString)
+        let today = TiranaTime.today(at: app.clock.now())
+        try await officer.get("/campaigns")
+        #expect(try await officer.post("/campaigns", [
+            ("titleSq", "Fushatë"), ("titleEn", "Campaign"), ("descriptionSq", "P"), ("descriptionEn", "D"), ("objectiveSq", "O"),
+            ("objectiveEn", "O"), ("audiences[]", "youth"), ("channels[]", "schools"), ("regions[]", region),
+            ("startsOn", today.adding(days: -10).description), ("endsOn", today.adding(days: 30).description)]).status == .seeOther)
+        let campaign = try #require(try await Campaign.query(on: app.db).first())
+        return (officer, "/campaigns/\(campaign.id!)")
+    }
+
+    @Test("a phone photo with its GPS position is kept without any metadata, as exiftool reads the stored file; people in it need a consent that holds, and a withdrawal withholds it")
+    func photoStrippedAndConsented() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fuqizo-photo-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let tagged = directory.appendingPathComponent("IMG_Kukes_Arta.jpg")
+            try Data(Self.plainJPEG).write(to: tagged)
+            try Self.exiftool(["-q", "-overwrite_original", "-GPSLatitude=42.0769", "-GPSLatitudeRef=N", "-GPSLongitude=20.4219",
+                               "-GPSLongitudeRef=E", "-SerialNumber=CAM12345", "-XMP:Description=Kukes safe house", "-Comment=home address", tagged.path])
+            #expect(try Self.exiftool(["-s", "-GPSLatitude", tagged.path]).contains("42 deg"), "the photo carries its position before upload")
+            let photo = [UInt8](try Data(contentsOf: tagged))
+            let (officer, page) = try await Self.campaign(app, .communicationsOfficer)
+
+            // Without its alternative text, and with people but no consent: back with the messages, nothing kept.
+            let bare = try await officer.upload("\(page)/evidence", [("identifiable", "yes"), ("captionSq", "Seanca")],
+                                                file: ("file", "IMG_Kukes_Arta.jpg", photo))
+            #expect(bare.status == .badRequest)
+            #expect(bare.body.string.contains(catalog.text("campaign.evidence.error.consent", .sq)) && bare.body.string.contains("value=\"Seanca\""))
+            let unknown = try await officer.upload("\(page)/evidence", [("altSq", "Nxënës në klasë"), ("altEn", "Pupils in a classroom"),
+                                                                       ("identifiable", "yes"), ("survivorCode", "KU-2026-9999")],
+                                                   file: ("file", "IMG_Kukes_Arta.jpg", photo))
+            #expect(unknown.status == .badRequest && unknown.body.string.contains(catalog.text("campaign.evidence.error.noConsent", .sq)))
+            #expect(try await CampaignEvidence.query(on: app.db).count() == 0)
+
+            // A survivor whose case worker recorded her consent to photos and media.
+            let desk = try await CaseDesk.make(app)
+            let code = try await desk.register(CaseDesk.intake(region: try await CaseDesk.region(app), consents: [.services, .media]))
+            #expect(try await officer.upload("\(page)/evidence", [("altSq", "Nxënës në klasë"), ("altEn", "Pupils in a classroom"),
+                                                                  ("identifiable", "yes"), ("survivorCode", code.lowercased())],
+                                             file: ("file", "IMG_Kukes_Arta.jpg", photo)).status == .seeOther)
+            let evidence = try #require(try await CampaignEvidence.query(on: app.db).first())
+            #expect(evidence.isPhoto && evidence.filename.hasPrefix("photo-") && !evidence.filename.contains("Kukes"), "a phone's file name is not kept")
+            #expect(try await EvidenceConsent.query(on: app.db).count() == 1)
+
+            // The stored bytes, read back by exiftool: no EXIF, GPS, XMP, maker or comment left.
+            guard let sql = app.db as? any SQLDatabase else { return }
+            let stored = try #require(try await sql.raw("SELECT content FROM stored_files WHERE digest = \(bind: evidence.digest)").first())
+            let kept = directory.appendingPathComponent("kept.jpg")
+            try stored.decode(column: "content", as: Data.self).write(to: kept)
+            let read = try Self.exiftool(["-a", "-G1", "-s", kept.path])
+            #expect(read.contains("ImageWidth") && read.contains("16"), "exiftool reads a JPEG: \(read)")
+            for group in ["[IFD0]", "[GPS]", "[ExifIFD]", "[XMP", "[JFIF]", "[ICC"] { #expect(!read.contains(group), "\(group) left: \(read)") }
+            for secret in ["CAM12345", "Kukes", "home address", "42 deg", "GPS", "Comment"] { #expect(!read.contains(secret), "\(secret) left") }
+
+            // Shown on the page; the file served is the clean one, inline, never cached.
+            let shown = try await officer.get(page)
+            #expect(shown.body.string.contains("alt=\"Nxënës në klasë\"") && !shown.body.string.contains(code))
+            #expect(!shown.body.string.contains(catalog.text("campaign.evidence.withheld", .sq)))
+            let served = try await officer.get("\(page)/evidence/\(evidence.id!)")
+            #expect(served.status == .ok && served.headers.first(name: .contentType) == "image/jpeg")
+            let keptBytes = [UInt8](try Data(contentsOf: kept))
+            #expect(served.headers.first(name: .cacheControl) == "private, no-store" && [UInt8](served.body.readableBytesView) == keptBytes)
+
+            // Her consent withdrawn: the photo is withheld from the public at the next request.
+            let media = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$purpose == "media").first())
+            #expect(try await desk.post(code, "consents/\(media.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "survivorAsked")]).status == .seeOther)
+            #expect(try await officer.get(page).body.string.contains(catalog.text("campaign.evidence.withheld", .sq)))
+            let entry = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "campaign.evidenceAdded").first())
+            #expect(!entry.details.contains(code), "the campaign's audit never names her")
+
+            // Removing asks for a reason, then deletes the bytes too.
+            #expect(try await officer.post("\(page)/evidence/\(evidence.id!)/remove", [("confirmed", "yes"), ("reason", "Pa pëlqim")]).status == .seeOther)
+            #expect(try await CampaignEvidence.query(on: app.db).count() == 0)
+            #expect(try await sql.raw("SELECT content FROM stored_files WHERE digest = \(bind: evidence.digest)").first() == nil)
+        }
+    }
+
+    @Test("a document is kept as it is and downloaded; a file whose bytes are neither, or whose name disagrees, is refused with its message")
+    func documentsAndRefusals() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let (officer, page) = try await Self.campaign(app, .programmeManager)
+            let script = try await officer.upload("\(page)/evidence", [("captionSq", "Fletëpalosja"), ("captionEn", "Leaflet")],
+                                                  file: ("file", "leaflet.html", Array("<script>alert(1)</script>".utf8)))
+            #expect(script.status == .badRequest && script.body.string.contains(catalog.text("document.error.unsupportedType", .sq)))
+            let renamed = try await officer.upload("\(page)/evidence", [("altSq", "Foto"), ("altEn", "Photo")],
+                                                   file: ("file", "photo.pdf", Self.plainJPEG))
+            #expect(renamed.status == .badRequest && renamed.body.string.contains(catalog.text("document.error.nameDoesNotMatch", .sq)))
+            let pdf = Array("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF".utf8)
+            #expect(try await officer.upload("\(page)/evidence", [("captionSq", "Raporti i fushatës"), ("captionEn", "Campaign report")],
+                                             file: ("file", "raporti.pdf", pdf)).status == .seeOther)
+            let evidence = try #require(try await CampaignEvidence.query(on: app.db).first())
+            let served = try await officer.get("\(page)/evidence/\(evidence.id!)")
+            #expect(served.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true && [UInt8](served.body.readableBytesView) == pdf)
+            #expect(try await officer.get(page).body.string.contains("Raporti i fushatës"))
         }
     }
 }

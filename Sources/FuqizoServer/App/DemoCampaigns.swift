@@ -14,6 +14,7 @@ extension DemoData {
         guard regions.count >= 4 else { return }
         let today = service.today
         func day(_ offset: Int) -> String { today.adding(days: offset).description }
+        let photos = ResourceLocation.directory(override: app.services.config.resourcesDirectory).appendingPathComponent("Data/demo")
 
         struct Plan {
             let titleSq, titleEn, descriptionSq, descriptionEn, objectiveSq, objectiveEn: String
@@ -25,6 +26,8 @@ extension DemoData {
             /// Kind, day offset, region index, place, cost, and reach (nil: not recorded).
             let actions: [(CampaignActionKind, Int, Int, String, String, ReachForm?)]
             let mentions: [(String, Int, MediaKind, String)]
+            /// A photo of the demo's (`Resources/Data/demo/`): file, the action it shows, alternative texts.
+            let photos: [(String, Int, String, String)]
             let events: [CampaignEvent]
         }
         func reach(_ female: Int, _ male: Int, young: Int = 0, adults: Int = 0, participants: Int = 0, impressions: Int = 0, copies: Int = 0) -> ReachForm {
@@ -49,6 +52,7 @@ extension DemoData {
                      (.publication, -150, 2, "Peshkopi", "1200", reach(0, 0, copies: 3_000)),
                  ],
                  mentions: [("Gazeta Shqiptare (demo)", -188, .print, ""), ("Top Channel (demo)", -187, .television, "https://example.org/lajme/puna-e-denje")],
+                 photos: [("public-event.jpg", 0, "Punëdhënës dhe organizata para një banderole të programit", "Employers and organisations before a programme banner")],
                  events: [.start, .complete]),
             Plan(titleSq: "Shenjat që nuk duhen injoruar (demo)", titleEn: "Signs not to ignore (demo)",
                  descriptionSq: "Seanca në shkolla dhe aksione në rrugë mbi shenjat e trafikimit dhe ku të kërkohet ndihmë.",
@@ -65,6 +69,8 @@ extension DemoData {
                      (.publicEvent, 20, 0, "Tiranë", "2000", nil),
                  ],
                  mentions: [("Kukësi Online (demo)", -29, .online, "https://example.org/kukes/seanca")],
+                 photos: [("school-session.jpg", 0, "Nxënës në një seancë ndërgjegjësimi, të parë nga prapa", "Pupils at an awareness session, seen from behind"),
+                          ("street-action.jpg", 1, "Vullnetarë me fletëpalosje në shëtitoren e Sarandës", "Volunteers with leaflets on the Saranda promenade")],
                  events: [.start]),
         ]
         for plan in plans {
@@ -75,13 +81,23 @@ extension DemoData {
             form.regions = Set(plan.actions.map(\.2)).sorted().map { regions[$0].id.uuidString }
             (form.startsOn, form.endsOn) = (day(plan.from), day(plan.to))
             guard case .success(let campaign) = try await settled({ try await service.create(form, actor: officer) }) else { continue }
+            var made: [CampaignAction] = []
             for (kind, offset, region, place, cost, recorded) in plan.actions {
                 var action = CampaignActionForm()
                 (action.kind, action.heldOn, action.region, action.municipality, action.cost) = (kind.rawValue, day(offset), regions[region].id.uuidString, place, cost)
                 action.descriptionSq = "\(place.isEmpty ? "Online" : place): \(plan.titleSq)"
                 action.descriptionEn = "\(place.isEmpty ? "Online" : place): \(plan.titleEn)"
-                guard case .success(let made) = try await settled({ try await service.addAction(to: campaign, action, actor: officer) }) else { continue }
-                if let recorded { _ = try await settled({ try await service.recordReach(made, of: campaign, recorded, actor: officer) }) }
+                guard case .success(let added) = try await settled({ try await service.addAction(to: campaign, action, actor: officer) }) else { continue }
+                made.append(added)
+                if let recorded { _ = try await settled({ try await service.recordReach(added, of: campaign, recorded, actor: officer) }) }
+            }
+            let evidence = EvidenceService(database: app.db, services: app.services)
+            for (file, action, altSq, altEn) in plan.photos {
+                let bytes = [UInt8](try Data(contentsOf: photos.appendingPathComponent(file)))
+                guard case .success(let (checked, clean)) = EvidenceCheck.check(filename: file, bytes: bytes, maximumBytes: bytes.count) else { continue }
+                var form = EvidenceForm()
+                (form.altSq, form.altEn, form.action) = (altSq, altEn, made.indices.contains(action) ? made[action].id?.uuidString ?? "" : "")
+                _ = try await settled({ try await evidence.attach(checked, bytes: clean, form: form, to: campaign, actor: officer) })
             }
             for (outlet, offset, kind, link) in plan.mentions {
                 var mention = MentionForm()

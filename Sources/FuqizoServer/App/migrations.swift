@@ -57,4 +57,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateEventReminders())
     // Release 9
     app.migrations.add(CreateCampaigns())
+    app.migrations.add(CreateCampaignEvidence())
 }

@@ -37,6 +37,17 @@ enum CampaignPageContext {
         let link: String
     }
 
+    struct EvidenceLine: Encodable {
+        let href: String
+        let removeAction: String
+        let isPhoto: Bool
+        let alt: String
+        let caption: String
+        let details: String
+        /// Why it cannot be shown publicly, if it cannot.
+        let withheld: String?
+    }
+
     struct Page: Encodable {
         let id: String
         let reference: String
@@ -57,10 +68,17 @@ enum CampaignPageContext {
         let mentions: [MentionLine]
         let mentionFields: [FieldContext]
         let mentionErrors: Bool
+        let evidence: [EvidenceLine]
+        let evidenceFields: [FieldContext]
+        let evidenceErrors: Bool
+        let fileError: String?
+        let uploadLimit: String
     }
 
     static func page(_ req: Request, _ campaign: Campaign, actions: [CampaignAction], mentions: [CampaignMention],
-                     regions: [GeographyDirectory.Region], mentionForm: MentionForm, mentionErrors: FieldErrors, today: LocalDate) throws -> Page {
+                     evidence: [CampaignEvidence], publicity: [UUID: Bool], regions: [GeographyDirectory.Region],
+                     mentionForm: MentionForm, mentionErrors: FieldErrors, evidenceForm: EvidenceForm, evidenceErrors: FieldErrors,
+                     uploadLimit: Int, today: LocalDate) throws -> Page {
         let language = req.language
         let id = try campaign.requireID()
         let manage = Policy.decide(req.actor, .manageCampaigns, campaign.resource).isAllowed
@@ -130,7 +148,44 @@ enum CampaignPageContext {
                              errors: mentionErrors, required: true),
                 FieldContext("link", label: "campaign.mention.link", kind: "url", value: mentionForm.link, errors: mentionErrors, hint: "campaign.mention.link.hint"),
             ] : [],
-            mentionErrors: !mentionErrors.isEmpty)
+            mentionErrors: !mentionErrors.isEmpty,
+            evidence: try evidence.map { item in
+                let evidenceID = try item.requireID()
+                let base = SiteURL.campaign(id).path + "/evidence/\(evidenceID.uuidString)"
+                let shown = publicity[evidenceID] ?? false
+                return EvidenceLine(
+                    href: base, removeAction: base + "/remove", isPhoto: item.isPhoto,
+                    alt: language.pick(item.altSq, item.altEn), caption: language.pick(item.captionSq, item.captionEn),
+                    details: [item.filename, FileSize.text(item.size),
+                              item.actionID.flatMap { action in actions.first { $0.id == action } }.map { Display.date(iso: $0.heldOn, language) + " · " + req.t($0.kind.catalogKey) } ?? ""]
+                        .filter { !$0.isEmpty }.joined(separator: " · "),
+                    withheld: shown ? nil : req.t("campaign.evidence.withheld"))
+            },
+            evidenceFields: editable ? evidenceFields(req, evidenceForm, actions: actions, errors: evidenceErrors) : [],
+            evidenceErrors: !evidenceErrors.isEmpty, fileError: evidenceErrors["file"],
+            uploadLimit: FileSize.text(Int64(uploadLimit)))
+    }
+
+    /// What the uploader says beside the file: captions, alternative text, the action it shows,
+    /// and whether people can be recognised in it and whose consent covers them.
+    static func evidenceFields(_ req: Request, _ form: EvidenceForm, actions: [CampaignAction], errors: FieldErrors) -> [FieldContext] {
+        let language = req.language
+        return [
+            FieldContext("altSq", label: "campaign.evidence.altSq", value: form.altSq, errors: errors, hint: "campaign.evidence.alt.hint"),
+            FieldContext("altEn", label: "campaign.evidence.altEn", value: form.altEn, errors: errors),
+            FieldContext("captionSq", label: "campaign.evidence.captionSq", value: form.captionSq, errors: errors, hint: "campaign.evidence.caption.hint"),
+            FieldContext("captionEn", label: "campaign.evidence.captionEn", value: form.captionEn, errors: errors),
+            FieldContext("action", label: "campaign.evidence.action", kind: "select", value: form.action,
+                         options: actions.compactMap { action in action.id.map {
+                             .init(value: $0.uuidString, label: Display.date(iso: action.heldOn, language) + " · " + req.t(action.kind.catalogKey),
+                                   selected: $0.uuidString == form.action) } },
+                         errors: errors),
+            FieldContext("identifiable", label: "campaign.evidence.identifiable", kind: "checkbox", value: form.identifiable, errors: errors,
+                         hint: "campaign.evidence.identifiable.hint"),
+            FieldContext("othersConsented", label: "campaign.evidence.othersConsented", kind: "checkbox", value: form.othersConsented, errors: errors),
+            FieldContext("survivorCode", label: "campaign.evidence.survivorCode", value: form.survivorCode, errors: errors,
+                         hint: "campaign.evidence.survivorCode.hint", autocomplete: "off"),
+        ]
     }
 
     // MARK: one action

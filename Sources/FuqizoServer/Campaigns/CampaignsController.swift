@@ -81,11 +81,16 @@ struct CampaignsController: RouteCollection {
     // MARK: one campaign
 
     static func render(_ req: Request, _ campaign: Campaign, mention: MentionForm = MentionForm(), mentionErrors: FieldErrors = .init(),
+                       evidence evidenceForm: EvidenceForm = EvidenceForm(), evidenceErrors: FieldErrors = .init(),
                        status: HTTPResponseStatus = .ok) async throws -> Response {
         let service = CampaignService(database: req.db, services: req.services)
+        let store = EvidenceService(database: req.db, services: req.services)
+        let evidence = try await store.evidence(of: campaign)
         let context = try CampaignPageContext.page(
             req, campaign, actions: try await service.actions(of: campaign), mentions: try await service.mentions(of: campaign),
-            regions: try await GeographyDirectory.load(on: req.db).regions, mentionForm: mention, mentionErrors: mentionErrors, today: service.today)
+            evidence: evidence, publicity: try await store.publicity(of: evidence, campaign: campaign),
+            regions: try await GeographyDirectory.load(on: req.db).regions, mentionForm: mention, mentionErrors: mentionErrors,
+            evidenceForm: evidenceForm, evidenceErrors: evidenceErrors, uploadLimit: req.services.config.maxUploadBytes, today: service.today)
         return try await req.page("campaigns/campaign", title: "campaign.title", context, status: status)
     }
 

@@ -93,6 +93,7 @@ struct DocumentStore {
         try await sql.raw("""
             DELETE FROM stored_files WHERE digest = \(bind: attachment.digest)
             AND NOT EXISTS (SELECT 1 FROM attachments WHERE digest = \(bind: attachment.digest))
+            AND NOT EXISTS (SELECT 1 FROM campaign_evidence WHERE digest = \(bind: attachment.digest))
             """).run()
     }
 
