@@ -240,6 +240,23 @@ struct AccessMatrixTests {
         "POST /campaigns/:campaignID/evidence": communications,
         "GET /campaigns/:campaignID/evidence/:evidenceID": communications,
         "POST /campaigns/:campaignID/evidence/:evidenceID/remove": communications,
+        "GET /articles": communications,
+        "GET /articles/new": communications,
+        "POST /articles": communications,
+        "GET /articles/:articleID": communications,
+        "POST /articles/:articleID": communications,
+        "POST /articles/:articleID/submit": communications,
+        "POST /articles/:articleID/return": communications,
+        "POST /articles/:articleID/publish": communications,
+        "POST /articles/:articleID/unpublish": communications,
+        "GET /articles/:articleID/versions/:version": communications,
+        "GET /sq": everyone,
+        "GET /sq/**": everyone,
+        "GET /en": everyone,
+        "GET /en/**": everyone,
+        "GET /sitemap.xml": everyone,
+        "GET /robots.txt": everyone,
+        "GET /media/:photoID": everyone,
         "GET /events/:eventID/questionnaires": staff.union([.trainer]),
         "POST /events/:eventID/questionnaires/:purpose/links": staff.union([.trainer]),
         "GET /events/:eventID/tests/:phase": staff.union([.trainer]),
@@ -310,7 +327,7 @@ struct AccessMatrixTests {
     /// Path parameters that name one organisation's or one person's record. A route with one of
     /// them must name its record for the policy, so that the decision is made on the record
     /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
-    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID", ":campaignID"]
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID", ":campaignID", ":articleID"]
 
     @Test("every route whose path names a record hands that record to the policy")
     func recordRoutesNameTheirRecord() async throws {
@@ -402,6 +419,13 @@ struct AccessMatrixTests {
                 Issue.record("could not make the test campaign")
                 return
             }
+            var articleForm = ArticleForm()
+            (articleForm.titleSq, articleForm.titleEn, articleForm.summarySq, articleForm.summaryEn) = ("Lajm", "News", "P", "S")
+            (articleForm.bodySq, articleForm.bodyEn) = ("Tekst", "Text")
+            guard case .success(let article) = try await ArticleService(database: app.db, services: app.services).create(articleForm, actor: manager.$user.id) else {
+                Issue.record("could not make the test article")
+                return
+            }
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -417,6 +441,7 @@ struct AccessMatrixTests {
                 ":eventID": event.id!.uuidString, ":registrationID": UUID().uuidString, ":purpose": "survey", ":phase": "preTest",
                 ":linkCode": "ZZZZZ-ZZZZZ",
                 ":campaignID": campaign.id!.uuidString, ":mentionID": UUID().uuidString, ":evidenceID": UUID().uuidString,
+                ":articleID": article.id!.uuidString, ":photoID": UUID().uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

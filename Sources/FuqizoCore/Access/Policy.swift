@@ -129,7 +129,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// Register people for an event, or cancel a registration: staff (anyone), CSO users (their
     /// own organisation's people, checked on the person).
     case registerForEvent
-    /// Campaigns, their actions, reach, media mentions and evidence: communications officers,
+    /// Campaigns, their actions, reach, media mentions and evidence, and the public site's news
+    /// articles (written, reviewed by a second person, published): communications officers,
     /// programme managers and administrators.
     case viewCampaigns
     case manageCampaigns
@@ -159,6 +160,8 @@ public enum Resource: Sendable, Equatable {
     case capacityEvent(trainers: Set<UUID>)
     /// One awareness campaign: programme-wide, the same to everyone allowed campaigns at all.
     case campaign
+    /// One news article of the public site, whatever its state.
+    case article
 }
 
 public enum Decision: Sendable, Equatable {
@@ -326,7 +329,8 @@ public enum Policy {
             return actor.isProgrammeStaff
 
         // Visibility: campaigns and the public site's content.
-        case (.viewCampaigns, .none), (.viewCampaigns, .campaign), (.manageCampaigns, .none), (.manageCampaigns, .campaign):
+        case (.viewCampaigns, .none), (.viewCampaigns, .campaign), (.manageCampaigns, .none), (.manageCampaigns, .campaign),
+             (.viewCampaigns, .article), (.manageCampaigns, .article):
             return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.communicationsOfficer)
         default:
             return false

@@ -188,4 +188,24 @@ public enum CampaignWork {
                             count: actions.count, link: WorkLink("campaign", campaign.uuidString), section: "nav.campaigns")
         }.sorted { $0.reference < $1.reference }
     }
+
+    /// An article of the news, by its address in Albanian (a title's words, nothing personal).
+    public struct ArticleFact: Sendable {
+        public let article: UUID
+        public let slug: String
+        /// For a scheduled one: the day it goes online.
+        public let day: LocalDate?
+
+        public init(article: UUID, slug: String, day: LocalDate? = nil) {
+            (self.article, self.slug, self.day) = (article, slug, day)
+        }
+    }
+
+    /// Articles waiting for a reviewer (never their own writer's), and those scheduled, which
+    /// their people check before they go online.
+    public static func articles(toReview: [ArticleFact], scheduled: [ArticleFact]) -> [WorkItem] {
+        toReview.map { WorkItem("work.article.review", reference: $0.slug, link: WorkLink("article", $0.article.uuidString), section: "nav.articles") }
+            + scheduled.map { WorkItem("work.article.scheduled", reference: $0.slug, due: $0.day, link: WorkLink("article", $0.article.uuidString),
+                                       section: "nav.articles") }
+    }
 }

@@ -108,3 +108,55 @@ extension DemoData {
         }
     }
 }
+
+extension DemoData {
+    /// Ten news articles written by the communications officer and published by the programme
+    /// manager over the last months (some with a photo of the campaigns), one waiting for
+    /// review and one scheduled for next week.
+    static func loadArticles(app: Application) async throws {
+        guard let writer = try await User.query(on: app.db).filter(\.$email == "communicationsofficer@demo.fuqizo.invalid").first()?.id,
+              let reviewer = try await User.query(on: app.db).filter(\.$email == "programmemanager@demo.fuqizo.invalid").first()?.id else { return }
+        let service = ArticleService(database: app.db, services: app.services)
+        let photos = try await service.images().compactMap { $0.evidence.id?.uuidString }
+        let now = app.clock.now()
+        let stories: [(String, String, String, String)] = [
+            ("Thirrja e dytë për grante është e hapur", "The second call for grants is open",
+             "OSHC-të në katër rajonet mund të aplikojnë deri në fund të muajit të ardhshëm.", "CSOs in the four regions may apply until the end of next month."),
+            ("Klubi i Kauzës Sociale hap dyert në Sarandë", "The Social Cause Club opens in Sarandë",
+             "Takimet e para u mbajtën me dymbëdhjetë pjesëmarrëse.", "The first meetings were held with twelve participants."),
+            ("Trajnim për menaxhimin financiar në Kukës", "Financial management training in Kukës",
+             "Njëzet e dy punonjës të OSHC-ve përfunduan trajnimin dy-ditor.", "Twenty-two CSO staff completed the two-day training."),
+            ("Punëdhënësit e Tiranës takojnë organizatat", "Tirana's employers meet the organisations",
+             "Një tryezë e rrumbullakët për praktikat dhe vendet e punës.", "A round table on traineeships and jobs."),
+            ("Seanca ndërgjegjësimi në shkollat e Dibrës", "Awareness sessions in Dibër's schools",
+             "Nxënësit mësuan shenjat e trafikimit dhe ku të kërkojnë ndihmë.", "Pupils learnt the signs of trafficking and where to find help."),
+            ("Vlerësimi i kapaciteteve: rezultatet e para", "Capacity assessment: the first results",
+             "Shumica e organizatave kërkojnë mbështetje në mbledhjen e fondeve.", "Most organisations ask for support in fundraising."),
+            ("Një vit program: çfarë kemi mësuar", "A year of the programme: what we have learnt",
+             "Përmbledhje e arritjeve dhe sfidave të vitit të parë.", "A summary of the first year's achievements and challenges."),
+            ("Aksion në shëtitoren e Sarandës", "Street action on the Sarandë promenade",
+             "Vullnetarët shpërndanë fletëpalosje me numrat e ndihmës.", "Volunteers handed out leaflets with the helplines."),
+            ("Kontratat e para të granteve u nënshkruan", "The first grant contracts are signed",
+             "Tetë organizata fillojnë projektet e tyre këtë muaj.", "Eight organisations start their projects this month."),
+            ("Udhëzues i ri për ndërmjetësimin e punësimit", "A new guide to job placement",
+             "Udhëzuesi është në bibliotekën e programit.", "The guide is in the programme's library."),
+            ("Dita e hapur e Klubit në Tiranë", "The Club's open day in Tirana",
+             "Të mbijetuarat dhe mentoret ndanë përvojat e tyre.", "Survivors and mentors shared their experience."),
+            ("Rrjeti i OSHC-ve të Dibrës takohet", "Dibër's CSO network meets",
+             "Takim i planifikuar për javën e ardhshme.", "A meeting planned for next week."),
+        ]
+        for (index, story) in stories.enumerated() {
+            var form = ArticleForm()
+            (form.titleSq, form.titleEn, form.summarySq, form.summaryEn) = story
+            form.bodySq = "\(story.2)\n\n## Më shumë\n\nProgrami punon me organizatat e shoqërisë civile në **Tiranë, Kukës, Dibër dhe Sarandë**. Lexoni [thirrjet e hapura](/calls)."
+            form.bodyEn = "\(story.3)\n\n## More\n\nThe programme works with civil society organisations in **Tirana, Kukës, Dibër and Sarandë**. Read the [open calls](/calls)."
+            form.image = index < photos.count * 2 && !photos.isEmpty && index % 2 == 0 ? photos[index / 2 % photos.count] : ""
+            guard case .success(let article) = try await settled({ try await service.create(form, actor: writer) }) else { continue }
+            try await settled({ try await service.submit(article, actor: writer) })
+            // The eleventh waits for its review; the twelfth goes online next week.
+            if index == 10 { continue }
+            let at = index == 11 ? now.addingTimeInterval(7 * 86_400) : now.addingTimeInterval(-Double(9 - index) * 12 * 86_400 - 3_600)
+            try await settled({ try await service.publish(article, at: at, actor: reviewer) })
+        }
+    }
+}

@@ -58,4 +58,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     // Release 9
     app.migrations.add(CreateCampaigns())
     app.migrations.add(CreateCampaignEvidence())
+    app.migrations.add(CreateArticles())
 }

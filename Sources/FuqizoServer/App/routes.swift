@@ -44,6 +44,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: CampaignsController())
     try app.register(collection: CampaignActionsController())
     try app.register(collection: CampaignEvidenceController(uploadLimit: app.services.config.maxUploadBytes))
+    try app.register(collection: ArticlesController())
+    try app.register(collection: WebsiteController())
 
     // What waits for people: each module's part of the home page and the menu's counts.
     app.registerWork(AdministrationWorkload())

@@ -10,3 +10,11 @@ extension ResourceSource {
         return (campaign, campaign.resource)
     }
 }
+
+extension ResourceSource {
+    /// The article named by `:articleID`.
+    static let article = ResourceSource.record(Article.self) { req in
+        let article = try await ArticleService(database: req.db, services: req.services).article(try req.id("articleID"))
+        return (article, article.resource)
+    }
+}

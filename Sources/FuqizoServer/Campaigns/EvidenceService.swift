@@ -115,6 +115,10 @@ struct EvidenceService {
 
     /// Removes a piece of evidence and, when nothing else refers to them, its bytes.
     func remove(_ evidence: CampaignEvidence, of campaign: Campaign, reason: String, actor: UUID) async throws {
+        // A photo an article's version shows stays: versions are kept as they were written.
+        guard try await ArticleVersion.query(on: database).filter(\.$imageID == evidence.requireID()).count() == 0 else {
+            throw AppError(status: .conflict, messageKey: "campaign.evidence.error.inArticle")
+        }
         try await database.transaction { db in
             guard let sql = db as? any SQLDatabase else { throw AppError.server }
             try await EvidenceConsent.query(on: db).filter(\.$evidence.$id == evidence.requireID()).delete()

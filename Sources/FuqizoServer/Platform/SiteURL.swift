@@ -44,6 +44,7 @@ enum SiteURL: Sendable, Equatable {
     case events, newEvent, event(UUID), editEvent(UUID), eventSession(event: UUID, number: Int), attendanceSheet(event: UUID, number: Int), certificate(event: UUID, registration: UUID), eventDocuments(UUID), verifyCertificate
     case questionnaires(UUID), eventTest(event: UUID, phase: LinkPurpose), answerCode, answer(code: String)
     case campaigns, newCampaign, campaign(UUID), editCampaign(UUID), newCampaignAction(UUID), campaignAction(campaign: UUID, action: UUID)
+    case articles, newArticle, article(UUID), articleVersion(article: UUID, number: Int)
 
     var path: String {
         switch self {
@@ -144,6 +145,10 @@ enum SiteURL: Sendable, Equatable {
         case .editCampaign(let id): "/campaigns/\(id.uuidString)/edit"
         case .newCampaignAction(let id): "/campaigns/\(id.uuidString)/actions/new"
         case .campaignAction(let campaign, let action): "/campaigns/\(campaign.uuidString)/actions/\(action.uuidString)"
+        case .articles: "/articles"
+        case .newArticle: "/articles/new"
+        case .article(let id): "/articles/\(id.uuidString)"
+        case .articleVersion(let article, let number): "/articles/\(article.uuidString)/versions/\(number)"
         case .csoPeople(let id): "/organisations/\(id.uuidString)/people"
         case .csoPerson(let organisation, let person): "/organisations/\(organisation.uuidString)/people/\(person.uuidString)"
         }
@@ -170,6 +175,7 @@ enum SiteURL: Sendable, Equatable {
         "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
         "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap, "events": .events, "newEvent": .newEvent,
         "verifyCertificate": .verifyCertificate, "answerCode": .answerCode, "campaigns": .campaigns, "newCampaign": .newCampaign,
+        "articles": .articles, "newArticle": .newArticle,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
@@ -182,6 +188,7 @@ enum SiteURL: Sendable, Equatable {
         "organisationCapacity": SiteURL.organisationCapacity, "csoPeople": SiteURL.csoPeople,
         "event": SiteURL.event, "editEvent": SiteURL.editEvent, "questionnaires": SiteURL.questionnaires,
         "campaign": SiteURL.campaign, "editCampaign": SiteURL.editCampaign, "newCampaignAction": SiteURL.newCampaignAction,
+        "article": SiteURL.article,
     ]
 
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values

@@ -1,0 +1,119 @@
+import Fluent
+import Foundation
+import FuqizoCore
+import SQLKit
+import Vapor
+
+/// What the public website reads: only what is published and whose time has come. Plain SQL
+/// rows with named columns: these are the most visited pages (docs/module-guide.md §4).
+struct WebsiteService {
+    let database: any Database
+    let now: Date
+
+    struct ArticleRow: Decodable {
+        let id: UUID
+        let slugSq: String
+        let slugEn: String
+        let publishAt: Date
+        let titleSq: String
+        let titleEn: String
+        let summarySq: String
+        let summaryEn: String
+        let imageID: UUID?
+
+        func slug(_ language: Language) -> String { language.pick(slugSq, slugEn) }
+    }
+
+    struct ArticleText: Decodable {
+        let bodySq: String
+        let bodyEn: String
+        let altSq: String?
+        let altEn: String?
+    }
+
+    private var sql: any SQLDatabase {
+        get throws {
+            guard let sql = database as? any SQLDatabase else { throw AppError.server }
+            return sql
+        }
+    }
+
+    private static let columns: SQLQueryString = """
+        a.id, a.slug_sq AS "slugSq", a.slug_en AS "slugEn", a.publish_at AS "publishAt", v.title_sq AS "titleSq", v.title_en AS "titleEn",
+        v.summary_sq AS "summarySq", v.summary_en AS "summaryEn", v.image_id AS "imageID"
+        """
+
+    private var online: SQLQueryString {
+        "a.published_version IS NOT NULL AND a.publish_at <= \(bind: now)"
+    }
+
+    /// A page of the news, the newest first.
+    func news(page: Int?, pageSize: Int = 10) async throws -> (rows: [ArticleRow], pager: Pager) {
+        let sql = try self.sql
+        let total = try await sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM articles a WHERE \(online)").first(decoding: Count.self)?.n ?? 0
+        let pager = Pager(requested: page, total: total, pageSize: pageSize)
+        let rows = try await sql.raw("""
+            SELECT \(Self.columns) FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
+            WHERE \(online) ORDER BY a.publish_at DESC, a.id LIMIT \(literal: pager.pageSize) OFFSET \(literal: pager.offset)
+            """).all(decoding: ArticleRow.self)
+        return (rows, pager)
+    }
+
+    private struct Count: Decodable { let n: Int }
+
+    /// The article online under `slug` in that language, with its text and its photo's description.
+    func article(slug: String, language: Language) async throws -> (ArticleRow, ArticleText)? {
+        let sql = try self.sql
+        let column: SQLQueryString = language == .sq ? "a.slug_sq" : "a.slug_en"
+        guard let row = try await sql.raw("""
+            SELECT \(Self.columns) FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
+            WHERE \(column) = \(bind: slug) AND \(online)
+            """).first(decoding: ArticleRow.self) else { return nil }
+        let text = try await sql.raw("""
+            SELECT v.body_sq AS "bodySq", v.body_en AS "bodyEn", e.alt_sq AS "altSq", e.alt_en AS "altEn"
+            FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
+            LEFT JOIN campaign_evidence e ON e.id = v.image_id
+            WHERE a.id = \(bind: row.id)
+            """).first(decoding: ArticleText.self)
+        return text.map { (row, $0) }
+    }
+
+    private struct PhotoRow: Decodable {
+        let digest: String
+        let kind: String
+        let campaignID: UUID
+    }
+
+    /// A photo the public may see: one that an article online shows, whose consents still
+    /// hold. Its bytes and type, or nil.
+    func photo(_ id: UUID, services: AppServices) async throws -> (bytes: Data, mediaType: String, digest: String)? {
+        let sql = try self.sql
+        guard let row = try await sql.raw("""
+            SELECT e.digest, e.kind, e.campaign_id AS "campaignID" FROM campaign_evidence e
+            WHERE e.id = \(bind: id) AND EXISTS (SELECT 1 FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
+                                                 WHERE v.image_id = e.id AND \(online))
+            """).first(decoding: PhotoRow.self),
+            let kind = ImageKind(rawValue: row.kind),
+            let evidence = try await CampaignEvidence.find(id, on: database),
+            let campaign = try await Campaign.find(row.campaignID, on: database),
+            try await EvidenceService(database: database, services: services).publicity(of: [evidence], campaign: campaign)[id] == true,
+            let content = try await sql.raw("SELECT content FROM stored_files WHERE digest = \(bind: row.digest)").first()
+        else { return nil }
+        return (try content.decode(column: "content", as: Data.self), kind.mediaType, row.digest)
+    }
+
+    private struct Modified: Decodable { let last: Date? }
+
+    /// The newest publication time, for the feed's `updated`.
+    func lastPublished() async throws -> Date? {
+        try await sql.raw("SELECT MAX(a.publish_at) AS last FROM articles a WHERE \(online)").first(decoding: Modified.self)?.last
+    }
+
+    /// Every article online, for the sitemap.
+    func allOnline() async throws -> [ArticleRow] {
+        try await sql.raw("""
+            SELECT \(Self.columns) FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
+            WHERE \(online) ORDER BY a.publish_at DESC
+            """).all(decoding: ArticleRow.self)
+    }
+}

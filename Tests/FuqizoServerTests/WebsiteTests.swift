@@ -1,0 +1,173 @@
+import Fluent
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import FuqizoCore
+@testable import FuqizoServer
+import Testing
+import Vapor
+import VaporTesting
+
+/// News articles from writing to the public site: versions, a second person's review, a
+/// scheduled publication, unpublishing; the public pages in both languages with what the web
+/// expects of them (feed, sitemap, robots, alternates, 404), and their text made safe.
+@Suite("News and the public website")
+struct WebsiteTests {
+    static func browser(_ app: Application, _ role: Role) async throws -> (Browser, User) {
+        let user = try await TestFixtures.user(app, grants: [RoleGrant(role: role)])
+        let browser = Browser(app, session: try await TestFixtures.session(app, for: user))
+        try await browser.get("/articles")
+        return (browser, user)
+    }
+
+    static let hostileBody = """
+        Seancat në **Kukës** vazhdojnë.
+
+        <script>alert('x')</script>
+
+        Shih [programin](https://example.org/programi) dhe [këtë](javascript:alert(1)) dhe [atë](" onmouseover="alert(2)).
+        """
+
+    static func fields(title: (String, String), body: String = hostileBody) -> [(String, String)] {
+        [("titleSq", title.0), ("titleEn", title.1), ("summarySq", "Përmbledhje e shkurtër."), ("summaryEn", "A short summary."),
+         ("bodySq", body), ("bodyEn", "Sessions in **Kukës** go on.")]
+    }
+
+    /// The Atom elements RFC 4287 requires of a feed and of each entry, read with an XML parser.
+    static func checkAtom(_ xml: String) throws -> [String] {
+        let document = try XMLDocument(xmlString: xml)
+        let feed = try #require(document.rootElement())
+        #expect(feed.name == "feed" && feed.uri == "http://www.w3.org/2005/Atom")
+        for required in ["id", "title", "updated"] { #expect(feed.elements(forName: required).count == 1, "feed needs one \(required)") }
+        #expect(feed.elements(forName: "author").count == 1 || feed.elements(forName: "entry").allSatisfy { !$0.elements(forName: "author").isEmpty })
+        #expect(feed.elements(forName: "link").contains { $0.xmlString.contains("rel=\"self\"") })
+        var titles: [String] = []
+        for entry in feed.elements(forName: "entry") {
+            for required in ["id", "title", "updated"] { #expect(entry.elements(forName: required).count == 1, "entry needs one \(required)") }
+            #expect(entry.elements(forName: "link").contains { $0.xmlString.contains("rel=\"alternate\"") && $0.xmlString.contains("href=\"http") })
+            let updated = try #require(entry.elements(forName: "updated").first?.stringValue)
+            #expect(ISO8601DateFormatter().date(from: updated) != nil, "updated is an RFC 3339 time: \(updated)")
+            titles.append(entry.elements(forName: "title").first?.stringValue ?? "")
+        }
+        return titles
+    }
+
+    @Test("write (versions kept) → send for review → the writer cannot publish → a manager schedules it → online at its time in both languages, in the feed and sitemap → a new version leaves the published one online → unpublished with a reason")
+    func editorialCycle() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            var (writer, writerUser) = try await Self.browser(app, .communicationsOfficer)
+            var (manager, managerUser) = try await Self.browser(app, .programmeManager)
+
+            // A form with a missing English title comes back as typed; nothing is stored.
+            var typed = Self.fields(title: ("Seancat në Kukës vazhdojnë", ""))
+            let wrong = try await writer.post("/articles", typed)
+            #expect(wrong.status == .badRequest && wrong.body.string.contains("Seancat në Kukës vazhdojnë"))
+            #expect(try await Article.query(on: app.db).count() == 0)
+            typed = Self.fields(title: ("Seancat në Kukës vazhdojnë", "Sessions in Kukës go on"))
+            #expect(try await writer.post("/articles", typed).status == .seeOther)
+            let article = try #require(try await Article.query(on: app.db).first())
+            #expect(article.slugSq == "seancat-ne-kukes-vazhdojne" && article.slugEn == "sessions-in-kukes-go-on" && article.status == .draft)
+            let page = "/articles/\(article.id!)"
+            let sq = "/sq/lajme/seancat-ne-kukes-vazhdojne", en = "/en/news/sessions-in-kukes-go-on"
+
+            // A draft is not online.
+            #expect(try await Browser(app).get(sq).status == .notFound)
+            #expect(try await writer.post("\(page)/submit").status == .seeOther)
+            #expect(try await writer.post(page, typed).status == .conflict, "no change while in review")
+            #expect(try await writer.post("\(page)/publish").status == .conflict, "the writer does not review their own version")
+
+            // The manager schedules it for tomorrow at 09:00.
+            let tomorrow = TiranaTime.today(at: app.clock.now()).adding(days: 1)
+            #expect(try await manager.post("\(page)/publish", [("day", tomorrow.description), ("time", "09:00")]).status == .seeOther)
+            let visitor = Browser(app)
+            #expect(try await visitor.get(sq).status == .notFound)
+            #expect(!(try await visitor.get("/sq/lajme").body.string.contains("Seancat në Kukës")))
+            #expect(try Self.checkAtom(try await visitor.get("/sq/lajme.atom").body.string).isEmpty)
+            app.clock.advance(by: 31)
+            #expect(try await writer.get("/").body.string.contains(catalog.text("work.article.scheduled.one", .sq)))
+
+            // Its time comes (two days on: both sign in again).
+            app.clock.advance(by: 2 * 86_400)
+            writer = Browser(app, session: try await TestFixtures.session(app, for: writerUser))
+            manager = Browser(app, session: try await TestFixtures.session(app, for: managerUser))
+            try await writer.get("/articles")
+            try await manager.get("/articles")
+            let online = try await visitor.get(sq)
+            #expect(online.status == .ok)
+            let body = online.body.string
+            #expect(body.contains("&lt;script&gt;alert(") && !body.contains("<script>alert("), "raw HTML is text")
+            #expect(body.contains("<a href=\"https://example.org/programi\" rel=\"noopener noreferrer\">programin</a>"))
+            #expect(!body.contains("javascript:") && !body.contains("onmouseover=\"alert"), "no script in a link")
+            #expect(body.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"\(app.services.config.publicURL)\(en)\">"))
+            #expect(body.contains("<link rel=\"canonical\" href=\"\(app.services.config.publicURL)\(sq)\">"))
+            #expect(body.contains("property=\"og:type\" content=\"article\""))
+            #expect(body.contains(catalog.text("footer.funded", .sq)) && body.contains("data-quick-exit"))
+            let english = try await visitor.get(en)
+            #expect(english.status == .ok && english.body.string.contains("<html lang=\"en\"") && english.body.string.contains("Sessions in <strong>Kukës</strong> go on"))
+            #expect(try Self.checkAtom(try await visitor.get("/en/news.atom").body.string) == ["Sessions in Kukës go on"])
+            let sitemap = try await visitor.get("/sitemap.xml").body.string
+            #expect(sitemap.contains("\(app.services.config.publicURL)\(sq)</loc>") && sitemap.contains("\(app.services.config.publicURL)\(en)</loc>"))
+
+            // A phone that has the page gets "not modified".
+            let tag = try #require(online.headers.first(name: .eTag))
+            #expect(try await visitor.get(sq, headers: [("If-None-Match", tag)]).status == .notModified)
+
+            // A new version: the published one stays online until it is reviewed and published.
+            #expect(try await writer.post(page, Self.fields(title: ("Seancat në Kukës vazhdojnë", "Sessions in Kukës go on"), body: "Teksti i ri.")).status == .seeOther)
+            #expect(try await visitor.get(sq).body.string.contains("Seancat në <strong>Kukës</strong> vazhdojnë"))
+            #expect(try await ArticleVersion.query(on: app.db).count() == 2)
+            #expect(try await writer.get("\(page)/versions/1").body.string.contains("&lt;script&gt;"))
+
+            // Unpublished (with a reason): gone from the page, the feed and the sitemap.
+            try await manager.post("\(page)/submit")
+            try await manager.post("\(page)/publish")
+            let reloaded = try #require(try await Article.find(article.id, on: app.db))
+            #expect(reloaded.publishedVersion == 2 && reloaded.status == .published)
+            #expect(try await manager.post("\(page)/unpublish").status == .ok, "asks first")
+            #expect(try await manager.post("\(page)/unpublish", [("confirmed", "yes"), ("reason", "Gabim në datë")]).status == .seeOther)
+            #expect(try await visitor.get(sq).status == .notFound)
+            #expect(try await visitor.get(en).status == .notFound)
+            #expect(try Self.checkAtom(try await visitor.get("/sq/lajme.atom").body.string).isEmpty)
+            #expect(!(try await visitor.get("/sitemap.xml").body.string.contains(sq)))
+            let audited = try await AuditEntry.query(on: app.db).filter(\.$targetType == "article").all().map(\.action)
+            #expect(audited == ["article.created", "article.submitted", "article.published", "article.saved", "article.submitted", "article.published", "article.unpublished"])
+        }
+    }
+
+    @Test("every public page answers in its language: a 404 page in each, the language switch to the same page, robots allowing only the public site")
+    func publicPages() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let visitor = Browser(app)
+            let missing = try await visitor.get("/en/no-such-page")
+            #expect(missing.status == .notFound && missing.body.string.contains(catalog.text("site.missing.title", .en)) && missing.body.string.contains("<html lang=\"en\""))
+            let mungon = try await visitor.get("/sq/lajme/nuk-ekziston")
+            #expect(mungon.status == .notFound && mungon.body.string.contains(catalog.text("site.missing.title", .sq)))
+            let home = try await visitor.get("/sq")
+            #expect(home.status == .ok && home.body.string.contains("href=\"/en\" hreflang=\"en\""))
+            #expect(try await visitor.get("/en/news").body.string.contains("href=\"/sq/lajme\" hreflang=\"sq\""))
+            let robots = try await visitor.get("/robots.txt").body.string
+            #expect(robots.contains("Allow: /sq") && robots.contains("Disallow: /\n") && robots.contains("Sitemap: \(app.services.config.publicURL)/sitemap.xml"))
+            #expect(try await visitor.get("/media/\(UUID().uuidString)").status == .notFound)
+        }
+    }
+}
+
+@Suite("Articles' Markdown")
+struct SafeMarkdownTests {
+    @Test("raw HTML comes out as text, links keep only safe addresses with rel=noopener, images become their description")
+    func safe() {
+        #expect(SafeMarkdown.html("Hi <script>alert(1)</script> there") .contains("&lt;script&gt;"))
+        #expect(!SafeMarkdown.html("<img src=x onerror=alert(1)>").contains("<img"))
+        #expect(SafeMarkdown.html("[a](https://example.org)") == "<p><a href=\"https://example.org\" rel=\"noopener noreferrer\">a</a></p>")
+        #expect(SafeMarkdown.html("[a](/sq/lajme)").contains("href=\"/sq/lajme\""))
+        for hostile in ["[a](javascript:alert(1))", "[a](//evil.example)", "[a](data:text/html,x)", "[a](\" onclick=\"x)"] {
+            let html = SafeMarkdown.html(hostile)
+            #expect(!html.contains("<a ") && !html.contains("href="), "\(hostile) → \(html)")
+        }
+        #expect(SafeMarkdown.html("![a cat](https://tracker.example/p.png)") == "a cat")
+        #expect(SafeMarkdown.html("## Titull\n\n- një\n- dy") == "<h2>Titull</h2><ul><li>një</li><li>dy</li></ul>")
+    }
+}
