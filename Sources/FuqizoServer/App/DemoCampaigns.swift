@@ -10,8 +10,10 @@ extension DemoData {
     static func loadCampaigns(app: Application) async throws {
         guard let officer = try await User.query(on: app.db).filter(\.$email == "communicationsofficer@demo.fuqizo.invalid").first()?.id else { return }
         let service = CampaignService(database: app.db, services: app.services)
-        let regions = try await GeographyDirectory.load(on: app.db).regions
-        guard regions.count >= 4 else { return }
+        // Tirana, Kukës, Dibër, Sarandë: the plans below name them by these places.
+        let byCode = Dictionary(try await GeographyDirectory.load(on: app.db).regions.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        let regions = ["TR", "KU", "DI", "SA"].compactMap { byCode[$0] }
+        guard regions.count == 4 else { return }
         let today = service.today
         func day(_ offset: Int) -> String { today.adding(days: offset).description }
         let photos = ResourceLocation.directory(override: app.services.config.resourcesDirectory).appendingPathComponent("Data/demo")

@@ -97,7 +97,7 @@ struct DemoCommand: AsyncCommand {
             + "\(closedCalls) decided call(s) with \(applications) applications, \(survivors) fictional survivor records.")
         context.console.print("Sign in at \(app.services.config.publicURL)/sign-in with (shown once, keep them safe):")
         for account in accounts {
-            context.console.print("  \(account.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)")
+            context.console.print("  \(account.role.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)")
         }
         context.console.print("Administrators, finance officers, case workers and club facilitators set up two-factor sign-in at their first sign-in.")
         if signature.benchSessions {

@@ -92,6 +92,14 @@ enum CampaignPageContext {
         let totals = ReachTotals.of(facts, mentions: mentions.count)
         let perRegion = ReachTotals.perRegion(facts)
         let editable = manage && campaign.status.allows(.edit)
+        // An action's reach in one figure: people met, or else what a media action counts.
+        func summary(_ reach: ActionReach) -> String {
+            for (key, value) in [("campaign.action.met", reach.reachedDirectly), ("campaign.action.views", reach.impressions),
+                                 ("campaign.action.copies", reach.copies), ("campaign.action.participants", reach.participants)] where value > 0 {
+                return req.t(key, ["count": Display.count(value, language)])
+            }
+            return req.t("campaign.action.met", ["count": Display.count(0, language)])
+        }
         return Page(
             id: id.uuidString, reference: campaign.reference, title: campaign.title(language), status: req.t(campaign.status.catalogKey),
             description: language.pick(campaign.descriptionSq, campaign.descriptionEn), objective: language.pick(campaign.objectiveSq, campaign.objectiveEn),
@@ -132,8 +140,7 @@ enum CampaignPageContext {
                     kind: req.t(action.kind.catalogKey),
                     place: [regionNames[action.regionID] ?? "", action.municipality].filter { !$0.isEmpty }.joined(separator: " · "),
                     cost: money(action.costMinor),
-                    reach: action.reach.map { req.t("campaign.action.met", ["count": Display.count($0.reachedDirectly, language)]) }
-                        ?? req.t(held ? "campaign.action.toRecord" : "campaign.action.planned"),
+                    reach: action.reach.map { summary($0) } ?? req.t(held ? "campaign.action.toRecord" : "campaign.action.planned"),
                     waiting: held && action.reach == nil)
             },
             mentions: mentions.map { mention in
