@@ -46,25 +46,7 @@ public enum AtomFeed {
         return xml + "</feed>\n"
     }
 
-    /// Text as XML character data: markup characters escaped, and the characters XML forbids dropped.
-    public static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escaped(_ text: String) -> String { Markup.escaped(text) }
 }
 
 /// `sitemap.xml` (sitemaps.org 0.9): each address of each language, with its last change.

@@ -15,21 +15,7 @@ public enum SafeMarkdown {
         return parser.html(from: markdown)
     }
 
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escaped(_ text: String) -> String { Markup.escaped(text) }
 
     /// A link's address, when it may be followed: `http(s)` or `mailto` with no quote, angle
     /// bracket or space in it, or a path of this site (`/sq/lajme/…`, never `//host`).

@@ -73,3 +73,27 @@ public enum FormInput {
         }
     }
 }
+
+/// Text safe inside XML and HTML: the five special characters escaped, and the characters XML
+/// 1.0 forbids (controls other than tab and line breaks, U+FFFE, U+FFFF) dropped. One escaper for
+/// spreadsheets, feeds, the sitemap and articles.
+public enum Markup {
+    public static func escaped(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -206,23 +206,6 @@ enum Spreadsheet {
         return sinceEpoch + 25_569
     }
 
-    /// Text safe inside XML: the five special characters escaped, characters XML 1.0 forbids dropped.
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Text safe inside XML (`Markup.escaped`).
+    static func escaped(_ text: String) -> String { Markup.escaped(text) }
 }
