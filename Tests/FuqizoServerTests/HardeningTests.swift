@@ -19,6 +19,38 @@ struct HardeningTests {
         return right == "000000" ? "111111" : "000000"
     }
 
+    @Test("a transaction that reads and then writes waits for another writer's commit instead of failing with 'database is locked'")
+    func writersWaitTheirTurn() async throws {
+        try await withFuqizo { app in
+            let loops = Array(app.eventLoopGroup.makeIterator())
+            try #require(loops.count >= 2, "two event loops, so two connections to the database")
+            let first = app.databases.database(logger: app.logger, on: loops[0])!
+            let second = app.databases.database(logger: app.logger, on: loops[1])!
+            try await (first as! any SQLDatabase).raw("CREATE TABLE lock_probe (n INTEGER NOT NULL)").run()
+            let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
+            // Another writer (in production: the demo command, or a background job) holds the lock.
+            let other = Task {
+                try await second.transaction { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO lock_probe (n) VALUES (1)").run()
+                    startedSignal.yield()
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            for await _ in started { break }
+            // Reads first, then writes what it read: the shape of most services' transactions.
+            let seen = try await first.writeTransaction { tx in
+                let sql = tx as! any SQLDatabase
+                let count = try await sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM lock_probe").first()?.decode(column: "n", as: Int.self) ?? -1
+                try await sql.raw("INSERT INTO lock_probe (n) VALUES (\(bind: count + 10))").run()
+                return count
+            }
+            try await other.value
+            #expect(seen == 1, "the transaction waited for the other writer and read what it committed")
+            let rows = try await (first as! any SQLDatabase).raw("SELECT n FROM lock_probe ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
+            #expect(rows == [1, 11], "both writes were kept")
+        }
+    }
+
     @Test("wrong codes lock the account even when the right password is typed again between them")
     func codeGuessingLocks() async throws {
         try await withFuqizo { app in

@@ -223,7 +223,7 @@ struct PlatformTests {
         try await withFuqizo { app in
             let before = try await AuditEntry.query(on: app.db).count()
             await #expect(throws: (any Error).self) {
-                try await app.db.transaction { db in
+                try await app.db.writeTransaction { db in
                     try await app.services.audit.record(.init("test.event"), actor: nil, at: app.clock.now(), on: db)
                     throw Abort(.conflict)
                 }

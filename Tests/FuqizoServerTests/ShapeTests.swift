@@ -22,7 +22,7 @@ struct ShapeTests {
         for (name, text) in controllers {
             let lines = text.count(where: { $0 == "\n" })
             #expect(lines <= 300, "\(name) has \(lines) lines")
-            for query in ["query(on:", "sql.raw(", "any SQLDatabase", ".transaction {"] {
+            for query in ["query(on:", "sql.raw(", "any SQLDatabase", ".writeTransaction {"] {
                 #expect(!text.contains(query), "\(name) uses \(query): that belongs in a service")
             }
         }
@@ -43,6 +43,15 @@ struct ShapeTests {
         for (name, text) in try Self.files(where: { $0.path.contains("/Models/") }) {
             #expect(!text.contains(#"@Field(key: "status") var status: String"#), "\(name) stores a status as text")
             #expect(!text.contains(#"@Field(key: "stage") var stage: String"#), "\(name) stores a stage as text")
+        }
+    }
+
+    @Test("every transaction takes SQLite's write lock first, so another writer makes it wait instead of fail")
+    func writeTransactions() throws {
+        let files = try Self.files { _ in true }
+        #expect(files.contains { $0.text.contains(".writeTransaction {") }, "the transactions were found")
+        for (name, text) in files where !name.hasSuffix("WriteTransaction.swift") {
+            #expect(!text.contains(".transaction {"), "\(name) begins a deferred transaction: use writeTransaction")
         }
     }
 }

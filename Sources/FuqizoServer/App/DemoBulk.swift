@@ -51,7 +51,7 @@ extension DemoData {
                 ids.append(id)
             }
             let rows = (survivorRows, keyRows, consentRows, memberRows)
-            try await app.db.transaction { db in
+            try await app.db.writeTransaction { db in
                 guard let sql = db as? any SQLDatabase else { return }
                 try await sql.insert(into: "survivors").columns(
                     "id", "organisation_id", "code", "status", "year_of_birth", "sex", "region_id", "harm", "referral_source",
@@ -90,14 +90,14 @@ extension DemoData {
                 }
             }
             let rows = (sessionRows, attendanceRows)
-            try await app.db.transaction { db in
+            try await app.db.writeTransaction { db in
                 guard let sql = db as? any SQLDatabase else { return }
                 try await sql.insert(into: "club_sessions")
                     .columns("id", "organisation_id", "kind", "held_on", "place", "facilitator_id", "created_by", "created_at").bulk(rows.0).run()
                 try await sql.insert(into: "club_attendance").columns("id", "session_id", "survivor_id", "present", "recorded_at").bulk(rows.1).run()
             }
         }
-        try await app.db.transaction { db in
+        try await app.db.writeTransaction { db in
             try await app.services.audit.record(.init("demo.survivorsLoaded", details: ["survivors": String(count), "attendances": String(attendances)]),
                                       actor: nil, at: now, on: db)
         }
@@ -164,7 +164,7 @@ extension DemoData {
                 (index: start + offset + 1, pair: pair, application: UUID(), contract: UUID(), reports: reports.map { ($0, UUID()) })
             }
             firstReports += batch.compactMap { copy in copy.reports.first.map { (copy.contract, $0.1) } }
-            try await app.db.transaction { db in
+            try await app.db.writeTransaction { db in
                 guard let sql = db as? any SQLDatabase else { return }
                 for copy in batch {
                     let (index, pair, application, contract) = (copy.index, copy.pair, copy.application, copy.contract)

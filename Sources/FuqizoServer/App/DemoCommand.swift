@@ -123,7 +123,7 @@ enum DemoData {
         let geography = try await GeographyDirectory.load(on: app.db)
         let regionPlaces = geography.regions.map { Array($0.municipalityIDs).sorted { $0.uuidString < $1.uuidString } }
         let forms: [LegalForm] = [.association, .association, .foundation, .centre]
-        return try await app.db.transaction { db -> [UUID] in
+        return try await app.db.writeTransaction { db -> [UUID] in
             var ids: [UUID] = []
             for index in 0..<count {
                 let places = regionPlaces[index % regionPlaces.count]
@@ -169,7 +169,7 @@ enum DemoData {
             let email = "\(name)@demo.fuqizo.invalid"
             let password = SecretToken.generate(byteCount: 12)
             let hash = try await app.passwordHasher.hash(password)
-            try await app.db.transaction { db in
+            try await app.db.writeTransaction { db in
                 let user = User(email: email, displayName: "Demo \(name)", language: .default)
                 user.passwordHash = hash
                 try await user.create(on: db)

@@ -105,7 +105,7 @@ extension DemoData {
     static func demoColleague(app: Application, of organisation: UUID, hash: String) async throws -> UUID {
         let user = User(email: "grantee-\(organisation.uuidString.prefix(8).lowercased())@demo.fuqizo.invalid", displayName: "Demo grantee", language: .default)
         user.passwordHash = hash
-        try await app.db.transaction { db in
+        try await app.db.writeTransaction { db in
             try await user.create(on: db)
             try await RoleAssignment(userID: try user.requireID(), grant: RoleGrant(role: .csoUser, organisationID: organisation)).create(on: db)
             try await app.services.audit.record(.init("demo.userCreated", target: ("user", try user.requireID().uuidString), details: ["role": Role.csoUser.rawValue]),

@@ -83,7 +83,7 @@ struct KeyRotation {
                             userSecrets: secrets.users.count, newKeyFile: destination)
         do {
             let now = app.services.clock.now()
-            report.sessionsEnded = try await app.db.transaction { db in
+            report.sessionsEnded = try await app.db.writeTransaction { db in
                 try await KeyStore.replaceCheck(with: next, on: db)
                 try await survivors.apply(on: db)
                 let sessions = try await secrets.apply(on: db)

@@ -105,7 +105,7 @@ struct ArticleService {
         case .success(let value):
             let article = Article()
             (article.status, article.latestVersion, article.createdBy) = (.draft, 1, actor)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 article.slugSq = try await freeSlug(value.titleSq, column: "slug_sq", on: db)
                 article.slugEn = try await freeSlug(value.titleEn, column: "slug_en", on: db)
                 try await article.create(on: db)
@@ -134,7 +134,7 @@ struct ArticleService {
     /// One step of the workflow, taken once even when two people press at once: the row moves
     /// only from the status it was read in.
     private func moving(_ article: Article, from: ArticleStatus, to next: ArticleStatus, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             guard let sql = db as? any SQLDatabase else { throw AppError.server }
             let moved = try await sql.raw("""
                 UPDATE articles SET status = \(bind: next.rawValue), updated_at = \(bind: now)

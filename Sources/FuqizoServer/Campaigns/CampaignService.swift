@@ -85,7 +85,7 @@ struct CampaignService {
             let campaign = Campaign()
             fill(campaign, value)
             campaign.status = .planned
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 let year = value.startsOn.year
                 campaign.reference = CampaignReference.make(year: year, number: try await ReferenceCounter.next("campaign-\(year)", on: db))
                 try await campaign.create(on: db)
@@ -108,7 +108,7 @@ struct CampaignService {
                 return .failure(errors)
             }
             fill(campaign, value)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await campaign.update(on: db)
                 try await audit("campaign.updated", campaign, actor: actor, on: db)
             }
@@ -120,7 +120,7 @@ struct CampaignService {
     func move(_ campaign: Campaign, _ event: CampaignEvent, reason: String?, actor: UUID) async throws {
         let next = try campaign.status.transition(event)
         let before = campaign.status
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             // Conditional: two officers pressing at once move it once.
             guard let sql = db as? any SQLDatabase else { throw AppError.server }
             let moved = try await sql.raw("""
@@ -172,7 +172,7 @@ struct CampaignService {
             action.$campaign.id = try campaign.requireID()
             fill(action, value)
             action.record(nil, at: now)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await action.create(on: db)
                 try await audit("campaign.actionAdded", campaign, ["action": try action.requireID().uuidString, "kind": value.kind.rawValue],
                                 actor: actor, on: db)
@@ -186,7 +186,7 @@ struct CampaignService {
         case .failure(let errors): return .failure(errors)
         case .success(let value):
             fill(action, value)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await action.update(on: db)
                 try await audit("campaign.actionUpdated", campaign, ["action": try action.requireID().uuidString], actor: actor, on: db)
             }
@@ -203,7 +203,7 @@ struct CampaignService {
         case .success(let reach):
             let corrected = action.reachRecordedAt != nil
             action.record(reach, at: now)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await action.update(on: db)
                 try await audit(corrected ? "campaign.reachCorrected" : "campaign.reachRecorded", campaign,
                                 ["action": try action.requireID().uuidString, "reached": String(reach.reachedDirectly)], actor: actor, on: db)
@@ -227,7 +227,7 @@ struct CampaignService {
             let mention = CampaignMention()
             mention.$campaign.id = try campaign.requireID()
             (mention.outlet, mention.publishedOn, mention.link, mention.kind) = (value.outlet, value.publishedOn.description, value.link, value.kind)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await mention.create(on: db)
                 try await audit("campaign.mentionAdded", campaign, ["mention": try mention.requireID().uuidString, "kind": value.kind.rawValue],
                                 actor: actor, on: db)
@@ -241,7 +241,7 @@ struct CampaignService {
         _ = try campaign.status.transition(.edit)
         guard let mention = try await CampaignMention.query(on: database).filter(\.$id == id)
             .filter(\.$campaign.$id == campaign.requireID()).first() else { throw AppError.notFound }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await mention.delete(on: db)
             try await audit("campaign.mentionRemoved", campaign, ["mention": id.uuidString, "reason": reason], actor: actor, on: db)
         }

@@ -91,7 +91,7 @@ struct EvidenceService {
             (evidence.captionSq, evidence.captionEn, evidence.altSq, evidence.altEn) = (value.captionSq, value.captionEn, value.altSq, value.altEn)
             (evidence.identifiable, evidence.othersConsented) = (value.identifiable, value.othersConsented)
             (evidence.uploadedBy, evidence.uploadedAt) = (actor, now)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 guard let sql = db as? any SQLDatabase else { throw AppError.server }
                 try await sql.raw("""
                     INSERT INTO stored_files (digest, size, content, created_at)
@@ -119,7 +119,7 @@ struct EvidenceService {
         guard try await ArticleVersion.query(on: database).filter(\.$imageID == evidence.requireID()).count() == 0 else {
             throw AppError(status: .conflict, messageKey: "campaign.evidence.error.inArticle")
         }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             guard let sql = db as? any SQLDatabase else { throw AppError.server }
             try await EvidenceConsent.query(on: db).filter(\.$evidence.$id == evidence.requireID()).delete()
             try await evidence.delete(on: db)

@@ -44,7 +44,7 @@ struct AssessmentService {
         copy.content = source.content
         copy.frozen = false
         copy.copiedFrom = try source.requireID()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await copy.create(on: db)
             try await audit("instrument.copied", target: ("instrument", try copy.requireID().uuidString),
                             ["from": try source.requireID().uuidString], actor: actor, on: db)
@@ -59,7 +59,7 @@ struct AssessmentService {
         case .failure(let errors): return .failure(errors)
         case .success(let edited):
             try record.store(edited)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 // Checked again inside: a round opened meanwhile freezes it.
                 guard let current = try await InstrumentRecord.find(record.id, on: db), !current.frozen else {
                     throw AppError(status: .conflict, messageKey: "instrument.error.frozen")
@@ -161,7 +161,7 @@ struct AssessmentService {
         round.openedBy = actor
         round.$instrument.id = chosen.instrument
         let empty = try StoredJSON.encode(CapacityAnswers())
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let year = today.year
             round.reference = String(format: "CA-%04d-%02d", year, try await ReferenceCounter.next("capacity-round-\(year)", on: db))
             try await round.create(on: db)
@@ -248,7 +248,7 @@ struct AssessmentService {
             let stored = try StoredJSON.encode(answers)
             guard submitting || stored != assessment.answers else { return .success(()) }
             let submittedOn = submitting ? today.description : assessment.submittedOn
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 guard let sql = db as? any SQLDatabase else { throw AppError.server }
                 let written = try await sql.raw("""
                     UPDATE capacity_assessments SET answers = \(bind: stored), status = \(bind: next.rawValue),
@@ -281,7 +281,7 @@ struct AssessmentService {
             record.reason = change.reason
             record.changedBy = actor
             record.$assessment.id = try assessment.requireID()
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await assessment.update(on: db)
                 try await record.create(on: db)
                 try await auditAssessment("assessment.changed", assessment, ["question": change.question, "reason": change.reason],
@@ -295,7 +295,7 @@ struct AssessmentService {
     func review(_ assessment: SelfAssessment, actor: UUID) async throws {
         assessment.status = try assessment.status.transition(.review)
         assessment.reviewedOn = today.description
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await assessment.update(on: db)
             try await auditAssessment("assessment.reviewed", assessment, actor: actor, on: db)
         }
@@ -307,7 +307,7 @@ struct AssessmentService {
         assessment.confirmedOn = today.description
         let scores = CapacityScoring.domainScores(try assessment.round.instrument.instrument(), try assessment.decodedAnswers())
         let assessmentID = try assessment.requireID()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await assessment.update(on: db)
             let rows = scores.sorted { $0.key < $1.key }.map { domain, score in
                 let row = DomainScore()
@@ -328,7 +328,7 @@ struct AssessmentService {
     /// The CSO disagrees with the review and takes it back to answer again.
     func reopen(_ assessment: SelfAssessment, actor: UUID) async throws {
         assessment.status = try assessment.status.transition(.reopen)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await assessment.update(on: db)
             try await auditAssessment("assessment.reopened", assessment, actor: actor, on: db)
         }

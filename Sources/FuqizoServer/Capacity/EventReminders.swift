@@ -43,7 +43,7 @@ enum EventReminders {
         var mailed = 0
         for registration in due {
             guard let startsOn = LocalDate(registration.startsOn), EventReminder.isDue(today: today, startsOn: startsOn) else { continue }
-            mailed += try await app.db.transaction { db -> Int in
+            mailed += try await app.db.writeTransaction { db -> Int in
                 guard let claimed = db as? any SQLDatabase else { return 0 }
                 let rows = try await claimed.raw("""
                     INSERT INTO event_reminders (registration_id, sent_on) VALUES (\(bind: registration.id), \(bind: today.description))

@@ -125,7 +125,7 @@ struct EventService {
             let event = CapacityEvent()
             fill(event, value)
             event.minimumPercent = Certificate.defaultMinimumPercent
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 let year = today.year
                 event.reference = String(format: "EV-%04d-%03d", year, try await ReferenceCounter.next("capacity-event-\(year)", on: db))
                 try await event.create(on: db)
@@ -153,7 +153,7 @@ struct EventService {
                 return .failure(errors)
             }
             fill(event, value)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await event.update(on: db)
                 if unchanged {
                     try await EventTrainer.query(on: db).filter(\.$event.$id == event.requireID()).delete()
@@ -249,7 +249,7 @@ struct EventService {
     func attach(_ document: CheckedDocument, bytes: [UInt8], category: String, to event: CapacityEvent, actor: UUID) async throws {
         let existing = try await DocumentStore(database: database).attachments(of: .event, try event.requireID())
         guard existing.count < DocumentStore.maximumPerOwner else { throw AppError(status: .conflict, messageKey: "document.error.tooMany") }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let attachment = try await DocumentStore.attach(document, bytes: bytes, to: .event, try event.requireID(), label: document.filename,
                                                             category: category, actor: actor, at: now, on: db)
             try await audit("event.documentAdded", event, ["document": try attachment.requireID().uuidString, "category": category], actor: actor, on: db)
@@ -290,7 +290,7 @@ struct EventService {
         guard persons.count == wanted.count, allowed.map({ scope in persons.allSatisfy { scope.contains($0.$organisation.id) } }) ?? true else {
             throw AppError.notFound
         }
-        return try await database.transaction { db -> (registered: Int, waitlisted: Int) in
+        return try await database.writeTransaction { db -> (registered: Int, waitlisted: Int) in
             var counts = (registered: 0, waitlisted: 0)
             try await lock(event, on: db)
             var current = try await places(event, on: db)
@@ -325,7 +325,7 @@ struct EventService {
     /// Cancels a registration; the first on the waitlist takes the place freed, and is told.
     func cancel(_ registration: EventRegistration, of event: CapacityEvent, actor: UUID) async throws {
         guard event.closedOn == nil else { throw AppError(status: .conflict, messageKey: "registration.error.eventOver") }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await lock(event, on: db)
             guard let fresh = try await EventRegistration.find(registration.id, on: db) else { throw AppError.notFound }
             fresh.status = try fresh.status.transition(.cancel)
@@ -365,7 +365,7 @@ struct EventService {
         guard let day = LocalDate(session.heldOn), day <= today else { throw AppError(status: .conflict, messageKey: "attendance.error.future") }
         let holding = Set(try await EventRegistration.query(on: database).filter(\.$event.$id == event.requireID())
             .filter(\.$status == .registered).all().compactMap(\.id))
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let sessionID = try session.requireID()
             for (registration, mark) in marks where holding.contains(registration) {
                 let row = try await SessionAttendance.query(on: db).filter(\.$session.$id == sessionID)
@@ -390,7 +390,7 @@ struct EventService {
         guard event.closedOn == nil else { throw AppError(status: .conflict, messageKey: "event.error.closed") }
         guard let lastDay = LocalDate(event.endsOn), lastDay <= today else { throw AppError(status: .conflict, messageKey: "event.error.notOver") }
         let sessions = event.sessions.compactMap(\.id)
-        return try await database.transaction { db -> Int in
+        return try await database.writeTransaction { db -> Int in
             var certified = 0
             let registrations = try await EventRegistration.query(on: db).filter(\.$event.$id == event.requireID()).filter(\.$status == .registered).all()
             let marks = Dictionary(grouping: try await SessionAttendance.query(on: db).filter(\.$session.$id ~~ sessions).all(), by: { $0.$registration.id })

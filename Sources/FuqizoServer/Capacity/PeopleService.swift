@@ -55,7 +55,7 @@ struct PeopleService {
             fill(person, value)
             person.archived = false
             person.$organisation.id = organisation
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await person.create(on: db)
                 try await audit("person.added", organisation, ["person": try person.requireID().uuidString], actor: actor, on: db)
             }
@@ -68,7 +68,7 @@ struct PeopleService {
         case .failure(let errors): return .failure(errors)
         case .success(let value):
             fill(person, value)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await person.update(on: db)
                 try await audit("person.edited", person.$organisation.id, ["person": try person.requireID().uuidString], actor: actor, on: db)
             }
@@ -79,7 +79,7 @@ struct PeopleService {
     /// Off the list (or back on it): kept, for the registrations and certificates that name them.
     func archive(_ person: CsoPerson, _ archived: Bool, actor: UUID) async throws {
         person.archived = archived
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await person.update(on: db)
             try await audit(archived ? "person.archived" : "person.restored", person.$organisation.id,
                             ["person": try person.requireID().uuidString], actor: actor, on: db)
@@ -115,7 +115,7 @@ struct PeopleService {
             action.dueOn = value.dueOn.description
             action.status = value.status
             action.$organisation.id = organisation
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await action.save(on: db)
                 try await audit(existing == nil ? "plan.actionAdded" : "plan.actionEdited", organisation,
                                 ["domain": value.domain, "state": value.status.rawValue], actor: actor, on: db)

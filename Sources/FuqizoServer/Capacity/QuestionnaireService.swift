@@ -29,7 +29,7 @@ struct QuestionnaireService {
         case .failure(let errors): return .failure(errors)
         case .success(let test):
             let content = try StoredJSON.encode(test)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 guard !(try await answered(event, phase, on: db)) else { throw AppError(status: .conflict, messageKey: "test.error.answered") }
                 let row = try await EventTest.query(on: db).filter(\.$event.$id == event.requireID()).filter(\.$phase == phase).first() ?? EventTest()
                 row.phase = phase
@@ -55,7 +55,7 @@ struct QuestionnaireService {
     func issue(_ purpose: LinkPurpose, for event: CapacityEvent, actor: UUID) async throws -> [Slip] {
         if purpose.isTest, try await test(of: event, purpose) == nil { throw AppError(status: .conflict, messageKey: "test.error.missing") }
         let catalog = services.catalog
-        return try await database.transaction { db -> [Slip] in
+        return try await database.writeTransaction { db -> [Slip] in
             let eventID = try event.requireID()
             let holding = try await EventRegistration.query(on: db).filter(\.$event.$id == eventID)
                 .filter(\.$status ~~ [.registered, .attended]).with(\.$person).all()
@@ -110,7 +110,7 @@ struct QuestionnaireService {
             }
         }
         let (score, answers) = (typedScore, typedAnswers)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             // Claimed by a conditional update: of two answers sent at once, one counts.
             guard let sql = db as? any SQLDatabase else { throw AppError.server }
             let claimed = try await sql.raw("""

@@ -70,7 +70,7 @@ struct AmendmentService {
             amendment.requestedOn = today.description
             amendment.requestedBy = actor
             amendment.byGrantee = byGrantee
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await amendment.create(on: db)
                 try await audit("amendment.requested", contract, amendment, ["reason": typed.reason], actor: actor, on: db)
             }
@@ -81,7 +81,7 @@ struct AmendmentService {
     func refuse(_ amendment: ContractAmendment, of contract: GrantContract, reason: String, actor: UUID) async throws {
         amendment.status = try amendment.status.transition(.refuse)
         (amendment.decidedOn, amendment.decidedBy, amendment.decisionReason) = (today.description, actor, reason)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await amendment.save(on: db)
             try await audit("amendment.refused", contract, amendment, ["reason": reason], actor: actor, on: db)
         }
@@ -114,7 +114,7 @@ struct AmendmentService {
         contract.terms = try StoredJSON.encode(amended)
         if let newEnd = changes.endDate { contract.endDate = newEnd.description }
         let reports = try await ReportService(database: database, services: services).reports(of: contract)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await old.create(on: db)
             try await contract.save(on: db)
             try await amendment.save(on: db)

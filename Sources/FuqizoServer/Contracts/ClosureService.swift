@@ -54,7 +54,7 @@ struct ClosureService {
         let settlement = try await settlement(of: contract, payments: payments)
         let terms = try contract.contractTerms()
         let today = self.today.description
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             switch settlement.outcome {
             case .finalPayment:
                 let payment = PaymentRequest()
@@ -101,7 +101,7 @@ struct ClosureService {
             order.settledBy = actor
             order.reference = settled.reference
             contract.status = try contract.status.transition(.close)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await order.save(on: db)
                 try await contract.save(on: db)
                 try await audit("recovery.settled", contract, ["amount": String(order.amountMinorUnits), "offset": settled.offset ? "yes" : "no"],

@@ -91,7 +91,7 @@ struct ContractService {
             contract.$lot.id = application.$lot.id
             contract.$organisation.id = application.$organisation.id
             contract.regionID = application.lot.$region.id
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await contract.create(on: db)
                 try await audit("contract.generated", contract, ["application": application.reference ?? ""], actor: actor, on: db)
             }
@@ -111,7 +111,7 @@ struct ContractService {
             contract.startDate = terms.start.description
             contract.endDate = terms.end.description
             contract.terms = try StoredJSON.encode(document)
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await contract.save(on: db)
                 try await audit("contract.edited", contract, actor: actor, on: db)
             }
@@ -124,7 +124,7 @@ struct ContractService {
     func send(_ contract: GrantContract, actor: UUID) async throws {
         contract.status = try contract.status.transition(.sendForSignature)
         contract.sentOn = today.description
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await contract.save(on: db)
             try await audit("contract.sent", contract, actor: actor, on: db)
         }
@@ -133,7 +133,7 @@ struct ContractService {
     func recall(_ contract: GrantContract, actor: UUID) async throws {
         contract.status = try contract.status.transition(.recall)
         contract.sentOn = nil
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await contract.save(on: db)
             try await audit("contract.recalled", contract, actor: actor, on: db)
         }
@@ -154,7 +154,7 @@ struct ContractService {
         contract.status = next
         let now = self.now
         let terms = try contract.contractTerms()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await contract.save(on: db)
             _ = try await DocumentStore.attach(document, bytes: bytes, to: .contract, contract.requireID(), label: "signedScan",
                                                category: "signedScan", actor: actor, at: now, on: db)
@@ -177,7 +177,7 @@ struct ContractService {
         case .terminate: action = "contract.terminated"
         default: throw AppError.server
         }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await contract.save(on: db)
             try await audit(action, contract, reason.map { ["reason": $0] } ?? [:], actor: actor, on: db)
         }

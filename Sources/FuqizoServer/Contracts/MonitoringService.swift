@@ -79,7 +79,7 @@ struct MonitoringService {
             visit.plannedOn = plan.plannedOn.description
             visit.visitorID = plan.visitor
             visit.purpose = plan.purpose
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await visit.create(on: db)
                 try await audit("visit.planned", contract, visit, ["date": plan.plannedOn.description], actor: actor, on: db)
             }
@@ -98,7 +98,7 @@ struct MonitoringService {
             visit.findings = report.findings
             visit.risk = report.risk
             visit.recommendations = report.recommendations
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await visit.save(on: db)
                 try await audit("visit.recorded", contract, visit, ["risk": report.risk.rawValue], actor: actor, on: db)
             }
@@ -109,7 +109,7 @@ struct MonitoringService {
     func cancel(_ visit: MonitoringVisit, of contract: GrantContract, reason: String, actor: UUID) async throws {
         visit.status = try visit.status.transition(.cancel)
         visit.cancelReason = reason
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await visit.save(on: db)
             try await audit("visit.cancelled", contract, visit, ["reason": reason], actor: actor, on: db)
         }
@@ -129,7 +129,7 @@ struct MonitoringService {
             action.owner = typed.owner.stored
             action.dueOn = typed.dueOn.description
             action.status = .open
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await action.create(on: db)
                 try await audit("followUp.added", contract, visit, ["due": typed.dueOn.description], actor: actor, on: db)
             }
@@ -158,7 +158,7 @@ struct MonitoringService {
               let user = actor.userID else { throw AppError.forbidden }
         action.status = next
         (action.closedOn, action.closedBy, action.note) = (today.description, user, note)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await action.save(on: db)
             try await audit(event == .complete ? "followUp.done" : "followUp.cancelled", contract, visit, actor: user, on: db)
         }
@@ -170,7 +170,7 @@ struct MonitoringService {
             throw AppError(status: .conflict, messageKey: "document.error.tooMany")
         }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             _ = try await DocumentStore.attach(document, bytes: bytes, to: .visit, try visit.requireID(), label: "visit",
                                                category: "visit", actor: actor, at: now, on: db)
             try await audit("visit.documentAdded", contract, visit, actor: actor, on: db)

@@ -73,7 +73,7 @@ struct PaymentService {
         payment.reduction = try further.flatMap { $0.reasons.isEmpty ? nil : try StoredJSON.encode($0.reasons.map(ReductionNote.init)) }
         payment.requestedOn = today.description
         payment.requestedBy = actor
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await payment.create(on: db)
             try await audit("payment.requested", contract, payment, ["amount": String(payment.requestedMinorUnits)], actor: actor, on: db)
         }
@@ -126,7 +126,7 @@ struct PaymentService {
             if contract.status.allows(.startImplementation) { contract.status = try contract.status.transition(.startImplementation) }
             // The final payment settles the grant.
             if payment.kind == .balance, contract.status == .finalReportApproved { contract.status = try contract.status.transition(.close) }
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await payment.save(on: db)
                 try await contract.save(on: db)
                 try await audit("payment.paid", contract, payment, ["amount": String(paid.amountMinorUnits)], actor: actor, on: db)
@@ -136,7 +136,7 @@ struct PaymentService {
     }
 
     private func save(_ payment: PaymentRequest, _ contract: GrantContract, _ action: String, _ details: [String: String] = [:], actor: UUID) async throws {
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await payment.save(on: db)
             try await audit(action, contract, payment, details, actor: actor, on: db)
         }

@@ -43,7 +43,7 @@ enum ReportReminders {
         for report in due {
             guard let dueDay = LocalDate(report.dueDate), let remindFrom = LocalDate(report.remindFrom),
                   ReportRule.remindsOn(today, remindFrom: remindFrom, due: dueDay) else { continue }
-            mailed += try await app.db.transaction { db -> Int in
+            mailed += try await app.db.writeTransaction { db -> Int in
                 guard let claimed = db as? any SQLDatabase else { return 0 }
                 let rows = try await claimed.raw("""
                     INSERT INTO report_reminders (report_id, sent_on) VALUES (\(bind: report.id), \(bind: today.description))

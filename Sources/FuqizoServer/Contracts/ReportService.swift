@@ -103,7 +103,7 @@ struct ReportService {
         try Self.requireRunning(contract)
         let results = try contract.contractTerms().results.count
         report.narrative = try StoredJSON.encode(form.trimmed(results: results))
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await report.save(on: db)
             try await audit("report.saved", contract, report, actor: actor, on: db)
         }
@@ -134,7 +134,7 @@ struct ReportService {
             line.rateSource = typed.rateSource
             line.minorUnits = typed.minorUnits
             line.createdBy = actor
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await line.create(on: db)
                 try await audit("report.lineAdded", contract, report, ["amount": String(typed.minorUnits)], actor: actor, on: db)
             }
@@ -146,7 +146,7 @@ struct ReportService {
         _ = try report.status.transition(.edit)
         guard let line = try await ExpenditureLine.query(on: database).filter(\.$id == id).filter(\.$report.$id == report.requireID()).first()
         else { throw AppError.notFound }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await line.delete(on: db)
             try await audit("report.lineRemoved", contract, report, ["amount": String(line.minorUnits)], actor: actor, on: db)
         }
@@ -159,7 +159,7 @@ struct ReportService {
             throw AppError(status: .conflict, messageKey: "document.error.tooMany")
         }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             _ = try await DocumentStore.attach(document, bytes: bytes, to: .report, try report.requireID(), label: "evidence",
                                                category: "evidence", actor: actor, at: now, on: db)
             try await audit("report.evidenceAdded", contract, report, actor: actor, on: db)
@@ -178,7 +178,7 @@ struct ReportService {
         guard problems.isEmpty else { return .failure(problems) }
         report.status = next
         (report.submittedOn, report.submittedBy) = (today.description, actor)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await report.save(on: db)
             try await audit("report.submitted", contract, report, actor: actor, on: db)
         }
@@ -200,7 +200,7 @@ struct ReportService {
         report.status = next
         report.reviewComment = general
         (report.reviewedOn, report.reviewedBy) = (today.description, actor)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             // Only the lines the reviewer had on the page: a long report shows its lines a page at
             // a time, and the comments on other pages stay as they were.
             for line in lines {
@@ -221,7 +221,7 @@ struct ReportService {
         report.status = try report.status.transition(.approve)
         if report.kind == .final { contract.status = try contract.status.transition(.approveFinalReport) }
         (report.reviewedOn, report.reviewedBy) = (today.description, actor)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await report.save(on: db)
             try await contract.save(on: db)
             try await audit("report.approved", contract, report, actor: actor, on: db)

@@ -100,7 +100,7 @@ struct ApplicationService {
         application.updatedBy = actor
         try application.setContent(ApplicationContent(), for: stage)
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await application.create(on: db)
             try await services.audit.record(.init("application.started", target: ("application", try application.requireID().uuidString),
                                             details: ["call": call.reference, "organisation": organisationID.uuidString]),
@@ -179,7 +179,7 @@ struct ApplicationService {
         let digest = content.contentDigest(attachments: attached.map { AttachedDocument(label: $0.label, digest: $0.digest) })
         let language = Language(rawValue: application.language) ?? .sq
         let catalog = services.catalog
-        let receipt = try await database.transaction { db -> Receipt in
+        let receipt = try await database.writeTransaction { db -> Receipt in
             // Only a draft at the revision just saved is submitted, once.
             guard let row = try await GrantApplication.query(on: db).filter(\.$id == application.requireID())
                 .filter(\.$status == .draft).filter(\.$revision == application.revision).first()
@@ -241,7 +241,7 @@ struct ApplicationService {
         }
         guard errors.isEmpty, let label, let (document, bytes) = checked else { return .failure(errors) }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let attachment = try await DocumentStore.attach(document, bytes: bytes, to: .application, id, label: label, actor: actor, at: now, on: db)
             try await services.audit.record(.init("application.attachmentAdded", target: ("application", id.uuidString),
                                             details: ["attachment": try attachment.requireID().uuidString, "digest": document.digest,
@@ -256,7 +256,7 @@ struct ApplicationService {
         let id = try application.requireID()
         let attachment = try await DocumentStore(database: database).find(attachmentID, of: .application, id)
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await DocumentStore.detach(attachment, on: db)
             try await services.audit.record(.init("application.attachmentRemoved", target: ("application", id.uuidString),
                                             details: ["attachment": attachmentID.uuidString, "digest": attachment.digest]),

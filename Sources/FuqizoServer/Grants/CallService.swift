@@ -75,7 +75,7 @@ struct CallService {
         }
         let lots = draft.lots
         let now = self.now
-        let savedID = try await database.transaction { db -> UUID in
+        let savedID = try await database.writeTransaction { db -> UUID in
             try await call.save(on: db)
             let callID = try call.requireID()
             try await CallLot.query(on: db).filter(\.$call.$id == callID).delete()
@@ -103,7 +103,7 @@ struct CallService {
         let published = try call.status.transition(.publish)
         guard call.fullDeadline > now else { throw AppError(status: .conflict, messageKey: "call.error.deadlinePassed") }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             call.status = published
             call.publishedAt = now
             try await call.save(on: db)
@@ -146,7 +146,7 @@ struct CallService {
             call.fullGrid = try StoredJSON.encode(updated)
         }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await call.save(on: db)
             try await services.audit.record(.init("call.gridUpdated", target: ("call", callID.uuidString), details: ["grid": stage.rawValue]),
                                       actor: actor, at: now, on: db)
@@ -169,7 +169,7 @@ struct CallService {
         if now >= call.questionsDeadline { errors.add("question", "call.question.error.late") }
         guard errors.isEmpty, let question else { return .failure(errors) }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let row = CallQuestion()
             row.$call.id = callID
             row.$organisation.id = organisationID
@@ -198,7 +198,7 @@ struct CallService {
         if answer == nil { errors.add("answer", "form.error.required") }
         guard errors.isEmpty, let question, let answer else { return .failure(errors) }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             row.question = question
             row.answer = answer
             row.publishedAt = row.publishedAt ?? now
@@ -237,7 +237,7 @@ struct CallService {
         }
         guard errors.isEmpty, let title, let kind, let (document, bytes) = checked else { return .failure(errors) }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let attachment = try await DocumentStore.attach(document, bytes: bytes, to: .call, callID, label: title, category: kind.rawValue,
                                                             actor: actor, at: now, on: db)
             try await services.audit.record(.init("call.documentAdded", target: ("call", callID.uuidString),
@@ -255,7 +255,7 @@ struct CallService {
         _ = try call.status.transition(.removeDocument)
         let attachment = try await DocumentStore(database: database).find(documentID, of: .call, callID)
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await DocumentStore.detach(attachment, on: db)
             try await services.audit.record(.init("call.documentRemoved", target: ("call", callID.uuidString),
                                             details: ["document": documentID.uuidString, "digest": attachment.digest]),

@@ -104,7 +104,7 @@ struct DecisionService {
         _ = try ranking.round.rankingState.transition(.approve(complete: ranking.isComplete))
         guard let round = ranking.round else { throw AppError.server }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             round.approvedAt = now
             round.approvedBy = actor
             try await round.save(on: db)
@@ -124,7 +124,7 @@ struct DecisionService {
         _ = try ranking.round.rankingState.transition(.decide)
         guard let round = ranking.round else { throw AppError.server }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let ids = ranking.lots.flatMap { $0.applications.keys }
             let models = Dictionary(uniqueKeysWithValues: try await GrantApplication.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
             func letter(_ application: GrantApplication, _ outcome: ApplicationStatus, _ due: LocalDate) async throws {
@@ -175,7 +175,7 @@ struct DecisionService {
         let callID = application.$call.id
         application.status = try application.status.transition(.withdraw)
         let now = self.now
-        return try await database.transaction { db -> [String] in
+        return try await database.writeTransaction { db -> [String] in
             try await application.save(on: db)
             let ranking = try await DecisionService(database: db, services: services).ranking(callID: callID, stage: .full)
             guard let lot = ranking.lots.first(where: { $0.lot.id == application.$lot.id }) else { return [] }
@@ -291,7 +291,7 @@ struct DecisionService {
             let recipients = users.isEmpty ? [Text.clean(application.organisation.email)].compactMap { $0 } : users
             guard !recipients.isEmpty else { continue }
             let now = self.now
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 for recipient in Set(recipients).sorted() {
                     try await Outbox.enqueue(to: recipient, subject: subject, body: body, now: now, sealedBy: services.mailBox, on: db)
                 }

@@ -38,7 +38,7 @@ struct EvaluationService {
         case .success(let valid): result = valid
         }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let check = ApplicationCheck()
             check.$application.id = id
             check.stage = stage
@@ -123,7 +123,7 @@ struct EvaluationService {
             // Assignments point at the panel; it is fixed once an evaluation has started.
             throw AppError(status: .conflict, messageKey: "committee.error.started")
         }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await CommitteeMember.query(on: db).filter(\.$call.$id == callID).delete()
             for (id, role) in [(chair, CommitteeMember.Role.chair), (secretary, .secretary)] + evaluators.map({ ($0, .evaluator) }) {
                 guard let id else { continue }
@@ -230,7 +230,7 @@ struct EvaluationService {
         }
         let (evaluated, conflicts, plan) = (ready.evaluated, ready.conflicts, ready.assignments)
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let round = EvaluationRound()
             round.$call.id = callID
             round.stage = stage
@@ -339,7 +339,7 @@ struct EvaluationService {
         }
         let position = (existing.map(\.position).max() ?? 0) + 1
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await Self.createAssignment(application: id, stage: stage, evaluator: UUID(uuidString: pick)!, position: position, now: now, on: db)
             try await audit("evaluation.assigned", ("application", id.uuidString), ["stage": stage.rawValue, "evaluator": pick],
                             actor: actor, on: db)
@@ -352,7 +352,7 @@ struct EvaluationService {
     func declare(_ assignment: EvaluationAssignment, conflict: Bool, reason: String, actor: UUID) async throws {
         let status = try assignment.status.transition(.declare(conflict: conflict))
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             assignment.status = status
             assignment.declaredAt = now
             // A conflict's reason is the evaluator's own words; it stays with the assignment, out of the audit details.
@@ -399,7 +399,7 @@ struct EvaluationService {
         guard errors.isEmpty else { return .failure(errors) }
         let carried = stage == .full ? try await carriedPoints(for: application.requireID(), call: application.call) : [:]
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             assignment.scorecard = try StoredJSON.encode(card)
             assignment.status = status
             if submit {

@@ -34,7 +34,7 @@ struct IdentityService {
     /// A fresh setup link; earlier unused ones stop working.
     func issueSetupLink() async throws -> String {
         let token = SecretToken.generate()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await OneTimeLink.query(on: db).filter(\.$purpose == OneTimeLink.Purpose.setup.rawValue)
                 .filter(\.$usedAt == nil).delete()
             try await OneTimeLink(purpose: .setup, tokenDigest: SecretToken.digest(token), userID: nil,
@@ -84,7 +84,7 @@ struct IdentityService {
         guard errors.isEmpty else { return .failure(errors) }
         let hash = try await passwords.hash(form.password)
         let now = self.now
-        let userID = try await database.transaction { db -> UUID in
+        let userID = try await database.writeTransaction { db -> UUID in
             let user = User(email: email, displayName: Text.clean(form.displayName)!, language: .default)
             user.passwordHash = hash
             try await user.create(on: db)
@@ -156,7 +156,7 @@ struct IdentityService {
         } else {
             .active
         }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             user.failedSignIns = 0
             user.lockedUntil = nil
             if stage == .active { user.lastSignInAt = now }
@@ -173,7 +173,7 @@ struct IdentityService {
 
     private func recordFailure(addressDigest: String, user: User?, locked: Bool = false) async throws {
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await SignInFailure(addressDigest: addressDigest, occurredAt: now).create(on: db)
             guard let user else {
                 try await services.audit.record(.init("signIn.failed", details: ["account": "unknown"]), actor: nil, at: now, on: db)
@@ -238,7 +238,7 @@ struct IdentityService {
 
     func endSession(_ session: SessionRecord, actor: UUID?, reason: String) async throws {
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await session.end(on: db)
             try await services.audit.record(.init(reason, target: ("user", session.userID.uuidString)), actor: actor, at: now, on: db)
         }
@@ -271,7 +271,7 @@ struct IdentityService {
         let now = self.now
         guard errors.isEmpty else {
             if !current {
-                try await database.transaction { db in
+                try await database.writeTransaction { db in
                     let details = try await countFailure(of: user, counter: .password, now: now, on: db)
                     try await services.audit.record(.init("password.changeRefused", target: ("user", user.requireID().uuidString), details: details),
                                               actor: user.requireID(), at: now, on: db)
@@ -280,7 +280,7 @@ struct IdentityService {
             return .failure(errors)
         }
         let hash = try await passwords.hash(form.password)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let id = try user.requireID()
             user.passwordHash = hash
             user.failedSignIns = 0
@@ -337,7 +337,7 @@ struct IdentityService {
         let id = try user.requireID()
         let step = try totp(of: user)?.matchingStep(for: code, at: now, lastUsedStep: user.totpLastStep)
         let recoveryDigest = SecretToken.digest(RecoveryCodes.normalise(code))
-        return try await database.transaction { db -> SecondFactorOutcome in
+        return try await database.writeTransaction { db -> SecondFactorOutcome in
             guard let sql = db as? any SQLDatabase else { throw AppError.server }
             var factor: String?
             if let step {
@@ -377,7 +377,7 @@ struct IdentityService {
         guard let step = pending.matchingStep(for: code, at: now, lastUsedStep: Int64?.none) else { return nil }
         let codes = RecoveryCodes.generate()
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let id = try user.requireID()
             user.totpSecret = try services.secretsBox.seal(Data(pending.secret), boundTo: secretContext(user, pending: false))
             user.totpPendingSecret = nil
@@ -396,7 +396,7 @@ struct IdentityService {
     func regenerateRecoveryCodes(user: User) async throws -> [String] {
         let codes = RecoveryCodes.generate()
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let id = try user.requireID()
             try await RecoveryCode.query(on: db).filter(\.$user.$id == id).delete()
             for code in codes {

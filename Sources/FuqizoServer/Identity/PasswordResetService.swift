@@ -32,7 +32,7 @@ struct PasswordResetService {
         // An account that never chose a password is waiting for its invitation: only the
         // administrator can send that again.
         guard let user, user.isActive, user.passwordHash != nil, let userID = user.id else {
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 try await PasswordResetRequest(addressDigest: addressDigest, requestedAt: now, userID: nil).create(on: db)
                 try await services.audit.record(.init("passwordReset.requested", details: ["account": "unknown"]), actor: nil, at: now, on: db)
             }
@@ -42,7 +42,7 @@ struct PasswordResetService {
             .filter(\.$requestedAt > now.addingTimeInterval(-Self.accountInterval)).count() > 0
         let token = SecretToken.generate()
         let language = Language(code: user.preferredLanguage) ?? .default
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await PasswordResetRequest(addressDigest: addressDigest, requestedAt: now, userID: mailedLately ? nil : userID).create(on: db)
             if !mailedLately {
                 try await OneTimeLink.query(on: db).filter(\.$user.$id == userID)

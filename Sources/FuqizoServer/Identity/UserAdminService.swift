@@ -88,7 +88,7 @@ struct UserAdminService {
 
         let token = SecretToken.generate()
         let now = self.now
-        let id = try await database.transaction { db -> UUID in
+        let id = try await database.writeTransaction { db -> UUID in
             let user = User(email: email, displayName: Text.clean(form.displayName)!, language: language)
             try await user.create(on: db)
             let id = try user.requireID()
@@ -115,7 +115,7 @@ struct UserAdminService {
         let token = SecretToken.generate()
         let now = self.now
         let language = Language(code: user.preferredLanguage) ?? .default
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await OneTimeLink.query(on: db).filter(\.$user.$id == userID)
                 .filter(\.$purpose ~~ [OneTimeLink.Purpose.invitation.rawValue, OneTimeLink.Purpose.passwordReset.rawValue]).delete()
             try await OneTimeLink(purpose: purpose, tokenDigest: SecretToken.digest(token), userID: userID,
@@ -156,7 +156,7 @@ struct UserAdminService {
         guard errors.isEmpty else { return .failure(errors) }
         let hash = try await passwords.hash(form.password)
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             user.passwordHash = hash
             user.failedSignIns = 0
             user.lockedUntil = nil
@@ -175,7 +175,7 @@ struct UserAdminService {
     func resetTwoFactor(userID: UUID, by actor: UUID) async throws {
         guard let user = try await User.find(userID, on: database) else { throw AppError.notFound }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             user.totpSecret = nil
             user.totpPendingSecret = nil
             user.totpLastStep = nil
@@ -215,7 +215,7 @@ struct UserAdminService {
         let added = grants.subtracting(current), removed = current.subtracting(grants)
         if added.isEmpty, removed.isEmpty { return .success(()) }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             for grant in removed {
                 var query = RoleAssignment.query(on: db).filter(\.$user.$id == userID).filter(\.$role == grant.role.rawValue)
                 query = grant.organisationID.map { query.filter(\.$organisation.$id == $0) } ?? query.filter(\.$organisation.$id == nil)
@@ -241,7 +241,7 @@ struct UserAdminService {
         }
         guard errors.isEmpty else { return .failure(errors) }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             user.isActive = active
             try await user.save(on: db)
             if !active { try await UserSession.query(on: db).filter(\.$user.$id == userID).delete() }
@@ -256,7 +256,7 @@ struct UserAdminService {
     func unlock(userID: UUID, by actor: UUID) async throws {
         guard let user = try await User.find(userID, on: database) else { throw AppError.notFound }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             user.lockedUntil = nil
             user.failedSignIns = 0
             user.secondFactorFailures = 0

@@ -69,7 +69,7 @@ struct AccountRequestService {
         request.status = .pending
         request.requestedAt = now
         request.addressDigest = addressDigest
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await request.create(on: db)
             try await services.audit.record(.init("organisation.accountRequested", target: ("accountRequest", try request.requireID().uuidString)),
                                             actor: nil, at: now, on: db)
@@ -145,7 +145,7 @@ struct AccountRequestService {
         guard request.status == .pending else { throw AppError(status: .conflict, messageKey: "accountRequest.error.decided") }
         let now = self.now
         let language = Language(code: request.language) ?? .default
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             request.status = .refused
             request.decidedAt = now
             request.decidedBy = actor

@@ -285,7 +285,7 @@ struct OrganisationService {
         let changed = Self.apply(draft, to: organisation)
         let focusAreas = draft.focusAreas
         let now = self.now
-        let savedID = try await database.transaction { db -> UUID in
+        let savedID = try await database.writeTransaction { db -> UUID in
             try await organisation.save(on: db)
             let orgID = try organisation.requireID()
             let oldAreas = Set((existing?.focusAreas ?? []).map(\.area))
@@ -385,7 +385,7 @@ struct OrganisationService {
         if known != municipalityIDs.count { errors.add("municipalities", "form.error.choose") }
         guard errors.isEmpty else { return .failure(errors) }
         let now = self.now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await RegionMunicipality.query(on: db).filter(\.$region.$id == regionID).delete()
             for id in municipalityIDs {
                 let link = RegionMunicipality()

@@ -203,7 +203,7 @@ enum Outbox {
     /// Puts a failed message back in the queue (the administrator's "retry").
     /// An administrator sends a failed message again from the start; audited with it.
     static func retry(_ message: OutboxMessage, now: Date, actor: UUID?, audit: AuditTrail, on database: any Database) async throws {
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             message.status = .pending
             message.attempts = 0
             message.nextAttemptAt = now

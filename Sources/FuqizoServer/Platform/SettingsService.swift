@@ -31,7 +31,7 @@ struct SettingsService {
         let document = String(decoding: try encoder.encode(settings), as: UTF8.self)
         let changed = Self.changedFields(before, settings)
         let now = services.clock.now()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let row = try await SettingsRow.find(1, on: db) ?? SettingsRow(id: 1, document: document)
             row.document = document
             try await row.save(on: db)

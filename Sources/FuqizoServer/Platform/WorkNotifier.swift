@@ -83,7 +83,7 @@ enum WorkNotifier {
             let current = Set(items.map(\.key))
             let language = Language(code: user.preferredLanguage) ?? .default
             let services = app.services
-            let mailed = try await app.db.transaction { db -> Bool in
+            let mailed = try await app.db.writeTransaction { db -> Bool in
                 for item in arrived { try await WorkNotice(userID: id, itemKey: item.key, toldAt: now).create(on: db) }
                 // Work that is done is forgotten: if it comes back, it is new again.
                 let gone = told.subtracting(current)

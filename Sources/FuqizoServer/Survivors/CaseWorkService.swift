@@ -26,7 +26,7 @@ struct CaseWorkService {
         let id = try survivor.requireID()
         // Read before the transaction, which then begins with its write (see docs/architecture.md).
         let row = try await SurvivorNeeds.find(id, on: database) ?? SurvivorNeeds()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             row.id = id
             row.education = needs.education.rawValue
             row.workHistory = needs.workHistory.rawValue
@@ -77,7 +77,7 @@ struct CaseWorkService {
         let survivor = loaded.survivor
         let survivorID = try survivor.requireID()
         let key = try await records.dataKey(of: survivorID, on: database)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let goal = PlanGoal()
             let goalID = UUID()
             goal.id = goalID
@@ -105,7 +105,7 @@ struct CaseWorkService {
             throw AppError.notFound
         }
         let key = try await records.dataKey(of: survivorID, on: database)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await createStep(step, goalID: goalID, survivorID: survivorID, key: key, on: db)
             try await records.audit("survivor.planStepAdded", survivor.code, actor: actor, on: db)
         }
@@ -133,7 +133,7 @@ struct CaseWorkService {
             throw AppError.notFound
         }
         guard step.status != status else { return }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             step.status = status
             try await step.save(on: db)
             try await records.audit("survivor.planStepUpdated", survivor.code, details: ["status": status.rawValue], actor: actor, on: db)
@@ -178,7 +178,7 @@ struct CaseWorkService {
         }
         let survivor = loaded.survivor
         let survivorID = try survivor.requireID()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let row = EmploymentOutcome()
             let outcomeID = UUID()
             row.id = outcomeID
@@ -213,7 +213,7 @@ struct CaseWorkService {
             .filter(\.$survivorID == survivor.requireID()).first() else { throw AppError.notFound }
         // A follow-up is answered on or after its date, not months ahead.
         guard let due = LocalDate(followUp.dueOn), !(today < due) else { throw AppError(status: .conflict, messageKey: "employment.error.notDue") }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             followUp.stillWorking = stillWorking
             followUp.recordedAt = now
             followUp.recordedBy = actor

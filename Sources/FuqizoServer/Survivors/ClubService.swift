@@ -21,7 +21,7 @@ struct ClubService {
         let survivor = loaded.survivor
         let id = try survivor.requireID()
         guard try await ClubMembership.query(on: database).filter(\.$survivorID == id).filter(\.$leftOn == nil).first() == nil else { return }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let membership = ClubMembership()
             membership.survivorID = id
             membership.organisationID = survivor.$organisation.id
@@ -35,7 +35,7 @@ struct ClubService {
         let survivor = loaded.survivor
         guard let membership = try await ClubMembership.query(on: database).filter(\.$survivorID == survivor.requireID())
             .filter(\.$leftOn == nil).first() else { return }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             membership.leftOn = today.description
             try await membership.save(on: db)
             try await records.audit("survivor.clubLeft", survivor.code, actor: actor, on: db)
@@ -61,7 +61,7 @@ struct ClubService {
         if case .some(.none) = kind { errors.add("sessionKind", "form.error.choose") }
         guard errors.isEmpty, let skill else { return .failure(errors) }
         let survivor = loaded.survivor
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let row = ClubSkill()
             row.survivorID = try survivor.requireID()
             row.skill = skill
@@ -107,7 +107,7 @@ struct ClubService {
         session.facilitatorID = valid.facilitator
         session.createdBy = actor
         session.createdAt = now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await session.create(on: db)
             try await services.audit.record(.init("club.sessionCreated", target: ("clubSession", session.id!.uuidString),
                                             details: ["kind": valid.kind.rawValue]), actor: actor, at: now, on: db)
@@ -149,7 +149,7 @@ struct ClubService {
         let consents = try await SurvivorConsent.query(on: database).filter(\.$survivor.$id ~~ Set(rows.map(\.survivorID)))
             .filter(\.$purpose == ConsentPurpose.club.rawValue).all()
         let instant = now
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await services.audit.record(.init("club.sessionViewed", target: ("clubSession", session.id!.uuidString),
                                             details: ["members": String(rows.count)]), actor: actor, at: now, on: db)
         }
@@ -186,7 +186,7 @@ struct ClubService {
         let chosen = codes.filter(allowed.contains)
         guard !chosen.isEmpty else { return 0 }
         let survivors = try await Survivor.query(on: database).filter(\.$code ~~ chosen).all()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             for survivor in survivors {
                 let row = ClubAttendance()
                 row.sessionID = try session.requireID()
@@ -204,7 +204,7 @@ struct ClubService {
     func recordAttendance(present: Set<UUID>, in session: ClubSession, actor: UUID) async throws {
         if let refusal = Self.attendanceRefusal(session, now: now) { throw AppError(refusal) }
         let rows = try await ClubAttendance.query(on: database).filter(\.$sessionID == session.requireID()).all()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             for row in rows {
                 row.present = present.contains(row.id!)
                 row.recordedAt = now

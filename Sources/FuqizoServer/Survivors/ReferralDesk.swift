@@ -40,7 +40,7 @@ struct ReferralDesk {
         referral.status = .sent
         referral.sentAt = now
         referral.sentBy = actor
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await referral.create(on: db)
             try await records.audit("survivor.referralSent", survivor.code,
                                     details: ["to": recipient.uuidString, "service": need.rawValue], actor: actor, on: db)
@@ -64,7 +64,7 @@ struct ReferralDesk {
         guard !fields.isEmpty else { return [] }
         let survivor = loaded.survivor
         let id = try survivor.requireID()
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await records.audit("survivor.referralRead", survivor.code, details: ["referral": loaded.referral.id!.uuidString], actor: actor, on: db)
         }
         let key = try await records.dataKey(of: id, on: database)
@@ -74,7 +74,7 @@ struct ReferralDesk {
     func move(_ loaded: Loaded, to next: ReferralStatus, by side: ReferralStatus.Side, actor: UUID) async throws {
         let referral = loaded.referral
         guard referral.status.canMove(to: next, by: side) else { throw AppError(status: .conflict, messageKey: "referral.error.transition") }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             referral.status = next
             if next == .accepted || next == .declined { referral.answeredAt = now }
             if next != .accepted { referral.closedAt = now }

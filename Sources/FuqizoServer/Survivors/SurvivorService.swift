@@ -120,7 +120,7 @@ struct SurvivorService {
         }
         let wrapped = try keys.wrap(dataKey, survivor: survivorID)
         let now = self.now
-        let code = try await database.transaction { db -> String in
+        let code = try await database.writeTransaction { db -> String in
             let number = try await ReferenceCounter.next("survivor:\(region.code)-\(today.year)", on: db)
             survivor.code = SurvivorCode.make(regionCode: region.code, year: today.year, number: number)
             try await survivor.create(on: db)
@@ -179,7 +179,7 @@ struct SurvivorService {
 
     /// Records that the record was read (its pseudonymous page).
     func recordView(_ loaded: Loaded, actor: UUID) async throws {
-        try await database.transaction { db in try await audit("survivor.viewed", loaded.survivor.code, actor: actor, on: db) }
+        try await database.writeTransaction { db in try await audit("survivor.viewed", loaded.survivor.code, actor: actor, on: db) }
     }
 
     func dataKey(of survivorID: UUID, on db: any Database) async throws -> SurvivorDataKey {
@@ -191,7 +191,7 @@ struct SurvivorService {
     func reveal(_ loaded: Loaded, actor: UUID) async throws -> Identity {
         let survivor = loaded.survivor
         let id = try survivor.requireID()
-        try await database.transaction { db in try await audit("survivor.revealed", survivor.code, actor: actor, on: db) }
+        try await database.writeTransaction { db in try await audit("survivor.revealed", survivor.code, actor: actor, on: db) }
         let key = try await dataKey(of: id, on: database)
         let fields = try IdentityField.allCases.compactMap { field in try survivor.opened(field, with: key).map { (field, $0) } }
         let notes = try await SurvivorNote.query(on: database).filter(\.$survivor.$id == id).sort(\.$writtenAt, .descending).all()
@@ -280,7 +280,7 @@ struct SurvivorService {
         let survivor = loaded.survivor
         let id = try survivor.requireID()
         let key = try await dataKey(of: id, on: database)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             try await addConsent(valid.purpose, recipient: valid.recipient, shared: valid.shared, entry: valid.entry, survivorID: id, dataKey: key, actor: actor, on: db)
             try await audit("survivor.consentGiven", survivor.code, details: ["purpose": valid.purpose.rawValue], actor: actor, on: db)
         }
@@ -292,7 +292,7 @@ struct SurvivorService {
         guard let consent = loaded.consents.first(where: { $0.id == consentID }) else { throw AppError.notFound }
         guard consent.withdrawnAt == nil else { return }
         let code = loaded.survivor.code
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             consent.withdrawnAt = now
             consent.withdrawnBy = actor
             try await consent.save(on: db)
@@ -311,7 +311,7 @@ struct SurvivorService {
         let survivor = loaded.survivor
         let id = try survivor.requireID()
         let key = try await dataKey(of: id, on: database)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let note = SurvivorNote()
             let noteID = UUID()
             note.id = noteID
@@ -328,7 +328,7 @@ struct SurvivorService {
     func close(_ loaded: Loaded, reason: ClosureReason, actor: UUID) async throws {
         let survivor = loaded.survivor
         guard survivor.status == .open else { return }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             survivor.status = .closed
             survivor.closedAt = now
             survivor.closureReason = reason.rawValue
@@ -343,7 +343,7 @@ struct SurvivorService {
         try requireIdentity(loaded)
         let survivor = loaded.survivor
         guard survivor.status == .closed else { return }
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             survivor.status = .open
             survivor.closedAt = nil
             survivor.closureReason = nil
@@ -362,7 +362,7 @@ struct SurvivorService {
         guard survivor.identityDestroyedAt == nil else { return }
         let id = try survivor.requireID()
         let sqlite = services.config.database.isSQLite
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             // SQLite keeps a deleted row's bytes in the freed space of its page unless told to
             // overwrite them; the key must not survive in the file.
             if sqlite, let sql = db as? any SQLDatabase { try await sql.raw("PRAGMA secure_delete = ON").run() }
