@@ -222,3 +222,55 @@ struct ImageMetadataTests {
         }
     }
 }
+
+@Suite("The public website's figures and helplines")
+struct PublicFiguresTests {
+    @Test("counts of people under the threshold are suppressed region by region, a lone small one with its smallest neighbour; organisations, grants and money are published as they are")
+    func results() {
+        let rows = 5
+        let results = PublicResults(counts: [
+            .survivorsSupported: [40, 7, 30, 25, 0],
+            .peopleReached: [4, 3, 200, 100, 0],
+            .grants: [1, 2, 0, 1, 0],
+            .grantAmount: [Int64.max, Int64.max, 0, 0, 0],
+        ], rowCount: rows, threshold: 11)
+        // One small cell (7): the next smallest non-zero one (25) is withheld so 7 cannot be subtracted from the total.
+        #expect(results.rows[.survivorsSupported] == [.cell(.shown(40)), .cell(.suppressed), .cell(.shown(30)), .cell(.withheld), .cell(.shown(0))])
+        #expect(results.totals[.survivorsSupported] == .cell(.shown(102)))
+        // Two small cells hide each other; nothing more is withheld.
+        #expect(results.rows[.peopleReached] == [.cell(.suppressed), .cell(.suppressed), .cell(.shown(200)), .cell(.shown(100)), .cell(.shown(0))])
+        #expect(results.rows[.grants] == [.value(1), .value(2), .value(0), .value(1), .value(0)], "grants are never suppressed")
+        #expect(results.totals[.grants] == .value(4))
+        if case .value(let amount) = results.totals[.grantAmount] { #expect(amount > 0, "huge amounts add up without trapping") } else { Issue.record("no amount") }
+        #expect(results.rows[.survivorsInWork] == Array(repeating: .cell(.shown(0)), count: rows), "a measure with no data reads zeros")
+        // The threshold never goes under the floor, whatever the settings say.
+        #expect(PublicResults(counts: [.peopleTrained: [2, 50]], rowCount: 2, threshold: 1).rows[.peopleTrained]?.first == .cell(.suppressed))
+        // A total that is itself small is suppressed too.
+        #expect(PublicResults(counts: [.survivorsInClub: [3, 4]], rowCount: 2, threshold: 11).totals[.survivorsInClub] == .cell(.suppressed))
+    }
+
+    @Test("helplines read from the settings' lines, refuse what is not a number, and dial as digits")
+    func helplines() throws {
+        let lines = try #require(Helpline.parse("Linja | Line | 116 117\n\n  Policia|Police|+355 4 222-2222  "))
+        #expect(lines == [Helpline(nameSq: "Linja", nameEn: "Line", number: "116 117"), Helpline(nameSq: "Policia", nameEn: "Police", number: "+355 4 222-2222")])
+        #expect(lines[1].dialable == "tel:+35542222222")
+        for bad in ["Linja | Line", "Linja | Line | call us", " | Line | 112", "Linja | Line | 12", "Linja | Line | 1+2", "A | B | 112 | extra",
+                    String(repeating: "A | B | 112\n", count: 9)] {
+            #expect(Helpline.parse(bad) == nil, "\(bad) is refused")
+        }
+        #expect(Helpline.parse("  \n ") == [], "no lines is empty, which the settings form refuses")
+        var form = ProgrammeSettingsForm(ProgrammeSettings.defaults)
+        form.helplines = ""
+        form.contactEmail = "not an address"
+        form.contactPhone = "ask at the desk"
+        guard case .failure(let errors) = form.validated() else { Issue.record("accepted"); return }
+        #expect(errors["helplines"] == "settings.error.helplineRequired" && errors["contactEmail"] == "form.error.email" && errors["contactPhone"] == "settings.error.phone")
+    }
+
+    @Test("settings saved before the website's fields read with the national helplines")
+    func olderSettings() throws {
+        let older = #"{"currency":"EUR","donor":"European Union","endDate":"","implementingOrganisation":"","programmeNameEn":"Fuqizo","programmeNameSq":"Fuqizo","reference":"","retentionMonths":24,"smallCellDonor":5,"smallCellPublic":11,"startDate":""}"#
+        let settings = try JSONDecoder().decode(ProgrammeSettings.self, from: Data(older.utf8))
+        #expect(settings.publicHelplines == Helpline.defaults && settings.partners == nil && settings.contactEmail == nil)
+    }
+}

@@ -50,7 +50,7 @@ struct PlatformTests {
             let browser = Browser(app, session: try await TestFixtures.session(app, for: admin))
             try await browser.get("/admin/settings")
             let form = [("programmeNameSq", "Fuqizo"), ("programmeNameEn", "Fuqizo"), ("currency", "EUR"),
-                        ("smallCellDonor", "5"), ("smallCellPublic", "11"), ("retentionMonths", "24")]
+                        ("smallCellDonor", "5"), ("smallCellPublic", "11"), ("retentionMonths", "24"), ("helplines", "Linja | Line | 116 117")]
             #expect(try await browser.post("/admin/settings", form, csrf: false).status == .forbidden)
             // Another browser's token does not fit this session.
             let other = Browser(app)
@@ -308,7 +308,7 @@ struct PlatformTests {
             let browser = Browser(app, session: try await TestFixtures.session(app, for: admin))
             try await browser.get("/admin/settings")
             try await browser.post("/admin/settings", [("programmeNameSq", "Fuqizo"), ("programmeNameEn", "Fuqizo"), ("currency", "EUR"),
-                                                        ("smallCellDonor", "5"), ("smallCellPublic", "11"), ("retentionMonths", "24")])
+                                                        ("smallCellDonor", "5"), ("smallCellPublic", "11"), ("retentionMonths", "24"), ("helplines", "Linja | Line | 116 117")])
             let saved = app.services.catalog.text("form.saved", .sq)
             #expect(try await browser.get("/admin/settings").body.string.contains(saved))
             #expect(try await !browser.get("/admin/settings").body.string.contains(saved))
@@ -323,14 +323,14 @@ struct PlatformTests {
             try await browser.get("/admin/settings")
             var response = try await browser.post("/admin/settings", [("programmeNameSq", "Fuqizo Kukës"), ("programmeNameEn", "Fuqizo"),
                                                                     ("currency", "EURO"), ("startDate", "2019-02-30"), ("smallCellDonor", "5"),
-                                                                    ("smallCellPublic", "11"), ("retentionMonths", "24")])
+                                                                    ("smallCellPublic", "11"), ("retentionMonths", "24"), ("helplines", "Linja | Line | 116 117")])
             #expect(response.status == .badRequest)
             #expect(response.body.string.contains("value=\"Fuqizo Kukës\""))
             #expect(response.body.string.contains(app.services.catalog.text("settings.error.currency", .sq)))
             #expect(response.body.string.contains(app.services.catalog.text("form.error.date", .sq)))
             response = try await browser.post("/admin/settings", [("programmeNameSq", "Fuqizo Kukës"), ("programmeNameEn", "Fuqizo"),
                                                                 ("currency", "eur"), ("startDate", "2019-01-01"), ("endDate", "2021-12-31"),
-                                                                ("smallCellDonor", "5"), ("smallCellPublic", "11"), ("retentionMonths", "36")])
+                                                                ("smallCellDonor", "5"), ("smallCellPublic", "11"), ("retentionMonths", "36"), ("helplines", "Linja | Line | 116 117")])
             #expect(response.status == .seeOther)
             let settings = try await SettingsService(database: app.db, services: app.services).current()
             #expect(settings.currency == "EUR" && settings.retentionMonths == 36 && settings.programmeNameSq == "Fuqizo Kukës")

@@ -145,3 +145,22 @@ struct SiteURLTests {
         #expect(SiteURL.auditTrail.with([("action", nil)]) == "/admin/audit")
     }
 }
+
+@Suite("The public website's addresses")
+struct PublicSiteTests {
+    @Test("every public page has an address in each language that reads back as the same page; anything else is no page")
+    func roundTrip() {
+        let pages: [PublicSite.Page] = [.home, .feed, .article(slug: "seanca-ne-kukes"), .campaign(slug: "aw-2026-02")]
+            + PublicSite.Section.allCases.map(PublicSite.Page.section)
+        for page in pages {
+            for language in Language.allCases {
+                let segments = page.path(language).split(separator: "/").dropFirst().map(String.init)
+                #expect(PublicSite.Page(language: language, segments: segments) == page, "\(page.path(language))")
+            }
+        }
+        #expect(PublicSite.Page.section(.results).path(.sq) == "/sq/rezultate" && PublicSite.Page.campaign(slug: "aw-2026-02").path(.en) == "/en/campaigns/aw-2026-02")
+        for wrong in [["news"], ["lajme", "Bad Slug"], ["fushata", "aw-2026-02", "extra"], ["rezultate", "x"], ["campaigns"]] {
+            #expect(PublicSite.Page(language: .sq, segments: wrong) == nil, "\(wrong)")
+        }
+    }
+}

@@ -155,6 +155,104 @@ struct WebsiteTests {
     }
 }
 
+@Suite("The public campaign, results, about and contact pages")
+struct PublicPagesTests {
+    @Test("campaigns under way or done are public with their actions, reach and shareable photos; no costs; a cancelled one, and a photo whose consent is missing, are gone at once")
+    func campaigns() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 2, survivors: 0)
+            let visitor = Browser(app)
+            let campaigns = try await Campaign.query(on: app.db).sort(\.$reference).all()
+            #expect(campaigns.map(\.status) == [.completed, .running], "the demo's two campaigns")
+            let list = try await visitor.get("/en/campaigns").body.string
+            for campaign in campaigns { #expect(list.contains("/en/campaigns/\(campaign.reference.lowercased())") && list.contains(campaign.titleEn)) }
+            let running = campaigns[1]
+            let slug = running.reference.lowercased()
+            let page = try await visitor.get("/sq/fushata/\(slug)")
+            let html = page.body.string
+            #expect(page.status == .ok && html.contains(running.titleSq) && html.contains("href=\"/en/campaigns/\(slug)\" hreflang=\"en\""))
+            let actions = try await CampaignAction.query(on: app.db).filter(\.$campaign.$id == running.id!).all()
+            let met = ReachTotals.of(actions.map(\.totalsAction), mentions: 0).reachedDirectly
+            #expect(met > 0 && html.contains(Display.count(Int(met), .sq)), "the people met in total")
+            for action in actions { #expect(html.contains(action.descriptionSq)) }
+            #expect(!html.contains("€") && !html.contains("EUR"), "no costs or budget on the public page")
+            // Photos: shown while shareable; one with a recognisable person and no consent is not.
+            let photos = try await CampaignEvidence.query(on: app.db).filter(\.$campaign.$id == running.id!).all()
+            #expect(photos.count == 2)
+            for photo in photos { #expect(html.contains("/media/\(photo.id!.uuidString)")) }
+            #expect(try await visitor.get("/media/\(photos[0].id!.uuidString)").status == .ok)
+            photos[0].identifiable = true
+            try await photos[0].save(on: app.db)
+            #expect(!(try await visitor.get("/sq/fushata/\(slug)").body.string.contains(photos[0].id!.uuidString)))
+            #expect(try await visitor.get("/media/\(photos[0].id!.uuidString)").status == .notFound)
+            // Cancelled: nothing left in public, in the list, the sitemap or the photos.
+            let manager = try await TestFixtures.user(app, grants: [RoleGrant(role: .programmeManager)])
+            try await CampaignService(database: app.db, services: app.services).move(running, .cancel, reason: "Funding moved", actor: manager.id!)
+            #expect(try await visitor.get("/sq/fushata/\(slug)").status == .notFound)
+            #expect(!(try await visitor.get("/sq/fushata").body.string.contains(slug)))
+            #expect(!(try await visitor.get("/sitemap.xml").body.string.contains(slug)))
+            // A photo an article online shows stays with the article; the campaign's others go.
+            let shared = photos[1].id!
+            let inArticle = try await ArticleVersion.query(on: app.db).filter(\.$imageID == shared).count() > 0
+            #expect(try await visitor.get("/media/\(shared.uuidString)").status == (inArticle ? .ok : .notFound))
+            try await ArticleVersion.query(on: app.db).filter(\.$imageID == shared).set(\.$imageID, to: nil).update()
+            #expect(try await visitor.get("/media/\(shared.uuidString)").status == .notFound)
+        }
+    }
+
+    @Test("results: grants, training, events, reach and survivors per region; counts of people under 11 read 'fewer than 11', the totals stay")
+    func results() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 4, survivors: 24)
+            let survivors = try await Survivor.query(on: app.db).all()
+            let perRegion = Dictionary(grouping: survivors, by: \.$region.id).mapValues(\.count)
+            #expect(perRegion.values.allSatisfy { $0 < 11 }, "the demo's 24 survivors spread over the four regions")
+            let html = try await Browser(app).get("/en/results").body.string
+            #expect(html.contains("Survivors supported") && html.contains(">24<"), "the total of 24 is published")
+            let fewer = html.components(separatedBy: "fewer than 11").count - 1
+            #expect(fewer >= perRegion.count, "each region's small count of survivors is suppressed")
+            for count in Set(perRegion.values) { #expect(!html.contains("<dd>\(count)</dd>") || count >= 11) }
+            let grants = try await GrantContract.query(on: app.db).all().filter { ![.draft, .sentForSignature].contains($0.status) }
+            #expect(html.contains("Grants awarded") && html.contains("<dd>\(grants.count)</dd>"), "grants are public as they are")
+            // Albanian, with the same methods note.
+            let sq = try await Browser(app).get("/sq/rezultate").body.string
+            #expect(sq.contains("më pak se 11") && sq.contains("<html lang=\"sq\""))
+        }
+    }
+
+    @Test("the helplines set by the administrator show on every public page as numbers to call; about and contact read the settings")
+    func helplinesAndContact() async throws {
+        try await withFuqizo { app in
+            let visitor = Browser(app)
+            #expect(try await visitor.get("/en/about").body.string.contains("116 117"), "the national line until the administrator sets others")
+            let admin = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            var form = ProgrammeSettingsForm(ProgrammeSettings.defaults)
+            form.helplines = "Linja e qendrës | The centre's line | +355 4 222 2222\nPolicia | Police | 129"
+            form.contactEmail = "Info@Example.al"
+            form.partners = "Shoqata Partnere\nBashkia Kukës"
+            guard case .success = try await SettingsService(database: app.db, services: app.services).update(form, actor: admin.id!) else {
+                Issue.record("the settings were refused")
+                return
+            }
+            for path in ["/sq", "/en/news", "/sq/fushata", "/en/results", "/sq/kontakt", "/en/no-such-page"] {
+                let html = try await visitor.get(path).body.string
+                #expect(html.contains("href=\"tel:+35542222222\"") && html.contains("+355 4 222 2222"), "\(path) shows the helpline")
+                #expect(!html.contains("116 117"), "\(path) no longer shows the replaced line")
+            }
+            #expect(try await visitor.get("/en/contact").body.string.contains("mailto:info@example.al"))
+            #expect(try await visitor.get("/sq/rreth-programit").body.string.contains("Bashkia Kukës"))
+            // A helpline that does not read is refused with the field named, and nothing changes.
+            form.helplines = "Linja | Line | call us"
+            guard case .failure(let errors) = try await SettingsService(database: app.db, services: app.services).update(form, actor: admin.id!) else {
+                Issue.record("a bad helpline was accepted")
+                return
+            }
+            #expect(errors["helplines"] == "settings.error.helplines")
+            #expect(try await visitor.get("/en").body.string.contains("+355 4 222 2222"))
+        }
+    }
+}
+
 @Suite("Articles' Markdown")
 struct SafeMarkdownTests {
     @Test("raw HTML comes out as text, links keep only safe addresses with rel=noopener, images become their description")

@@ -167,6 +167,25 @@ def test_campaign_with_reach_photo_and_news_read_on_a_phone(server, chromium):
     visitor.wait_for_load_state()
     assert visitor.url != albanian, "the article is not one step back"
 
+    # Started, the campaign is public with its actions, reach and photo; the visitor reads it,
+    # then the results, with the helplines on each page.
+    visit(officer, campaign)
+    click(officer, "form[action$='/start'] button")
+    visit(visitor, server.url + "/sq/fushata")
+    visitor.locator("main a", has_text="Njihni shenjat").click()
+    visitor.wait_for_load_state()
+    check_accessibility(visitor)
+    text = visitor.locator("main").inner_text()
+    assert "162" in text and "12.500" in text and "4.500" not in text, text
+    assert visitor.locator("main ul.evidence img").get_attribute("alt") == "Vullnetarë me fletëpalosje, të parë nga larg"
+    assert "116 117" in visitor.locator("aside.helplines").inner_text()
+    assert visitor.evaluate("document.documentElement.scrollWidth") <= 360
+    visit(visitor, server.url + "/sq/rezultate")
+    check_accessibility(visitor)
+    text = visitor.locator("main").inner_text()
+    assert "Grante të dhëna" in text and "Të mbijetuara të mbështetura" in text and "më pak se 11" in text, text
+
     # Signed out, every public page passes axe and fits the phone.
-    for path in ("/sq", "/en", "/sq/lajme", "/en/news", "/sq/nuk-ka-faqe-te-tille"):
+    for path in ("/sq", "/en", "/sq/lajme", "/en/news", "/sq/nuk-ka-faqe-te-tille", "/en/campaigns", "/en/results",
+                 "/sq/rreth-programit", "/en/about", "/sq/kontakt", "/en/contact"):
         fits_a_phone(visitor, server.url + path)

@@ -8,6 +8,12 @@ public enum CampaignStatus: String, CaseIterable, Codable, Sendable {
     case cancelled
 
     public var catalogKey: String { "campaign.status.\(rawValue)" }
+
+    /// On the public website: under way or done. A planned campaign may still change or be
+    /// dropped, and a cancelled one has nothing to show.
+    public var isPublic: Bool { self == .running || self == .completed }
+
+    public static let publicCases = allCases.filter(\.isPublic)
 }
 
 public enum CampaignEvent: String, CaseIterable, Sendable, Equatable {

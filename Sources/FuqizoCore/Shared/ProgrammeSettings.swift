@@ -18,15 +18,23 @@ public struct ProgrammeSettings: Codable, Sendable, Equatable {
     public var smallCellPublic: Int
     /// Months after case closure before identity data is destroyed.
     public var retentionMonths: Int
+    /// What the public website shows. Optional in the stored document, which predates them:
+    /// a document saved before reads with the defaults below.
+    public var helplines: [Helpline]?
+    public var contactEmail: String?
+    public var contactPhone: String?
+    public var contactAddress: String?
+    public var partners: [String]?
 
     public static let defaults = ProgrammeSettings(
         programmeNameSq: "Fuqizo", programmeNameEn: "Fuqizo", reference: "", implementingOrganisation: "",
         donor: "European Union", currency: "EUR", startDate: "", endDate: "",
-        smallCellDonor: 5, smallCellPublic: 11, retentionMonths: 24)
+        smallCellDonor: 5, smallCellPublic: 11, retentionMonths: 24, helplines: Helpline.defaults)
 
     public init(programmeNameSq: String, programmeNameEn: String, reference: String, implementingOrganisation: String,
                 donor: String, currency: String, startDate: String, endDate: String, smallCellDonor: Int,
-                smallCellPublic: Int, retentionMonths: Int) {
+                smallCellPublic: Int, retentionMonths: Int, helplines: [Helpline]? = nil, contactEmail: String? = nil,
+                contactPhone: String? = nil, contactAddress: String? = nil, partners: [String]? = nil) {
         self.programmeNameSq = programmeNameSq
         self.programmeNameEn = programmeNameEn
         self.reference = reference
@@ -38,7 +46,15 @@ public struct ProgrammeSettings: Codable, Sendable, Equatable {
         self.smallCellDonor = smallCellDonor
         self.smallCellPublic = smallCellPublic
         self.retentionMonths = retentionMonths
+        self.helplines = helplines
+        self.contactEmail = contactEmail
+        self.contactPhone = contactPhone
+        self.contactAddress = contactAddress
+        self.partners = partners
     }
+
+    /// The helplines the public pages show: the administrator's, or the national ones.
+    public var publicHelplines: [Helpline] { helplines ?? Helpline.defaults }
 
     public func name(_ language: Language) -> String { language == .sq ? programmeNameSq : programmeNameEn }
 }
@@ -56,6 +72,13 @@ public struct ProgrammeSettingsForm: Codable, Sendable {
     public var smallCellDonor = ""
     public var smallCellPublic = ""
     public var retentionMonths = ""
+    /// One helpline per line: Albanian name | English name | number.
+    public var helplines = ""
+    public var contactEmail = ""
+    public var contactPhone = ""
+    public var contactAddress = ""
+    /// One partner per line.
+    public var partners = ""
 
     public init() {}
 
@@ -72,6 +95,11 @@ public struct ProgrammeSettingsForm: Codable, Sendable {
         smallCellDonor = try form.text(.smallCellDonor)
         smallCellPublic = try form.text(.smallCellPublic)
         retentionMonths = try form.text(.retentionMonths)
+        helplines = try form.text(.helplines)
+        contactEmail = try form.text(.contactEmail)
+        contactPhone = try form.text(.contactPhone)
+        contactAddress = try form.text(.contactAddress)
+        partners = try form.text(.partners)
     }
 
     public init(_ settings: ProgrammeSettings) {
@@ -86,6 +114,11 @@ public struct ProgrammeSettingsForm: Codable, Sendable {
         smallCellDonor = String(settings.smallCellDonor)
         smallCellPublic = String(settings.smallCellPublic)
         retentionMonths = String(settings.retentionMonths)
+        helplines = settings.publicHelplines.map { "\($0.nameSq) | \($0.nameEn) | \($0.number)" }.joined(separator: "\n")
+        contactEmail = settings.contactEmail ?? ""
+        contactPhone = settings.contactPhone ?? ""
+        contactAddress = settings.contactAddress ?? ""
+        partners = (settings.partners ?? []).joined(separator: "\n")
     }
 
     public func validated() -> Result<ProgrammeSettings, FieldErrors> {
@@ -111,12 +144,69 @@ public struct ProgrammeSettingsForm: Codable, Sendable {
         let donorCell = whole(smallCellDonor, "smallCellDonor", SmallCells.floor...100)
         let publicCell = whole(smallCellPublic, "smallCellPublic", SmallCells.floor...100)
         let retention = whole(retentionMonths, "retentionMonths", 1...120)
+        let lines = Helpline.parse(helplines)
+        if lines == nil { errors.add("helplines", "settings.error.helplines") }
+        else if lines?.isEmpty == true { errors.add("helplines", "settings.error.helplineRequired") }
+        let email = Text.clean(contactEmail)
+        if let email, !Text.isEmail(email) { errors.add("contactEmail", "form.error.email") }
+        let phone = Text.clean(contactPhone)
+        if let phone, !Helpline.isNumber(phone) { errors.add("contactPhone", "settings.error.phone") }
+        let address = Text.clean(contactAddress)
+        if (address?.count ?? 0) > 300 { errors.add("contactAddress", "form.error.tooLong") }
+        let partnerNames = partners.split(whereSeparator: \.isNewline).compactMap { Text.clean(String($0)) }
+        if partnerNames.count > 30 || partnerNames.contains(where: { $0.count > 150 }) { errors.add("partners", "settings.error.partners") }
         guard errors.isEmpty else { return .failure(errors) }
         return .success(ProgrammeSettings(
             programmeNameSq: Text.clean(programmeNameSq)!, programmeNameEn: Text.clean(programmeNameEn)!,
             reference: Text.clean(reference) ?? "", implementingOrganisation: Text.clean(implementingOrganisation) ?? "",
             donor: Text.clean(donor) ?? "", currency: code, startDate: start ?? "", endDate: end ?? "",
-            smallCellDonor: donorCell, smallCellPublic: publicCell, retentionMonths: retention))
+            smallCellDonor: donorCell, smallCellPublic: publicCell, retentionMonths: retention, helplines: lines,
+            contactEmail: email.map(Text.normalisedEmail), contactPhone: phone, contactAddress: address,
+            partners: partnerNames.isEmpty ? nil : partnerNames))
+    }
+}
+
+/// A telephone line the public website shows to someone who may be in danger.
+public struct Helpline: Codable, Sendable, Equatable {
+    public var nameSq: String
+    public var nameEn: String
+    public var number: String
+
+    public init(nameSq: String, nameEn: String, number: String) {
+        self.nameSq = nameSq
+        self.nameEn = nameEn
+        self.number = number
+    }
+
+    public func name(_ language: Language) -> String { language == .sq ? nameSq : nameEn }
+
+    /// The number as a `tel:` address: its digits and a leading plus.
+    public var dialable: String { "tel:" + number.filter { $0 == "+" || $0.isASCII && $0.isNumber } }
+
+    /// Albania's free national line for women and girls, and the State Police. The
+    /// administrator checks and completes them in the settings.
+    public static let defaults = [
+        Helpline(nameSq: "Linja Kombëtare e Këshillimit për Gra dhe Vajza", nameEn: "National counselling line for women and girls", number: "116 117"),
+        Helpline(nameSq: "Policia e Shtetit", nameEn: "State Police", number: "129"),
+    ]
+
+    /// Digits with spaces, hyphens and a leading plus; 3 to 20 characters.
+    public static func isNumber(_ text: String) -> Bool {
+        guard (3...20).contains(text.count), text.first.map({ $0 == "+" || $0.isASCII && $0.isNumber }) == true else { return false }
+        return text.dropFirst().allSatisfy { $0 == " " || $0 == "-" || $0.isASCII && $0.isNumber }
+    }
+
+    /// The settings' lines ("Albanian name | English name | number"), blank lines skipped; nil
+    /// when a line does not read or there are more than eight.
+    public static func parse(_ text: String) -> [Helpline]? {
+        var found: [Helpline] = []
+        for line in text.split(whereSeparator: \.isNewline) where Text.clean(String(line)) != nil {
+            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].count <= 100, parts[1].count <= 100,
+                  isNumber(parts[2]) else { return nil }
+            found.append(Helpline(nameSq: parts[0], nameEn: parts[1], number: parts[2]))
+        }
+        return found.count <= 8 ? found : nil
     }
 }
 

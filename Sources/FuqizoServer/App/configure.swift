@@ -63,6 +63,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.middleware.use(FormInputMiddleware())
     app.middleware.use(RecordAccessMiddleware())
 
+    app.resultsCache = ResultsCache()
     MetricsRegistry.shared.bootstrap()
     try routes(app)
 

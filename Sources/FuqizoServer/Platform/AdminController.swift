@@ -169,6 +169,11 @@ struct AdminController: RouteCollection {
             FieldContext("smallCellDonor", label: "field.smallCellDonor", kind: "number", value: form.smallCellDonor, errors: errors, required: true, hint: "settings.smallCell.hint"),
             FieldContext("smallCellPublic", label: "field.smallCellPublic", kind: "number", value: form.smallCellPublic, errors: errors, required: true),
             FieldContext("retentionMonths", label: "field.retentionMonths", kind: "number", value: form.retentionMonths, errors: errors, required: true, hint: "settings.retention.hint"),
+            FieldContext("helplines", label: "field.helplines", kind: "textarea", value: form.helplines, errors: errors, required: true, hint: "settings.helplines.hint"),
+            FieldContext("contactEmail", label: "field.contactEmail", kind: "email", value: form.contactEmail, errors: errors, hint: "settings.contact.hint"),
+            FieldContext("contactPhone", label: "field.contactPhone", kind: "tel", value: form.contactPhone, errors: errors),
+            FieldContext("contactAddress", label: "field.contactAddress", kind: "textarea", value: form.contactAddress, errors: errors),
+            FieldContext("partners", label: "field.partners", kind: "textarea", value: form.partners, errors: errors, hint: "settings.partners.hint"),
         ]
         return try await req.page("admin/settings", title: "settings.title", SettingsPage(fields: fields), status: status)
     }

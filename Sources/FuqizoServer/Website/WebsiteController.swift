@@ -29,38 +29,81 @@ struct WebsiteController: RouteCollection {
 
     func page(_ req: Request, _ language: Language, segments: [String]) async throws -> Response {
         req.language = language
-        guard let page = PublicSite.Page(language: language, segments: segments) else { return try await missing(req) }
+        let settings = try await SettingsService(database: req.db, services: req.services).current()
+        guard let page = PublicSite.Page(language: language, segments: segments) else { return try await missing(req, settings) }
+        func layout(_ twin: PublicSite.Page?, _ title: String, _ description: String, ogType: String = "website", ogImage: String? = nil) -> WebsiteLayout {
+            WebsiteLayout(req, page: page, twin: twin, settings: settings, title: title, description: description, ogType: ogType, ogImage: ogImage)
+        }
+        let service = service(req)
         switch page {
         case .home:
-            let latest = try await service(req).news(page: 1, pageSize: 3).rows
-            return try await render(req, "website/home", WebsiteLayout(req, page: .home, twin: .home, title: req.t("site.home.title"),
-                                                                      description: req.t("site.home.description")),
-                                    WebsiteContext.Home(latest: latest.map { WebsiteContext.teaser($0, language) }))
-        case .news:
-            let found = try await service(req).news(page: (try? req.query.decode(PageQuery.self))?.page)
-            return try await render(req, "website/news", WebsiteLayout(req, page: .news, twin: .news, title: req.t("site.news.title"),
-                                                                      description: req.t("site.news.description")),
+            let latest = try await service.news(page: 1, pageSize: 3).rows
+            let campaigns = try await service.campaigns().prefix(2)
+            let regions = try await GeographyDirectory.load(on: req.db).regions.map { $0.name(language) }
+            return try await render(req, "website/home", layout(.home, req.t("site.home.title"), req.t("site.home.description")),
+                                    WebsiteContext.Home(latest: latest.map { WebsiteContext.teaser($0, language) },
+                                                        campaigns: campaigns.map { WebsiteContext.teaser($0, req) }, regions: regions,
+                                                        results: PublicSite.Page.section(.results).path(language)))
+        case .section(.about):
+            let regions = try await GeographyDirectory.load(on: req.db).regions.map { $0.name(language) }
+            let facts = [("site.about.implementer", settings.implementingOrganisation), ("site.about.donor", settings.donor),
+                         ("site.about.reference", settings.reference),
+                         ("site.about.period", settings.startDate.isEmpty ? "" : EventContext.dates(settings.startDate, settings.endDate, language))]
+                .filter { !$0.1.isEmpty }.map { WebsiteContext.Figure(label: req.t($0.0), value: $0.1) }
+            return try await render(req, "website/about", layout(page, req.t("site.about.title"), req.t("site.about.description")),
+                                    WebsiteContext.About(regions: regions, facts: facts, partners: settings.partners ?? []))
+        case .section(.contact):
+            let phone = settings.contactPhone
+            return try await render(req, "website/contact", layout(page, req.t("site.contact.title"), req.t("site.contact.description")),
+                                    WebsiteContext.Contact(email: settings.contactEmail, phone: phone,
+                                                           dial: phone.map { Helpline(nameSq: "", nameEn: "", number: $0).dialable },
+                                                           address: settings.contactAddress))
+        case .section(.news):
+            let found = try await service.news(page: (try? req.query.decode(PageQuery.self))?.page)
+            return try await render(req, "website/news", layout(page, req.t("site.news.title"), req.t("site.news.description")),
                                     WebsiteContext.News(rows: found.rows.map { WebsiteContext.teaser($0, language) },
                                                         pages: PageLinks(found.pager) { PublicSite.Page.news.path(language) + "?page=\($0)" }))
+        case .section(.campaigns):
+            return try await render(req, "website/campaigns", layout(page, req.t("site.campaigns.title"), req.t("site.campaigns.description")),
+                                    WebsiteContext.Campaigns(rows: try await service.campaigns().map { WebsiteContext.teaser($0, req) }))
+        case .section(.results):
+            let figures = try await req.application.resultsCache.figures(at: req.services.clock.now()) {
+                try await ResultsService(database: req.db).figures()
+            }
+            return try await render(req, "website/results", layout(page, req.t("site.results.title"), req.t("site.results.description")),
+                                    WebsiteContext.results(req, figures, settings: settings))
+        case .section(.library):
+            return try await missing(req, settings)
         case .article(let slug):
-            guard let (row, text) = try await service(req).article(slug: slug, language: language) else { return try await missing(req) }
+            guard let (row, text) = try await service.article(slug: slug, language: language) else { return try await missing(req, settings) }
             let other: Language = language == .sq ? .en : .sq
             let teaser = WebsiteContext.teaser(row, language)
             let image = row.imageID.map { "/media/\($0.uuidString)" }
             return try await render(req, "website/article",
-                                    WebsiteLayout(req, page: page, twin: .article(slug: row.slug(other)), title: teaser.title, description: teaser.summary,
-                                                  ogType: "article", ogImage: image),
+                                    layout(.article(slug: row.slug(other)), teaser.title, teaser.summary, ogType: "article", ogImage: image),
                                     WebsiteContext.ArticlePage(title: teaser.title, summary: teaser.summary, published: teaser.published, isoDate: teaser.isoDate,
                                                                body: SafeMarkdown.html(language.pick(text.bodySq, text.bodyEn)), image: image,
                                                                alt: language.pick(text.altSq ?? "", text.altEn ?? "")))
+        case .campaign(let slug):
+            guard let campaign = try await service.campaign(slug: slug) else { return try await missing(req, settings) }
+            let campaigns = CampaignService(database: req.db, services: req.services)
+            let evidence = EvidenceService(database: req.db, services: req.services)
+            let items = try await evidence.evidence(of: campaign).filter(\.isPhoto)
+            let shown = try await evidence.publicity(of: items, campaign: campaign)
+            let photos = items.filter { $0.id.flatMap { shown[$0] } == true }
+            let context = WebsiteContext.campaign(req, campaign, actions: try await campaigns.actions(of: campaign),
+                                                  mentions: try await campaigns.mentions(of: campaign), photos: photos,
+                                                  regions: try await GeographyDirectory.load(on: req.db).regions)
+            return try await render(req, "website/campaign", layout(page, context.title, context.description,
+                                                                    ogImage: context.photos.first?.src), context)
         case .feed:
-            return try await feed(req, language)
+            return try await feed(req, language, settings: settings)
         }
     }
 
     /// "Not found", in the page's language, with the way back home.
-    private func missing(_ req: Request) async throws -> Response {
-        try await render(req, "website/missing", WebsiteLayout(req, page: .home, twin: .home, title: req.t("site.missing.title"),
+    private func missing(_ req: Request, _ settings: ProgrammeSettings) async throws -> Response {
+        try await render(req, "website/missing", WebsiteLayout(req, page: .home, twin: .home, settings: settings, title: req.t("site.missing.title"),
                                                               description: req.t("site.missing.title")),
                          ["home": PublicSite.Page.home.path(req.language)], status: .notFound)
     }
@@ -90,10 +133,9 @@ struct WebsiteController: RouteCollection {
         return response
     }
 
-    private func feed(_ req: Request, _ language: Language) async throws -> Response {
+    private func feed(_ req: Request, _ language: Language, settings: ProgrammeSettings) async throws -> Response {
         let base = req.services.config.publicURL
         let rows = try await service(req).news(page: 1, pageSize: 20).rows
-        let settings = try await SettingsService(database: req.db, services: req.services).current()
         let xml = AtomFeed.render(
             id: base + PublicSite.Page.feed.path(language), title: "\(settings.name(language)) · \(req.t("site.news.title"))", language: language.rawValue,
             selfLink: base + PublicSite.Page.feed.path(language), alternate: base + PublicSite.Page.news.path(language),
@@ -111,7 +153,13 @@ struct WebsiteController: RouteCollection {
         let base = req.services.config.publicURL
         var addresses: [Sitemap.Address] = []
         for language in Language.allCases {
-            addresses += [PublicSite.Page.home, .news].map { Sitemap.Address(location: base + $0.path(language), modified: nil) }
+            let pages = [PublicSite.Page.home] + [PublicSite.Section.about, .news, .campaigns, .results, .contact].map(PublicSite.Page.section)
+            addresses += pages.map { Sitemap.Address(location: base + $0.path(language), modified: nil) }
+        }
+        for campaign in try await service(req).campaigns() {
+            for language in Language.allCases {
+                addresses.append(Sitemap.Address(location: base + PublicSite.Page.campaign(slug: campaign.slug).path(language), modified: nil))
+            }
         }
         for row in try await service(req).allOnline() {
             for language in Language.allCases {

@@ -84,14 +84,47 @@ struct WebsiteService {
         let campaignID: UUID
     }
 
-    /// A photo the public may see: one that an article online shows, whose consents still
-    /// hold. Its bytes and type, or nil.
+    struct CampaignTeaser: Decodable {
+        let reference: String
+        let titleSq: String
+        let titleEn: String
+        let descriptionSq: String
+        let descriptionEn: String
+        let startsOn: String
+        let endsOn: String
+        let status: CampaignStatus
+
+        var slug: String { reference.lowercased() }
+    }
+
+    private var publicCampaign: SQLQueryString {
+        "c.status IN (\(SQLList(CampaignStatus.publicCases.map { SQLBind($0.rawValue) })))"
+    }
+
+    /// The campaigns under way or done, the latest first (a programme runs a handful a year).
+    func campaigns() async throws -> [CampaignTeaser] {
+        try await sql.raw("""
+            SELECT c.reference, c.title_sq AS "titleSq", c.title_en AS "titleEn", c.description_sq AS "descriptionSq",
+                   c.description_en AS "descriptionEn", c.starts_on AS "startsOn", c.ends_on AS "endsOn", c.status
+            FROM campaigns c WHERE \(publicCampaign) ORDER BY c.starts_on DESC, c.reference DESC LIMIT 200
+            """).all(decoding: CampaignTeaser.self)
+    }
+
+    /// The public campaign whose reference the slug spells, or nil.
+    func campaign(slug: String) async throws -> Campaign? {
+        try await Campaign.query(on: database).filter(\.$reference == slug.uppercased())
+            .filter(\.$status ~~ CampaignStatus.publicCases).first()
+    }
+
+    /// A photo the public may see: one that an article online or a public campaign shows,
+    /// whose consents still hold. Its bytes and type, or nil.
     func photo(_ id: UUID, services: AppServices) async throws -> (bytes: Data, mediaType: String, digest: String)? {
         let sql = try self.sql
         guard let row = try await sql.raw("""
             SELECT e.digest, e.kind, e.campaign_id AS "campaignID" FROM campaign_evidence e
-            WHERE e.id = \(bind: id) AND EXISTS (SELECT 1 FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
-                                                 WHERE v.image_id = e.id AND \(online))
+            WHERE e.id = \(bind: id) AND (EXISTS (SELECT 1 FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
+                                                  WHERE v.image_id = e.id AND \(online))
+                                          OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = e.campaign_id AND \(publicCampaign)))
             """).first(decoding: PhotoRow.self),
             let kind = ImageKind(rawValue: row.kind),
             let evidence = try await CampaignEvidence.find(id, on: database),
