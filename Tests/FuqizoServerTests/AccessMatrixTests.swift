@@ -250,6 +250,10 @@ struct AccessMatrixTests {
         "POST /articles/:articleID/publish": communications,
         "POST /articles/:articleID/unpublish": communications,
         "GET /articles/:articleID/versions/:version": communications,
+        "GET /library": communications,
+        "POST /library": communications,
+        "GET /library/:publicationID": communications,
+        "POST /library/:publicationID/withdraw": communications,
         "GET /sq": everyone,
         "GET /sq/**": everyone,
         "GET /en": everyone,
@@ -257,6 +261,7 @@ struct AccessMatrixTests {
         "GET /sitemap.xml": everyone,
         "GET /robots.txt": everyone,
         "GET /media/:photoID": everyone,
+        "GET /publications/:documentID": everyone,
         "GET /events/:eventID/questionnaires": staff.union([.trainer]),
         "POST /events/:eventID/questionnaires/:purpose/links": staff.union([.trainer]),
         "GET /events/:eventID/tests/:phase": staff.union([.trainer]),
@@ -327,7 +332,7 @@ struct AccessMatrixTests {
     /// Path parameters that name one organisation's or one person's record. A route with one of
     /// them must name its record for the policy, so that the decision is made on the record
     /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
-    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID", ":campaignID", ":articleID"]
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID", ":campaignID", ":articleID", ":publicationID"]
 
     @Test("every route whose path names a record hands that record to the policy")
     func recordRoutesNameTheirRecord() async throws {
@@ -426,6 +431,10 @@ struct AccessMatrixTests {
                 Issue.record("could not make the test article")
                 return
             }
+            let publication = LibraryItem()
+            (publication.titleSq, publication.titleEn, publication.descriptionSq, publication.descriptionEn) = ("Raport", "Report", "", "")
+            (publication.kind, publication.year, publication.language, publication.addedBy, publication.addedAt) = (.report, 2026, .both, manager.$user.id, app.clock.now())
+            try await publication.create(on: app.db)
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -441,7 +450,7 @@ struct AccessMatrixTests {
                 ":eventID": event.id!.uuidString, ":registrationID": UUID().uuidString, ":purpose": "survey", ":phase": "preTest",
                 ":linkCode": "ZZZZZ-ZZZZZ",
                 ":campaignID": campaign.id!.uuidString, ":mentionID": UUID().uuidString, ":evidenceID": UUID().uuidString,
-                ":articleID": article.id!.uuidString, ":photoID": UUID().uuidString,
+                ":articleID": article.id!.uuidString, ":photoID": UUID().uuidString, ":publicationID": publication.id!.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

@@ -5,6 +5,7 @@ import FoundationXML
 #endif
 @testable import FuqizoCore
 @testable import FuqizoServer
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -220,6 +221,51 @@ struct PublicPagesTests {
         }
     }
 
+    @Test("the library: an officer adds a publication with its file (refused without its titles, or with a file that is not a document), the public lists and downloads it, withdrawing asks for a reason, removes the file and is audited")
+    func library() async throws {
+        try await withFuqizo { app in
+            let catalog = app.services.catalog
+            let officer = try await TestFixtures.user(app, grants: [RoleGrant(role: .communicationsOfficer)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: officer))
+            try await browser.get("/library")
+            let pdf = Array("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF".utf8)
+            let fields = [("titleSq", "Raporti vjetor"), ("titleEn", "Annual report"), ("kind", "report"), ("year", "2026"), ("language", "both")]
+            let untitled = try await browser.upload("/library", [("titleSq", ""), ("titleEn", "Annual report"), ("kind", "report"), ("year", "99999999999999999999"), ("language", "both")],
+                                                    file: ("file", "raporti.pdf", pdf))
+            #expect(untitled.status == .badRequest && untitled.body.string.contains(catalog.text("library.error.year", .sq))
+                    && untitled.body.string.contains("value=\"Annual report\""), "errors per field, what was typed kept")
+            let script = try await browser.upload("/library", fields, file: ("file", "raporti.html", Array("<script>alert(1)</script>".utf8)))
+            #expect(script.status == .badRequest && script.body.string.contains(catalog.text("document.error.unsupportedType", .sq)))
+            #expect(try await LibraryItem.query(on: app.db).count() == 0, "nothing kept from refused uploads")
+            #expect(try await browser.upload("/library", fields, file: ("file", "raporti.pdf", pdf)).status == .seeOther)
+            let item = try #require(try await LibraryItem.query(on: app.db).first())
+            // The public reads it in both languages and downloads the very bytes.
+            let visitor = Browser(app)
+            #expect(try await visitor.get("/sq/biblioteka").body.string.contains("Raporti vjetor"))
+            let english = try await visitor.get("/en/library").body.string
+            #expect(english.contains("Annual report") && english.contains("/publications/\(item.id!.uuidString)"))
+            let download = try await visitor.get("/publications/\(item.id!.uuidString)")
+            #expect(download.status == .ok && [UInt8](download.body.readableBytesView) == pdf
+                    && download.headers.first(name: .contentType) == "application/pdf"
+                    && download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
+            // Withdrawing asks first, then needs a reason.
+            let asked = try await browser.post("/library/\(item.id!.uuidString)/withdraw", [])
+            #expect(asked.status == .ok && asked.body.string.contains(catalog.text("library.withdrawTitle", .sq)))
+            #expect(try await browser.post("/library/\(item.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "")]).status == .badRequest)
+            #expect(try await browser.post("/library/\(item.id!.uuidString)/withdraw", [("confirmed", "yes"), ("reason", "Replaced by the 2027 edition")]).status == .seeOther)
+            #expect(try await visitor.get("/publications/\(item.id!.uuidString)").status == .notFound)
+            #expect(!(try await visitor.get("/en/library").body.string.contains("Annual report")))
+            let attachments = try await Attachment.query(on: app.db).count(), stored = try await StoredFileCount.of(app)
+            #expect(attachments == 0 && stored == 0, "the file is gone")
+            #expect(try await browser.get("/library").body.string.contains("Replaced by the 2027 edition"), "staff still see it, withdrawn, with the reason")
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$action ~~ ["library.added", "library.withdrawn"]).count()
+            #expect(audit == 2)
+            // Someone outside communications cannot add.
+            let evaluator = try await TestFixtures.user(app, grants: [RoleGrant(role: .evaluator)])
+            #expect(try await Browser(app, session: try await TestFixtures.session(app, for: evaluator)).get("/library").status == .forbidden)
+        }
+    }
+
     @Test("the helplines set by the administrator show on every public page as numbers to call; about and contact read the settings")
     func helplinesAndContact() async throws {
         try await withFuqizo { app in
@@ -250,6 +296,14 @@ struct PublicPagesTests {
             #expect(errors["helplines"] == "settings.error.helplines")
             #expect(try await visitor.get("/en").body.string.contains("+355 4 222 2222"))
         }
+    }
+}
+
+/// How many files are stored, whatever refers to them.
+enum StoredFileCount {
+    static func of(_ app: Application) async throws -> Int {
+        guard let sql = app.db as? any SQLDatabase else { return -1 }
+        return try await sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stored_files").first()?.decode(column: "n", as: Int.self) ?? -1
     }
 }
 

@@ -167,6 +167,11 @@ def test_campaign_with_reach_photo_and_news_read_on_a_phone(server, chromium):
     visitor.wait_for_load_state()
     assert visitor.url != albanian, "the article is not one step back"
 
+    # The demo's library, as staff keep it.
+    visit(officer, server.url + "/library")
+    assert officer.locator("main ul.teasers li").count() == 4
+    fits_a_phone(officer, server.url + "/library")
+
     # Started, the campaign is public with its actions, reach and photo; the visitor reads it,
     # then the results, with the helplines on each page.
     visit(officer, campaign)
@@ -187,5 +192,5 @@ def test_campaign_with_reach_photo_and_news_read_on_a_phone(server, chromium):
 
     # Signed out, every public page passes axe and fits the phone.
     for path in ("/sq", "/en", "/sq/lajme", "/en/news", "/sq/nuk-ka-faqe-te-tille", "/en/campaigns", "/en/results",
-                 "/sq/rreth-programit", "/en/about", "/sq/kontakt", "/en/contact"):
+                 "/sq/rreth-programit", "/en/about", "/sq/kontakt", "/en/contact", "/sq/biblioteka", "/en/library"):
         fits_a_phone(visitor, server.url + path)

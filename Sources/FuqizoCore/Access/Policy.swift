@@ -162,6 +162,8 @@ public enum Resource: Sendable, Equatable {
     case campaign
     /// One news article of the public site, whatever its state.
     case article
+    /// One publication of the public library, withdrawn or not.
+    case publication
 }
 
 public enum Decision: Sendable, Equatable {
@@ -330,7 +332,7 @@ public enum Policy {
 
         // Visibility: campaigns and the public site's content.
         case (.viewCampaigns, .none), (.viewCampaigns, .campaign), (.manageCampaigns, .none), (.manageCampaigns, .campaign),
-             (.viewCampaigns, .article), (.manageCampaigns, .article):
+             (.viewCampaigns, .article), (.manageCampaigns, .article), (.viewCampaigns, .publication), (.manageCampaigns, .publication):
             return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.communicationsOfficer)
         default:
             return false

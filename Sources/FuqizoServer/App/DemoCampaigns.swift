@@ -162,3 +162,29 @@ extension DemoData {
         }
     }
 }
+
+extension DemoData {
+    /// The public library: four publications, each a small valid PDF.
+    static func loadLibrary(app: Application) async throws {
+        guard let officer = try await User.query(on: app.db).filter(\.$email == "communicationsofficer@demo.fuqizo.invalid").first()?.id else { return }
+        let service = LibraryService(database: app.db, services: app.services)
+        let year = TiranaTime.today(at: app.clock.now()).year
+        let publications: [(String, String, String, String, PublicationKind, Int, PublicationLanguage)] = [
+            ("Vlerësimi i nevojave të OSHC-ve në katër rajone (demo)", "CSO needs assessment in four regions (demo)",
+             "Gjetjet e vlerësimit fillestar të kapaciteteve.", "Findings of the baseline capacity assessment.", .report, year, .both),
+            ("Udhëzues për punësimin e të mbijetuarave (demo)", "Guide to employing survivors (demo)",
+             "Për punëdhënësit: si të krijohet një vend pune i sigurt.", "For employers: how to make a workplace safe.", .guide, year, .sq),
+            ("Njihni shenjat e trafikimit (demo)", "Know the signs of trafficking (demo)",
+             "Fletëpalosja e fushatës në shkolla.", "The campaign's leaflet for schools.", .leaflet, year, .both),
+            ("Tregu i punës për gratë në Kukës dhe Dibër (demo)", "The labour market for women in Kukës and Dibër (demo)",
+             "", "", .study, year - 1, .en),
+        ]
+        for (index, item) in publications.enumerated() {
+            var form = LibraryForm()
+            (form.titleSq, form.titleEn, form.descriptionSq, form.descriptionEn) = (item.0, item.1, item.2, item.3)
+            (form.kind, form.year, form.language) = (item.4.rawValue, String(item.5), item.6.rawValue)
+            let (document, bytes) = CheckedDocument.demoScan(number: "botimi-\(index + 1)", filename: "botimi-\(index + 1).pdf")
+            _ = try await service.add(form, document: document, bytes: bytes, actor: officer)
+        }
+    }
+}

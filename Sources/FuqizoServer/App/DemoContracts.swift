@@ -183,10 +183,10 @@ extension DemoData {
 }
 
 extension CheckedDocument {
-    /// A small, valid PDF standing for a signed contract's scan.
-    static func demoScan(number: String) -> (CheckedDocument, [UInt8]) {
+    /// A small, valid PDF standing for a signed contract's scan (or, named, any demo document).
+    static func demoScan(number: String, filename: String? = nil) -> (CheckedDocument, [UInt8]) {
         let bytes = Array("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% \(number)\ntrailer<</Root 1 0 R>>\n%%EOF\n".utf8)
-        guard case .success(let document) = DocumentCheck.check(filename: "\(number)-nenshkruar.pdf", bytes: bytes, maximumBytes: ContractService.scanLimit) else {
+        guard case .success(let document) = DocumentCheck.check(filename: filename ?? "\(number)-nenshkruar.pdf", bytes: bytes, maximumBytes: ContractService.scanLimit) else {
             preconditionFailure("the demo scan is a valid PDF")
         }
         return (document, bytes)

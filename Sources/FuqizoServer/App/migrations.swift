@@ -59,4 +59,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateCampaigns())
     app.migrations.add(CreateCampaignEvidence())
     app.migrations.add(CreateArticles())
+    // Release 10
+    app.migrations.add(CreateLibrary())
 }

@@ -44,6 +44,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CampaignsController())
     try app.register(collection: CampaignActionsController())
     try app.register(collection: CampaignEvidenceController(uploadLimit: app.services.config.maxUploadBytes))
+    try app.register(collection: LibraryController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: ArticlesController())
     try app.register(collection: WebsiteController())
 

@@ -18,3 +18,11 @@ extension ResourceSource {
         return (article, article.resource)
     }
 }
+
+extension ResourceSource {
+    /// The library's publication named by `:publicationID`.
+    static let publication = ResourceSource.record(LibraryItem.self) { req in
+        let item = try await LibraryService(database: req.db, services: req.services).item(try req.id("publicationID"))
+        return (item, item.resource)
+    }
+}

@@ -92,12 +92,7 @@ struct EvidenceService {
             (evidence.identifiable, evidence.othersConsented) = (value.identifiable, value.othersConsented)
             (evidence.uploadedBy, evidence.uploadedAt) = (actor, now)
             try await database.writeTransaction { db in
-                guard let sql = db as? any SQLDatabase else { throw AppError.server }
-                try await sql.raw("""
-                    INSERT INTO stored_files (digest, size, content, created_at)
-                    VALUES (\(bind: checked.digest), \(bind: Int64(checked.size)), \(bind: Data(bytes)), \(bind: now))
-                    ON CONFLICT (digest) DO UPDATE SET size = excluded.size
-                    """).run()
+                try await DocumentStore.keep(digest: checked.digest, bytes: bytes, at: now, on: db)
                 try await evidence.create(on: db)
                 if let survivor {
                     let link = EvidenceConsent()
@@ -120,14 +115,9 @@ struct EvidenceService {
             throw AppError(status: .conflict, messageKey: "campaign.evidence.error.inArticle")
         }
         try await database.writeTransaction { db in
-            guard let sql = db as? any SQLDatabase else { throw AppError.server }
             try await EvidenceConsent.query(on: db).filter(\.$evidence.$id == evidence.requireID()).delete()
             try await evidence.delete(on: db)
-            try await sql.raw("""
-                DELETE FROM stored_files WHERE digest = \(bind: evidence.digest)
-                AND NOT EXISTS (SELECT 1 FROM attachments WHERE digest = \(bind: evidence.digest))
-                AND NOT EXISTS (SELECT 1 FROM campaign_evidence WHERE digest = \(bind: evidence.digest))
-                """).run()
+            try await DocumentStore.forget(digest: evidence.digest, on: db)
             try await services.audit.record(.init("campaign.evidenceRemoved", target: ("campaign", try campaign.requireID().uuidString), details: [
                 "reference": campaign.reference, "evidence": try evidence.requireID().uuidString, "reason": reason,
             ]), actor: actor, at: now, on: db)
@@ -137,10 +127,8 @@ struct EvidenceService {
     /// The stored bytes: a photo shown in the page, a document downloaded; never cached by
     /// shared caches.
     func file(_ evidence: CampaignEvidence) async throws -> Response {
-        guard let sql = database as? any SQLDatabase,
-              let row = try await sql.raw("SELECT content FROM stored_files WHERE digest = \(bind: evidence.digest)").first()
-        else { throw AppError.notFound }
-        let response = Response(status: .ok, body: .init(data: try row.decode(column: "content", as: Data.self)))
+        guard let content = try await DocumentStore.content(digest: evidence.digest, on: database) else { throw AppError.notFound }
+        let response = Response(status: .ok, body: .init(data: content))
         response.headers.replaceOrAdd(name: .contentType, value: evidence.mediaType)
         response.headers.replaceOrAdd(name: .contentDisposition, value: evidence.isPhoto
             ? DocumentStore.disposition(evidence.filename).replacingOccurrences(of: "attachment;", with: "inline;")

@@ -17,6 +17,8 @@ final class Attachment: Model, @unchecked Sendable {
         case visit
         /// A capacity-building event's agenda and materials, and its signed attendance sheets.
         case event
+        /// A publication of the public library (`LibraryItem`).
+        case publication
     }
 
     // managed fields
@@ -64,12 +66,7 @@ struct DocumentStore {
     /// bytes uploaded twice are stored once.
     static func attach(_ document: CheckedDocument, bytes: [UInt8], to owner: Attachment.Owner, _ id: UUID, label: String,
                        category: String? = nil, actor: UUID, at now: Date, on db: any Database) async throws -> Attachment {
-        guard let sql = db as? any SQLDatabase else { throw AppError.server }
-        try await sql.raw("""
-            INSERT INTO stored_files (digest, size, content, created_at)
-            VALUES (\(bind: document.digest), \(bind: Int64(document.size)), \(bind: Data(bytes)), \(bind: now))
-            ON CONFLICT (digest) DO UPDATE SET size = excluded.size
-            """).run()
+        try await keep(digest: document.digest, bytes: bytes, at: now, on: db)
         let attachment = Attachment()
         attachment.ownerType = owner.rawValue
         attachment.ownerID = id
@@ -88,13 +85,36 @@ struct DocumentStore {
     /// Removes an attachment inside the caller's transaction, and its bytes when no other
     /// attachment refers to them: "removed" means removed, not kept unseen forever.
     static func detach(_ attachment: Attachment, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { throw AppError.server }
         try await attachment.delete(on: db)
+        try await forget(digest: attachment.digest, on: db)
+    }
+
+    /// Stores bytes under their digest, inside the caller's transaction; the same bytes kept
+    /// twice are stored once.
+    static func keep(digest: String, bytes: [UInt8], at now: Date, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError.server }
         try await sql.raw("""
-            DELETE FROM stored_files WHERE digest = \(bind: attachment.digest)
-            AND NOT EXISTS (SELECT 1 FROM attachments WHERE digest = \(bind: attachment.digest))
-            AND NOT EXISTS (SELECT 1 FROM campaign_evidence WHERE digest = \(bind: attachment.digest))
+            INSERT INTO stored_files (digest, size, content, created_at)
+            VALUES (\(bind: digest), \(bind: Int64(bytes.count)), \(bind: Data(bytes)), \(bind: now))
+            ON CONFLICT (digest) DO UPDATE SET size = excluded.size
             """).run()
+    }
+
+    /// Removes the bytes under `digest` once no attachment or campaign evidence refers to them:
+    /// "removed" means removed, not kept unseen forever.
+    static func forget(digest: String, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError.server }
+        try await sql.raw("""
+            DELETE FROM stored_files WHERE digest = \(bind: digest)
+            AND NOT EXISTS (SELECT 1 FROM attachments WHERE digest = \(bind: digest))
+            AND NOT EXISTS (SELECT 1 FROM campaign_evidence WHERE digest = \(bind: digest))
+            """).run()
+    }
+
+    /// The bytes stored under `digest`, or nil.
+    static func content(digest: String, on db: any Database) async throws -> Data? {
+        guard let sql = db as? any SQLDatabase else { throw AppError.server }
+        return try await sql.raw("SELECT content FROM stored_files WHERE digest = \(bind: digest)").first()?.decode(column: "content", as: Data.self)
     }
 
     /// One attachment of one record, as a download; another record's attachment is not found.
@@ -105,10 +125,7 @@ struct DocumentStore {
     /// The file as a download: never shown inline, never cached by shared caches, its type
     /// the one its content was checked to be.
     func download(_ attachment: Attachment) async throws -> Response {
-        guard let sql = database as? any SQLDatabase,
-              let row = try await sql.raw("SELECT content FROM stored_files WHERE digest = \(bind: attachment.digest)").first()
-        else { throw AppError.notFound }
-        let content = try row.decode(column: "content", as: Data.self)
+        guard let content = try await Self.content(digest: attachment.digest, on: database) else { throw AppError.notFound }
         let response = Response(status: .ok, body: .init(data: content))
         let kind = DocumentKind(rawValue: attachment.kind) ?? .legacyOffice
         response.headers.replaceOrAdd(name: .contentType, value: kind.mediaType)

@@ -82,6 +82,7 @@ enum Navigation {
         entries.append((SiteURL.events.path, "nav.events", Policy.decide(actor, .viewEvents).isAllowed))
         entries.append((SiteURL.campaigns.path, "nav.campaigns", Policy.decide(actor, .viewCampaigns).isAllowed))
         entries.append((SiteURL.articles.path, "nav.articles", Policy.decide(actor, .viewCampaigns).isAllowed))
+        entries.append((SiteURL.library.path, "nav.library", Policy.decide(actor, .viewCampaigns).isAllowed))
         entries.append((SiteURL.grantFigures.path, "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
         entries.append((SiteURL.survivorStatistics.path, "nav.survivorStatistics", Policy.decide(actor, .viewSurvivorStatistics).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed

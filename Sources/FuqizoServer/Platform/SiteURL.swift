@@ -45,6 +45,7 @@ enum SiteURL: Sendable, Equatable {
     case questionnaires(UUID), eventTest(event: UUID, phase: LinkPurpose), answerCode, answer(code: String)
     case campaigns, newCampaign, campaign(UUID), editCampaign(UUID), newCampaignAction(UUID), campaignAction(campaign: UUID, action: UUID)
     case articles, newArticle, article(UUID), articleVersion(article: UUID, number: Int)
+    case library, publication(UUID)
 
     var path: String {
         switch self {
@@ -149,6 +150,8 @@ enum SiteURL: Sendable, Equatable {
         case .newArticle: "/articles/new"
         case .article(let id): "/articles/\(id.uuidString)"
         case .articleVersion(let article, let number): "/articles/\(article.uuidString)/versions/\(number)"
+        case .library: "/library"
+        case .publication(let id): "/library/\(id.uuidString)"
         case .csoPeople(let id): "/organisations/\(id.uuidString)/people"
         case .csoPerson(let organisation, let person): "/organisations/\(organisation.uuidString)/people/\(person.uuidString)"
         }
@@ -175,7 +178,7 @@ enum SiteURL: Sendable, Equatable {
         "newSurvivor": .newSurvivor, "referrals": .referrals, "contracts": .contracts, "myGrants": .myGrants, "club": .club, "survivorStatistics": .survivorStatistics,
         "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap, "events": .events, "newEvent": .newEvent,
         "verifyCertificate": .verifyCertificate, "answerCode": .answerCode, "campaigns": .campaigns, "newCampaign": .newCampaign,
-        "articles": .articles, "newArticle": .newArticle,
+        "articles": .articles, "newArticle": .newArticle, "library": .library,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,

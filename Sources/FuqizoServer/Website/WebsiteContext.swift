@@ -58,7 +58,7 @@ struct WebsiteLayout: Encodable {
         otherLabelKey = "language.\(other.rawValue)"
         self.ogType = ogType
         self.ogImage = ogImage.map { base + $0 }
-        let sections: [PublicSite.Section] = [.about, .news, .campaigns, .results, .contact]
+        let sections: [PublicSite.Section] = [.about, .news, .campaigns, .results, .library, .contact]
         nav = [Link(href: PublicSite.Page.home.path(language), labelKey: "site.nav.home", current: page == .home)]
             + sections.map { Link(href: PublicSite.Page.section($0).path(language), labelKey: "site.nav.\($0)", current: page.section == $0) }
             + [Link(href: SiteURL.publicCalls.path, labelKey: "nav.publicCalls", current: false)]
@@ -132,6 +132,17 @@ enum WebsiteContext {
         let phone: String?
         let dial: String?
         let address: String?
+    }
+
+    struct Publication: Encodable {
+        let href: String
+        let title: String
+        let details: String
+        let description: String
+    }
+
+    struct Library: Encodable {
+        let rows: [Publication]
     }
 
     // MARK: campaigns

@@ -17,6 +17,7 @@ struct WebsiteController: RouteCollection {
         routes.get("sitemap.xml", use: sitemap).access(.viewPublic)
         routes.get("robots.txt", use: robots).access(.viewPublic)
         routes.get("media", ":photoID", use: photo).access(.viewPublic)
+        routes.get("publications", ":documentID", use: publication).access(.viewPublic)
     }
 
     private func service(_ req: Request) -> WebsiteService {
@@ -73,7 +74,13 @@ struct WebsiteController: RouteCollection {
             return try await render(req, "website/results", layout(page, req.t("site.results.title"), req.t("site.results.description")),
                                     WebsiteContext.results(req, figures, settings: settings))
         case .section(.library):
-            return try await missing(req, settings)
+            let items = try await LibraryService(database: req.db, services: req.services).published()
+            return try await render(req, "website/library", layout(page, req.t("site.library.title"), req.t("site.library.description")),
+                                    WebsiteContext.Library(rows: items.compactMap { item, file in
+                                        item.id.map { WebsiteContext.Publication(href: "/publications/\($0.uuidString)", title: item.title(language),
+                                                                                 details: LibraryContext.details(req, item, file),
+                                                                                 description: language.pick(item.descriptionSq, item.descriptionEn)) }
+                                    }))
         case .article(let slug):
             guard let (row, text) = try await service.article(slug: slug, language: language) else { return try await missing(req, settings) }
             let other: Language = language == .sq ? .en : .sq
@@ -153,7 +160,7 @@ struct WebsiteController: RouteCollection {
         let base = req.services.config.publicURL
         var addresses: [Sitemap.Address] = []
         for language in Language.allCases {
-            let pages = [PublicSite.Page.home] + [PublicSite.Section.about, .news, .campaigns, .results, .contact].map(PublicSite.Page.section)
+            let pages = [PublicSite.Page.home] + [PublicSite.Section.about, .news, .campaigns, .results, .library, .contact].map(PublicSite.Page.section)
             addresses += pages.map { Sitemap.Address(location: base + $0.path(language), modified: nil) }
         }
         for campaign in try await service(req).campaigns() {
@@ -177,12 +184,21 @@ struct WebsiteController: RouteCollection {
             Allow: /en
             Allow: /calls
             Allow: /media
+            Allow: /publications
             Disallow: /
 
             Sitemap: \(req.services.config.publicURL)/sitemap.xml
 
             """
         return Self.validated(req, Response(status: .ok, body: .init(string: text)), contentType: "text/plain; charset=utf-8")
+    }
+
+    /// A library publication's file, while it is not withdrawn.
+    func publication(req: Request) async throws -> Response {
+        guard let file = try await LibraryService(database: req.db, services: req.services).publicFile(try req.id("documentID")) else {
+            throw AppError.notFound
+        }
+        return try await DocumentStore(database: req.db).download(file)
     }
 
     func photo(req: Request) async throws -> Response {

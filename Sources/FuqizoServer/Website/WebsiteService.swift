@@ -130,9 +130,9 @@ struct WebsiteService {
             let evidence = try await CampaignEvidence.find(id, on: database),
             let campaign = try await Campaign.find(row.campaignID, on: database),
             try await EvidenceService(database: database, services: services).publicity(of: [evidence], campaign: campaign)[id] == true,
-            let content = try await sql.raw("SELECT content FROM stored_files WHERE digest = \(bind: row.digest)").first()
+            let content = try await DocumentStore.content(digest: row.digest, on: database)
         else { return nil }
-        return (try content.decode(column: "content", as: Data.self), kind.mediaType, row.digest)
+        return (content, kind.mediaType, row.digest)
     }
 
     private struct Modified: Decodable { let last: Date? }

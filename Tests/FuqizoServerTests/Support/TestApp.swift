@@ -93,6 +93,7 @@ enum TestFixtures {
         try await DemoData.loadEvents(app: app, organisations: organisations)
         try await DemoData.loadCampaigns(app: app)
         try await DemoData.loadArticles(app: app)
+        try await DemoData.loadLibrary(app: app)
         for user in try await User.query(on: app.db).with(\.$roles).all()
         where user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
             user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),
