@@ -103,7 +103,10 @@ def test_lockout_after_wrong_passwords(server, page):
 
 
 def test_language_switch_is_remembered(server, page):
+    # Signed out, the address of the platform opens the public website, in Albanian first.
     visit(page, server.url + "/")
+    assert page.url == server.url + "/sq", page.url
+    visit(page, server.url + "/sign-in")
     assert page.locator("html").get_attribute("lang") == "sq"
     assert "Financuar nga Bashkimi Evropian" in page.locator("footer").inner_text()
     page.click("header form[action='/language'] button")
@@ -113,6 +116,8 @@ def test_language_switch_is_remembered(server, page):
     visit(page, server.url + "/sign-in")
     assert page.locator("h1").inner_text() == "Sign in"
     assert "Funded by the European Union" in page.locator("footer").inner_text()
+    visit(page, server.url + "/")
+    assert page.url == server.url + "/en", "the public website opens in the language chosen"
     visit(page, server.url + "/about/disclaimer")
     assert "sole responsibility" in page.locator("main").inner_text()
 

@@ -16,11 +16,10 @@ struct PlatformController: RouteCollection {
     }
 
     struct HomePage: Encodable {
-        let signedIn: Bool
         let programmeName: String
         let regions: [RegionCount]
         let organisationTotal: Int?
-        let work: WorkListContext?
+        let work: WorkListContext
     }
 
     struct RegionCount: Encodable {
@@ -28,7 +27,10 @@ struct PlatformController: RouteCollection {
         let organisations: Int
     }
 
-    func home(req: Request) async throws -> View {
+    /// Signed in, a person's work; signed out, the public website is the front door, in the
+    /// visitor's language.
+    func home(req: Request) async throws -> Response {
+        guard req.signedIn != nil else { return req.redirect(to: PublicSite.Page.home.path(req.language), redirectType: .normal) }
         let settings = try await SettingsService(database: req.db, services: req.services).current()
         var regions: [RegionCount] = []
         var total: Int?
@@ -38,10 +40,9 @@ struct PlatformController: RouteCollection {
             regions = zip(geography.regions, counts.perRegion).map { RegionCount(name: $0.name(req.language), organisations: $1) }
             total = counts.total
         }
-        let work = req.signedIn == nil ? nil : WorkListContext.build(try await req.work(), language: req.language, catalog: req.services.catalog,
-                                                                      today: TiranaTime.today(at: req.now))
+        let work = WorkListContext.build(try await req.work(), language: req.language, catalog: req.services.catalog, today: TiranaTime.today(at: req.now))
         return try await req.page("home", title: "home.title", HomePage(
-            signedIn: req.signedIn != nil, programmeName: settings.name(req.language), regions: regions, organisationTotal: total, work: work))
+            programmeName: settings.name(req.language), regions: regions, organisationTotal: total, work: work)).encodeResponse(for: req)
     }
 
     func disclaimer(req: Request) async throws -> View {
