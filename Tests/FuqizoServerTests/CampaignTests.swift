@@ -90,6 +90,18 @@ struct CampaignTests {
             let audited = try await AuditEntry.query(on: app.db).filter(\.$targetType == "campaign").all().map(\.action)
             #expect(audited.filter { $0 == "campaign.actionAdded" }.count == 3)
             #expect(audited.contains("campaign.reachRecorded") && audited.contains("campaign.reachCorrected") && audited.contains("campaign.created"))
+
+            // Completing asks first and needs a reason; a late reach figure is still taken after.
+            #expect(try await officer.post("\(page)/start").status == .seeOther)
+            let ask = try await officer.post("\(page)/complete")
+            #expect(ask.status == .ok && ask.body.string.contains(catalog.text("campaign.complete.confirmTitle", .sq)))
+            #expect(try await officer.post("\(page)/complete", [("confirmed", "yes"), ("reason", "")]).status == .badRequest)
+            #expect(try await Campaign.find(campaign.id, on: app.db)?.status == .running)
+            #expect(try await officer.post("\(page)/complete", [("confirmed", "yes"), ("reason", "Të gjitha veprimet u zhvilluan")]).status == .seeOther)
+            #expect(try await Campaign.find(campaign.id, on: app.db)?.status == .completed)
+            let completed = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "campaign.complete").first())
+            #expect(completed.details.contains("Të gjitha veprimet u zhvilluan"))
+            #expect(try await officer.post("\(page)/actions/\(actions[1].id!)/reach", [("impressions", "26000")]).status == .seeOther)
         }
     }
 

@@ -62,14 +62,8 @@ struct ArticleService {
     /// The library's photos an article may show: those whose consents allow the public to see them.
     func images() async throws -> [(evidence: CampaignEvidence, campaign: Campaign)] {
         let evidence = try await CampaignEvidence.query(on: database).with(\.$campaign).sort(\.$uploadedAt, .descending).all().filter(\.isPhoto)
-        let store = EvidenceService(database: database, services: services)
-        var shown: [(CampaignEvidence, Campaign)] = []
-        for (campaignID, items) in Dictionary(grouping: evidence, by: { $0.$campaign.id }) {
-            guard let campaign = items.first?.campaign else { continue }
-            let publicity = try await store.publicity(of: items, campaign: campaign)
-            shown += items.filter { publicity[$0.id ?? campaignID] == true }.map { ($0, campaign) }
-        }
-        return shown.sorted { $0.0.uploadedAt > $1.0.uploadedAt }
+        let publicity = try await EvidenceService(database: database, services: services).publicity(of: evidence)
+        return evidence.filter { $0.id.flatMap { publicity[$0] } == true }.map { ($0, $0.campaign) }
     }
 
     /// A slug not yet taken in that language: the title's, or with `-2`, `-3`… after it.

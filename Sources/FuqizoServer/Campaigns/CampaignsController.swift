@@ -88,7 +88,7 @@ struct CampaignsController: RouteCollection {
         let evidence = try await store.evidence(of: campaign)
         let context = try CampaignPageContext.page(
             req, campaign, actions: try await service.actions(of: campaign), mentions: try await service.mentions(of: campaign),
-            evidence: evidence, publicity: try await store.publicity(of: evidence, campaign: campaign),
+            evidence: evidence, publicity: try await store.publicity(of: evidence),
             regions: try await GeographyDirectory.load(on: req.db).regions, mentionForm: mention, mentionErrors: mentionErrors,
             evidenceForm: evidenceForm, evidenceErrors: evidenceErrors, uploadLimit: req.services.config.maxUploadBytes, today: service.today)
         return try await req.page("campaigns/campaign", title: "campaign.title", context, status: status)
@@ -105,22 +105,34 @@ struct CampaignsController: RouteCollection {
     }
 
     func start(req: Request) async throws -> Response { try await move(req, .start, flash: "campaign.startedFlash") }
-    func complete(req: Request) async throws -> Response { try await move(req, .complete, flash: "campaign.completedFlash") }
+
+    /// Completing closes the campaign's list of actions for good (its reach may still be
+    /// corrected): the officer confirms and says why now.
+    func complete(req: Request) async throws -> Response {
+        try await confirmedMove(req, .complete, title: "campaign.complete.confirmTitle", consequence: "campaign.complete.consequence",
+                                confirm: "campaign.complete", flash: "campaign.completedFlash")
+    }
 
     /// Cancelling ends the campaign for good: the officer sees so and says why.
     func cancel(req: Request) async throws -> Response {
+        try await confirmedMove(req, .cancel, title: "campaign.cancel.confirmTitle", consequence: "campaign.cancel.consequence",
+                                confirm: "campaign.cancel", flash: "campaign.cancelledFlash")
+    }
+
+    private func confirmedMove(_ req: Request, _ event: CampaignEvent, title: String, consequence: String, confirm: String,
+                               flash: String) async throws -> Response {
         let campaign = try req.record(Campaign.self)
         let id = try campaign.requireID()
-        _ = try campaign.status.transition(.cancel)
+        _ = try campaign.status.transition(event)
         switch try await req.confirmation({ $0.writtenReason() }, { form, errors in
-            ConfirmationContext(title: "campaign.cancel.confirmTitle", consequence: req.t("campaign.cancel.consequence", ["reference": campaign.reference]),
+            ConfirmationContext(title: title, consequence: req.t(consequence, ["reference": campaign.reference]),
                                 action: req.url.path, cancel: .campaign(id), fields: [ConfirmationContext.writtenReason(form, errors: errors)],
-                                confirm: "campaign.cancel")
+                                confirm: confirm)
         }) {
         case .ask(let response): return response
         case .reason(let reason):
-            try await service(req).move(campaign, .cancel, reason: reason, actor: try req.requireSignedIn().userID)
-            return Flash.redirect(req, to: .campaign(id), flash: "campaign.cancelledFlash")
+            try await service(req).move(campaign, event, reason: reason, actor: try req.requireSignedIn().userID)
+            return Flash.redirect(req, to: .campaign(id), flash: flash)
         }
     }
 

@@ -34,12 +34,14 @@ struct EvidenceService {
 
     /// Whether each piece of evidence may be shown to the public now, by the core's rule over
     /// the consents that cover it (read at each request: a withdrawal counts at once).
-    func publicity(of evidence: [CampaignEvidence], campaign: Campaign) async throws -> [UUID: Bool] {
+    /// One query, whichever campaigns the evidence belongs to.
+    func publicity(of evidence: [CampaignEvidence]) async throws -> [UUID: Bool] {
         guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        let ids = evidence.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
         let rows = try await sql.raw("""
             SELECT l.evidence_id AS "evidenceID", \(Self.consentHolds("l.survivor_id")) AS active
-            FROM campaign_evidence_consents l JOIN campaign_evidence e ON e.id = l.evidence_id
-            WHERE e.campaign_id = \(bind: try campaign.requireID())
+            FROM campaign_evidence_consents l WHERE l.evidence_id IN (\(SQLList(ids.map { SQLBind($0) })))
             """).all(decoding: ConsentRow.self)
         let consents = Dictionary(grouping: rows, by: \.evidenceID)
         return Dictionary(uniqueKeysWithValues: try evidence.map { item in

@@ -96,7 +96,7 @@ struct WebsiteController: RouteCollection {
             let campaigns = CampaignService(database: req.db, services: req.services)
             let evidence = EvidenceService(database: req.db, services: req.services)
             let items = try await evidence.evidence(of: campaign).filter(\.isPhoto)
-            let shown = try await evidence.publicity(of: items, campaign: campaign)
+            let shown = try await evidence.publicity(of: items)
             let photos = items.filter { $0.id.flatMap { shown[$0] } == true }
             let context = WebsiteContext.campaign(req, campaign, actions: try await campaigns.actions(of: campaign),
                                                   mentions: try await campaigns.mentions(of: campaign), photos: photos,

@@ -81,7 +81,6 @@ struct WebsiteService {
     private struct PhotoRow: Decodable {
         let digest: String
         let kind: String
-        let campaignID: UUID
     }
 
     struct CampaignTeaser: Decodable {
@@ -121,15 +120,14 @@ struct WebsiteService {
     func photo(_ id: UUID, services: AppServices) async throws -> (bytes: Data, mediaType: String, digest: String)? {
         let sql = try self.sql
         guard let row = try await sql.raw("""
-            SELECT e.digest, e.kind, e.campaign_id AS "campaignID" FROM campaign_evidence e
+            SELECT e.digest, e.kind FROM campaign_evidence e
             WHERE e.id = \(bind: id) AND (EXISTS (SELECT 1 FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
                                                   WHERE v.image_id = e.id AND \(online))
                                           OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = e.campaign_id AND \(publicCampaign)))
             """).first(decoding: PhotoRow.self),
             let kind = ImageKind(rawValue: row.kind),
             let evidence = try await CampaignEvidence.find(id, on: database),
-            let campaign = try await Campaign.find(row.campaignID, on: database),
-            try await EvidenceService(database: database, services: services).publicity(of: [evidence], campaign: campaign)[id] == true,
+            try await EvidenceService(database: database, services: services).publicity(of: [evidence])[id] == true,
             let content = try await DocumentStore.content(digest: row.digest, on: database)
         else { return nil }
         return (content, kind.mediaType, row.digest)
