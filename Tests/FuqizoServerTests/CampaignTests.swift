@@ -198,6 +198,45 @@ struct CampaignEvidenceTests {
         return (officer, "/campaigns/\(campaign.id!)")
     }
 
+    @Test("a large photo gets a copy of at most 1,200 pixels for the public pages, as free of metadata as the original; staff keep the original; removing it removes both")
+    func reducedCopy() async throws {
+        try await withFuqizo { app in
+            #expect(app.services.photoReducer.executable != nil, "vipsthumbnail is needed: scripts/test installs libvips-tools")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fuqizo-large-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            // A 2,400 × 1,600 camera photo with its position, made by libvips and tagged by exiftool.
+            let large = directory.appendingPathComponent("IMG_2041.jpg")
+            let vips = try #require(["/usr/bin/vips", "/usr/local/bin/vips"].first { FileManager.default.isExecutableFile(atPath: $0) })
+            let make = Process()
+            make.executableURL = URL(fileURLWithPath: vips)
+            make.arguments = ["gaussnoise", large.path + "[Q=95]", "2400", "1600"]
+            try make.run()
+            make.waitUntilExit()
+            try Self.exiftool(["-q", "-overwrite_original", "-GPSLatitude=42.0769", "-GPSLatitudeRef=N", "-SerialNumber=CAM12345", large.path])
+            let photo = [UInt8](try Data(contentsOf: large))
+            let (officer, page) = try await Self.campaign(app, .communicationsOfficer)
+            #expect(try await officer.upload("\(page)/evidence", [("altSq", "Sheshi"), ("altEn", "The square")], file: ("file", "IMG_2041.jpg", photo)).status == .seeOther)
+            let evidence = try #require(try await CampaignEvidence.query(on: app.db).first())
+            let reducedSize = try #require(evidence.reducedSize, "a smaller copy was made")
+            #expect(reducedSize < evidence.size / 2, "the copy is much lighter: \(reducedSize) of \(evidence.size) bytes")
+            // Public once the campaign runs: the visitor gets the copy, read back by exiftool.
+            #expect(try await officer.post("\(page)/start").status == .seeOther)
+            let served = try await Browser(app).get("/media/\(evidence.id!.uuidString)")
+            #expect(served.status == .ok && served.body.readableBytes == Int(reducedSize))
+            let copy = directory.appendingPathComponent("copy.jpg")
+            try Data(served.body.readableBytesView).write(to: copy)
+            let read = try Self.exiftool(["-a", "-G1", "-s", "-ImageWidth", "-ImageHeight", "-GPS:all", "-SerialNumber", copy.path])
+            #expect(read.contains("ImageWidth                      : 1200") && read.contains("ImageHeight                     : 800"), "\(read)")
+            #expect(!read.contains("GPS") && !read.contains("CAM12345"), "\(read)")
+            // Staff download the original (without its metadata, as always).
+            #expect(try await officer.get("\(page)/evidence/\(evidence.id!)").body.readableBytes == Int(evidence.size))
+            // Removed: both files go.
+            #expect(try await officer.post("\(page)/evidence/\(evidence.id!)/remove", [("confirmed", "yes"), ("reason", "Fotografi e gabuar")]).status == .seeOther)
+            #expect(try await StoredFileCount.of(app) == 0)
+        }
+    }
+
     @Test("a phone photo with its GPS position is kept without any metadata, as exiftool reads the stored file; people in it need a consent that holds, and a withdrawal withholds it")
     func photoStrippedAndConsented() async throws {
         try await withFuqizo { app in

@@ -127,6 +127,9 @@ struct FirstRunSetup: LifecycleHandler {
         }
         try await prepareDatabase(application, checkingKey: application.command != "keys")
         guard application.isServing else { return }
+        if application.services.photoReducer.executable == nil {
+            application.logger.warning("vipsthumbnail (Debian's libvips-tools) is not installed: campaign photos are shown to the public at their uploaded size.")
+        }
         if application.services.config.mailTransport == .log {
             application.logger.warning("""
                 FUQIZO_MAIL_TRANSPORT is log: every mail, with its sign-in links, is printed on this console. \

@@ -61,4 +61,5 @@ func registerMigrations(_ app: Application, resources: URL) {
     app.migrations.add(CreateArticles())
     // Release 10
     app.migrations.add(CreateLibrary())
+    app.migrations.add(AddReducedPhotos())
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import FuqizoCore
@@ -93,8 +94,13 @@ struct EvidenceService {
             (evidence.captionSq, evidence.captionEn, evidence.altSq, evidence.altEn) = (value.captionSq, value.captionEn, value.altSq, value.altEn)
             (evidence.identifiable, evidence.othersConsented) = (value.identifiable, value.othersConsented)
             (evidence.uploadedBy, evidence.uploadedAt) = (actor, now)
+            // Made before the transaction: resampling takes a moment and needs no lock.
+            let reduced = try await ImageKind(rawValue: checked.kind).asyncMap { await services.photoReducer.reduce(bytes, kind: $0) } ?? nil
+            let reducedDigest = reduced.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() }
+            (evidence.reducedDigest, evidence.reducedSize) = (reducedDigest, reduced.map { Int64($0.count) })
             try await database.writeTransaction { db in
                 try await DocumentStore.keep(digest: checked.digest, bytes: bytes, at: now, on: db)
+                if let reduced, let reducedDigest { try await DocumentStore.keep(digest: reducedDigest, bytes: reduced, at: now, on: db) }
                 try await evidence.create(on: db)
                 if let survivor {
                     let link = EvidenceConsent()
@@ -119,7 +125,7 @@ struct EvidenceService {
         try await database.writeTransaction { db in
             try await EvidenceConsent.query(on: db).filter(\.$evidence.$id == evidence.requireID()).delete()
             try await evidence.delete(on: db)
-            try await DocumentStore.forget(digest: evidence.digest, on: db)
+            for digest in [evidence.digest] + [evidence.reducedDigest].compactMap({ $0 }) { try await DocumentStore.forget(digest: digest, on: db) }
             try await services.audit.record(.init("campaign.evidenceRemoved", target: ("campaign", try campaign.requireID().uuidString), details: [
                 "reference": campaign.reference, "evidence": try evidence.requireID().uuidString, "reason": reason,
             ]), actor: actor, at: now, on: db)

@@ -61,6 +61,8 @@ struct AppServices: Sendable {
     let anchorKey: SecretKeyBytes
     /// The needs maps last added up, per round (capacity assessment).
     let needsMaps = NeedsMapMemory()
+    /// The public pages' smaller copies of campaign photos.
+    let photoReducer = PhotoReducer()
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config

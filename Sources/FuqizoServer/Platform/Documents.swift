@@ -107,7 +107,7 @@ struct DocumentStore {
         try await sql.raw("""
             DELETE FROM stored_files WHERE digest = \(bind: digest)
             AND NOT EXISTS (SELECT 1 FROM attachments WHERE digest = \(bind: digest))
-            AND NOT EXISTS (SELECT 1 FROM campaign_evidence WHERE digest = \(bind: digest))
+            AND NOT EXISTS (SELECT 1 FROM campaign_evidence WHERE digest = \(bind: digest) OR reduced_digest = \(bind: digest))
             """).run()
     }
 

@@ -116,11 +116,12 @@ struct WebsiteService {
     }
 
     /// A photo the public may see: one that an article online or a public campaign shows,
-    /// whose consents still hold. Its bytes and type, or nil.
+    /// whose consents still hold. Its smaller copy's bytes (the original's when it has none)
+    /// and type, or nil.
     func photo(_ id: UUID, services: AppServices) async throws -> (bytes: Data, mediaType: String, digest: String)? {
         let sql = try self.sql
         guard let row = try await sql.raw("""
-            SELECT e.digest, e.kind FROM campaign_evidence e
+            SELECT COALESCE(e.reduced_digest, e.digest) AS digest, e.kind FROM campaign_evidence e
             WHERE e.id = \(bind: id) AND (EXISTS (SELECT 1 FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
                                                   WHERE v.image_id = e.id AND \(online))
                                           OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = e.campaign_id AND \(publicCampaign)))

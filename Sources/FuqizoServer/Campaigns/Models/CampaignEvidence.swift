@@ -15,6 +15,9 @@ final class CampaignEvidence: Model, @unchecked Sendable {
     /// `jpeg`, `png`, `webp` or a document kind.
     @Field(key: "kind") var kind: String
     @Field(key: "size") var size: Int64
+    /// A photo's smaller copy for the public pages (`PhotoReducer`), when one was made.
+    @OptionalField(key: "reduced_digest") var reducedDigest: String?
+    @OptionalField(key: "reduced_size") var reducedSize: Int64?
     @Field(key: "caption_sq") var captionSq: String
     @Field(key: "caption_en") var captionEn: String
     @Field(key: "alt_sq") var altSq: String
