@@ -107,6 +107,8 @@ extension DemoData {
         guard let staff = try await User.query(on: app.db).filter(\.$email == "programmemanager@demo.fuqizo.invalid").first()?.id,
               let trainer = try await User.query(on: app.db).filter(\.$email == "trainer@demo.fuqizo.invalid").first()?.id else { return }
         let service = EventService(database: app.db, services: app.services)
+        // The training centre is in Tirana: its events count there on the public results page.
+        let tirana = try await GeographyDirectory.load(on: app.db).regions.first { $0.code == "TR" }?.id.uuidString ?? ""
         let people = try await CsoPerson.query(on: app.db).filter(\.$organisation.$id ~~ organisations).filter(\.$archived == false).sort(\.$name).all()
         guard !people.isEmpty else { return }
         let topics: [(String, String, String, [String])] = [
@@ -134,6 +136,7 @@ extension DemoData {
             form.domains = topic.3
             form.venue = index % 3 == 2 ? "" : "Qendra e Trajnimeve, Tiranë"
             form.online = index % 3 == 2 ? "yes" : ""
+            form.region = index % 3 == 2 ? "" : tirana
             form.capacity = "8"
             form.trainers = [trainer.uuidString]
             form.sessions = [EventForm.SessionRow(day: first.description, starts: "09:30", ends: "13:30"),
