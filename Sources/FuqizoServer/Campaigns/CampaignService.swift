@@ -14,7 +14,9 @@ struct CampaignService {
     var now: Date { services.clock.now() }
     var today: LocalDate { TiranaTime.today(at: now) }
 
+    /// Every change is audited here, and the public pages' memory of campaigns forgotten.
     private func audit(_ action: String, _ campaign: Campaign, _ details: [String: String] = [:], actor: UUID, on db: any Database) async throws {
+        services.publicCampaigns.forget()
         try await services.audit.record(.init(action, target: ("campaign", try campaign.requireID().uuidString),
                                               details: details.merging(["reference": campaign.reference]) { $1 }), actor: actor, at: now, on: db)
     }
@@ -133,6 +135,8 @@ struct CampaignService {
             if let reason { details["reason"] = reason }
             try await audit("campaign.\(event.rawValue)", campaign, details, actor: actor, on: db)
         }
+        // Again once committed: a visitor's request between the two may have kept the old state.
+        services.publicCampaigns.forget()
     }
 
     // MARK: actions and reach

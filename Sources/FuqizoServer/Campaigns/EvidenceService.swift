@@ -51,6 +51,30 @@ struct EvidenceService {
         })
     }
 
+    private struct ShownRow: Decodable {
+        let id: UUID
+        let identifiable: Bool
+        let othersConsented: Bool
+        let linked: Int
+        let holding: Int
+    }
+
+    /// Which of a campaign's pieces of evidence the public may see now, in one query: the
+    /// public campaign page keeps its photos' texts a while, but reads this at every view.
+    func shown(in campaignID: UUID) async throws -> Set<UUID> {
+        guard let sql = database as? any SQLDatabase else { throw AppError.server }
+        let rows = try await sql.raw("""
+            SELECT e.id, e.identifiable, e.others_consented AS "othersConsented",
+                   CAST((SELECT COUNT(*) FROM campaign_evidence_consents l WHERE l.evidence_id = e.id) AS BIGINT) AS linked,
+                   CAST((SELECT COUNT(*) FROM campaign_evidence_consents l WHERE l.evidence_id = e.id AND \(Self.consentHolds("l.survivor_id"))) AS BIGINT) AS holding
+            FROM campaign_evidence e WHERE e.campaign_id = \(bind: campaignID)
+            """).all(decoding: ShownRow.self)
+        return Set(rows.filter { row in
+            EvidencePublication.mayShow(identifiable: row.identifiable, othersConsented: row.othersConsented,
+                                        survivorConsents: Array(repeating: true, count: row.holding) + Array(repeating: false, count: max(0, row.linked - row.holding)))
+        }.map(\.id))
+    }
+
     /// A survivor's consent to photos and media holds: given, not withdrawn, her identity not destroyed.
     private static func consentHolds(_ survivor: String) -> SQLQueryString {
         """
@@ -107,6 +131,7 @@ struct EvidenceService {
                     (link.$evidence.id, link.survivorID, link.linkedBy, link.linkedAt) = (try evidence.requireID(), survivor, actor, now)
                     try await link.create(on: db)
                 }
+                services.publicCampaigns.forget()
                 try await services.audit.record(.init("campaign.evidenceAdded", target: ("campaign", try campaign.requireID().uuidString), details: [
                     "reference": campaign.reference, "evidence": try evidence.requireID().uuidString, "kind": checked.kind,
                     "identifiable": value.identifiable ? "yes" : "no", "consents": survivor == nil ? "0" : "1",
@@ -126,6 +151,7 @@ struct EvidenceService {
             try await EvidenceConsent.query(on: db).filter(\.$evidence.$id == evidence.requireID()).delete()
             try await evidence.delete(on: db)
             for digest in [evidence.digest] + [evidence.reducedDigest].compactMap({ $0 }) { try await DocumentStore.forget(digest: digest, on: db) }
+            services.publicCampaigns.forget()
             try await services.audit.record(.init("campaign.evidenceRemoved", target: ("campaign", try campaign.requireID().uuidString), details: [
                 "reference": campaign.reference, "evidence": try evidence.requireID().uuidString, "reason": reason,
             ]), actor: actor, at: now, on: db)

@@ -63,6 +63,8 @@ struct AppServices: Sendable {
     let needsMaps = NeedsMapMemory()
     /// The public pages' smaller copies of campaign photos.
     let photoReducer = PhotoReducer()
+    /// The public campaign pages' campaigns, actions and mentions, kept half a minute.
+    let publicCampaigns = PublicCampaignMemory()
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config

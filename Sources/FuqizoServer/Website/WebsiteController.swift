@@ -39,14 +39,14 @@ struct WebsiteController: RouteCollection {
         switch page {
         case .home:
             let latest = try await service.news(page: 1, pageSize: 3).rows
-            let campaigns = try await service.campaigns().prefix(2)
-            let regions = try await GeographyDirectory.load(on: req.db).regions.map { $0.name(language) }
+            let campaigns = try await service.campaigns(limit: 2)
+            let regions = try await service.regions().map { $0.name(language) }
             return try await render(req, "website/home", layout(.home, req.t("site.home.title"), req.t("site.home.description")),
                                     WebsiteContext.Home(latest: latest.map { WebsiteContext.teaser($0, language) },
                                                         campaigns: campaigns.map { WebsiteContext.teaser($0, req) }, regions: regions,
                                                         results: PublicSite.Page.section(.results).path(language)))
         case .section(.about):
-            let regions = try await GeographyDirectory.load(on: req.db).regions.map { $0.name(language) }
+            let regions = try await service.regions().map { $0.name(language) }
             let facts = [("site.about.implementer", settings.implementingOrganisation), ("site.about.donor", settings.donor),
                          ("site.about.reference", settings.reference),
                          ("site.about.period", settings.startDate.isEmpty ? "" : EventContext.dates(settings.startDate, settings.endDate, language))]
@@ -92,15 +92,16 @@ struct WebsiteController: RouteCollection {
                                                                body: SafeMarkdown.html(language.pick(text.bodySq, text.bodyEn)), image: image,
                                                                alt: language.pick(text.altSq ?? "", text.altEn ?? "")))
         case .campaign(let slug):
-            guard let campaign = try await service.campaign(slug: slug) else { return try await missing(req, settings) }
             let campaigns = CampaignService(database: req.db, services: req.services)
             let evidence = EvidenceService(database: req.db, services: req.services)
-            let items = try await evidence.evidence(of: campaign).filter(\.isPhoto)
-            let shown = try await evidence.publicity(of: items)
-            let photos = items.filter { $0.id.flatMap { shown[$0] } == true }
-            let context = WebsiteContext.campaign(req, campaign, actions: try await campaigns.actions(of: campaign),
-                                                  mentions: try await campaigns.mentions(of: campaign), photos: photos,
-                                                  regions: try await GeographyDirectory.load(on: req.db).regions)
+            guard let (campaign, actions, mentions, photos) = try await req.services.publicCampaigns.page(slug, at: req.services.clock.now(), load: {
+                guard let campaign = try await service.campaign(slug: slug) else { return nil }
+                return (campaign, try await campaigns.actions(of: campaign), try await campaigns.mentions(of: campaign),
+                        try await evidence.evidence(of: campaign).filter(\.isPhoto))
+            }) else { return try await missing(req, settings) }
+            let shown = try await evidence.shown(in: try campaign.requireID())
+            let context = WebsiteContext.campaign(req, campaign, actions: actions, mentions: mentions,
+                                                  photos: photos.filter { $0.id.map(shown.contains) == true }, regions: try await service.regions())
             return try await render(req, "website/campaign", layout(page, context.title, context.description,
                                                                     ogImage: context.photos.first?.src), context)
         case .feed:

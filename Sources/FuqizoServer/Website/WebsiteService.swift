@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -83,6 +84,21 @@ struct WebsiteService {
         let kind: String
     }
 
+    private struct RegionRow: Decodable {
+        let id: UUID
+        let code: String
+        let nameSq: String
+        let nameEn: String
+    }
+
+    /// The programme's regions in their order, without their municipalities: the public pages
+    /// need only names, and the full directory costs a fifth of a page.
+    func regions() async throws -> [GeographyDirectory.Region] {
+        try await sql.raw("""
+            SELECT id, code, name_sq AS "nameSq", name_en AS "nameEn" FROM programme_regions ORDER BY code
+            """).all(decoding: RegionRow.self).map { GeographyDirectory.Region(id: $0.id, code: $0.code, nameSq: $0.nameSq, nameEn: $0.nameEn, municipalityIDs: []) }
+    }
+
     struct CampaignTeaser: Decodable {
         let reference: String
         let titleSq: String
@@ -101,11 +117,11 @@ struct WebsiteService {
     }
 
     /// The campaigns under way or done, the latest first (a programme runs a handful a year).
-    func campaigns() async throws -> [CampaignTeaser] {
+    func campaigns(limit: Int = 200) async throws -> [CampaignTeaser] {
         try await sql.raw("""
             SELECT c.reference, c.title_sq AS "titleSq", c.title_en AS "titleEn", c.description_sq AS "descriptionSq",
                    c.description_en AS "descriptionEn", c.starts_on AS "startsOn", c.ends_on AS "endsOn", c.status
-            FROM campaigns c WHERE \(publicCampaign) ORDER BY c.starts_on DESC, c.reference DESC LIMIT 200
+            FROM campaigns c WHERE \(publicCampaign) ORDER BY c.starts_on DESC, c.reference DESC LIMIT \(literal: max(1, min(limit, 200)))
             """).all(decoding: CampaignTeaser.self)
     }
 
@@ -147,5 +163,38 @@ struct WebsiteService {
             SELECT \(Self.columns) FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.number = a.published_version
             WHERE \(online) ORDER BY a.publish_at DESC
             """).all(decoding: ArticleRow.self)
+    }
+}
+
+/// A public campaign's page data (the campaign, its actions, media mentions and photos' texts)
+/// kept for half a minute: the page is among the most visited and its model queries cost most
+/// of it. Every change to a campaign or its evidence forgets it all (`CampaignService`,
+/// `EvidenceService`), so a cancelled campaign leaves at once; whether each photo may be shown
+/// (its consents) is read at every view, never kept.
+final class PublicCampaignMemory: Sendable {
+    typealias Page = (campaign: Campaign, actions: [CampaignAction], mentions: [CampaignMention], photos: [CampaignEvidence])
+    static let lifetime: TimeInterval = 30
+    /// Beyond this many campaigns the memory is cleared rather than grown.
+    static let capacity = 500
+
+    private let entries = NIOLockedValueBox<[String: (at: Date, page: Page?)]>([:])
+
+    /// The campaign under `slug` as remembered, or loaded now (a missing one too, as nil).
+    func page(_ slug: String, at now: Date, load: () async throws -> Page?) async throws -> Page? {
+        let kept = entries.withLockedValue { entries -> (at: Date, page: Page?)? in
+            guard let entry = entries[slug], now >= entry.at, now.timeIntervalSince(entry.at) < Self.lifetime else { return nil }
+            return entry
+        }
+        if let kept { return kept.page }
+        let page = try await load()
+        entries.withLockedValue { entries in
+            if entries.count >= Self.capacity { entries.removeAll() }
+            entries[slug] = (now, page)
+        }
+        return page
+    }
+
+    func forget() {
+        entries.withLockedValue { $0.removeAll() }
     }
 }
