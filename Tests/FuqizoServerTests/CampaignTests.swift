@@ -200,7 +200,7 @@ struct CampaignEvidenceTests {
 
     @Test("a large photo gets a copy of at most 1,200 pixels for the public pages, as free of metadata as the original; staff keep the original; removing it removes both")
     func reducedCopy() async throws {
-        try await withFuqizo { app in
+        try await withFuqizo(["FUQIZO_PHOTO_COPIES": "on"]) { app in
             #expect(app.services.photoReducer.executable != nil, "vipsthumbnail is needed: scripts/test installs libvips-tools")
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fuqizo-large-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -39,6 +39,9 @@ public struct AppConfig: Sendable {
     /// Overrides where templates, catalogs and assets are read from (for editing templates
     /// without a rebuild); by default they come from the package's resource bundle.
     public var resourcesDirectory: URL?
+    /// Public copies of campaign photos are made (`FUQIZO_PHOTO_COPIES=off` stops it; the
+    /// server tests do, but for the one about them, to keep libvips's processes out of the rest).
+    public var makesPhotoCopies: Bool = true
 
     public var usesHTTPS: Bool { publicURL.lowercased().hasPrefix("https://") }
 
@@ -86,7 +89,8 @@ public struct AppConfig: Sendable {
             runsBackgroundJobs: value("FUQIZO_BACKGROUND_JOBS") != "off",
             backgroundInterval: try number("FUQIZO_BACKGROUND_SECONDS", default: 10),
             maxUploadBytes: Int(try number("FUQIZO_MAX_UPLOAD_MB", default: 10) * 1_000_000),
-            resourcesDirectory: value("FUQIZO_RESOURCES_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) }
+            resourcesDirectory: value("FUQIZO_RESOURCES_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) },
+            makesPhotoCopies: value("FUQIZO_PHOTO_COPIES") != "off"
         )
     }
 }

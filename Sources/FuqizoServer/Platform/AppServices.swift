@@ -62,7 +62,7 @@ struct AppServices: Sendable {
     /// The needs maps last added up, per round (capacity assessment).
     let needsMaps = NeedsMapMemory()
     /// The public pages' smaller copies of campaign photos.
-    let photoReducer = PhotoReducer()
+    let photoReducer: PhotoReducer
     /// The public campaign pages' campaigns, actions and mentions, kept half a minute.
     let publicCampaigns = PublicCampaignMemory()
 
@@ -77,6 +77,7 @@ struct AppServices: Sendable {
         mailBox = Self.mailBox(masterKey)
         audit = AuditTrail(key: Self.auditKey(masterKey))
         anchorKey = SecretKeyBytes(masterKey.derivedKey(for: "audit-anchor"))
+        photoReducer = PhotoReducer(executable: config.makesPhotoCopies ? PhotoReducer.locate() : nil)
     }
 
     static func auditKey(_ masterKey: MasterKey) -> SecretKeyBytes {

@@ -14,6 +14,7 @@ func withFuqizo<T>(_ extra: [String: String] = [:], _ body: (Application) async 
     var environment = [
         "FUQIZO_DATA_DIR": directory.path,
         "FUQIZO_BACKGROUND_JOBS": "off",
+        "FUQIZO_PHOTO_COPIES": "off",
         "FUQIZO_MASTER_KEY": TestFixtures.masterKey,
         "FUQIZO_PUBLIC_URL": "http://127.0.0.1:8080",
     ]
