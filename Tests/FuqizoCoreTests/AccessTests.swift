@@ -133,4 +133,23 @@ struct PolicyTests {
         #expect(Set(Role.allCases.filter(\.requiresTwoFactor)) == [.administrator, .caseWorker, .clubFacilitator, .financeOfficer])
         #expect(RoleGrant(role: .administrator, organisationID: orgA).organisationID == nil)
     }
+
+    @Test("monitoring: managers build the logframe and reports; donors read aggregates and submitted reports only; no one approves their own value")
+    func monitoring() {
+        let manager = actor(RoleGrant(role: .programmeManager))
+        let donor = actor(RoleGrant(role: .donorViewer))
+        for action in [Action.viewMonitoring, .manageLogframe, .enterIndicatorValue, .reviewIndicatorValue] {
+            #expect(Policy.decide(manager, action) == .allow)
+        }
+        #expect(Policy.decide(donor, .viewMonitoring) == .allow)
+        #expect(Policy.decide(donor, .viewMonitoring, .donorReport(submitted: true)) == .allow)
+        #expect(Policy.decide(donor, .viewMonitoring, .donorReport(submitted: false)) == .deny, "a draft is not the donor's to read")
+        #expect(Policy.decide(donor, .manageLogframe, .logframe) == .deny)
+        #expect(Policy.decide(donor, .enterIndicatorValue) == .deny)
+        #expect(Policy.decide(manager, .reviewIndicatorValue, .indicatorValue(enteredBy: UUID())) == .allow)
+        #expect(Policy.decide(manager, .reviewIndicatorValue, .indicatorValue(enteredBy: manager.userID!)) == .deny)
+        for role in [Role.grantsOfficer, .financeOfficer, .csoUser, .caseWorker, .communicationsOfficer, .evaluator, .trainer] {
+            #expect(Policy.decide(actor(RoleGrant(role: role, organisationID: role.isOrganisationScoped ? orgA : nil)), .viewMonitoring) == .deny)
+        }
+    }
 }

@@ -79,7 +79,12 @@ struct ProgrammeMonitoringTests {
 
     // MARK: grants
 
-    static let grants = ProgrammeFacts(grants: [
+    static let grants = ProgrammeFacts(calls: [
+        .init(publishedOn: day("2026-01-05"), envelopeMinorUnits: 5_000_000), .init(publishedOn: day("2026-09-01"), envelopeMinorUnits: 3_000_000),
+    ], applications: [
+        .init(region: "TR", submittedOn: day("2026-01-20")), .init(region: "TR", submittedOn: day("2026-01-21")),
+        .init(region: "KU", submittedOn: day("2026-01-22")), .init(region: nil, submittedOn: day("2026-09-20")),
+    ], grants: [
         // Tirana: awarded 20,000, contracted 20,000, pre-financing 8,000 and a second tranche of 6,000; 10,000 reported.
         .init(region: "TR", awardedOn: day("2026-02-01"), awardedMinorUnits: 2_000_000, contractedOn: day("2026-03-01"), contractedMinorUnits: 2_000_000,
               prefinancing: [.init(on: day("2026-03-10"), minorUnits: 800_000)],
@@ -96,6 +101,10 @@ struct ProgrammeMonitoringTests {
     @Test("grants awarded, contracted, disbursed net of recoveries and reported add up per region, by each movement's day")
     func grantMoney() {
         func value(_ indicator: ComputedIndicator, _ day: LocalDate) -> IndicatorValue { indicator.value(of: Self.grants, by: day, at: Self.now) }
+        #expect(value(.callsPublished, Self.endOfFirstPeriod).total == 1)
+        #expect(value(.callEnvelope, Self.endOfSecondPeriod).total == 8_000_000)
+        #expect(Self.cells(value(.applicationsReceived, Self.endOfFirstPeriod), .region) == ["KU": 1, "TR": 2])
+        #expect(value(.applicationsReceived, Self.endOfSecondPeriod).total == 4)
         #expect(value(.grantsAwarded, Self.endOfFirstPeriod).total == 2)
         #expect(value(.grantsAwarded, Self.endOfSecondPeriod).total == 3)
         #expect(value(.grantAmountAwarded, Self.endOfSecondPeriod).total == 4_400_000)
@@ -197,6 +206,20 @@ struct ProgrammeMonitoringTests {
         }
         #expect(IndicatorSource(code: "manual") == .manual)
         #expect(IndicatorSource(code: "survivorNames") == nil)
+    }
+
+    @Test("tables list every category, the empty ones as zeros, but never invent a mean or a share")
+    func categories() {
+        let value = IndicatorValue(total: 7, breakdowns: [.init(by: .region, cells: [.init(key: "TR", value: 7)]),
+                                                          .init(by: .sex, cells: [.init(key: "female", value: 7)])])
+        let completed = ComputedIndicator.survivorsRegistered.completed(value, regions: ["TR", "KU"])
+        #expect(Self.cells(completed, .region) == ["TR": 7, "KU": 0, IndicatorValue.elsewhere: 0])
+        #expect(completed.breakdown(by: .region)?.cells.map(\.key) == ["TR", "KU", IndicatorValue.elsewhere], "in the regions' order")
+        #expect(Self.cells(completed, .sex) == ["female": 7, "male": 0, "undisclosed": 0], "a survivor's sexes, not a CSO member's")
+        let trainees = ComputedIndicator.csoMembersTrained.completed(value, regions: [])
+        #expect(Set(Self.cells(trainees, .sex).keys) == Set(PersonSex.allCases.map(\.rawValue)))
+        let share = ComputedIndicator.prefinancingSpentShare.completed(IndicatorValue(total: 5_000, breakdowns: [.init(by: .region, cells: [.init(key: "TR", value: 5_000)])]), regions: ["TR", "KU"])
+        #expect(Self.cells(share, .region) == ["TR": 5_000], "a region never paid has no share, not 0 %")
     }
 
     // MARK: the logframe

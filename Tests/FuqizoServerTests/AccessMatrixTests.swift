@@ -26,6 +26,8 @@ struct AccessMatrixTests {
     static let grants: Set<Who> = [.administrator, .grantsOfficer]
     static let portfolio: Set<Who> = grants.union([.programmeManager, .financeOfficer])
     static let communications: Set<Who> = [.administrator, .programmeManager, .communicationsOfficer]
+    static let monitoring: Set<Who> = [.administrator, .programmeManager]
+    static let monitoringReaders: Set<Who> = monitoring.union([.donorViewer])
 
     /// Who may use each route. Organisation routes are tried on the organisation the
     /// organisation-scoped roles belong to.
@@ -254,6 +256,35 @@ struct AccessMatrixTests {
         "POST /library": communications,
         "GET /library/:publicationID": communications,
         "POST /library/:publicationID/withdraw": communications,
+        "GET /monitoring": monitoringReaders,
+        "GET /monitoring/logframe": monitoringReaders,
+        "POST /monitoring/logframe": monitoring,
+        "GET /monitoring/logframe/:logframeID": monitoringReaders,
+        "POST /monitoring/logframe/:logframeID/periods": monitoring,
+        "POST /monitoring/logframe/:logframeID/periods/remove": monitoring,
+        "GET /monitoring/logframe/:logframeID/entries/new": monitoring,
+        "POST /monitoring/logframe/:logframeID/entries/new": monitoring,
+        "POST /monitoring/logframe/:logframeID/approve": monitoring,
+        "GET /monitoring/entries/:entryID": monitoring,
+        "POST /monitoring/entries/:entryID": monitoring,
+        "POST /monitoring/entries/:entryID/remove": monitoring,
+        "GET /monitoring/entries/:entryID/indicators/new": monitoring,
+        "POST /monitoring/entries/:entryID/indicators/new": monitoring,
+        "GET /monitoring/indicators/:indicatorID": monitoring,
+        "POST /monitoring/indicators/:indicatorID": monitoring,
+        "POST /monitoring/indicators/:indicatorID/remove": monitoring,
+        "GET /monitoring/values": monitoring,
+        "POST /monitoring/values": monitoring,
+        "POST /monitoring/values/:valueID/approve": monitoring,
+        "POST /monitoring/values/:valueID/return": monitoring,
+        "GET /monitoring/reports": monitoringReaders,
+        "POST /monitoring/reports": monitoring,
+        "GET /monitoring/reports/:reportID": monitoringReaders,
+        "POST /monitoring/reports/:reportID/remake": monitoring,
+        "POST /monitoring/reports/:reportID/comments": monitoring,
+        "POST /monitoring/reports/:reportID/submit": monitoring,
+        "GET /monitoring/reports/:reportID/export/csv": monitoringReaders,
+        "GET /monitoring/reports/:reportID/export/xlsx": monitoringReaders,
         "GET /sq": everyone,
         "GET /sq/**": everyone,
         "GET /en": everyone,
@@ -332,7 +363,8 @@ struct AccessMatrixTests {
     /// Path parameters that name one organisation's or one person's record. A route with one of
     /// them must name its record for the policy, so that the decision is made on the record
     /// (its organisation, its state) in `Policy`, not in a handler that may forget to ask.
-    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID", ":campaignID", ":articleID", ":publicationID"]
+    static let recordParameters: Set<String> = [":organisationID", ":applicationID", ":assignmentID", ":code", ":referralID", ":sessionID", ":contractID", ":assessmentID", ":eventID", ":campaignID", ":articleID", ":publicationID",
+                                                  ":logframeID", ":entryID", ":indicatorID", ":valueID", ":reportID"]
 
     @Test("every route whose path names a record hands that record to the policy")
     func recordRoutesNameTheirRecord() async throws {
@@ -435,6 +467,7 @@ struct AccessMatrixTests {
             (publication.titleSq, publication.titleEn, publication.descriptionSq, publication.descriptionEn) = ("Raport", "Report", "", "")
             (publication.kind, publication.year, publication.language, publication.addedBy, publication.addedAt) = (.report, 2026, .both, manager.$user.id, app.clock.now())
             try await publication.create(on: app.db)
+            let monitoring = try await MonitoringFixtures.records(app, by: manager.$user.id)
             try await Outbox.enqueue(to: "x@example.org", subject: "s", body: "b", now: app.clock.now(), sealedBy: app.services.mailBox, on: app.db)
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
             let substitutes = [
@@ -451,6 +484,8 @@ struct AccessMatrixTests {
                 ":linkCode": "ZZZZZ-ZZZZZ",
                 ":campaignID": campaign.id!.uuidString, ":mentionID": UUID().uuidString, ":evidenceID": UUID().uuidString,
                 ":articleID": article.id!.uuidString, ":photoID": UUID().uuidString, ":publicationID": publication.id!.uuidString,
+                ":logframeID": monitoring.logframe.uuidString, ":entryID": monitoring.entry.uuidString, ":indicatorID": monitoring.indicator.uuidString,
+                ":valueID": monitoring.value.uuidString, ":reportID": monitoring.report.uuidString,
             ]
             let forbiddenText = app.services.catalog.text("error.forbidden", .sq)
             let csrfText = app.services.catalog.text("error.csrf", .sq)

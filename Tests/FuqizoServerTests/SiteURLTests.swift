@@ -31,6 +31,8 @@ struct SiteURLTests {
         .questionnaires(id), .eventTest(event: id, phase: .preTest), .answerCode, .answer(code: "7KQ2M-9XD4R"),
         .campaigns, .newCampaign, .campaign(id), .editCampaign(id), .newCampaignAction(id), .campaignAction(campaign: id, action: id),
         .articles, .newArticle, .article(id), .articleVersion(article: id, number: 1), .library, .publication(id),
+        .monitoring, .logframe, .logframeVersion(id), .newLogframeEntry(id), .logframeEntry(id), .newIndicator(id), .logframeIndicator(id),
+        .indicatorValues, .donorReports, .donorReport(id), .donorReportExport(id, .xlsx),
     ]
 
     /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
@@ -46,7 +48,9 @@ struct SiteURLTests {
              .capacity, .newCapacityRound, .capacityRound, .capacityInstrument, .selfAssessment, .organisationCapacity, .needsMap, .csoPeople, .csoPerson,
              .events, .newEvent, .event, .editEvent, .eventSession, .attendanceSheet, .certificate, .verifyCertificate,
              .questionnaires, .eventTest, .answerCode, .answer, .campaigns, .newCampaign, .campaign, .editCampaign, .newCampaignAction,
-             .campaignAction, .articles, .newArticle, .article, .articleVersion, .library, .publication: false
+             .campaignAction, .articles, .newArticle, .article, .articleVersion, .library, .publication,
+             .monitoring, .logframe, .logframeVersion, .newLogframeEntry, .logframeEntry, .newIndicator, .logframeIndicator,
+             .indicatorValues, .donorReports, .donorReport, .donorReportExport: false
         }
     }
 

@@ -134,6 +134,18 @@ public enum Action: String, CaseIterable, Sendable {
     /// programme managers and administrators.
     case viewCampaigns
     case manageCampaigns
+    /// Monitoring: the logframe, the dashboard of indicators and the donor reports, read by
+    /// programme managers, administrators and donors (aggregates only, every count of people
+    /// suppressed below the donor threshold; donors read only submitted reports).
+    case viewMonitoring
+    /// Build the logframe's draft versions, approve them, make and submit donor reports:
+    /// programme managers and administrators.
+    case manageLogframe
+    /// Enter a value for a manual indicator: programme managers and administrators.
+    case enterIndicatorValue
+    /// Approve or give back a value entered by hand: a programme manager or administrator
+    /// other than the person who entered it.
+    case reviewIndicatorValue
 }
 
 /// What an action is about, when it is about one record.
@@ -164,6 +176,12 @@ public enum Resource: Sendable, Equatable {
     case article
     /// One publication of the public library, withdrawn or not.
     case publication
+    /// One version of the logframe: programme-wide.
+    case logframe
+    /// One value entered by hand for a manual indicator, and who entered it.
+    case indicatorValue(enteredBy: UUID)
+    /// One donor report, and whether it has been submitted.
+    case donorReport(submitted: Bool)
 }
 
 public enum Decision: Sendable, Equatable {
@@ -334,9 +352,25 @@ public enum Policy {
         case (.viewCampaigns, .none), (.viewCampaigns, .campaign), (.manageCampaigns, .none), (.manageCampaigns, .campaign),
              (.viewCampaigns, .article), (.manageCampaigns, .article), (.viewCampaigns, .publication), (.manageCampaigns, .publication):
             return actor.has(.administrator) || actor.has(.programmeManager) || actor.has(.communicationsOfficer)
+
+        // Monitoring, evaluation and reporting.
+        case (.viewMonitoring, .none), (.viewMonitoring, .logframe):
+            return runsMonitoring(actor) || actor.has(.donorViewer)
+        case (.viewMonitoring, .donorReport(let submitted)):
+            return runsMonitoring(actor) || (actor.has(.donorViewer) && submitted)
+        case (.manageLogframe, .none), (.manageLogframe, .logframe), (.manageLogframe, .donorReport),
+             (.enterIndicatorValue, .none), (.reviewIndicatorValue, .none):
+            return runsMonitoring(actor)
+        case (.reviewIndicatorValue, .indicatorValue(let enteredBy)):
+            return runsMonitoring(actor) && actor.userID != enteredBy
         default:
             return false
         }
+    }
+
+    /// Those who keep the logframe and answer to the donor for its figures.
+    private static func runsMonitoring(_ actor: Actor) -> Bool {
+        actor.has(.administrator) || actor.has(.programmeManager)
     }
 
     /// The side of the programme that runs calls and reads submitted applications.

@@ -68,6 +68,11 @@ public enum ComputedIndicator: String, CaseIterable, Codable, Sendable {
     case csoMembersCertified
     /// Training events whose attendance was taken.
     case eventsHeld
+    /// Calls for proposals published, and the money they offered.
+    case callsPublished
+    case callEnvelope
+    /// Applications submitted (counted at their first submission).
+    case applicationsReceived
     /// Sub-grants awarded, and their amount.
     case grantsAwarded
     case grantAmountAwarded
@@ -95,13 +100,12 @@ public enum ComputedIndicator: String, CaseIterable, Codable, Sendable {
     public static let definitionsVersion = 1
 
     public var catalogKey: String { "indicator.computed.\(rawValue)" }
-    public var explanationKey: String { "indicator.computed.\(rawValue).about" }
 
     public var unit: IndicatorUnit {
         switch self {
         case .meanCapacityGain: .score
         case .prefinancingSpentShare: .percent
-        case .grantAmountAwarded, .grantAmountContracted, .grantAmountDisbursed, .grantAmountReported: .euro
+        case .callEnvelope, .grantAmountAwarded, .grantAmountContracted, .grantAmountDisbursed, .grantAmountReported: .euro
         default: .count
         }
     }
@@ -125,11 +129,11 @@ public enum ComputedIndicator: String, CaseIterable, Codable, Sendable {
     /// The breakdowns this definition gives.
     public var disaggregations: [Disaggregation] {
         switch self {
-        case .csosAssessedBaseline, .csosAssessedEndline, .eventsHeld, .grantsAwarded, .grantAmountAwarded, .grantsContracted,
+        case .applicationsReceived, .csosAssessedBaseline, .csosAssessedEndline, .eventsHeld, .grantsAwarded, .grantAmountAwarded, .grantsContracted,
              .grantAmountContracted, .grantAmountDisbursed, .grantAmountReported, .prefinancingSpentShare: [.region]
         case .meanCapacityGain: [.region, .domain]
         case .csoMembersTrained, .csoMembersCertified, .peopleReached: [.sex, .region]
-        case .mediaMentions: []
+        case .mediaMentions, .callsPublished, .callEnvelope: []
         default: [.sex, .ageBand, .region, .disability, .harm]
         }
     }
@@ -147,6 +151,12 @@ public enum ComputedIndicator: String, CaseIterable, Codable, Sendable {
         case .eventsHeld:
             let held = facts.events.filter { $0.heldOn <= day }
             return IndicatorValue(total: Int64(held.count), breakdowns: [Tally.byRegion(held.map { ($0.region, 1) })])
+        case .callsPublished:
+            return IndicatorValue(total: Int64(facts.calls.count { $0.publishedOn <= day }))
+        case .callEnvelope:
+            return IndicatorValue(total: facts.calls.filter { $0.publishedOn <= day }.map(\.envelopeMinorUnits).saturatingSum())
+        case .applicationsReceived:
+            return Tally.sum(facts.applications.filter { $0.submittedOn <= day }.map { ($0.region, 1) })
         case .grantsAwarded, .grantAmountAwarded:
             let awarded = facts.grants.filter { ($0.awardedOn ?? .distantFuture) <= day }
             return Tally.sum(awarded.map { ($0.region, self == .grantsAwarded ? 1 : $0.awardedMinorUnits) })
@@ -308,5 +318,34 @@ enum SurvivorTally {
         case .survivorsStillInWorkAtTwelveMonths: return SurvivorIndicator.stillEmployedAtTwelveMonths.holds(for: road)
         default: return true
         }
+    }
+}
+
+extension ComputedIndicator {
+    /// Every category of one of this definition's breakdowns, so that a table lists the empty
+    /// ones too (as zeros) rather than only those with someone in them. Nil where the categories
+    /// are not known in advance (capacity domains), or where a missing one means "no value" rather
+    /// than zero (means and shares).
+    public func categories(of dimension: Disaggregation, regions: [String]) -> [String]? {
+        guard unit == .count || unit == .euro else { return nil }
+        switch dimension {
+        case .region: return regions + [IndicatorValue.elsewhere]
+        case .sex: return countsSurvivors ? SurvivorSex.allCases.map(\.rawValue) : PersonSex.allCases.map(\.rawValue)
+        case .ageBand: return AgeBand.allCases.map(\.rawValue)
+        case .disability: return ["no", "yes"]
+        case .harm: return HarmKind.allCases.map(\.rawValue)
+        case .domain: return nil
+        }
+    }
+
+    /// The value with each breakdown listing all its categories, in their order, zeros included.
+    public func completed(_ value: IndicatorValue, regions: [String]) -> IndicatorValue {
+        IndicatorValue(total: value.total, breakdowns: value.breakdowns.map { breakdown in
+            guard let categories = categories(of: breakdown.by, regions: regions) else { return breakdown }
+            let values = Dictionary(breakdown.cells.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let known = Set(categories)
+            return IndicatorValue.Breakdown(by: breakdown.by, cells: categories.map { .init(key: $0, value: values[$0] ?? 0) }
+                + breakdown.cells.filter { !known.contains($0.key) })
+        })
     }
 }

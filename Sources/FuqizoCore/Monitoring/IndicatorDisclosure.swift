@@ -79,12 +79,38 @@ public struct FrozenFigures: Codable, Sendable, Equatable {
     /// `ComputedIndicator.definitionsVersion` when frozen.
     public let definitionsVersion: Int
     public let figures: [Figure]
+    /// The summaries' measures at the end of the report's period, by computed definition.
+    public let measures: [String: IndicatorValue]
 
-    public init(frozenAt: Date, definitionsVersion: Int = ComputedIndicator.definitionsVersion, figures: [Figure]) {
+    public init(frozenAt: Date, definitionsVersion: Int = ComputedIndicator.definitionsVersion, figures: [Figure],
+                measures: [ComputedIndicator: IndicatorValue] = [:]) {
         (self.frozenAt, self.definitionsVersion, self.figures) = (frozenAt, definitionsVersion, figures)
+        self.measures = Dictionary(uniqueKeysWithValues: measures.map { ($0.key.rawValue, $0.value) })
     }
+
+    public func measure(_ indicator: ComputedIndicator) -> IndicatorValue? { measures[indicator.rawValue] }
 
     public func value(indicator: String, period: String) -> IndicatorValue? {
         figures.first { $0.indicator == indicator && $0.period == period }?.value
     }
+}
+
+/// The summary tables of a donor report beside the logframe, as the EU's narrative report
+/// annexes group them; each row is a computed definition, broken down by region where it can be.
+public enum ReportSummary: String, CaseIterable, Sendable {
+    case grants, capacity, visibility, finance
+
+    public var catalogKey: String { "donorReport.summary.\(rawValue)" }
+
+    public var measures: [ComputedIndicator] {
+        switch self {
+        case .grants: [.callsPublished, .applicationsReceived, .grantsAwarded, .grantsContracted]
+        case .capacity: [.csosAssessedBaseline, .csosAssessedEndline, .meanCapacityGain, .csoMembersTrained, .csoMembersCertified, .eventsHeld]
+        case .visibility: [.peopleReached, .mediaMentions]
+        case .finance: [.callEnvelope, .grantAmountAwarded, .grantAmountContracted, .grantAmountDisbursed, .grantAmountReported,
+                        .prefinancingSpentShare]
+        }
+    }
+
+    public static var allMeasures: [ComputedIndicator] { allCases.flatMap(\.measures) }
 }

@@ -158,6 +158,40 @@ private func readCode(_ value: String, _ field: String, taken: Set<String>, into
     return text
 }
 
+/// A period the programme reports on, from its first to its last day.
+public struct ReportingPeriod: Sendable, Equatable {
+    public let code: String
+    public let kind: ReportingPeriodKind
+    public let startsOn: LocalDate
+    public let endsOn: LocalDate
+
+    public init(code: String, kind: ReportingPeriodKind, startsOn: LocalDate, endsOn: LocalDate) {
+        (self.code, self.kind, self.startsOn, self.endsOn) = (code, kind, startsOn, endsOn)
+    }
+}
+
+/// A report to the donor: made (its figures frozen) and remade while a draft; submitted, it
+/// never changes again.
+public enum DonorReportStatus: String, CaseIterable, Codable, Sendable {
+    case draft, submitted
+
+    public var catalogKey: String { "donorReport.status.\(rawValue)" }
+}
+
+public enum DonorReportEvent: Sendable, Equatable {
+    case remake, submit
+}
+
+extension DonorReportStatus: Lifecycle {
+    public func after(_ event: DonorReportEvent) -> Result<DonorReportStatus, WorkflowRefusal> {
+        switch (self, event) {
+        case (.draft, .remake): .success(.draft)
+        case (.draft, .submit): .success(.submitted)
+        case (.submitted, _): .failure(WorkflowRefusal("donorReport.error.submitted"))
+        }
+    }
+}
+
 /// A reporting period as typed.
 public struct ReportingPeriodForm: Codable, Sendable, Equatable {
     public var code = ""
@@ -177,16 +211,9 @@ public struct ReportingPeriodForm: Codable, Sendable, Equatable {
         endsOn = try form.text(.endsOn)
     }
 
-    public struct Period: Sendable, Equatable {
-        public let code: String
-        public let kind: ReportingPeriodKind
-        public let startsOn: LocalDate
-        public let endsOn: LocalDate
-    }
-
     /// A period inside the programme's dates, ending after it starts, with a code not used by
     /// another period of the version.
-    public func validated(programme: ClosedRange<LocalDate>, taken: Set<String>) -> Result<Period, FieldErrors> {
+    public func validated(programme: ClosedRange<LocalDate>, taken: Set<String>) -> Result<ReportingPeriod, FieldErrors> {
         var errors = FieldErrors()
         let code = readCode(code, "code", taken: taken, into: &errors)
         let kind = ReportingPeriodKind(rawValue: kind)
@@ -196,7 +223,7 @@ public struct ReportingPeriodForm: Codable, Sendable, Equatable {
         let endsOn = LocalDate(endsOn.trimmingCharacters(in: .whitespaces))
         if endsOn == nil || !programme.contains(endsOn!) || (startsOn.map { endsOn! <= $0 } ?? false) { errors.add("endsOn", "period.error.end") }
         guard errors.isEmpty, let code, let kind, let startsOn, let endsOn else { return .failure(errors) }
-        return .success(Period(code: code, kind: kind, startsOn: startsOn, endsOn: endsOn))
+        return .success(ReportingPeriod(code: code, kind: kind, startsOn: startsOn, endsOn: endsOn))
     }
 }
 
@@ -398,13 +425,20 @@ extension ManualValueStatus: Lifecycle {
 }
 
 public struct ManualValueForm: Codable, Sendable, Equatable {
+    /// The indicator's and the period's codes.
+    public var indicator = ""
+    public var period = ""
     public var value = ""
     public var evidence = ""
 
-    public init(value: String = "", evidence: String = "") { (self.value, self.evidence) = (value, evidence) }
+    public init(indicator: String = "", period: String = "", value: String = "", evidence: String = "") {
+        (self.indicator, self.period, self.value, self.evidence) = (indicator, period, value, evidence)
+    }
 
     public init(from decoder: any Decoder) throws {
         let form = try decoder.container(keyedBy: CodingKeys.self)
+        indicator = try form.text(.indicator)
+        period = try form.text(.period)
         value = try form.text(.value)
         evidence = try form.text(.evidence)
     }

@@ -41,6 +41,22 @@ public struct ProgrammeFacts: Sendable {
         public init(region: String?, heldOn: LocalDate) { (self.region, self.heldOn) = (region, heldOn) }
     }
 
+    /// A call for proposals published, with its envelope (the sum of its lots).
+    public struct Call: Sendable {
+        public let publishedOn: LocalDate
+        public let envelopeMinorUnits: Int64
+
+        public init(publishedOn: LocalDate, envelopeMinorUnits: Int64) { (self.publishedOn, self.envelopeMinorUnits) = (publishedOn, envelopeMinorUnits) }
+    }
+
+    /// An application to a call, from its first submission (concept note or full application).
+    public struct Application: Sendable {
+        public let region: String?
+        public let submittedOn: LocalDate
+
+        public init(region: String?, submittedOn: LocalDate) { (self.region, self.submittedOn) = (region, submittedOn) }
+    }
+
     /// A sub-grant from award to closure: the money in minor units, each movement dated.
     public struct Grant: Sendable {
         public struct Movement: Sendable {
@@ -140,6 +156,8 @@ public struct ProgrammeFacts: Sendable {
         public init(region: String?, on: LocalDate, reach: ActionReach) { (self.region, self.on, self.reach) = (region, on, reach) }
     }
 
+    public var calls: [Call]
+    public var applications: [Application]
     public var assessments: [Assessment]
     public var trainees: [Trainee]
     public var events: [HeldEvent]
@@ -149,8 +167,10 @@ public struct ProgrammeFacts: Sendable {
     /// The days media mentions appeared.
     public var mentions: [LocalDate]
 
-    public init(assessments: [Assessment] = [], trainees: [Trainee] = [], events: [HeldEvent] = [], grants: [Grant] = [],
+    public init(calls: [Call] = [], applications: [Application] = [], assessments: [Assessment] = [], trainees: [Trainee] = [], events: [HeldEvent] = [], grants: [Grant] = [],
                 survivors: [Survivor] = [], reach: [Reach] = [], mentions: [LocalDate] = []) {
+        self.calls = calls
+        self.applications = applications
         self.assessments = assessments
         self.trainees = trainees
         self.events = events

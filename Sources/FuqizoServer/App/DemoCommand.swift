@@ -80,6 +80,7 @@ struct DemoCommand: AsyncCommand {
         try await DemoData.loadCampaigns(app: app)
         try await DemoData.loadArticles(app: app)
         try await DemoData.loadLibrary(app: app)
+        try await DemoData.loadMonitoring(app: app)
         let events = signature.bulkEvents ?? 0, registrations = signature.registrations ?? 0
         guard (0...100_000).contains(events), (0...10_000_000).contains(registrations), registrations == 0 || events > 0,
               registrations <= organisations.count * 20 * events else {

@@ -62,4 +62,6 @@ func registerMigrations(_ app: Application, resources: URL) {
     // Release 10
     app.migrations.add(CreateLibrary())
     app.migrations.add(AddReducedPhotos())
+    // Release 11
+    app.migrations.add(CreateLogframes())
 }

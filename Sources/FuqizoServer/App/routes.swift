@@ -45,6 +45,10 @@ func routes(_ app: Application) throws {
     try app.register(collection: CampaignActionsController())
     try app.register(collection: CampaignEvidenceController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: LibraryController(uploadLimit: app.services.config.maxUploadBytes))
+    try app.register(collection: DashboardController())
+    try app.register(collection: LogframeController())
+    try app.register(collection: IndicatorValuesController())
+    try app.register(collection: DonorReportsController())
     try app.register(collection: ArticlesController())
     try app.register(collection: WebsiteController())
 

@@ -65,6 +65,8 @@ struct AppServices: Sendable {
     let photoReducer: PhotoReducer
     /// The public campaign pages' campaigns, actions and mentions, kept half a minute.
     let publicCampaigns = PublicCampaignMemory()
+    /// The facts the monitoring indicators are computed from, kept a minute.
+    let programmeFacts = ProgrammeFactsMemory()
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config

@@ -85,6 +85,7 @@ enum Navigation {
         entries.append((SiteURL.library.path, "nav.library", Policy.decide(actor, .viewCampaigns).isAllowed))
         entries.append((SiteURL.grantFigures.path, "nav.figures", Policy.decide(actor, .viewGrantFigures).isAllowed))
         entries.append((SiteURL.survivorStatistics.path, "nav.survivorStatistics", Policy.decide(actor, .viewSurvivorStatistics).isAllowed))
+        entries.append((SiteURL.monitoring.path, "nav.monitoring", Policy.decide(actor, .viewMonitoring).isAllowed))
         let admin = Policy.decide(actor, .manageUsers).isAllowed
         entries += [
             (SiteURL.users.path, "nav.users", admin),

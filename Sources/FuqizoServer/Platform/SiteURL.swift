@@ -46,6 +46,9 @@ enum SiteURL: Sendable, Equatable {
     case campaigns, newCampaign, campaign(UUID), editCampaign(UUID), newCampaignAction(UUID), campaignAction(campaign: UUID, action: UUID)
     case articles, newArticle, article(UUID), articleVersion(article: UUID, number: Int)
     case library, publication(UUID)
+    // monitoring, evaluation and reporting
+    case monitoring, logframe, logframeVersion(UUID), newLogframeEntry(UUID), logframeEntry(UUID), newIndicator(UUID), logframeIndicator(UUID)
+    case indicatorValues, donorReports, donorReport(UUID), donorReportExport(UUID, Spreadsheet.Format)
 
     var path: String {
         switch self {
@@ -152,6 +155,17 @@ enum SiteURL: Sendable, Equatable {
         case .articleVersion(let article, let number): "/articles/\(article.uuidString)/versions/\(number)"
         case .library: "/library"
         case .publication(let id): "/library/\(id.uuidString)"
+        case .monitoring: "/monitoring"
+        case .logframe: "/monitoring/logframe"
+        case .logframeVersion(let id): "/monitoring/logframe/\(id.uuidString)"
+        case .newLogframeEntry(let id): "/monitoring/logframe/\(id.uuidString)/entries/new"
+        case .logframeEntry(let id): "/monitoring/entries/\(id.uuidString)"
+        case .newIndicator(let id): "/monitoring/entries/\(id.uuidString)/indicators/new"
+        case .logframeIndicator(let id): "/monitoring/indicators/\(id.uuidString)"
+        case .indicatorValues: "/monitoring/values"
+        case .donorReports: "/monitoring/reports"
+        case .donorReport(let id): "/monitoring/reports/\(id.uuidString)"
+        case .donorReportExport(let id, let format): "/monitoring/reports/\(id.uuidString)/export/\(format.rawValue)"
         case .csoPeople(let id): "/organisations/\(id.uuidString)/people"
         case .csoPerson(let organisation, let person): "/organisations/\(organisation.uuidString)/people/\(person.uuidString)"
         }
@@ -179,6 +193,7 @@ enum SiteURL: Sendable, Equatable {
         "capacity": .capacity, "newCapacityRound": .newCapacityRound, "needsMap": .needsMap, "events": .events, "newEvent": .newEvent,
         "verifyCertificate": .verifyCertificate, "answerCode": .answerCode, "campaigns": .campaigns, "newCampaign": .newCampaign,
         "articles": .articles, "newArticle": .newArticle, "library": .library,
+        "monitoring": .monitoring, "logframe": .logframe, "indicatorValues": .indicatorValues, "donorReports": .donorReports,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
@@ -191,7 +206,9 @@ enum SiteURL: Sendable, Equatable {
         "organisationCapacity": SiteURL.organisationCapacity, "csoPeople": SiteURL.csoPeople,
         "event": SiteURL.event, "editEvent": SiteURL.editEvent, "questionnaires": SiteURL.questionnaires,
         "campaign": SiteURL.campaign, "editCampaign": SiteURL.editCampaign, "newCampaignAction": SiteURL.newCampaignAction,
-        "article": SiteURL.article,
+        "article": SiteURL.article, "logframeVersion": SiteURL.logframeVersion, "newLogframeEntry": SiteURL.newLogframeEntry,
+        "logframeEntry": SiteURL.logframeEntry, "newIndicator": SiteURL.newIndicator, "logframeIndicator": SiteURL.logframeIndicator,
+        "donorReport": SiteURL.donorReport,
     ]
 
     /// The link a template names: `#url("call", content.id)`. The name is the case's; values

@@ -95,6 +95,7 @@ enum TestFixtures {
         try await DemoData.loadCampaigns(app: app)
         try await DemoData.loadArticles(app: app)
         try await DemoData.loadLibrary(app: app)
+        try await DemoData.loadMonitoring(app: app)
         for user in try await User.query(on: app.db).with(\.$roles).all()
         where user.roles.contains(where: { Role(rawValue: $0.role)?.requiresTwoFactor == true }) {
             user.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()),
