@@ -320,6 +320,20 @@ struct ProgrammeMonitoringTests {
         #expect(errors?["startsOn"] == "period.error.outside" && errors?["endsOn"] == "period.error.end")
     }
 
+    @Test("charts escape their texts, draw no bar for a suppressed value, and survive any number")
+    func charts() {
+        let bars = SVGChart.bars([.init(label: "<script>&", value: 10, text: "10"), .init(label: "Dibër", value: nil, text: "<5"),
+                                  .init(label: "huge", value: .max, text: "many")], label: "A \"quoted\" label")
+        #expect(bars.contains("&lt;script&gt;&amp;") && !bars.contains("<script>"))
+        #expect(bars.contains("aria-label=\"A &quot;quoted&quot; label\""))
+        #expect(bars.contains(">&lt;5</text>"))
+        #expect(bars.components(separatedBy: "width=\"0.0\"").count == 3, "the suppressed bar and the one dwarfed by a huge value draw nothing")
+        let lines = SVGChart.lines([("P1", .min, 5), ("P2", .max, nil), ("P3", nil, nil)], label: "trend")
+        #expect(lines.hasPrefix("<svg") && lines.hasSuffix("</svg>"))
+        #expect(SVGChart.progress(basisPoints: 25_000, label: "x").contains("#1e6b34"), "a target passed is drawn full, in green")
+        #expect(SVGChart.progress(basisPoints: nil, label: "x").contains("width=\"0.0\""))
+    }
+
     // MARK: disclosure and freezing
 
     @Test("counts of people below the donor threshold are suppressed with a neighbour; money and organisations are shown")

@@ -48,37 +48,45 @@ public enum SVGChart {
     /// Horizontal bars, one per row, scaled to the largest value.
     public static func bars(_ bars: [Bar], label: String) -> String {
         let largest = Double(max(1, bars.compactMap(\.value).max() ?? 1))
-        let rowHeight = 26.0, labelWidth = 150.0, barWidth = 230.0
+        // Drawn 360 units wide, so that on a 360-pixel phone the text keeps its size.
+        let rowHeight = 26.0, labelWidth = 120.0, barWidth = 140.0
         let height = max(rowHeight, rowHeight * Double(bars.count))
         var rows = ""
         for (index, bar) in bars.enumerated() {
             let y = rowHeight * Double(index)
             let width = bar.value.map { barWidth * min(max(Double($0) / largest, 0), 1) } ?? 0
             rows += """
-                <text x="\(number(labelWidth - 6))" y="\(number(y + 17))" text-anchor="end">\(escaped(String(bar.label.prefix(24))))</text>\
+                <text x="\(number(labelWidth - 6))" y="\(number(y + 17))" text-anchor="end">\(escaped(String(bar.label.prefix(18))))</text>\
                 <rect x="\(number(labelWidth))" y="\(number(y + 5))" width="\(number(width))" height="16" fill="#6b2d5c"/>\
                 <text x="\(number(labelWidth + width + 6))" y="\(number(y + 17))">\(escaped(bar.text))</text>
                 """
         }
         return """
-            <svg class="chart bars" viewBox="0 0 480 \(number(height))" role="img" aria-label="\(escaped(label))" font-size="12" fill="#1d1d1f">\(rows)</svg>
+            <svg class="chart bars" viewBox="0 0 360 \(number(height))" role="img" aria-label="\(escaped(label))" font-size="12" fill="#1d1d1f">\(rows)</svg>
             """
     }
 
     /// Values across periods against their targets: the actual line solid, the target dashed.
-    /// `points`: one per period, in order, with its label.
-    public static func lines(_ points: [(label: String, actual: Int64?, target: Int64?)], label: String) -> String {
-        let width = 480.0, height = 200.0, left = 40.0, bottom = 170.0, top = 12.0
+    /// `points`: one per period, in order, with its label; `written` writes a value for the
+    /// scale's two marks (the largest and the smallest drawn).
+    public static func lines(_ points: [(label: String, actual: Int64?, target: Int64?)], label: String,
+                             written: (Int64) -> String = { String($0) }) -> String {
+        let width = 360.0, height = 190.0, left = 92.0, bottom = 160.0, topEdge = 12.0
         let values = points.flatMap { [$0.actual, $0.target] }.compactMap { $0 }
-        let largest = Double(max(1, values.max() ?? 1)), smallest = Double(min(0, values.min() ?? 0))
+        let top = max(1, values.max() ?? 1), floor = min(0, values.min() ?? 0)
+        let largest = Double(top), smallest = Double(floor)
         let span = max(1, largest - smallest)
-        let step = points.count > 1 ? (width - left - 20) / Double(points.count - 1) : 0
+        let step = points.count > 1 ? (width - left - 24) / Double(points.count - 1) : 0
         func x(_ index: Int) -> Double { left + (points.count > 1 ? step * Double(index) : (width - left) / 2) }
-        func y(_ value: Int64) -> Double { bottom - (bottom - top) * (Double(value) - smallest) / span }
+        func y(_ value: Int64) -> Double { bottom - (bottom - topEdge) * (Double(value) - smallest) / span }
         func path(_ series: [Int64?]) -> String {
             series.enumerated().compactMap { index, value in value.map { "\(number(x(index))),\(number(y($0)))" } }.joined(separator: " ")
         }
-        var marks = ""
+        var marks = """
+            <text x="\(number(left - 6))" y="\(number(topEdge + 4))" text-anchor="end">\(escaped(written(top)))</text>\
+            <text x="\(number(left - 6))" y="\(number(bottom + 4))" text-anchor="end">\(escaped(written(floor)))</text>\
+            <line x1="\(number(left))" y1="\(number(topEdge))" x2="\(number(left))" y2="\(number(bottom))" stroke="#c9c4cc"/>
+            """
         for (index, point) in points.enumerated() {
             marks += "<text x=\"\(number(x(index)))\" y=\"\(number(bottom + 18))\" text-anchor=\"middle\">\(escaped(String(point.label.prefix(12))))</text>"
             if let actual = point.actual { marks += "<circle cx=\"\(number(x(index)))\" cy=\"\(number(y(actual)))\" r=\"4\" fill=\"#6b2d5c\"/>" }

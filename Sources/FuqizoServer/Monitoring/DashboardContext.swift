@@ -85,7 +85,7 @@ enum DashboardContext {
             value.map { DisclosedValue(regional($0, inputs.region), countsPeople: indicator.countsPeople, threshold: inputs.threshold) }
         }
         var bars: [SVGChart.Bar] = []
-        let rows = tree.indicators.map { indicator -> Row in
+        let rows = tree.orderedIndicators.map { indicator -> Row in
             let shown = disclosed(indicator, inputs.table[indicator.code]?[inputs.period.code])
             let target = indicator.target(for: inputs.period.code) ?? (inputs.period.kind == .final ? indicator.finalTarget : nil)
             // Targets are the programme's: a region's share of them is not set, so no progress by region.
@@ -152,7 +152,8 @@ enum DashboardContext {
             heading: "\(indicator.code) · \(indicator.name(language))",
             definition: language.pick(indicator.definitionSq, indicator.definitionEn), unit: req.t(unit.catalogKey),
             source: IndicatorText.source(indicator.source, req),
-            linesChart: SVGChart.lines(points.map { ($0.label, $0.actual, $0.target) }, label: req.t("dashboard.linesChart", ["code": indicator.code])),
+            linesChart: SVGChart.lines(points.map { ($0.label, $0.actual, $0.target) }, label: req.t("dashboard.linesChart", ["code": indicator.code]),
+                                       written: { IndicatorText.value($0, unit, language) }),
             periodRows: points.map { TableRow(label: $0.label, cells: [$0.shown, IndicatorText.optional($0.target, unit, language)]) },
             breakdowns: breakdowns)
     }

@@ -160,7 +160,7 @@ enum DonorReportContext {
                 .filter { !$0.isEmpty }.joined(separator: " · "),
             lines: lines, status: req.t(report.status.catalogKey), isDraft: isDraft, canManage: manage && isDraft,
             blocks: content.blocks, summaries: content.summaries,
-            comments: manage && isDraft ? tree.indicators.map { indicator in
+            comments: manage && isDraft ? tree.orderedIndicators.map { indicator in
                 CommentField(name: "comments[\(indicator.code)]", anchor: "comment-\(indicator.code)",
                              label: "\(indicator.code) · \(indicator.name(language))", value: comments[indicator.code] ?? "",
                              errorKey: errors["comments[\(indicator.code)]"])

@@ -39,6 +39,9 @@ struct LogframeService {
         }
 
         func period(_ code: String) -> ReportingPeriod? { periods.first { $0.code == code } }
+
+        /// Indicators in the logframe's reading order: by entry, depth first.
+        var orderedIndicators: [LogframeIndicator] { ordered.flatMap(indicators(of:)) }
     }
 
     /// Limits that keep a page and a report readable; a real logframe has a few dozen rows.
