@@ -129,3 +129,42 @@ struct KeysCommand: AsyncCommand {
         }
     }
 }
+
+/// `fuqizo export iati DIR` and `fuqizo export 360giving FILE`: the open-data files, as the
+/// public addresses serve them, written for publishing elsewhere (the IATI Registry, 360Giving).
+struct ExportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "format", help: "iati | 360giving")
+        var format: String
+        @Argument(name: "path", help: "iati: a directory for iati-activities.xml and iati-organisations.xml; 360giving: the JSON file to write")
+        var path: String
+    }
+
+    var help: String { "Writes the open data: the IATI 2.03 activity and organisation files into a directory, or the sub-grants as a 360Giving package." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let programme = try await OpenDataService(database: app.db, services: app.services).programme() else {
+            context.console.error("The open data is not set up: name the publisher and the funder in the administration's open-data settings first.")
+            throw ExitCode(1)
+        }
+        let target = URL(fileURLWithPath: signature.path)
+        switch signature.format {
+        case "iati":
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            try Data(IATIFiles.activities(programme).utf8).write(to: target.appendingPathComponent("iati-activities.xml"), options: .atomic)
+            try Data(IATIFiles.organisations(programme).utf8).write(to: target.appendingPathComponent("iati-organisations.xml"), options: .atomic)
+            context.console.print("Wrote iati-activities.xml (\(programme.subGrants.count) sub-grants, \(programme.results.count) results) and iati-organisations.xml to \(target.path).")
+        case "360giving":
+            guard !programme.subGrants.isEmpty else {
+                context.console.error("No sub-grant contract is signed yet, and a 360Giving package holds at least one grant: nothing written.")
+                throw ExitCode(1)
+            }
+            try GivingPackage.json(programme).write(to: target, options: .atomic)
+            context.console.print("Wrote \(programme.subGrants.count) grants to \(target.path).")
+        default:
+            context.console.error("Unknown format '\(signature.format)'; use: fuqizo export iati DIR | fuqizo export 360giving FILE")
+            throw ExitCode(2)
+        }
+    }
+}

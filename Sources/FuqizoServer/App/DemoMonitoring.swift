@@ -22,7 +22,18 @@ extension DemoData {
         if LocalDate(current.startDate) == nil || LocalDate(current.endDate) == nil {
             var form = ProgrammeSettingsForm(current)
             (form.startDate, form.endDate, form.reference) = ("\(year - 1)-01-01", "\(year + 1)-12-31", current.reference.isEmpty ? "ENI/2025/000-123" : current.reference)
+            if current.implementingOrganisation.isEmpty { form.implementingOrganisation = "Qendra Demo për Fuqizim Ekonomik" }
             _ = try await settings.update(form, actor: administrator).get()
+        }
+        // Open data: an invented publisher identifier (no real organisation holds it) and the
+        // European Commission's DG NEAR as the funder.
+        let openData = OpenDataService(database: app.db, services: app.services)
+        if try await !openData.settings().isSet {
+            var form = OpenDataSettingsForm()
+            (form.publisherRef, form.publisherType, form.funderRef, form.funderType) = ("AL-QKB-L99999999Z", "22", "XI-IATI-EC_NEAR", "15")
+            (form.activityIdentifier, form.sectors, form.budget) = ("AL-QKB-L99999999Z-FUQIZO-1", "15180 | 60\n16020 | 40", "1500000")
+            (form.incomingFunds, form.givingPrefix) = ("\(year - 1)-02-15 | 600000\n\(year)-03-10 | 450000", "360G-fuqizo-demo")
+            _ = try await openData.update(form, actor: administrator).get()
         }
         let dates = try await logframes.programmeDates()
         let draft = try await logframes.startDraft(actor: manager)

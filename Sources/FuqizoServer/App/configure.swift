@@ -69,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
 
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(ExportCommand(), as: "export")
     app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(SetupLinkCommand(), as: "setup-link")
     // Order matters: the database is migrated before background work starts.

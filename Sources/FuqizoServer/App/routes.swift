@@ -49,6 +49,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: LogframeController())
     try app.register(collection: IndicatorValuesController())
     try app.register(collection: DonorReportsController())
+    try app.register(collection: OpenDataController())
     try app.register(collection: ArticlesController())
     try app.register(collection: WebsiteController())
 

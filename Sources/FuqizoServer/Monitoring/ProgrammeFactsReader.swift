@@ -63,11 +63,14 @@ struct ProgrammeFactsReader {
         let status: String
     }
 
-    private struct MovementRow: Decodable {
+    /// Money moving on a contract on a day; `first`: the pre-financing tranche.
+    struct MovementRow: Decodable {
         let contract: UUID
         let on: String
         let amount: Int64
         let first: Bool?
+
+        var movement: ProgrammeFacts.Grant.Movement? { LocalDate(on).map { .init(on: $0, minorUnits: amount) } }
     }
 
     private struct SurvivorRow: Decodable {
@@ -222,14 +225,8 @@ struct ProgrammeFactsReader {
                    c.grantee_signed_on AS "granteeSignedOn", c.programme_signed_on AS "programmeSignedOn", c.status AS "status"
             FROM grant_contracts c LEFT JOIN programme_regions rg ON rg.id = c.region_id
             """, as: ContractRow.self)
-        let payments = Dictionary(grouping: try await all("""
-            SELECT contract_id AS "contract", paid_on AS "on", paid_minor_units AS "amount", tranche = 1 AS "first"
-            FROM payment_requests WHERE status = \(bind: PaymentStatus.paid.rawValue) AND paid_on IS NOT NULL AND paid_minor_units IS NOT NULL
-            """, as: MovementRow.self), by: \.contract)
-        let recoveries = Dictionary(grouping: try await all("""
-            SELECT contract_id AS "contract", settled_on AS "on", amount_minor_units AS "amount", CAST(NULL AS BOOLEAN) AS "first"
-            FROM recovery_orders WHERE status = \(bind: RecoveryStatus.paid.rawValue) AND settled_on IS NOT NULL
-            """, as: MovementRow.self), by: \.contract)
+        let payments = try await paidTranches()
+        let recoveries = try await recoveriesPaid()
         let reported = Dictionary(grouping: try await all("""
             SELECT r.contract_id AS "contract", r.reviewed_on AS "on", CAST(SUM(l.minor_units) AS BIGINT) AS "amount", CAST(NULL AS BOOLEAN) AS "first"
             FROM contract_reports r JOIN expenditure_lines l ON l.report_id = r.id
@@ -237,7 +234,7 @@ struct ProgrammeFactsReader {
             GROUP BY r.id, r.contract_id, r.reviewed_on
             """, as: MovementRow.self), by: \.contract)
         func movements(_ rows: [MovementRow]?) -> [ProgrammeFacts.Grant.Movement] {
-            (rows ?? []).compactMap { row in LocalDate(row.on).map { .init(on: $0, minorUnits: row.amount) } }
+            (rows ?? []).compactMap(\.movement)
         }
         let contractOf = Dictionary(contracts.map { ($0.application, $0) }, uniquingKeysWith: { first, _ in first })
         let signed = Set(Self.contracted.map(\.rawValue))
@@ -255,6 +252,22 @@ struct ProgrammeFactsReader {
                 prefinancing: movements(paid.filter { $0.first == true }), payments: movements(paid),
                 recoveries: movements(contract.flatMap { recoveries[$0.id] }), reported: movements(contract.flatMap { reported[$0.id] }))
         }
+    }
+
+    /// Tranches paid, by contract.
+    func paidTranches() async throws -> [UUID: [MovementRow]] {
+        Dictionary(grouping: try await all("""
+            SELECT contract_id AS "contract", paid_on AS "on", paid_minor_units AS "amount", tranche = 1 AS "first"
+            FROM payment_requests WHERE status = \(bind: PaymentStatus.paid.rawValue) AND paid_on IS NOT NULL AND paid_minor_units IS NOT NULL
+            """, as: MovementRow.self), by: \.contract)
+    }
+
+    /// Money paid back by grantees (recovery orders settled by payment, not by offset), by contract.
+    func recoveriesPaid() async throws -> [UUID: [MovementRow]] {
+        Dictionary(grouping: try await all("""
+            SELECT contract_id AS "contract", settled_on AS "on", amount_minor_units AS "amount", CAST(NULL AS BOOLEAN) AS "first"
+            FROM recovery_orders WHERE status = \(bind: RecoveryStatus.paid.rawValue) AND settled_on IS NOT NULL
+            """, as: MovementRow.self), by: \.contract)
     }
 
     func survivors() async throws -> [ProgrammeFacts.Survivor] {

@@ -67,6 +67,8 @@ struct AppServices: Sendable {
     let publicCampaigns = PublicCampaignMemory()
     /// The facts the monitoring indicators are computed from, kept a minute.
     let programmeFacts = ProgrammeFactsMemory()
+    /// The open-data files, kept five minutes.
+    let openData = OpenDataMemory()
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config

@@ -49,6 +49,7 @@ enum SiteURL: Sendable, Equatable {
     // monitoring, evaluation and reporting
     case monitoring, logframe, logframeVersion(UUID), newLogframeEntry(UUID), logframeEntry(UUID), newIndicator(UUID), logframeIndicator(UUID)
     case indicatorValues, donorReports, donorReport(UUID), donorReportExport(UUID, Spreadsheet.Format)
+    case openDataSettings
 
     var path: String {
         switch self {
@@ -156,6 +157,7 @@ enum SiteURL: Sendable, Equatable {
         case .library: "/library"
         case .publication(let id): "/library/\(id.uuidString)"
         case .monitoring: "/monitoring"
+        case .openDataSettings: "/admin/settings/open-data"
         case .logframe: "/monitoring/logframe"
         case .logframeVersion(let id): "/monitoring/logframe/\(id.uuidString)"
         case .newLogframeEntry(let id): "/monitoring/logframe/\(id.uuidString)/entries/new"
@@ -194,6 +196,7 @@ enum SiteURL: Sendable, Equatable {
         "verifyCertificate": .verifyCertificate, "answerCode": .answerCode, "campaigns": .campaigns, "newCampaign": .newCampaign,
         "articles": .articles, "newArticle": .newArticle, "library": .library,
         "monitoring": .monitoring, "logframe": .logframe, "indicatorValues": .indicatorValues, "donorReports": .donorReports,
+        "openDataSettings": .openDataSettings,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
