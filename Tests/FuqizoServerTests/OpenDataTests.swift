@@ -169,4 +169,17 @@ struct OpenDataTests {
             #expect(try await SettingsRow.find(OpenDataService.settingsRow, on: app.db) == nil, "nothing half-saved")
         }
     }
+
+    @Test("the public results count a survivor record only while its consent to statistics holds")
+    func publicResultsFollowConsent() async throws {
+        try await withFuqizo { app in
+            _ = try await TestFixtures.demo(app, applications: 4, survivors: 30)
+            let now = app.clock.now()
+            let records = try await ProgrammeFactsReader(database: app.db).survivors()
+            let consenting = records.count { ConsentRule.allows(.statistics, records: $0.statisticsConsents, at: now) }
+            #expect(consenting < records.count, "the demo has records without consent to statistics")
+            let figures = try await ResultsService(database: app.db).figures(at: now)
+            #expect(figures.counts[.survivorsSupported]?.reduce(0, +) == Int64(consenting))
+        }
+    }
 }

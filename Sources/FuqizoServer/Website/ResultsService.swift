@@ -35,7 +35,7 @@ struct ResultsService {
     /// Contracts signed by both parties count as grants awarded, whatever happened after.
     private static let awarded: [ContractStatus] = [.signed, .inImplementation, .finalReportApproved, .closed, .suspended, .terminated]
 
-    func figures() async throws -> Figures {
+    func figures(at now: Date) async throws -> Figures {
         let sql = try self.sql
         let regions = try await GeographyDirectory.load(on: database).regions
         let awarded = SQLList(Self.awarded.map { SQLBind($0.rawValue) })
@@ -64,16 +64,22 @@ struct ResultsService {
             FROM campaign_actions a JOIN campaigns c ON c.id = a.campaign_id
             WHERE c.status IN (\(public_)) AND a.reach_recorded_at IS NOT NULL GROUP BY a.region_id
             """).all(decoding: Row.self)
+        // Only records whose consent to statistics holds now count, as everywhere outside case work.
+        let consenting: SQLQueryString = """
+            EXISTS (SELECT 1 FROM survivor_consents k WHERE k.survivor_id = s.id AND k.purpose = \(bind: ConsentPurpose.statistics.rawValue)
+                    AND k.given_at <= \(bind: now) AND (k.withdrawn_at IS NULL OR k.withdrawn_at > \(bind: now)))
+            """
         let survivors = try await sql.raw("""
-            SELECT region_id AS "regionID", CAST(COUNT(*) AS BIGINT) AS n, CAST(NULL AS BIGINT) AS m FROM survivors GROUP BY region_id
+            SELECT s.region_id AS "regionID", CAST(COUNT(*) AS BIGINT) AS n, CAST(NULL AS BIGINT) AS m FROM survivors s
+            WHERE \(consenting) GROUP BY s.region_id
             """).all(decoding: Row.self)
         let club = try await sql.raw("""
             SELECT s.region_id AS "regionID", CAST(COUNT(*) AS BIGINT) AS n, CAST(NULL AS BIGINT) AS m FROM survivors s
-            WHERE EXISTS (SELECT 1 FROM club_memberships c WHERE c.survivor_id = s.id) GROUP BY s.region_id
+            WHERE \(consenting) AND EXISTS (SELECT 1 FROM club_memberships c WHERE c.survivor_id = s.id) GROUP BY s.region_id
             """).all(decoding: Row.self)
         let work = try await sql.raw("""
             SELECT s.region_id AS "regionID", CAST(COUNT(*) AS BIGINT) AS n, CAST(NULL AS BIGINT) AS m FROM survivors s
-            WHERE EXISTS (SELECT 1 FROM employment_outcomes o WHERE o.survivor_id = s.id) GROUP BY s.region_id
+            WHERE \(consenting) AND EXISTS (SELECT 1 FROM employment_outcomes o WHERE o.survivor_id = s.id) GROUP BY s.region_id
             """).all(decoding: Row.self)
         // One column per measure, rows in the regions' order, the rest last.
         func column(_ rows: [Row], _ value: (Row) -> Int64?) -> [Int64] {

@@ -261,10 +261,17 @@ enum WebsiteContext {
         let threshold: String
         let withheldMark: String
         let hasWithheld: Bool
+        /// The open-data files, once published.
+        let openData: [OpenDataLink]
+    }
+
+    struct OpenDataLink: Encodable {
+        let href: String
+        let label: String
     }
 
     /// The results as published: totals first, then each region (and what lies outside them).
-    static func results(_ req: Request, _ raw: ResultsService.Figures, settings: ProgrammeSettings) -> Results {
+    static func results(_ req: Request, _ raw: ResultsService.Figures, settings: ProgrammeSettings, openData: Bool = false) -> Results {
         let language = req.language
         let results = PublicResults(counts: raw.counts, rowCount: raw.rowCount, threshold: settings.smallCellPublic)
         let threshold = SmallCells(threshold: settings.smallCellPublic).threshold
@@ -289,6 +296,8 @@ enum WebsiteContext {
         let regions = names.indices.map { row in Region(name: names[row], figures: figures { results.rows[$0]?[row] }) }
         let totals = figures { results.totals[$0] }
         return Results(totals: totals, regions: regions, threshold: String(threshold), withheldMark: SmallCells.Cell.withheldMark,
-                       hasWithheld: withheld)
+                       hasWithheld: withheld,
+                       openData: openData ? [("/open-data/iati-activities.xml", "site.openData.activities"), ("/open-data/iati-organisations.xml", "site.openData.organisations"),
+                                             ("/open-data/360giving.json", "site.openData.giving")].map { OpenDataLink(href: $0.0, label: req.t($0.1)) } : [])
     }
 }

@@ -68,11 +68,13 @@ struct WebsiteController: RouteCollection {
             return try await render(req, "website/campaigns", layout(page, req.t("site.campaigns.title"), req.t("site.campaigns.description")),
                                     WebsiteContext.Campaigns(rows: try await service.campaigns().map { WebsiteContext.teaser($0, req) }))
         case .section(.results):
-            let figures = try await req.application.resultsCache.figures(at: req.services.clock.now()) {
-                try await ResultsService(database: req.db).figures()
+            let now = req.services.clock.now()
+            let figures = try await req.application.resultsCache.figures(at: now) {
+                try await ResultsService(database: req.db).figures(at: now)
             }
+            let openData = try await OpenDataService(database: req.db, services: req.services).settings().isSet
             return try await render(req, "website/results", layout(page, req.t("site.results.title"), req.t("site.results.description")),
-                                    WebsiteContext.results(req, figures, settings: settings))
+                                    WebsiteContext.results(req, figures, settings: settings, openData: openData))
         case .section(.library):
             let items = try await LibraryService(database: req.db, services: req.services).published()
             return try await render(req, "website/library", layout(page, req.t("site.library.title"), req.t("site.library.description")),
