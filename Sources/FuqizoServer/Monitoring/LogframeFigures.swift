@@ -68,21 +68,47 @@ struct LogframeFigures {
 }
 
 /// The programme's facts as last read, for a minute at most; forgotten at every change to a
-/// survivor's consents and at every erasure, so that a withdrawal takes effect at the next
-/// computation, as the consent promises.
+/// survivor's consents, so that a withdrawal takes effect at the next computation, as the consent
+/// promises. One request reads them again when they are old while the others go on with the
+/// old ones (never after a forget): at national scale a read takes seconds, and eight readers at
+/// once would stall the dashboard for everyone.
 final class ProgrammeFactsMemory: Sendable {
     static let lifetime: TimeInterval = 60
 
-    private let entry = NIOLockedValueBox<(at: Date, facts: ProgrammeFacts)?>(nil)
+    private struct State {
+        var kept: (at: Date, facts: ProgrammeFacts)?
+        var loading = false
+        /// Bumped by `forget`: a read begun before it is not kept.
+        var generation = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     func facts(at now: Date, load: () async throws -> ProgrammeFacts) async throws -> ProgrammeFacts {
-        if let kept = entry.withLockedValue({ $0 }), now >= kept.at, now.timeIntervalSince(kept.at) < Self.lifetime { return kept.facts }
-        let facts = try await load()
-        entry.withLockedValue { $0 = (now, facts) }
-        return facts
+        let (kept, reads, generation) = state.withLockedValue { state -> (ProgrammeFacts?, Bool, Int) in
+            if let kept = state.kept, now >= kept.at, now.timeIntervalSince(kept.at) < Self.lifetime { return (kept.facts, false, state.generation) }
+            if state.loading, let kept = state.kept { return (kept.facts, false, state.generation) }
+            state.loading = true
+            return (nil, true, state.generation)
+        }
+        if let kept, !reads { return kept }
+        do {
+            let facts = try await load()
+            state.withLockedValue { state in
+                state.loading = false
+                if state.generation == generation { state.kept = (now, facts) }
+            }
+            return facts
+        } catch {
+            state.withLockedValue { $0.loading = false }
+            throw error
+        }
     }
 
     func forget() {
-        entry.withLockedValue { $0 = nil }
+        state.withLockedValue { state in
+            state.kept = nil
+            state.generation += 1
+        }
     }
 }
