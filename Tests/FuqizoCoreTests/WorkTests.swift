@@ -115,4 +115,20 @@ struct WorkTests {
         #expect(catalog.counted("x", 0, .en) == "0 applications")
         #expect(catalog.counted("x", 1, .en) == "1 application")
     }
+
+    @Test("monitoring: values others entered to review, a report due 60 days after its period, the draft in progress unannounced")
+    func monitoringWork() {
+        let today = LocalDate("2026-12-05")!
+        let draft = UUID()
+        let items = MonitoringWork.manager(valuesToReview: 3, periods: [
+            .init(code: "P1", endsOn: LocalDate("2026-06-30")!, submitted: true),
+            .init(code: "P2", endsOn: LocalDate("2026-11-30")!, submitted: false),
+            .init(code: "P3", endsOn: LocalDate("2027-12-31")!, submitted: false),
+        ], draft: (draft, 2), today: today)
+        #expect(items.map(\.kind) == ["work.monitoring.values", "work.monitoring.report", "work.monitoring.draft"])
+        #expect(items[0].count == 3 && items[0].link == WorkLink("indicatorValues"))
+        #expect(items[1].reference == "P2" && items[1].due == LocalDate("2027-01-29"), "a period not yet over is not due; one submitted is done")
+        #expect(items[2].link == WorkLink("logframeVersion", draft.uuidString) && !items[2].announced)
+        #expect(MonitoringWork.manager(valuesToReview: 0, periods: [], draft: nil, today: today).isEmpty)
+    }
 }

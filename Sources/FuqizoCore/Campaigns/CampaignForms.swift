@@ -1,14 +1,5 @@
 import Foundation
 
-private func clean(_ value: String, _ field: String, limit: Int, required: Bool = true, into errors: inout FieldErrors) -> String? {
-    guard let text = Text.clean(value) else {
-        if required { errors.add(field, "form.error.required") }
-        return required ? nil : ""
-    }
-    if text.count > limit { errors.add(field, "form.error.tooLong") }
-    return text
-}
-
 /// The choices of a multiple-choice field, each one of `allowed`; nil (and the field's error)
 /// for none or for a value not offered.
 private func choices<T: RawRepresentable>(_ values: [String], _ field: String, into errors: inout FieldErrors) -> [T]? where T.RawValue == String {

@@ -135,14 +135,6 @@ public enum IndicatorProgress {
     }
 }
 
-private func clean(_ value: String, _ field: String, limit: Int, required: Bool = true, into errors: inout FieldErrors) -> String? {
-    guard let text = Text.clean(value) else {
-        if required { errors.add(field, "form.error.required") }
-        return required ? nil : ""
-    }
-    if text.count > limit { errors.add(field, "form.error.tooLong") }
-    return text
-}
 
 /// A code people read in reports ("SO1", "R1.2", "I-3"): letters, digits, dots and dashes.
 private func readCode(_ value: String, _ field: String, taken: Set<String>, into errors: inout FieldErrors) -> String? {

@@ -19,3 +19,15 @@ public struct FieldErrors: Sendable, Equatable, Error {
         for (field, key) in other.messages { add(field, key) }
     }
 }
+
+/// A text field of a form: trimmed, required unless said otherwise, at most `limit` characters;
+/// nil (with the field's message recorded) when it does not fit. An optional field left blank
+/// reads as "".
+func clean(_ value: String, _ field: String, limit: Int, required: Bool = true, into errors: inout FieldErrors) -> String? {
+    guard let text = Text.clean(value) else {
+        if required { errors.add(field, "form.error.required") }
+        return required ? nil : ""
+    }
+    if text.count > limit { errors.add(field, "form.error.tooLong") }
+    return text
+}

@@ -61,4 +61,5 @@ func routes(_ app: Application) throws {
     app.registerWork(SurvivorWorkload())
     app.registerWork(CapacityWorkload())
     app.registerWork(CampaignWorkload())
+    app.registerWork(MonitoringWorkload())
 }
