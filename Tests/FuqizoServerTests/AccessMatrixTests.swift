@@ -280,6 +280,7 @@ struct AccessMatrixTests {
         "POST /monitoring/indicators/:indicatorID/remove": monitoring,
         "GET /monitoring/values": monitoring,
         "POST /monitoring/values": monitoring,
+        "GET /monitoring/values/:valueID/evidence": monitoring,
         "POST /monitoring/values/:valueID/approve": monitoring,
         "POST /monitoring/values/:valueID/return": monitoring,
         "GET /monitoring/reports": monitoringReaders,

@@ -124,6 +124,20 @@ struct LogframeTests {
             #expect(try await other.post("/monitoring/values/\(mine.id!.uuidString)/return", [("confirmed", "yes"), ("reason", "Sample too small")]).status == .seeOther)
             let returned = try #require(try await IndicatorValueEntry.find(mine.id, on: app.db))
             #expect(returned.status == .returned && returned.reviewNote == "Sample too small")
+            // Evidence as a file: kept with the value, served to those who review; a file that is
+            // not a document comes back as a message, with what was typed.
+            let notPDF = try await manager.upload("/monitoring/values", [("indicator", "I1"), ("period", "P1"), ("value", "8"), ("evidence", "Third survey")],
+                                                  file: ("file", "survey.pdf", Array("MZ\u{90}\u{0}executable".utf8)))
+            #expect(notPDF.status == .badRequest && notPDF.body.string.contains("Third survey"))
+            let uploaded = try await manager.upload("/monitoring/values", [("indicator", "I1"), ("period", "P1"), ("value", "8"), ("evidence", "Third survey")],
+                                                    file: ("file", "survey.pdf", DocumentTests.pdf))
+            #expect(uploaded.status == .seeOther)
+            let third = try #require(try await IndicatorValueEntry.query(on: app.db).filter(\.$evidence == "Third survey").first())
+            let listed = try await other.get("/monitoring/values").body.string
+            #expect(listed.contains("/monitoring/values/\(third.id!.uuidString)/evidence"))
+            let file = try await other.get("/monitoring/values/\(third.id!.uuidString)/evidence")
+            #expect(file.status == .ok && file.headers.contentType?.subType == "pdf")
+            #expect(try await other.get("/monitoring/values/\(records.value.uuidString)/evidence").status == .notFound, "a value without a file has none")
             // The dashboard reads the approved value.
             let dashboard = try await manager.get("/monitoring?period=P1").body.string
             #expect(dashboard.contains(">I1<") || dashboard.contains("I1</a>"))

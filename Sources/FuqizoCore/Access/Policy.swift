@@ -361,6 +361,8 @@ public enum Policy {
         case (.manageLogframe, .none), (.manageLogframe, .logframe), (.manageLogframe, .donorReport),
              (.enterIndicatorValue, .none), (.reviewIndicatorValue, .none):
             return runsMonitoring(actor)
+        case (.enterIndicatorValue, .indicatorValue):
+            return runsMonitoring(actor)
         case (.reviewIndicatorValue, .indicatorValue(let enteredBy)):
             return runsMonitoring(actor) && actor.userID != enteredBy
         default:

@@ -47,7 +47,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: LibraryController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: DashboardController())
     try app.register(collection: LogframeController())
-    try app.register(collection: IndicatorValuesController())
+    try app.register(collection: IndicatorValuesController(uploadLimit: app.services.config.maxUploadBytes))
     try app.register(collection: DonorReportsController())
     try app.register(collection: OpenDataController())
     try app.register(collection: ArticlesController())

@@ -29,10 +29,10 @@ struct DashboardController: RouteCollection {
             ?? tree.periods.last(where: { $0.startsOn <= today }) ?? tree.periods.first else { throw AppError.server }
         let regions = try await WebsiteService(database: req.db, now: now).regions()
         let region = regions.first { $0.code == query.region }?.code
-        let table = try await LogframeFigures(database: req.db, services: req.services).values(tree)
+        let (table, computedAt) = try await LogframeFigures(database: req.db, services: req.services).stampedValues(tree)
         let settings = try await SettingsService(database: req.db, services: req.services).current()
         return try await req.page("monitoring/dashboard", title: "monitoring.title", DashboardContext.page(req, .init(
             tree: tree, table: table, period: period, region: region, regions: regions,
-            threshold: FigureAudience.donor.threshold(in: settings), detail: query.indicator, computedAt: now)), status: .ok)
+            threshold: FigureAudience.donor.threshold(in: settings), detail: query.indicator, computedAt: computedAt)), status: .ok)
     }
 }

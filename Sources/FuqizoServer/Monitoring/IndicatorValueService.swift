@@ -22,6 +22,15 @@ struct IndicatorValueService {
         return try await IndicatorValueEntry.query(on: database).filter(\.$indicatorCode ~~ codes).sort(\.$enteredAt, .descending).limit(500).all()
     }
 
+    /// The evidence files of these values, by value.
+    func evidence(of values: [IndicatorValueEntry]) async throws -> [UUID: Attachment] {
+        let ids = values.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        let files = try await Attachment.query(on: database).filter(\.$ownerType == Attachment.Owner.indicatorValue.rawValue)
+            .filter(\.$ownerID ~~ ids).all()
+        return Dictionary(files.map { ($0.ownerID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Values waiting for a review by someone other than `actor`.
     func waiting(for actor: UUID) async throws -> [IndicatorValueEntry] {
         try await IndicatorValueEntry.query(on: database).filter(\.$status == .submitted).filter(\.$enteredBy != actor)
@@ -29,7 +38,9 @@ struct IndicatorValueService {
     }
 
     /// Enters a value for a manual indicator of `tree` (the logframe in force) and one of its periods.
-    func enter(_ form: ManualValueForm, in tree: LogframeService.Tree, actor: UUID) async throws -> Result<IndicatorValueEntry, FieldErrors> {
+    /// `evidence`: the file that proves it, checked by its bytes, kept with the value.
+    func enter(_ form: ManualValueForm, in tree: LogframeService.Tree, evidence file: (CheckedDocument, [UInt8])? = nil,
+               actor: UUID) async throws -> Result<IndicatorValueEntry, FieldErrors> {
         var errors = FieldErrors()
         let indicator = tree.indicators.first { $0.code == form.indicator && $0.source == .manual }
         if indicator == nil { errors.add("indicator", "form.error.choose") }
@@ -43,8 +54,13 @@ struct IndicatorValueService {
             let entry = IndicatorValueEntry()
             (entry.indicatorCode, entry.periodCode, entry.value, entry.evidence) = (indicator.code, form.period, valid.value, valid.evidence)
             (entry.status, entry.enteredBy, entry.enteredAt) = (.submitted, actor, now)
+            let at = now
             try await database.writeTransaction { db in
                 try await entry.create(on: db)
+                if let (document, bytes) = file {
+                    _ = try await DocumentStore.attach(document, bytes: bytes, to: .indicatorValue, try entry.requireID(),
+                                                       label: "\(indicator.code) \(form.period)", actor: actor, at: at, on: db)
+                }
                 try await audit("indicatorValue.entered", entry, ["indicator": indicator.code, "period": form.period], actor: actor, on: db)
             }
             return .success(entry)
@@ -66,6 +82,8 @@ struct IndicatorValueService {
                             ["indicator": entry.indicatorCode, "period": entry.periodCode] .merging(note.isEmpty ? [:] : ["reason": note]) { a, _ in a },
                             actor: actor, on: db)
         }
+        // An approved value counts from now on; the dashboard computes again.
+        services.indicatorTables.forget()
     }
 
     private func audit(_ action: String, _ entry: IndicatorValueEntry, _ details: [String: String], actor: UUID, on db: any Database) async throws {

@@ -16,6 +16,8 @@ enum IndicatorValuesContext {
         let entered: String
         let review: String?
         let canReview: Bool
+        let evidenceHref: String?
+        let evidenceFile: String?
     }
 
     struct Page: Encodable {
@@ -24,10 +26,12 @@ enum IndicatorValuesContext {
         let lines: [Line]
         let fields: [FieldContext]
         let hasErrors: Bool
+        let fileError: String?
+        let uploadLimit: String
     }
 
-    static func page(_ req: Request, tree: LogframeService.Tree?, values: [IndicatorValueEntry], form: ManualValueForm,
-                     errors: FieldErrors) -> Page {
+    static func page(_ req: Request, tree: LogframeService.Tree?, values: [IndicatorValueEntry], files: [UUID: Attachment], form: ManualValueForm,
+                     errors: FieldErrors, uploadLimit: Int) -> Page {
         let language = req.language
         let manual = tree?.indicators.filter { $0.source == .manual } ?? []
         let units = Dictionary(manual.map { ($0.code, $0.unit) }, uniquingKeysWith: { first, _ in first })
@@ -39,7 +43,9 @@ enum IndicatorValuesContext {
                      value: IndicatorText.value(value.value, units[value.indicatorCode] ?? .count, language), evidence: value.evidence,
                      status: req.t(value.status.catalogKey), statusKey: value.status.rawValue, entered: Display.dateTime(value.enteredAt),
                      review: value.reviewNote,
-                     canReview: value.status == .submitted && Policy.decide(req.actor, .reviewIndicatorValue, value.resource).isAllowed)
+                     canReview: value.status == .submitted && Policy.decide(req.actor, .reviewIndicatorValue, value.resource).isAllowed,
+                     evidenceHref: value.id.flatMap { id in files[id].map { _ in SiteURL.indicatorValues.path + "/\(id.uuidString)/evidence" } },
+                     evidenceFile: value.id.flatMap { files[$0] }.map { "\($0.kind.uppercased()), \(FileSize.text($0.size))" })
             },
             fields: manual.isEmpty ? [] : [
                 FieldContext("indicator", label: "values.field.indicator", kind: "select", value: form.indicator,
@@ -52,6 +58,6 @@ enum IndicatorValuesContext {
                 FieldContext("evidence", label: "values.field.evidence", kind: "textarea", value: form.evidence, errors: errors, required: true,
                              hint: "values.field.evidence.hint"),
             ],
-            hasErrors: !errors.isEmpty)
+            hasErrors: !errors.isEmpty, fileError: errors["file"], uploadLimit: FileSize.text(Int64(uploadLimit)))
     }
 }

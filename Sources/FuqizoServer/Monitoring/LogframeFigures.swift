@@ -21,10 +21,31 @@ struct LogframeFigures {
         try await services.programmeFacts.facts(at: now) { try await ProgrammeFactsReader(database: database).facts() }
     }
 
-    func values(_ tree: LogframeService.Tree, periods: [ReportingPeriod]? = nil) async throws -> Table {
-        let periods = periods ?? tree.periods
+    /// The values of every indicator of `tree` for every one of its periods, kept while the facts
+    /// they come from are the same and no value typed by hand changes (the dashboard asks at every
+    /// view; computing takes a good part of a second at national scale).
+    func values(_ tree: LogframeService.Tree) async throws -> Table {
+        try await stampedValues(tree).table
+    }
+
+    /// The same, with when the facts they come from were read (the dashboard says so).
+    func stampedValues(_ tree: LogframeService.Tree) async throws -> (table: Table, stamp: Date) {
+        let (facts, stamp) = try await services.programmeFacts.stampedFacts(at: now) { try await ProgrammeFactsReader(database: database).facts() }
+        let table = try await services.indicatorTables.table(key: "\(tree.id)|\(stamp.timeIntervalSince1970)") {
+            try await values(tree, periods: tree.periods, facts: facts)
+        }
+        return (table, stamp)
+    }
+
+    /// The values for some periods, computed now (a report freezes them).
+    func values(_ tree: LogframeService.Tree, periods: [ReportingPeriod]) async throws -> Table {
+        try await values(tree, periods: periods, facts: nil)
+    }
+
+    private func values(_ tree: LogframeService.Tree, periods: [ReportingPeriod], facts known: ProgrammeFacts?) async throws -> Table {
         let computed = tree.indicators.contains { if case .computed = $0.source { true } else { false } }
-        let facts = computed ? try await facts() : ProgrammeFacts()
+        let facts: ProgrammeFacts
+        if !computed { facts = ProgrammeFacts() } else if let known { facts = known } else { facts = try await self.facts() }
         let manual = try await approvedValues(codes: tree.indicators.filter { $0.source == .manual }.map(\.code))
         let regions = computed ? try await regionCodes() : []
         let instant = now
@@ -85,20 +106,68 @@ final class ProgrammeFactsMemory: Sendable {
     private let state = NIOLockedValueBox(State())
 
     func facts(at now: Date, load: () async throws -> ProgrammeFacts) async throws -> ProgrammeFacts {
-        let (kept, reads, generation) = state.withLockedValue { state -> (ProgrammeFacts?, Bool, Int) in
-            if let kept = state.kept, now >= kept.at, now.timeIntervalSince(kept.at) < Self.lifetime { return (kept.facts, false, state.generation) }
-            if state.loading, let kept = state.kept { return (kept.facts, false, state.generation) }
+        try await stampedFacts(at: now, load: load).facts
+    }
+
+    /// The facts and when they were read: what is computed from them may be kept as long as the
+    /// stamp is the same.
+    func stampedFacts(at now: Date, load: () async throws -> ProgrammeFacts) async throws -> (facts: ProgrammeFacts, stamp: Date) {
+        let (kept, reads, generation) = state.withLockedValue { state -> ((at: Date, facts: ProgrammeFacts)?, Bool, Int) in
+            if let kept = state.kept, now >= kept.at, now.timeIntervalSince(kept.at) < Self.lifetime { return (kept, false, state.generation) }
+            if state.loading, let kept = state.kept { return (kept, false, state.generation) }
             state.loading = true
             return (nil, true, state.generation)
         }
-        if let kept, !reads { return kept }
+        if let kept, !reads { return (kept.facts, kept.at) }
         do {
             let facts = try await load()
             state.withLockedValue { state in
                 state.loading = false
                 if state.generation == generation { state.kept = (now, facts) }
             }
-            return facts
+            return (facts, now)
+        } catch {
+            state.withLockedValue { $0.loading = false }
+            throw error
+        }
+    }
+
+    func forget() {
+        state.withLockedValue { state in
+            state.kept = nil
+            state.generation += 1
+        }
+    }
+}
+
+/// The indicator values last computed for the logframe in force, kept while they are asked for
+/// under the same key (the logframe and the stamp of the facts); forgotten when a value typed by
+/// hand is approved or given back. While one request computes them anew the others go on with
+/// the previous table.
+final class IndicatorTableMemory: Sendable {
+    private struct State {
+        var kept: (key: String, table: LogframeFigures.Table)?
+        var loading = false
+        var generation = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func table(key: String, make: () async throws -> LogframeFigures.Table) async throws -> LogframeFigures.Table {
+        let (kept, computes, generation) = state.withLockedValue { state -> (LogframeFigures.Table?, Bool, Int) in
+            if let kept = state.kept, kept.key == key { return (kept.table, false, state.generation) }
+            if state.loading, let kept = state.kept { return (kept.table, false, state.generation) }
+            state.loading = true
+            return (nil, true, state.generation)
+        }
+        if let kept, !computes { return kept }
+        do {
+            let table = try await make()
+            state.withLockedValue { state in
+                state.loading = false
+                if state.generation == generation { state.kept = (key, table) }
+            }
+            return table
         } catch {
             state.withLockedValue { $0.loading = false }
             throw error

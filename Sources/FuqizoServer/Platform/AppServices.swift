@@ -67,6 +67,8 @@ struct AppServices: Sendable {
     let publicCampaigns = PublicCampaignMemory()
     /// The facts the monitoring indicators are computed from, kept a minute.
     let programmeFacts = ProgrammeFactsMemory()
+    /// The logframe's indicator values computed from them, while they last.
+    let indicatorTables = IndicatorTableMemory()
     /// The open-data files, kept five minutes.
     let openData = OpenDataMemory()
 

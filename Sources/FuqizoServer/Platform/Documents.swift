@@ -19,6 +19,8 @@ final class Attachment: Model, @unchecked Sendable {
         case event
         /// A publication of the public library (`LibraryItem`).
         case publication
+        /// The evidence of a value entered by hand for a manual indicator (`IndicatorValueEntry`).
+        case indicatorValue
     }
 
     // managed fields
