@@ -68,6 +68,9 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     try routes(app)
 
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ExportCommand(), as: "export")
     app.asyncCommands.use(KeysCommand(), as: "keys")
@@ -126,6 +129,8 @@ struct FirstRunSetup: LifecycleHandler {
         if application.isServing {
             application.serverLock = try ServerLock.acquire(in: application.services.config.dataDirectory, exclusive: false)
         }
+        // These read or replace the database as it is, before any migration would change it.
+        guard !["backup", "restore", "migrate"].contains(application.command) else { return }
         try await prepareDatabase(application, checkingKey: application.command != "keys")
         guard application.isServing else { return }
         if application.services.photoReducer.executable == nil {

@@ -1,67 +1,85 @@
 import Fluent
 import Vapor
 
-/// Every migration, in the order it shipped. Never edit or reorder a shipped migration:
-/// add a new one at the end of the newest release.
+/// The release this build is: the number of the newest release below. A backup records it.
+enum FuqizoRelease {
+    static let current = 11
+}
+
 func registerMigrations(_ app: Application, resources: URL) {
+    app.migrations.add(shippedMigrations(resources: resources))
+}
+
+/// Every migration's name, for `fuqizo migrate --dry-run` and for checking that a backup was
+/// not made by a newer release than this one.
+func shippedMigrationNames(resources: URL) -> [String] {
+    shippedMigrations(resources: resources).map(\.name)
+}
+
+/// Every migration, in the order it shipped. Never edit or reorder a shipped migration:
+/// add a new one at the end of the newest release (a test upgrades a database made by the
+/// previous release, Tests/Fixtures).
+private func shippedMigrations(resources: URL) -> [any Migration] {
+    var migrations: [any Migration] = []
     // Release 1
-    app.migrations.add(CreateSystemValues())
-    app.migrations.add(CreateAuditEntries())
-    app.migrations.add(CreateMailOutbox())
-    app.migrations.add(CreateProgrammeSettings())
-    app.migrations.add(CreateGeography(referenceData: resources.appendingPathComponent("Data/albania-municipalities.csv")))
-    app.migrations.add(CreateOrganisations())
-    app.migrations.add(CreateUsers())
-    app.migrations.add(CreateUserSessions())
-    app.migrations.add(CreateOneTimeLinks())
-    app.migrations.add(CreateRecoveryCodes())
-    app.migrations.add(CreateSignInFailures())
-    app.migrations.add(CreateGrantCalls())
-    app.migrations.add(CreateCallQuestions())
+    migrations.append(CreateSystemValues())
+    migrations.append(CreateAuditEntries())
+    migrations.append(CreateMailOutbox())
+    migrations.append(CreateProgrammeSettings())
+    migrations.append(CreateGeography(referenceData: resources.appendingPathComponent("Data/albania-municipalities.csv")))
+    migrations.append(CreateOrganisations())
+    migrations.append(CreateUsers())
+    migrations.append(CreateUserSessions())
+    migrations.append(CreateOneTimeLinks())
+    migrations.append(CreateRecoveryCodes())
+    migrations.append(CreateSignInFailures())
+    migrations.append(CreateGrantCalls())
+    migrations.append(CreateCallQuestions())
     // Release 2
-    app.migrations.add(CreateReferenceCounters())
-    app.migrations.add(CreateGrantApplications())
-    app.migrations.add(CreateDocuments())
-    app.migrations.add(CreateEvaluation())
-    app.migrations.add(AddEvaluationSettings())
+    migrations.append(CreateReferenceCounters())
+    migrations.append(CreateGrantApplications())
+    migrations.append(CreateDocuments())
+    migrations.append(CreateEvaluation())
+    migrations.append(AddEvaluationSettings())
     // Release 3
-    app.migrations.add(CreateSurvivors())
-    app.migrations.add(CreateCaseWork())
+    migrations.append(CreateSurvivors())
+    migrations.append(CreateCaseWork())
     // Release 4
-    app.migrations.add(UpdateUsersAddSecondFactorFailures())
-    app.migrations.add(UpdateMailOutboxDropSentBodies())
-    app.migrations.add(CreateSurvivorMatches())
-    app.migrations.add(CreateIntakeChecks())
+    migrations.append(UpdateUsersAddSecondFactorFailures())
+    migrations.append(UpdateMailOutboxDropSentBodies())
+    migrations.append(CreateSurvivorMatches())
+    migrations.append(CreateIntakeChecks())
     // Release 5
-    app.migrations.add(AddEvaluationDays())
-    app.migrations.add(CreatePasswordResetRequests())
-    app.migrations.add(AddAuditIndexes())
-    app.migrations.add(AddCallEnglishLists())
-    app.migrations.add(CreateWorkNotices())
-    app.migrations.add(CreateAccountRequests())
+    migrations.append(AddEvaluationDays())
+    migrations.append(CreatePasswordResetRequests())
+    migrations.append(AddAuditIndexes())
+    migrations.append(AddCallEnglishLists())
+    migrations.append(CreateWorkNotices())
+    migrations.append(CreateAccountRequests())
     // Release 6
-    app.migrations.add(CreateGrantContracts())
-    app.migrations.add(CreatePaymentRequests())
-    app.migrations.add(CreateContractReports())
-    app.migrations.add(CreateRecoveryOrders())
-    app.migrations.add(CreateContractAmendments())
-    app.migrations.add(CreateMonitoringVisits())
+    migrations.append(CreateGrantContracts())
+    migrations.append(CreatePaymentRequests())
+    migrations.append(CreateContractReports())
+    migrations.append(CreateRecoveryOrders())
+    migrations.append(CreateContractAmendments())
+    migrations.append(CreateMonitoringVisits())
     // Release 7
-    app.migrations.add(AddContractIndexes())
+    migrations.append(AddContractIndexes())
     // Release 8
-    app.migrations.add(CreateCapacityAssessment(defaultInstrument: resources.appendingPathComponent("Data/capacity-instrument.json")))
-    app.migrations.add(CreateCsoPeople())
-    app.migrations.add(CreateCapacityActions())
-    app.migrations.add(CreateCapacityEvents())
-    app.migrations.add(CreateEventQuestionnaires())
-    app.migrations.add(CreateEventReminders())
+    migrations.append(CreateCapacityAssessment(defaultInstrument: resources.appendingPathComponent("Data/capacity-instrument.json")))
+    migrations.append(CreateCsoPeople())
+    migrations.append(CreateCapacityActions())
+    migrations.append(CreateCapacityEvents())
+    migrations.append(CreateEventQuestionnaires())
+    migrations.append(CreateEventReminders())
     // Release 9
-    app.migrations.add(CreateCampaigns())
-    app.migrations.add(CreateCampaignEvidence())
-    app.migrations.add(CreateArticles())
+    migrations.append(CreateCampaigns())
+    migrations.append(CreateCampaignEvidence())
+    migrations.append(CreateArticles())
     // Release 10
-    app.migrations.add(CreateLibrary())
-    app.migrations.add(AddReducedPhotos())
+    migrations.append(CreateLibrary())
+    migrations.append(AddReducedPhotos())
     // Release 11
-    app.migrations.add(CreateLogframes())
+    migrations.append(CreateLogframes())
+    return migrations
 }

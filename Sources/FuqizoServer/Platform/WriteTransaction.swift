@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import Vapor
 
 extension Database {
     /// A transaction that writes. On SQLite it takes the write lock with its first statement,
@@ -28,6 +29,19 @@ extension Database {
         } catch {
             await WriteGate.shared.leave()
             throw error
+        }
+    }
+}
+
+extension Database {
+    /// A read-only PostgreSQL transaction at repeatable read: every statement in it sees the
+    /// same moment (a backup's dump and its manifest's counts). It writes nothing, so it needs
+    /// no write lock.
+    func snapshotTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
+            try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").run()
+            return try await body(sql)
         }
     }
 }

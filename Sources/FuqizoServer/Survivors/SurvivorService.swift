@@ -365,6 +365,8 @@ struct SurvivorService {
         guard survivor.identityDestroyedAt == nil else { return }
         let id = try survivor.requireID()
         let sqlite = services.config.database.isSQLite
+        // Listed first, outside the database, so no older backup can bring the record back.
+        try ErasureList(dataDirectory: services.config.dataDirectory).add(survivor.code)
         try await database.writeTransaction { db in
             // SQLite keeps a deleted row's bytes in the freed space of its page unless told to
             // overwrite them; the key must not survive in the file.
@@ -393,6 +395,22 @@ struct SurvivorService {
         // Earlier versions of the key's page also sit in the write-ahead log until a checkpoint:
         // copy the log into the database and empty it now. (PostgreSQL: docs/operations.md.)
         if sqlite, let sql = database as? any SQLDatabase { try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run() }
+    }
+
+    /// After a restore: destroys again the identity of every listed record that the backup
+    /// still holds. Returns how many were destroyed.
+    func reapplyErasures(_ codes: Set<String>) async throws -> Int {
+        var destroyed = 0
+        let sorted = codes.sorted()
+        for start in stride(from: 0, to: sorted.count, by: 500) {
+            let batch = Array(sorted[start..<min(start + 500, sorted.count)])
+            let due = try await Survivor.query(on: database).filter(\.$code ~~ batch).filter(\.$identityDestroyedAt == nil).all()
+            for survivor in due {
+                try await destroyIdentity(of: survivor, action: "survivor.erasureReapplied", actor: nil)
+                destroyed += 1
+            }
+        }
+        return destroyed
     }
 
     /// Retention: closed records past the retention period lose their identity data. Run by

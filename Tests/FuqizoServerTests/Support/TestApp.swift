@@ -9,7 +9,8 @@ import VaporTesting
 
 /// The real application on a fresh database: a new SQLite file, or — when
 /// `FUQIZO_TEST_DATABASE_URL` is set — a new schema in that PostgreSQL database.
-func withFuqizo<T>(_ extra: [String: String] = [:], _ body: (Application) async throws -> T) async throws -> T {
+/// `prepared: false` leaves the database untouched (not even created), as for a restore.
+func withFuqizo<T>(_ extra: [String: String] = [:], prepared: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fuqizo-test-\(UUID().uuidString)")
     var environment = [
         "FUQIZO_DATA_DIR": directory.path,
@@ -36,7 +37,7 @@ func withFuqizo<T>(_ extra: [String: String] = [:], _ body: (Application) async 
     }
     do {
         try await configure(app, config: AppConfig.fromEnvironment(environment))
-        try await prepareDatabase(app)
+        if prepared { try await prepareDatabase(app) }
         let result = try await body(app)
         await cleanUp()
         return result

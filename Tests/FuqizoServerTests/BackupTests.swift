@@ -1,0 +1,158 @@
+import Fluent
+import Foundation
+@testable import FuqizoCore
+@testable import FuqizoServer
+import SQLKit
+import Testing
+import Vapor
+
+/// Backups taken while the server writes, restored into an empty place, proved whole; an
+/// erasure made after a backup survives its restore. On SQLite, and on PostgreSQL when the
+/// suite runs there.
+@Suite("Backup and restore")
+struct BackupTests {
+    static func folder(_ name: String = "backup") -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("fuqizo-\(name)-\(UUID().uuidString)", isDirectory: true)
+    }
+
+    /// Where a restore of `app`'s backup goes: on SQLite a new data directory; on PostgreSQL
+    /// the same schema, emptied first (the database was lost).
+    static func restorePlace(of app: Application) async throws -> [String: String] {
+        guard case .postgres = app.services.config.database, let schema = app.services.config.databaseSchema else { return [:] }
+        try await (app.db as! any SQLDatabase).raw("DROP SCHEMA \(ident: schema) CASCADE").run()
+        return ["FUQIZO_DATABASE_SCHEMA": schema]
+    }
+
+    @Test("a backup taken while case workers register survivors restores whole: every row the manifest lists, the audit chain, the identities")
+    func backupAndRestore() async throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            let first = try await desk.register(firstName: "Lindita", lastName: "Morina")
+            // Writes go on while the backup is taken; it holds a consistent moment of them.
+            async let writes: [String] = {
+                var codes: [String] = []
+                for name in ["Vera", "Mira", "Elona", "Teuta", "Shpresa", "Dafina"] {
+                    codes.append(try await desk.register(firstName: name, lastName: "Gjoni"))
+                }
+                return codes
+            }()
+            let manifest = try await Backup(app: app).make(into: root.appendingPathComponent("one"))
+            _ = try await writes
+
+            let directory = root.appendingPathComponent("one")
+            #expect(manifest.keyCheck == app.services.masterKey.checkValue)
+            #expect(manifest.release == FuqizoRelease.current && manifest.migrations.count == shippedMigrationNames(resources: ResourceLocation.directory(override: nil)).count)
+            #expect(manifest.tables["survivors"].map { $0 >= 1 && $0 <= 7 } == true, "a moment between the first registration and the last")
+            #expect(manifest.tables["audit_entries"] == Int64(manifest.auditHead.sequence), "the counts and the audit head describe the same moment")
+            try manifest.checkFiles(in: directory)
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            #expect(names == ["erased-records.txt", "manifest.json", manifest.databaseFile].sorted(), "no key in the backup")
+            for name in names {
+                let mode = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)[.posixPermissions] as? NSNumber
+                #expect(mode.map { $0.intValue & 0o077 } == 0, "\(name) is readable by this account only")
+            }
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(manifest.databaseFile))
+            #expect(bytes.range(of: Data("Lindita".utf8)) == nil, "names are in the backup only encrypted")
+
+            let place = try await Self.restorePlace(of: app)
+            try await withFuqizo(place, prepared: false) { (restored: Application) async throws -> Void in
+                let report = try await Restore(app: restored).run(from: directory)
+                #expect(report.rows == manifest.tables.values.reduce(0, +) && report.auditEntries == manifest.auditHead.sequence)
+                #expect(report.migrationsRun.isEmpty && report.erasuresReapplied == 0)
+                let survivor = try #require(try await Survivor.query(on: restored.db).filter(\.$code == first).first())
+                let key = try await SurvivorService(database: restored.db, services: restored.services).dataKey(of: survivor.requireID(), on: restored.db)
+                #expect(try key.open(try #require(survivor.firstNameSealed), survivor: survivor.id!, field: "firstName") == "Lindita")
+
+                // A second restore over it is refused and changes nothing.
+                await #expect(throws: BackupFailure.self) { try await Restore(app: restored).run(from: directory) }
+                #expect(try await Survivor.query(on: restored.db).count() == Int(manifest.tables["survivors"] ?? -1))
+            }
+        }
+    }
+
+    @Test("an erasure made after a backup is made again when that backup is restored, before anyone can read the record")
+    func erasureSurvivesRestore() async throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            let kept = try await desk.register(firstName: "Arta", lastName: "Kola")
+            let erased = try await desk.register(firstName: "Besa", lastName: "Dervishi")
+            let before = root.appendingPathComponent("before")
+            _ = try await Backup(app: app).make(into: before)
+            try await desk.post(erased, "erase", [("confirmed", "yes"), ("reason", "survivorAsked"), ("confirmCode", erased)])
+            let listed = try ErasureList(dataDirectory: app.services.config.dataDirectory).codes()
+            #expect(listed == [erased], "the data directory lists the erased record by its code, and nothing else")
+            let after = try await Backup(app: app).make(into: root.appendingPathComponent("after"))
+            #expect(after.erasedRecords == 1)
+
+            let place = try await Self.restorePlace(of: app)
+            try await withFuqizo(place, prepared: false) { (restored: Application) async throws -> Void in
+                // The older backup still holds the record; the newer one beside it lists it.
+                let report = try await Restore(app: restored).run(from: before)
+                #expect(report.erasuresReapplied == 1)
+                let survivor = try #require(try await Survivor.query(on: restored.db).filter(\.$code == erased).first())
+                #expect(survivor.identityDestroyedAt != nil && survivor.firstNameSealed == nil)
+                #expect(try await SurvivorKey.find(survivor.requireID(), on: restored.db) == nil, "its data key is gone again")
+                #expect(try await Survivor.query(on: restored.db).filter(\.$code == kept).first()?.firstNameSealed != nil, "the other record is untouched")
+                #expect(try await AuditEntry.query(on: restored.db).filter(\.$action == "survivor.erasureReapplied").count() == 1)
+                #expect(try await AuditLog.verify(on: restored.db, key: restored.services.audit.key.key).isIntact)
+            }
+        }
+    }
+
+    @Test("a list named on the command line is applied too, when no newer backup sits beside the old one")
+    func erasureListNamed() async throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            let erased = try await desk.register(firstName: "Besa", lastName: "Dervishi")
+            let before = root.appendingPathComponent("only")
+            _ = try await Backup(app: app).make(into: before)
+            try await desk.post(erased, "erase", [("confirmed", "yes"), ("reason", "survivorAsked"), ("confirmCode", erased)])
+            let list = root.appendingPathComponent("kept-elsewhere.txt")
+            try FileManager.default.copyItem(at: ErasureList(dataDirectory: app.services.config.dataDirectory).file, to: list)
+            let place = try await Self.restorePlace(of: app)
+            try await withFuqizo(place, prepared: false) { (restored: Application) async throws -> Void in
+                let report = try await Restore(app: restored, extraErasureLists: [list]).run(from: before)
+                #expect(report.erasuresReapplied == 1)
+            }
+        }
+    }
+
+    @Test("a damaged backup, one without its manifest, one under another key and a backup into a used folder are refused, and nothing is written")
+    func refusals() async throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withFuqizo { app in
+            _ = try await CaseDesk.make(app).register()
+            let directory = root.appendingPathComponent("one")
+            let manifest = try await Backup(app: app).make(into: directory)
+            #expect(throws: BackupFailure.notEmpty(directory.path)) { try Backup.prepareEmpty(directory) }
+
+            let damaged = root.appendingPathComponent("damaged")
+            try FileManager.default.copyItem(at: directory, to: damaged)
+            let file = damaged.appendingPathComponent(manifest.databaseFile)
+            var bytes = try Data(contentsOf: file)
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: file)
+            let missing = root.appendingPathComponent("unfinished")
+            try FileManager.default.copyItem(at: directory, to: missing)
+            try FileManager.default.removeItem(at: missing.appendingPathComponent(BackupManifest.fileName))
+
+            let place = try await Self.restorePlace(of: app)
+            try await withFuqizo(place, prepared: false) { (restored: Application) async throws -> Void in
+                await #expect(throws: BackupFailure.damaged(manifest.databaseFile)) { try await Restore(app: restored).run(from: damaged) }
+                await #expect(throws: BackupFailure.noManifest(missing.path)) { try await Restore(app: restored).run(from: missing) }
+                #expect(try await MigrateCommand.pending(restored).count == shippedMigrationNames(resources: ResourceLocation.directory(override: nil)).count,
+                        "nothing was put in place")
+            }
+            try await withFuqizo(place.merging(["FUQIZO_MASTER_KEY": MasterKey.generate().base64]) { $1 }, prepared: false) { (other: Application) async throws -> Void in
+                await #expect(throws: BackupFailure.otherKey(manifest.keyCheck)) { try await Restore(app: other).run(from: directory) }
+            }
+        }
+    }
+}
