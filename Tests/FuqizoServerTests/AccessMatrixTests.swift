@@ -79,6 +79,7 @@ struct AccessMatrixTests {
         "GET /admin/audit": admin,
         "GET /admin/audit/export": admin,
         "GET /admin/outbox": admin,
+        "GET /admin/backups": admin,
         "POST /admin/outbox/:messageID/retry": admin,
         "GET /admin/settings": admin,
         "POST /admin/settings": admin,

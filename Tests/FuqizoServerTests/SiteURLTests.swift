@@ -32,7 +32,7 @@ struct SiteURLTests {
         .campaigns, .newCampaign, .campaign(id), .editCampaign(id), .newCampaignAction(id), .campaignAction(campaign: id, action: id),
         .articles, .newArticle, .article(id), .articleVersion(article: id, number: 1), .library, .publication(id),
         .monitoring, .logframe, .logframeVersion(id), .newLogframeEntry(id), .logframeEntry(id), .newIndicator(id), .logframeIndicator(id),
-        .indicatorValues, .donorReports, .donorReport(id), .donorReportExport(id, .xlsx), .openDataSettings,
+        .indicatorValues, .donorReports, .donorReport(id), .donorReportExport(id, .xlsx), .openDataSettings, .backups,
     ]
 
     /// Paths that are the base of a list's members (`…/documents/<id>`), not pages themselves.
@@ -50,7 +50,7 @@ struct SiteURLTests {
              .questionnaires, .eventTest, .answerCode, .answer, .campaigns, .newCampaign, .campaign, .editCampaign, .newCampaignAction,
              .campaignAction, .articles, .newArticle, .article, .articleVersion, .library, .publication,
              .monitoring, .logframe, .logframeVersion, .newLogframeEntry, .logframeEntry, .newIndicator, .logframeIndicator,
-             .indicatorValues, .donorReports, .donorReport, .donorReportExport, .openDataSettings: false
+             .indicatorValues, .donorReports, .donorReport, .donorReportExport, .openDataSettings, .backups: false
         }
     }
 

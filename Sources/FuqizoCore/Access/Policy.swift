@@ -9,6 +9,8 @@ public enum Action: String, CaseIterable, Sendable {
     case manageUsers
     case viewAuditTrail
     case viewMailOutbox
+    /// See when the server last backed itself up, and the backups it keeps.
+    case viewBackups
     case manageSettings
     case manageRegions
     case viewOrganisationRegistry
@@ -207,7 +209,7 @@ public enum Policy {
         case (.useOwnAccount, .none):
             return true
         case (.manageUsers, .none), (.viewAuditTrail, .none), (.viewMailOutbox, .none),
-             (.manageSettings, .none), (.manageRegions, .none):
+             (.viewBackups, .none), (.manageSettings, .none), (.manageRegions, .none):
             return actor.has(.administrator)
         case (.viewOrganisationRegistry, .none), (.createOrganisation, .none):
             return actor.isProgrammeStaff

@@ -93,9 +93,16 @@ public enum WorkList {
 /// What the platform itself asks of administrators.
 public enum AdministrationWork {
     /// Mail the outbox gave up on: someone did not get an invitation, a reset link or a letter.
-    public static func administrator(undeliveredMail: Int) -> [WorkItem] {
-        guard undeliveredMail > 0 else { return [] }
-        return [WorkItem("work.undeliveredMail", reference: "", count: undeliveredMail, link: WorkLink("outbox"), section: "nav.outbox")]
+    /// The last backup over a day old (or none yet): everything since would be lost with the disk.
+    public static func administrator(undeliveredMail: Int, backupOverdue: Bool = false) -> [WorkItem] {
+        var items: [WorkItem] = []
+        if undeliveredMail > 0 {
+            items.append(WorkItem("work.undeliveredMail", reference: "", count: undeliveredMail, link: WorkLink("outbox"), section: "nav.outbox"))
+        }
+        if backupOverdue {
+            items.append(WorkItem("work.backupOverdue", reference: "", link: WorkLink("backups"), section: "nav.backups"))
+        }
+        return items
     }
 }
 

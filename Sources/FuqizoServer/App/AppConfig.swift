@@ -34,6 +34,10 @@ public struct AppConfig: Sendable {
     /// Background work (mail delivery) runs in this instance. Tests drive it by hand instead.
     public var runsBackgroundJobs: Bool
     public var backgroundInterval: TimeInterval
+    /// Where this instance's background work puts the daily backups (`FUQIZO_BACKUP_DIR`,
+    /// default `backups` in the data directory); nil when `FUQIZO_BACKUP_DIR=off`.
+    public var backupDirectory: URL?
+    public var backupRetention: BackupRetention = .standard
     /// The largest document one upload may be.
     public var maxUploadBytes: Int
     /// Overrides where templates, catalogs and assets are read from (for editing templates
@@ -67,6 +71,15 @@ public struct AppConfig: Sendable {
         guard let trustedProxies = IPRange.list(value("FUQIZO_TRUSTED_PROXIES") ?? "") else {
             throw ConfigError.invalid("FUQIZO_TRUSTED_PROXIES")
         }
+        let backupSetting = value("FUQIZO_BACKUP_DIR")
+        // Bounded before the conversion: Int(1e300) would stop the process.
+        func count(_ name: String, default fallback: Int, most: Double) throws -> Int {
+            let number = try number(name, default: Double(fallback))
+            guard number <= most, number == number.rounded() else { throw ConfigError.invalid(name) }
+            return Int(number)
+        }
+        let retention = BackupRetention(daily: try count("FUQIZO_BACKUP_KEEP_DAILY", default: 7, most: 366),
+                                        weekly: try count("FUQIZO_BACKUP_KEEP_WEEKLY", default: 4, most: 520))
         return AppConfig(
             dataDirectory: dataDirectory,
             database: database,
@@ -88,6 +101,10 @@ public struct AppConfig: Sendable {
             trustedProxies: trustedProxies,
             runsBackgroundJobs: value("FUQIZO_BACKGROUND_JOBS") != "off",
             backgroundInterval: try number("FUQIZO_BACKGROUND_SECONDS", default: 10),
+            backupDirectory: backupSetting == "off" ? nil
+                : backupSetting.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+                    ?? dataDirectory.appendingPathComponent("backups", isDirectory: true),
+            backupRetention: retention,
             maxUploadBytes: Int(try number("FUQIZO_MAX_UPLOAD_MB", default: 10) * 1_000_000),
             resourcesDirectory: value("FUQIZO_RESOURCES_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) },
             makesPhotoCopies: value("FUQIZO_PHOTO_COPIES") != "off"

@@ -23,6 +23,7 @@ struct BackupCommand: AsyncCommand {
             context.console.error("Backup stopped: \(failure)")
             throw ExitCode(1)
         }
+        try await BackupRecord.succeeded(manifest, folder: directory, seconds: Date().timeIntervalSince(started), on: context.application.db)
         let bytes = manifest.files.reduce(Int64(0)) { $0 + $1.bytes }
         context.console.print("""
             Backup written to \(directory.path) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \

@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AccountController())
     try app.register(collection: UsersController())
     try app.register(collection: AdminController())
+    try app.register(collection: BackupsController())
     try app.register(collection: OrganisationsController())
     try app.register(collection: AccountRequestsController())
     try app.register(collection: CallsController(uploadLimit: app.services.config.maxUploadBytes))

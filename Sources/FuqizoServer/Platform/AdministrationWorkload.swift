@@ -7,6 +7,8 @@ struct AdministrationWorkload: WorkSource {
     func items(for actor: Actor, today: LocalDate, now: Date, on database: any Database) async throws -> [WorkItem] {
         guard Policy.decide(actor, .viewMailOutbox).isAllowed else { return [] }
         let failed = try await OutboxMessage.query(on: database).filter(\.$status == .failed).count()
-        return AdministrationWork.administrator(undeliveredMail: failed)
+        let lastBackup = try await BackupRecord.read(on: database).lastAt
+        return AdministrationWork.administrator(undeliveredMail: failed,
+                                                backupOverdue: BackupSchedule.isOverdue(lastBackup: lastBackup, now: now))
     }
 }

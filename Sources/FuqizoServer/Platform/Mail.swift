@@ -261,6 +261,14 @@ struct BackgroundJobs: LifecycleHandler {
                 } catch {
                     application.logger.warning("Background mail delivery failed: \(String(reflecting: type(of: error)))")
                 }
+                // Before the work notices: a new installation's first backup is made before
+                // administrators would be told there is none.
+                do {
+                    try await ScheduledBackups(app: application).runIfDue()
+                } catch {
+                    // The reason is on the administrator's backups page; it names files, never people.
+                    application.logger.error("Scheduled backup failed: \(error)")
+                }
                 do {
                     try await application.tellNewWork()
                 } catch {

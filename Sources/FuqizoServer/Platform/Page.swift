@@ -93,6 +93,7 @@ enum Navigation {
             (SiteURL.settings.path, "nav.settings", Policy.decide(actor, .manageSettings).isAllowed),
             (SiteURL.auditTrail.path, "nav.audit", Policy.decide(actor, .viewAuditTrail).isAllowed),
             (SiteURL.outbox.path, "nav.outbox", Policy.decide(actor, .viewMailOutbox).isAllowed),
+            (SiteURL.backups.path, "nav.backups", Policy.decide(actor, .viewBackups).isAllowed),
             (SiteURL.account.path, "nav.account", true),
         ]
         let path = request.url.path

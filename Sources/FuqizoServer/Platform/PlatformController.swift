@@ -68,6 +68,13 @@ struct PlatformController: RouteCollection {
         let bearer = req.headers.bearerAuthorization?.token
         let allowed = token.map { expected in bearer.map { constantTimeEquals($0, expected) } ?? false } ?? fromLoopback
         guard allowed else { throw AppError.forbidden }
+        // Read at each scrape: alert when the last backup is over a day old, or the last attempt failed.
+        if let record = try? await BackupRecord.read(on: req.db) {
+            let registry = MetricsRegistry.shared.registry
+            registry.makeGauge(name: "fuqizo_backup_last_success_timestamp_seconds")
+                .set(record.lastAt?.timeIntervalSince1970 ?? 0)
+            registry.makeGauge(name: "fuqizo_backup_last_attempt_failed").set(record.failure == nil ? 0.0 : 1.0)
+        }
         let body = MetricsRegistry.shared.registry.emitToString()
         return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4", "Cache-Control": "no-store"], body: .init(string: body))
     }

@@ -50,6 +50,7 @@ enum SiteURL: Sendable, Equatable {
     case monitoring, logframe, logframeVersion(UUID), newLogframeEntry(UUID), logframeEntry(UUID), newIndicator(UUID), logframeIndicator(UUID)
     case indicatorValues, donorReports, donorReport(UUID), donorReportExport(UUID, Spreadsheet.Format)
     case openDataSettings
+    case backups
 
     var path: String {
         switch self {
@@ -158,6 +159,7 @@ enum SiteURL: Sendable, Equatable {
         case .publication(let id): "/library/\(id.uuidString)"
         case .monitoring: "/monitoring"
         case .openDataSettings: "/admin/settings/open-data"
+        case .backups: "/admin/backups"
         case .logframe: "/monitoring/logframe"
         case .logframeVersion(let id): "/monitoring/logframe/\(id.uuidString)"
         case .newLogframeEntry(let id): "/monitoring/logframe/\(id.uuidString)/entries/new"
@@ -196,7 +198,7 @@ enum SiteURL: Sendable, Equatable {
         "verifyCertificate": .verifyCertificate, "answerCode": .answerCode, "campaigns": .campaigns, "newCampaign": .newCampaign,
         "articles": .articles, "newArticle": .newArticle, "library": .library,
         "monitoring": .monitoring, "logframe": .logframe, "indicatorValues": .indicatorValues, "donorReports": .donorReports,
-        "openDataSettings": .openDataSettings,
+        "openDataSettings": .openDataSettings, "backups": .backups,
     ]
     private static let byID: [String: @Sendable (UUID) -> SiteURL] = [
         "user": SiteURL.user, "accountRequest": SiteURL.accountRequest, "region": SiteURL.region, "organisation": SiteURL.organisation, "editOrganisation": SiteURL.editOrganisation,
