@@ -155,4 +155,107 @@ struct BackupTests {
             }
         }
     }
+
+    @Test("the server backs itself up when a day has nearly passed, keeps what the retention says, and warns the administrator when the last backup is over a day old")
+    func scheduled() async throws {
+        let root = Self.folder("scheduled")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withFuqizo(["FUQIZO_BACKUP_DIR": root.path, "FUQIZO_METRICS_TOKEN": "metrics-token"]) { app in
+            let administrator = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: administrator))
+            _ = try await browser.get("/admin/backups")
+            try await browser.post("/language", [("language", "en"), ("returnTo", "/")])
+                        let home = try await browser.get("/")
+            #expect(home.body.string.contains("No backup of the database in the last day"), "a new installation has no backup yet")
+            #expect(try await browser.get("/admin/backups").body.string.contains("No backup of the database has been made yet"))
+
+            let scheduled = ScheduledBackups(app: app)
+            let first = try #require(try await scheduled.runIfDue())
+            #expect(try await scheduled.runIfDue() == nil, "not due again at once")
+            try BackupManifest.read(from: first).checkFiles(in: first)
+            let page = try await browser.get("/admin/backups").body.string
+            #expect(page.contains("The last backup was made on") && page.contains(first.lastPathComponent))
+            #expect(!(try await browser.get("/").body.string.contains("No backup of the database in the last day")))
+            let metrics = try await browser.get("/metrics", headers: [("Authorization", "Bearer metrics-token")]).body.string
+            #expect(metrics.contains("fuqizo_backup_last_success_timestamp_seconds") && metrics.contains("fuqizo_backup_last_attempt_failed 0"))
+
+            app.services.clock.advance(by: 24 * 3600 + 60)
+            // A day later (in a new session: the first one has timed out), the warning.
+            let later = Browser(app, session: try await TestFixtures.session(app, for: administrator))
+            _ = try await later.get("/admin/backups")
+            try await later.post("/language", [("language", "en"), ("returnTo", "/")])
+            #expect(try await later.get("/").body.string.contains("No backup of the database in the last day"))
+            // Twenty nights more: the folder holds what the retention keeps, the newest first.
+            for _ in 0..<20 {
+                try #require(try await scheduled.runIfDue() != nil)
+                app.services.clock.advance(by: 24 * 3600)
+            }
+            let made = ScheduledBackups.list(root)
+            #expect(Set(made.map(\.date)) == BackupRetention.standard.kept(made.map(\.date)) && made.count >= 7 && made.count <= 11)
+            #expect(made.allSatisfy { $0.manifest != nil })
+        }
+    }
+
+    @Test("a scheduled backup that cannot be written says why on the administrator's page and in /metrics, and the next success clears it")
+    func scheduledFailure() async throws {
+        let blocker = Self.folder("not-a-folder")
+        try Data("a file where the backups' folder should be".utf8).write(to: blocker)
+        defer { try? FileManager.default.removeItem(at: blocker) }  // by then a folder of backups
+        try await withFuqizo(["FUQIZO_BACKUP_DIR": blocker.appendingPathComponent("backups").path, "FUQIZO_METRICS_TOKEN": "metrics-token"]) { app in
+            let administrator = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: administrator))
+            _ = try await browser.get("/admin/backups")
+            try await browser.post("/language", [("language", "en"), ("returnTo", "/")])
+            await #expect(throws: BackupFailure.self) { try await ScheduledBackups(app: app).runIfDue() }
+            let page = try await browser.get("/admin/backups").body.string
+            #expect(page.contains("The latest backup attempt failed") && page.contains("Could not write"))
+            let metrics = try await browser.get("/metrics", headers: [("Authorization", "Bearer metrics-token")]).body.string
+            #expect(metrics.contains("fuqizo_backup_last_attempt_failed 1"))
+
+            try FileManager.default.removeItem(at: blocker)
+            #expect(try await ScheduledBackups(app: app).runIfDue() != nil)
+            #expect(try await BackupRecord.read(on: app.db).failure == nil)
+            #expect(!(try await browser.get("/admin/backups").body.string.contains("The latest backup attempt failed")))
+        }
+    }
+
+    @Test("a backup made before a key rotation is re-wrapped to the current key with the retired one, and then restores and opens; the original stays as it was")
+    func rewrapAfterRotation() async throws {
+        let root = Self.folder("rewrap")
+        let retiredFile = root.appendingPathComponent("retired.key")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            let code = try await desk.register(firstName: "Lindita", lastName: "Morina")
+            let old = app.services.masterKey
+            let before = root.appendingPathComponent("before-rotation")
+            let original = try await Backup(app: app).make(into: before)
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try KeyStore.store(old, inNewFile: retiredFile)
+            let next = MasterKey.generate()
+            _ = try await KeyRotation(app: app, output: root.appendingPathComponent("new.key")).rotate(to: next)
+            app.services = app.services.rekeyed(next)
+
+            // The current key cannot restore it; a wrong retired key cannot re-wrap it.
+            await #expect(throws: BackupFailure.notItsKey) { try await BackupRewrap(app: app).run(backup: before, retiredKey: MasterKey.generate()) }
+            let report = try await BackupRewrap(app: app).run(backup: before, retiredKey: try KeyStore.read(retiredFile))
+            #expect(report.survivorKeys == 1 && report.output.lastPathComponent == "before-rotation-rewrapped")
+            let rewrapped = try BackupManifest.read(from: report.output)
+            #expect(rewrapped.keyCheck == next.checkValue && rewrapped.createdAt == original.createdAt)
+            #expect(try BackupManifest.read(from: before) == original, "the original backup is left as it was")
+            try original.checkFiles(in: before)
+            await #expect(throws: BackupFailure.alreadyCurrent) { try await BackupRewrap(app: app).run(backup: report.output, retiredKey: old) }
+
+            let place = try await Self.restorePlace(of: app)
+            try await withFuqizo(place.merging(["FUQIZO_MASTER_KEY": next.base64]) { $1 }, prepared: false) { (restored: Application) async throws -> Void in
+                await #expect(throws: BackupFailure.otherKey(original.keyCheck)) { try await Restore(app: restored).run(from: before) }
+                let restoredReport = try await Restore(app: restored).run(from: report.output)
+                #expect(restoredReport.auditEntries == rewrapped.auditHead.sequence)
+                let survivor = try #require(try await Survivor.query(on: restored.db).filter(\.$code == code).first())
+                let key = try await SurvivorService(database: restored.db, services: restored.services).dataKey(of: survivor.requireID(), on: restored.db)
+                #expect(try key.open(try #require(survivor.firstNameSealed), survivor: survivor.id!, field: "firstName") == "Lindita")
+                #expect(try await AuditEntry.query(on: restored.db).filter(\.$action == "keys.backupRewrapped").count() == 1)
+            }
+        }
+    }
 }

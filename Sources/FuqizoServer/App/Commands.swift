@@ -81,24 +81,59 @@ struct SetupLinkCommand: AsyncCommand {
     }
 }
 
+/// `fuqizo keys rotate` and `fuqizo keys rewrap-backup`.
+enum KeysCommands {
+    static func group() -> any AsyncCommandGroup {
+        var commands = AsyncCommands()
+        commands.use(RotateKeyCommand(), as: "rotate")
+        commands.use(RewrapBackupCommand(), as: "rewrap-backup")
+        return commands.group(help: "The master key: rotate it (keys rotate), or re-wrap a backup made before a rotation (keys rewrap-backup DIR --retired-key FILE).")
+    }
+}
+
+/// `fuqizo keys rewrap-backup DIR --retired-key FILE` (see BackupRewrap).
+struct RewrapBackupCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "directory", help: "A folder written by fuqizo backup before the key was rotated")
+        var directory: String
+        @Option(name: "retired-key", help: "The file holding the master key the backup was made under (master.key.retired-…)")
+        var retiredKey: String?
+    }
+
+    var help: String { "Writes a copy of a backup made under a retired master key that opens with the current one, beside it as DIR-rewrapped." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let path = signature.retiredKey else {
+            context.console.error("Name the retired key: fuqizo keys rewrap-backup DIR --retired-key FILE")
+            throw ExitCode(2)
+        }
+        do {
+            let retired = try KeyStore.read(URL(fileURLWithPath: path))
+            let directory = URL(fileURLWithPath: signature.directory, isDirectory: true).standardizedFileURL
+            let report = try await BackupRewrap(app: context.application).run(backup: directory, retiredKey: retired)
+            context.console.print("""
+                Re-wrapped into \(report.output.path): \(report.survivorKeys) survivor data keys and \(report.userSecrets) \
+                second-factor secrets now open with the current key. Restore it with fuqizo restore \(report.output.path).
+                The original is unchanged; it and the retired key can be destroyed together when no longer needed.
+                """)
+        } catch let failure as any Error & CustomStringConvertible {
+            context.console.error("Re-wrap stopped: \(failure)")
+            throw ExitCode(1)
+        }
+    }
+}
+
 /// `fuqizo keys rotate [--output PATH]`: moves the installation to a new master key
 /// (see KeyRotation). Run it with every server stopped.
-struct KeysCommand: AsyncCommand {
+struct RotateKeyCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "action", help: "rotate")
-        var action: String
-
         @Option(name: "output", help: "Where to write the new key when the current one is in FUQIZO_MASTER_KEY (a new file).")
         var output: String?
     }
 
-    var help: String { "Rotates the master key: re-wraps survivors' data keys and re-seals stored secrets (fuqizo keys rotate)." }
+    var help: String { "Rotates the master key: re-wraps survivors' data keys and re-seals stored secrets." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard signature.action == "rotate" else {
-            context.console.error("Unknown keys action '\(signature.action)'; use: fuqizo keys rotate [--output PATH]")
-            throw ExitCode(2)
-        }
         let rotation = KeyRotation(app: context.application, output: signature.output.map { URL(fileURLWithPath: $0) })
         let report: KeyRotation.Report
         do {

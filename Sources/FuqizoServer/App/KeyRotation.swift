@@ -67,40 +67,12 @@ struct KeyRotation {
             destination = output
         }
 
-        // Everything is computed, and every sealed value opened, before anything is written.
-        let survivors = try await SurvivorKeyRotation.prepare(on: app.db, from: old, to: next)
-        let secrets = try await SecretRotation.prepare(on: app.db, from: old, to: next)
-        // The audit chain is checked under the old key, then hashed again under the new one:
-        // a chain that does not verify stops the rotation instead of being laundered.
-        let (oldAudit, nextAuditKey) = (AppServices.auditKey(old).key, AppServices.auditKey(next))
-        let chain = try await AuditLog.rechained(on: app.db, from: oldAudit, to: nextAuditKey.key)
-        guard let keyedFrom = try await AuditLog.keyedFrom(key: oldAudit, on: app.db) else {
-            throw AuditChainBroken(verification: try await AuditLog.verify(on: app.db, key: oldAudit))
-        }
+        let rekeying = try await Rekeying.prepare(on: app.db, from: old, to: next)
         try KeyStore.store(next, inNewFile: destination)
-        var report = Report(survivorKeys: survivors.rewrapped.count,
-                            duplicateKeys: survivors.duplicateKeys.count { $0.duplicateKey != nil },
-                            userSecrets: secrets.users.count, newKeyFile: destination)
+        var report = Report(survivorKeys: rekeying.survivors.rewrapped.count, duplicateKeys: rekeying.duplicateKeys,
+                            userSecrets: rekeying.secrets.users.count, newKeyFile: destination)
         do {
-            let now = app.services.clock.now()
-            report.sessionsEnded = try await app.db.writeTransaction { db in
-                try await KeyStore.replaceCheck(with: next, on: db)
-                try await survivors.apply(on: db)
-                let sessions = try await secrets.apply(on: db)
-                for entry in chain {
-                    try await AuditEntry.query(on: db).filter(\.$sequence == entry.sequence)
-                        .set(\.$hash, to: entry.hash).set(\.$previousHash, to: entry.previous).update()
-                }
-                if let last = chain.last {
-                    try await AuditHead.query(on: db).filter(\.$id == 1).set(\.$hash, to: last.hash).update()
-                }
-                try await AuditLog.remark(keyedFrom, key: nextAuditKey.key, on: db)
-                try await AuditLog.record(.init("keys.rotated", details: [
-                    "survivorKeys": "\(survivors.rewrapped.count)", "userSecrets": "\(secrets.users.count)",
-                    "sessionsEnded": "\(sessions)", "auditEntriesRehashed": "\(chain.count)",
-                ]), actor: nil, at: now, key: nextAuditKey.key, on: db)
-                return sessions
-            }
+            report.sessionsEnded = try await rekeying.apply(on: app.db, at: app.services.clock.now(), action: "keys.rotated")
         } catch {
             // The database is still under the old key: the new one must not be left to be mistaken for it.
             try? FileManager.default.removeItem(at: destination)
@@ -137,5 +109,54 @@ struct KeyRotation {
         try FileManager.default.moveItem(at: current, to: retired)
         try FileManager.default.moveItem(at: pendingFile, to: current)
         return retired
+    }
+}
+
+/// The database's part of moving to a new master key, for a rotation and for a re-wrapped
+/// backup: everything is computed, and every sealed value opened, before anything is written;
+/// then it is written in one transaction with its audit entry.
+struct Rekeying: Sendable {
+    let survivors: SurvivorKeyRotation
+    let secrets: SecretRotation
+    let chain: [(sequence: Int, hash: String, previous: String)]
+    let keyedFrom: Int
+    let next: MasterKey
+
+    var duplicateKeys: Int { survivors.duplicateKeys.count { $0.duplicateKey != nil } }
+
+    static func prepare(on database: any Database, from old: MasterKey, to next: MasterKey) async throws -> Rekeying {
+        let survivors = try await SurvivorKeyRotation.prepare(on: database, from: old, to: next)
+        let secrets = try await SecretRotation.prepare(on: database, from: old, to: next)
+        // The audit chain is checked under the old key, then hashed again under the new one:
+        // a chain that does not verify stops the rotation instead of being laundered.
+        let oldAudit = AppServices.auditKey(old).key
+        let chain = try await AuditLog.rechained(on: database, from: oldAudit, to: AppServices.auditKey(next).key)
+        guard let keyedFrom = try await AuditLog.keyedFrom(key: oldAudit, on: database) else {
+            throw AuditChainBroken(verification: try await AuditLog.verify(on: database, key: oldAudit))
+        }
+        return Rekeying(survivors: survivors, secrets: secrets, chain: chain, keyedFrom: keyedFrom, next: next)
+    }
+
+    /// Returns how many sessions ended.
+    func apply(on database: any Database, at now: Date, action: String) async throws -> Int {
+        let auditKey = AppServices.auditKey(next)
+        return try await database.writeTransaction { db in
+            try await KeyStore.replaceCheck(with: next, on: db)
+            try await survivors.apply(on: db)
+            let sessions = try await secrets.apply(on: db)
+            for entry in chain {
+                try await AuditEntry.query(on: db).filter(\.$sequence == entry.sequence)
+                    .set(\.$hash, to: entry.hash).set(\.$previousHash, to: entry.previous).update()
+            }
+            if let last = chain.last {
+                try await AuditHead.query(on: db).filter(\.$id == 1).set(\.$hash, to: last.hash).update()
+            }
+            try await AuditLog.remark(keyedFrom, key: auditKey.key, on: db)
+            try await AuditLog.record(.init(action, details: [
+                "survivorKeys": "\(survivors.rewrapped.count)", "userSecrets": "\(secrets.users.count)",
+                "sessionsEnded": "\(sessions)", "auditEntriesRehashed": "\(chain.count)",
+            ]), actor: nil, at: now, key: auditKey.key, on: db)
+            return sessions
+        }
     }
 }

@@ -73,7 +73,8 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ExportCommand(), as: "export")
-    app.asyncCommands.use(KeysCommand(), as: "keys")
+    app.asyncCommands.use(KeysCommands.group(), as: "keys")
+    app.asyncCommands.use(DoctorCommand(), as: "doctor")
     app.asyncCommands.use(SetupLinkCommand(), as: "setup-link")
     // Order matters: the database is migrated before background work starts.
     app.lifecycle.use(FirstRunSetup())
@@ -130,7 +131,7 @@ struct FirstRunSetup: LifecycleHandler {
             application.serverLock = try ServerLock.acquire(in: application.services.config.dataDirectory, exclusive: false)
         }
         // These read or replace the database as it is, before any migration would change it.
-        guard !["backup", "restore", "migrate"].contains(application.command) else { return }
+        guard !["backup", "restore", "migrate", "doctor"].contains(application.command) else { return }
         try await prepareDatabase(application, checkingKey: application.command != "keys")
         guard application.isServing else { return }
         if application.services.photoReducer.executable == nil {

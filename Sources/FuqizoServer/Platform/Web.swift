@@ -1,3 +1,5 @@
+import FluentPostgresDriver
+import FluentSQLiteDriver
 import Foundation
 import FuqizoCore
 import LeafKit
@@ -96,6 +98,7 @@ struct ErrorPageMiddleware: Middleware {
     static func page(for error: any Error, request: Request) async -> Response {
         do {
             let (status, key) = Self.classify(error)
+            if let outage = StorageOutage(error) { request.logger.warning("Storage outage: \(outage)") }
             if status == .internalServerError {
                 // The type and, for our own errors, the description: never request data.
                 request.logger.error("Unhandled error: \(String(reflecting: type(of: error))) \(error is LeafError || error is ConfigError || error is StoredDataError ? String(describing: error) : "")")
@@ -122,6 +125,7 @@ struct ErrorPageMiddleware: Middleware {
     }
 
     static func classify(_ error: any Error) -> (HTTPResponseStatus, String) {
+        if let outage = StorageOutage(error) { return (outage.status, outage.messageKey) }
         switch error {
         case let error as AppError:
             return (error.status, error.messageKey)
@@ -241,4 +245,39 @@ struct FormInputMiddleware: Middleware {
         }
         return next.respond(to: request)
     }
+}
+
+/// A write the disk could not take, or a database that does not answer. The request's
+/// transaction rolled back, so nothing half-written stays; the visitor is told to try again
+/// later instead of seeing a generic error, and a proxy or monitor sees 507 or 503. The server
+/// itself goes on and recovers by itself when space or the database returns.
+enum StorageOutage {
+    case diskFull
+    case databaseUnavailable
+
+    init?(_ error: any Error) {
+        switch error {
+        case let error as SQLiteError where error.reason == .full:
+            self = .diskFull
+        case let error as SQLiteError where error.reason == .ioError || error.reason == .cantOpen || error.reason == .readOnly:
+            self = .databaseUnavailable
+        case let error as PSQLError where error.code == .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            // 53100 disk_full; 57P0x the server shutting down or starting; 08xxx connection; 53300 too many connections.
+            if state == "53100" { self = .diskFull; return }
+            guard state.hasPrefix("57P") || state.hasPrefix("08") || state == "53300" else { return nil }
+            self = .databaseUnavailable
+        case let error as PSQLError:
+            let lost: [PSQLError.Code] = [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
+            guard lost.contains(error.code) else { return nil }
+            self = .databaseUnavailable
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError, is ChannelError:
+            self = .databaseUnavailable
+        default:
+            return nil
+        }
+    }
+
+    var status: HTTPResponseStatus { self == .diskFull ? .insufficientStorage : .serviceUnavailable }
+    var messageKey: String { self == .diskFull ? "error.diskFull" : "error.databaseUnavailable" }
 }

@@ -13,16 +13,34 @@ import Vapor
 /// custom format, and the manifest's row counts and audit head are read in the same
 /// transaction, so they describe the dump and not a moment later.
 struct Backup {
+    /// The database a backup copies: the installation's own, or a re-wrapped scratch copy.
+    struct Source {
+        let database: any Database
+        let choice: AppConfig.DatabaseChoice
+        let schema: String?
+    }
+
     let app: Application
+    var source: Source
+    /// When the copied data was current, if not now (a re-wrapped backup keeps its original's).
+    var madeAt: Date?
+    /// Codes of erased records to list besides the database's and the data directory's.
+    var alsoErased: Set<String> = []
+
+    init(app: Application) {
+        self.app = app
+        let config = app.services.config
+        source = Source(database: app.db, choice: config.database, schema: config.databaseSchema)
+    }
 
     private var config: AppConfig { app.services.config }
 
     func make(into directory: URL) async throws -> BackupManifest {
         try Self.prepareEmpty(directory)
-        switch config.database {
+        switch source.choice {
         case .sqlite:
             let file = directory.appendingPathComponent(BackupManifest.sqliteFile)
-            guard let sql = app.db as? any SQLDatabase else { throw BackupFailure.unwritable(file.path) }
+            guard let sql = source.database as? any SQLDatabase else { throw BackupFailure.unwritable(file.path) }
             try await sql.raw("VACUUM INTO \(bind: file.path)").run()
             try FileSync.flush(file)
             // Described from the copy itself, which no one else writes to.
@@ -38,9 +56,9 @@ struct Backup {
             }
             return try await finish(directory, engine: .sqlite, schema: nil, state: state)
         case .postgres(let url):
-            let schema = config.databaseSchema ?? "public"
+            let schema = source.schema ?? "public"
             let file = directory.appendingPathComponent(BackupManifest.postgresFile)
-            let state = try await app.db.snapshotTransaction { sql in
+            let state = try await source.database.snapshotTransaction { sql in
                 let snapshot = try await sql.raw("SELECT pg_export_snapshot() AS snapshot").first(decodingColumn: "snapshot", as: String.self) ?? ""
                 let state = try await DatabaseState.read(sql, engine: .postgresql)
                 try await PostgresTools(url: url, schema: schema).dump(to: file, snapshot: snapshot)
@@ -53,7 +71,7 @@ struct Backup {
 
     /// The erased records' list (the database's and the data directory's), then the manifest.
     private func finish(_ directory: URL, engine: BackupManifest.Engine, schema: String?, state: DatabaseState) async throws -> BackupManifest {
-        let erased = state.erasedCodes.union(try ErasureList(dataDirectory: config.dataDirectory).codes())
+        let erased = state.erasedCodes.union(try ErasureList(dataDirectory: config.dataDirectory).codes()).union(alsoErased)
         let list = directory.appendingPathComponent(ErasureList.fileName)
         try ErasureList.save(erased, to: list)
         try FileSync.flush(list)
@@ -61,7 +79,8 @@ struct Backup {
         // Readable by this account only, whatever the process's umask.
         for file in [database, list] { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path) }
         let manifest = BackupManifest(
-            createdAt: app.services.clock.now(), release: FuqizoRelease.current, engine: engine, schema: schema,
+            // Whole seconds: the manifest's ISO 8601 time keeps no fractions.
+            createdAt: madeAt ?? Date(timeIntervalSince1970: app.services.clock.now().timeIntervalSince1970.rounded(.down)), release: FuqizoRelease.current, engine: engine, schema: schema,
             migrations: state.migrations, tables: state.tables, auditHead: state.auditHead, keyCheck: state.keyCheck,
             erasedRecords: erased.count, files: [try BackupManifest.describe(database), try BackupManifest.describe(list)])
         try manifest.write(to: directory)

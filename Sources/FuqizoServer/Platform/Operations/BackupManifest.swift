@@ -117,6 +117,8 @@ enum BackupFailure: Error, CustomStringConvertible, Equatable {
     case liveData(String)
     case program(String, String)
     case countsDiffer(String)
+    case alreadyCurrent
+    case notItsKey
 
     var description: String {
         switch self {
@@ -134,6 +136,8 @@ enum BackupFailure: Error, CustomStringConvertible, Equatable {
         case .liveData(let place): "\(place) already holds data; a restore goes only into an empty data directory or database."
         case .program(let name, let output): "\(name) failed: \(output.prefix(400))"
         case .countsDiffer(let table): "After restoring, the table \(table) does not hold the rows the manifest lists."
+        case .alreadyCurrent: "This backup opens with the current master key already; restore it as it is."
+        case .notItsKey: "The retired key given is not the one this backup was made under (compare the manifest's keyCheck)."
         }
     }
 }
