@@ -263,6 +263,9 @@ struct PlatformTests {
             #expect(try await browser.post("/admin/outbox/\(message.id!.uuidString)/retry").status == .seeOther)
             #expect(try await app.deliverMail() == 1)
             #expect(transport.messages.count == 1)
+            // A message sent again (here after failing; after a crash, the same) keeps its Message-ID,
+            // so a mail system recognises the second copy as the first.
+            #expect(transport.messages[0].messageID == Outbox.messageID(of: message, from: app.services.config.mailFrom))
         }
     }
 
@@ -280,6 +283,10 @@ struct PlatformTests {
             #expect(total == 10)
             #expect(transport.messages.count == 10)
             #expect(Set(transport.messages.map(\.to)).count == 10)
+            // Each message has its own Message-ID, in the sender's domain, written into the mail.
+            let ids = transport.messages.compactMap(\.messageID)
+            #expect(Set(ids).count == 10 && ids.allSatisfy { $0.hasPrefix("<") && $0.hasSuffix("@fuqizo.invalid>") })
+            #expect(transport.messages[0].rfc5322.contains("\r\nMessage-ID: \(ids[0])\r\n"))
         }
     }
 

@@ -11,16 +11,19 @@ struct MailMessage: Sendable, Equatable {
     let to: String
     let subject: String
     let body: String
+    /// The same for every attempt at one outbox message: a copy sent again after a crash
+    /// between handing it over and marking it sent is recognised as the same mail.
+    var messageID: String?
 
     /// RFC 5322 text for sendmail-compatible programs. Header values are stripped of line
     /// breaks so no header can be injected.
     var rfc5322: String {
         func clean(_ value: String) -> String { value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
         let subjectWord = "=?UTF-8?B?\(Data(clean(subject).utf8).base64EncodedString())?="
-        return [
-            "From: \(clean(from))", "To: \(clean(to))", "Subject: \(subjectWord)", "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: 8bit", "", body, "",
-        ].joined(separator: "\r\n")
+        var lines = ["From: \(clean(from))", "To: \(clean(to))", "Subject: \(subjectWord)"]
+        if let messageID { lines.append("Message-ID: \(clean(messageID))") }
+        lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: 8bit", "", body, ""]
+        return lines.joined(separator: "\r\n")
     }
 }
 
@@ -163,7 +166,8 @@ enum Outbox {
             guard try await claim(message, now: now, on: database) else { continue }
             do {
                 let body = try openedBody(of: message, box: box)
-                try await transport.send(MailMessage(from: from, to: message.recipient, subject: message.subject, body: body))
+                try await transport.send(MailMessage(from: from, to: message.recipient, subject: message.subject, body: body,
+                                                     messageID: Self.messageID(of: message, from: from)))
                 message.status = .sent
                 message.sentAt = now
                 // Delivered: the link in it must not outlive its journey.
@@ -184,6 +188,14 @@ enum Outbox {
             try await message.save(on: database)
         }
         return sent
+    }
+
+    /// `<outbox id@sender's domain>`: one per outbox message, whatever the attempt.
+    static func messageID(of message: OutboxMessage, from: String) -> String? {
+        guard let id = message.id else { return nil }
+        let address = from.split(separator: "<").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? from
+        let domain = address.split(separator: "@").last.map(String.init) ?? "fuqizo.invalid"
+        return "<\(id.uuidString.lowercased())@\(domain)>"
     }
 
     private static func claim(_ message: OutboxMessage, now: Date, on database: any Database) async throws -> Bool {
