@@ -144,4 +144,24 @@ struct KeyRotationTests {
             await #expect(throws: KeyRotation.Failure.self) { try await KeyRotation(app: app, output: nil).rotate() }
         }
     }
+
+    @Test("on a shared PostgreSQL, a server that still has the old key seals no survivor's data key after the rotation",
+          .enabled(if: TestFixtures.postgresURL != nil, "the advisory lock is PostgreSQL's; on SQLite the data directory's lock keeps servers out"))
+    func serverElsewhereAfterRotation() async throws {
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            _ = try await desk.register()
+            let before = try await Survivor.query(on: app.db).count()
+            let output = Self.temporaryFile()
+            defer { try? FileManager.default.removeItem(at: output) }
+            // The rotation runs elsewhere; this app goes on with the old key, as a server on another machine would.
+            _ = try await KeyRotation(app: app, output: output).rotate(to: MasterKey.generate())
+            let fresh = try await desk.signedInAgain()
+            try await fresh.browser.get("/survivors/new")
+            let refused = try await fresh.browser.post("/survivors", CaseDesk.intake(firstName: "Mira", lastName: "Hoxha",
+                                                                                      region: try await CaseDesk.region(app)))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(try await Survivor.query(on: app.db).count() == before, "nothing sealed with the old key")
+        }
+    }
 }

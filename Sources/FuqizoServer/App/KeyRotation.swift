@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import FuqizoCore
+import SQLKit
 import Vapor
 
 /// `fuqizo keys rotate`: moves the installation to a new master key. Survivors' data keys are
@@ -67,12 +68,20 @@ struct KeyRotation {
             destination = output
         }
 
-        let rekeying = try await Rekeying.prepare(on: app.db, from: old, to: next)
-        try KeyStore.store(next, inNewFile: destination)
-        var report = Report(survivorKeys: rekeying.survivors.rewrapped.count, duplicateKeys: rekeying.duplicateKeys,
-                            userSecrets: rekeying.secrets.users.count, newKeyFile: destination)
+        let now = app.services.clock.now()
+        var report: Report
         do {
-            report.sessionsEnded = try await rekeying.apply(on: app.db, at: app.services.clock.now(), action: "keys.rotated")
+            report = try await app.db.writeTransaction { db in
+                // On a shared PostgreSQL, alone from the first read to the commit: a server
+                // elsewhere that still has the old key waits, then finds the new key check
+                // and seals nothing (KeyGuard). The lock file covers this machine only.
+                try await KeyGuard.rotating(on: db)
+                let rekeying = try await Rekeying.prepare(on: db, from: old, to: next)
+                try KeyStore.store(next, inNewFile: destination)
+                let sessions = try await rekeying.apply(on: db, at: now, action: "keys.rotated")
+                return Report(survivorKeys: rekeying.survivors.rewrapped.count, duplicateKeys: rekeying.duplicateKeys,
+                              userSecrets: rekeying.secrets.users.count, sessionsEnded: sessions, newKeyFile: destination)
+            }
         } catch {
             // The database is still under the old key: the new one must not be left to be mistaken for it.
             try? FileManager.default.removeItem(at: destination)
@@ -158,5 +167,31 @@ struct Rekeying: Sendable {
             ]), actor: nil, at: now, key: auditKey.key, on: db)
             return sessions
         }
+    }
+}
+
+/// Sealing with the master key on a PostgreSQL that several servers share. Each transaction
+/// that seals a lasting secret (a survivor's data key, a second factor) first takes a shared
+/// advisory lock and checks that the database is still under this server's key; a rotation
+/// holds the same lock alone for its whole transaction. So a server elsewhere that still has
+/// the old key either seals before the rotation reads (and its secret is re-wrapped with the
+/// rest) or after it commits (and is refused), never in between. On SQLite the data
+/// directory's lock file already keeps a rotation apart from every server.
+enum KeyGuard {
+    /// One number for the whole installation ("FuqzoKey").
+    static let lockID: Int64 = 0x4675_717A_6F4B_6579
+
+    /// The page says to try again shortly; the server stops itself at its next background look.
+    static let rotatedElsewhere = AppError(status: .serviceUnavailable, messageKey: "error.keyRotated")
+
+    static func sealing(under key: MasterKey, on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock_shared(\(bind: lockID))").run()
+        guard try await KeyStore.matches(key, on: database) else { throw rotatedElsewhere }
+    }
+
+    static func rotating(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: lockID))").run()
     }
 }

@@ -377,7 +377,9 @@ struct IdentityService {
         guard let step = pending.matchingStep(for: code, at: now, lastUsedStep: Int64?.none) else { return nil }
         let codes = RecoveryCodes.generate()
         let now = self.now
+        let masterKey = services.masterKey
         try await database.writeTransaction { db in
+            try await KeyGuard.sealing(under: masterKey, on: db)
             let id = try user.requireID()
             user.totpSecret = try services.secretsBox.seal(Data(pending.secret), boundTo: secretContext(user, pending: false))
             user.totpPendingSecret = nil

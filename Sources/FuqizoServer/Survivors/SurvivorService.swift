@@ -120,7 +120,9 @@ struct SurvivorService {
         }
         let wrapped = try keys.wrap(dataKey, survivor: survivorID)
         let now = self.now
+        let masterKey = services.masterKey
         let code = try await database.writeTransaction { db -> String in
+            try await KeyGuard.sealing(under: masterKey, on: db)
             let number = try await ReferenceCounter.next("survivor:\(region.code)-\(today.year)", on: db)
             survivor.code = SurvivorCode.make(regionCode: region.code, year: today.year, number: number)
             try await survivor.create(on: db)
