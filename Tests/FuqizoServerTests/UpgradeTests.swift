@@ -27,6 +27,19 @@ struct UpgradeTests {
         }
     }
 
+    @Test("no migration that has landed is edited or removed: each file listed in Tests/Fixtures/migrations.sha256 is as it was")
+    func landedMigrationsUnchanged() throws {
+        let root = Self.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+        let list = try String(contentsOf: Self.fixtures.appendingPathComponent("migrations.sha256"), encoding: .utf8)
+        let entries = list.split(whereSeparator: \.isNewline).map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(entries.count >= 40)
+        for entry in entries where entry.count == 2 {
+            let file = root.appendingPathComponent(entry[1])
+            #expect(FileManager.default.fileExists(atPath: file.path), "\(entry[1]) was removed: a landed migration stays")
+            #expect((try? BackupManifest.describe(file).sha256) == entry[0], "\(entry[1]) was edited: add a new migration instead")
+        }
+    }
+
     private func upgrade(_ release: URL) async throws {
         let onPostgres = TestFixtures.postgresURL != nil
         let backup = release.appendingPathComponent(onPostgres ? "postgresql" : "sqlite")
