@@ -117,8 +117,7 @@ struct Doctor {
 
     /// Fails under 200 MB or 2 % free; warns under 1 GB or 10 %.
     func disk(_ directory: URL, topic: String) -> Finding {
-        var existing = directory
-        while !FileManager.default.fileExists(atPath: existing.path), existing.pathComponents.count > 1 { existing.deleteLastPathComponent() }
+        let existing = Self.nearestExisting(directory)
         var stats = statvfs()
         guard statvfs(existing.path, &stats) == 0 else {
             return .init(level: .warning, topic: topic, text: "cannot read the free space of \(existing.path)")
@@ -169,13 +168,15 @@ struct Doctor {
 
     static func sameDevice(_ first: URL, _ second: URL) -> Bool {
         var a = stat(), b = stat()
-        func existing(_ url: URL) -> String {
-            var url = url
-            while !FileManager.default.fileExists(atPath: url.path), url.pathComponents.count > 1 { url.deleteLastPathComponent() }
-            return url.path
-        }
-        guard stat(existing(first), &a) == 0, stat(existing(second), &b) == 0 else { return false }
+        guard stat(nearestExisting(first).path, &a) == 0, stat(nearestExisting(second).path, &b) == 0 else { return false }
         return a.st_dev == b.st_dev
+    }
+
+    /// The folder itself, or the nearest of its parents that exists (a backup folder not made yet).
+    static func nearestExisting(_ url: URL) -> URL {
+        var url = url
+        while !FileManager.default.fileExists(atPath: url.path), url.pathComponents.count > 1 { url.deleteLastPathComponent() }
+        return url
     }
 
     /// A program's standard output, nil when it cannot run or fails.
