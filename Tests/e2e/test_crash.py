@@ -5,7 +5,7 @@ half-written, and every invitation mail that was acknowledged arrives (a second 
 kill fell between handing it over and marking it sent, carries the same Message-ID, so mail
 systems drop it).
 
-CRASH_ROUNDS sets the number of kills per database (scripts/test runs 4 in CI; run
+CRASH_ROUNDS sets the number of kills per database (scripts/test runs 3 in CI; run
 `CRASH_ROUNDS=20 .venv/bin/pytest Tests/e2e/test_crash.py` for the full 20)."""
 import email
 import http.cookiejar
@@ -130,10 +130,13 @@ class Writers:
     """Case workers registering survivors and adding notes, an administrator inviting people:
     each remembers only the writes the server acknowledged."""
 
-    def __init__(self, installation, region, counter):
+    def __init__(self, installation, region, counter, known=()):
         self.installation = installation
         self.region = region
         self.counter = counter
+        # Records acknowledged in earlier rounds: notes go on to them once intakes are throttled
+        # (30 an hour for one case worker, a rule of its own).
+        self.known = list(known)
         self.registered, self.notes, self.invited = [], [], []
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -153,11 +156,15 @@ class Writers:
                     code = location.split("/")[2]
                     with self.lock:
                         self.registered.append(code)
-                    client.request(f"/survivors/{code}")
-                    status, _, _ = client.request(f"/survivors/{code}/notes", [("note", "Shënim pas takimit")])
-                    if status == 303:
-                        with self.lock:
-                            self.notes.append(code)
+                elif self.known:
+                    code = random.choice(self.known)
+                else:
+                    continue
+                client.request(f"/survivors/{code}")
+                status, _, _ = client.request(f"/survivors/{code}/notes", [("note", "Shënim pas takimit")])
+                if status == 303:
+                    with self.lock:
+                        self.notes.append(code)
             except OSError:
                 return  # the server was killed
 
@@ -216,12 +223,16 @@ def crash_rounds(mailbox, installation):
         everything.notes += writers.notes
         everything.invited += writers.invited
         check_whole(installation, everything)
-    assert len(everything.registered) >= ROUNDS and everything.invited, "the clients wrote while the server ran"
+    # Writes were acknowledged across the rounds (about one of each kind a round, in the debug build).
+    assert len(everything.registered) >= ROUNDS // 2 and len(everything.notes) >= ROUNDS // 2 and everything.invited, \
+        "the clients wrote while the server ran"
     # The last start delivers what is still waiting; every acknowledged invitation arrives.
     installation.start()
     try:
+        # A mail that a killed server had claimed waits for its claim to lapse (Outbox.claimDuration,
+        # two minutes), then goes out.
         for address in everything.invited:
-            mailbox.wait_for(address, timeout=60)
+            mailbox.wait_for(address, timeout=180)
         time.sleep(2)
         with mailbox.lock:
             copies = {}
