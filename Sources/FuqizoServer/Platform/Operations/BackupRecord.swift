@@ -72,6 +72,8 @@ struct BackupRecord: Codable, Sendable, Equatable {
 /// The daily backup, run by the background work of the instance that runs it (the one with
 /// `FUQIZO_BACKGROUND_JOBS` on and a `FUQIZO_BACKUP_DIR`), then the retention.
 struct ScheduledBackups {
+    static let leaseName = "lease.backup"
+
     let app: Application
 
     /// Takes a backup when the last is nearly a day old; returns its folder, nil when none was due.
@@ -80,6 +82,8 @@ struct ScheduledBackups {
         guard let root = app.services.config.backupDirectory else { return nil }
         let now = app.services.clock.now()
         guard BackupSchedule.isDue(lastBackup: try await BackupRecord.read(on: app.db).lastAt, now: now) else { return nil }
+        // One instance of several takes it; after a failure the next try waits for the hour.
+        guard try await Lease.claim(Self.leaseName, for: 3600, now: now, on: app.db) else { return nil }
         let folder = root.appendingPathComponent(BackupSchedule.folderName(at: now), isDirectory: true)
         let started = Date()
         do {
