@@ -59,6 +59,14 @@ def test_sandboxed_as_the_unit_says_behind_nginx_with_tls():
     for folder in (data, backups):
         os.mkdir(folder, 0o700)
         shutil.chown(folder, "nobody", "nogroup")  # the unit's dedicated account stands in as nobody
+    # Installed as docs/operations.md says (the binary beside its resources), outside /tmp,
+    # which the private /tmp below hides.
+    install = os.path.join(root, "opt")
+    os.mkdir(install, 0o755)
+    shutil.copy2(BINARY, install)
+    shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(BINARY)), "fuqizo_FuqizoServer.resources"),
+                    os.path.join(install, "fuqizo_FuqizoServer.resources"))
+    binary = os.path.join(install, "fuqizo")
     port, https_port, http_port = free_port(), free_port(), free_port()
     public = f"https://127.0.0.3:{https_port}"
     env = dict(os.environ, FUQIZO_DATA_DIR=data, FUQIZO_BACKUP_DIR=backups, FUQIZO_PUBLIC_URL=public,
@@ -68,7 +76,7 @@ def test_sandboxed_as_the_unit_says_behind_nginx_with_tls():
     sandbox = (f"mount --bind {data} {data} && mount --bind {backups} {backups} && "
                f"mount -t tmpfs -o mode=1777 tmpfs /tmp && mount -o remount,bind,ro / && "
                f"exec setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all "
-               f"sh -c 'umask {umask}; exec {os.path.abspath(BINARY)} serve --env production --hostname 127.0.0.1 --port {port}'")
+               f"sh -c 'umask {umask}; exec {binary} serve --env production --hostname 127.0.0.1 --port {port}'")
     server = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", sandbox], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     nginx = None
