@@ -94,8 +94,9 @@ class Installation:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env["FUQIZO_PUBLIC_URL"] = self.url
-        self.process = subprocess.Popen([BINARY, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)], env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(self.data_dir, "server.log"), "a") as log:
+            self.process = subprocess.Popen([BINARY, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)], env=self.env,
+                                            stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -105,6 +106,10 @@ class Installation:
             except OSError:
                 time.sleep(0.1)
         raise AssertionError("the server did not come back after the kill")
+
+    def log(self):
+        with open(os.path.join(self.data_dir, "server.log")) as log:
+            return log.read()
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
