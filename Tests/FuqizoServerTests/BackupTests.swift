@@ -98,6 +98,10 @@ struct BackupTests {
                 #expect(try await SurvivorKey.find(survivor.requireID(), on: restored.db) == nil, "its data key is gone again")
                 #expect(try await Survivor.query(on: restored.db).filter(\.$code == kept).first()?.firstNameSealed != nil, "the other record is untouched")
                 #expect(try await AuditEntry.query(on: restored.db).filter(\.$action == "survivor.erasureReapplied").count() == 1)
+                let restoredEntry = try #require(try await AuditEntry.query(on: restored.db).filter(\.$action == "backup.restored").first(),
+                                                 "the trail says a backup was put back")
+                let erasedAgain = try #require(try await AuditEntry.query(on: restored.db).filter(\.$action == "survivor.erasureReapplied").first())
+                #expect(restoredEntry.sequence < erasedAgain.sequence, "and that comes before what it erased again")
                 #expect(try await AuditLog.verify(on: restored.db, key: restored.services.audit.key.key).isIntact)
             }
         }
@@ -209,6 +213,9 @@ struct BackupTests {
             await #expect(throws: BackupFailure.self) { try await ScheduledBackups(app: app).runIfDue() }
             let page = try await browser.get("/admin/backups").body.string
             #expect(page.contains("The latest backup attempt failed") && page.contains("Could not write"))
+            #expect(page.contains(app.services.catalog.text("backups.advice.folder", .en).replacingOccurrences(of: "'", with: "&#39;")),
+                    "what to do, in the reader's language")
+            for advice in BackupRecord.Advice.allCases { #expect(app.services.catalog.has(advice.catalogKey)) }
             let metrics = try await browser.get("/metrics", headers: [("Authorization", "Bearer metrics-token")]).body.string
             #expect(metrics.contains("fuqizo_backup_last_attempt_failed 1"))
 

@@ -107,19 +107,15 @@ struct RewrapBackupCommand: AsyncCommand {
             context.console.error("Name the retired key: fuqizo keys rewrap-backup DIR --retired-key FILE")
             throw ExitCode(2)
         }
-        do {
-            let retired = try KeyStore.read(URL(fileURLWithPath: path))
-            let directory = URL(fileURLWithPath: signature.directory, isDirectory: true).standardizedFileURL
-            let report = try await BackupRewrap(app: context.application).run(backup: directory, retiredKey: retired)
-            context.console.print("""
-                Re-wrapped into \(report.output.path): \(report.survivorKeys) survivor data keys and \(report.userSecrets) \
-                second-factor secrets now open with the current key. Restore it with fuqizo restore \(report.output.path).
-                The original is unchanged; it and the retired key can be destroyed together when no longer needed.
-                """)
-        } catch let failure as any Error & CustomStringConvertible {
-            context.console.error("Re-wrap stopped: \(failure)")
-            throw ExitCode(1)
+        let directory = URL(fileURLWithPath: signature.directory, isDirectory: true).standardizedFileURL
+        let report = try await context.stopping("Re-wrap stopped") {
+            try await BackupRewrap(app: context.application).run(backup: directory, retiredKey: try KeyStore.read(URL(fileURLWithPath: path)))
         }
+        context.console.print("""
+            Re-wrapped into \(report.output.path): \(report.survivorKeys) survivor data keys and \(report.userSecrets) \
+            second-factor secrets now open with the current key. Restore it with fuqizo restore \(report.output.path).
+            The original is unchanged; it and the retired key can be destroyed together when no longer needed.
+            """)
     }
 }
 
@@ -135,13 +131,7 @@ struct RotateKeyCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let rotation = KeyRotation(app: context.application, output: signature.output.map { URL(fileURLWithPath: $0) })
-        let report: KeyRotation.Report
-        do {
-            report = try await rotation.rotate()
-        } catch let failure as any CustomStringConvertible & Error {
-            context.console.error("Key rotation stopped; nothing changed: \(failure)")
-            throw ExitCode(1)
-        }
+        let report = try await context.stopping("Key rotation stopped; nothing changed") { try await rotation.rotate() }
         if report.finishedInterrupted {
             context.console.print("An interrupted rotation is finished: the new key is now \(report.newKeyFile.path).")
         } else {

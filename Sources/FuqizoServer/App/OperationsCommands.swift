@@ -16,13 +16,7 @@ struct BackupCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let started = Date()
         let directory = URL(fileURLWithPath: signature.directory, isDirectory: true).standardizedFileURL
-        let manifest: BackupManifest
-        do {
-            manifest = try await Backup(app: context.application).make(into: directory)
-        } catch let failure as BackupFailure {
-            context.console.error("Backup stopped: \(failure)")
-            throw ExitCode(1)
-        }
+        let manifest = try await context.stopping("Backup stopped") { try await Backup(app: context.application).make(into: directory) }
         try await BackupRecord.succeeded(manifest, folder: directory, seconds: Date().timeIntervalSince(started), on: context.application.db)
         let bytes = manifest.files.reduce(Int64(0)) { $0 + $1.bytes }
         context.console.print("""
@@ -49,13 +43,8 @@ struct RestoreCommand: AsyncCommand {
         let started = Date()
         var restore = Restore(app: context.application)
         restore.extraErasureLists = signature.erasures.map { [URL(fileURLWithPath: $0)] } ?? []
-        let report: Restore.Report
-        do {
-            report = try await restore.run(from: URL(fileURLWithPath: signature.directory, isDirectory: true).standardizedFileURL)
-        } catch let failure as any Error & CustomStringConvertible {
-            context.console.error("Restore stopped: \(failure)")
-            throw ExitCode(1)
-        }
+        let directory = URL(fileURLWithPath: signature.directory, isDirectory: true).standardizedFileURL
+        let report = try await context.stopping("Restore stopped") { try await restore.run(from: directory) }
         let made = ISO8601DateFormatter().string(from: report.manifest.createdAt)
         context.console.print("""
             Restored the backup of \(made) (release \(report.manifest.release)) in \
@@ -101,5 +90,18 @@ struct MigrateCommand: AsyncCommand {
         // No table yet (a new database, or a schema not made yet) means nothing has run.
         let done = (try? await sql.raw("SELECT name FROM _fluent_migrations").all(decodingColumn: "name", as: String.self)) ?? []
         return shipped.filter { !Set(done).contains($0) }
+    }
+}
+
+extension CommandContext {
+    /// Runs an operation whose failure is told to the operator in one line and ends the command
+    /// with status 1. These failures name files, settings and tables, never people.
+    func stopping<T>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let failure as any Error & CustomStringConvertible {
+            console.error("\(what): \(failure)")
+            throw ExitCode(1)
+        }
     }
 }

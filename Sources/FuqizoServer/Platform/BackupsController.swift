@@ -36,6 +36,7 @@ struct BackupsContext: Encodable {
     let lastFolder: String
     let failedAt: String?
     let failure: String?
+    let failureAdvice: String?
     let scheduled: Bool
     let directory: String
     let daily: Int
@@ -52,6 +53,7 @@ struct BackupsContext: Encodable {
         lastFolder = record.lastFolder ?? ""
         failedAt = record.failure.map { Display.dateTime($0.at) }
         failure = record.failure?.reason
+        failureAdvice = record.failure.map { ($0.advice ?? .other).catalogKey }
         scheduled = config.backupDirectory != nil && config.runsBackgroundJobs
         directory = config.backupDirectory?.path ?? ""
         daily = config.backupRetention.daily

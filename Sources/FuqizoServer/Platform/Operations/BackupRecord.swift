@@ -9,7 +9,31 @@ import Vapor
 struct BackupRecord: Codable, Sendable, Equatable {
     struct Failure: Codable, Sendable, Equatable {
         let at: Date
+        /// The system's words (English, naming files only), for the operator.
         let reason: String
+        /// What to do, told to the administrator in their language (absent in records written
+        /// before it was kept).
+        var advice: Advice?
+    }
+
+    /// What an administrator can do about a failed backup.
+    enum Advice: String, Codable, Sendable, CaseIterable {
+        /// The folder is missing, not the server's, not writable or its disk is full.
+        case folder
+        /// `pg_dump` is missing, too old, or could not reach the database.
+        case program
+        /// Anything else: `fuqizo doctor` says what.
+        case other
+
+        init(_ error: any Error) {
+            switch error {
+            case BackupFailure.notEmpty, BackupFailure.unwritable, is CocoaError, is POSIXError: self = .folder
+            case BackupFailure.program: self = .program
+            default: self = StorageOutage(error) == .diskFull ? .folder : .other
+            }
+        }
+
+        var catalogKey: String { "backups.advice.\(rawValue)" }
     }
 
     var lastAt: Date?
@@ -38,9 +62,9 @@ struct BackupRecord: Codable, Sendable, Equatable {
         try await save(record, on: database)
     }
 
-    static func failed(_ reason: String, at date: Date, on database: any Database) async throws {
+    static func failed(_ error: any Error, at date: Date, on database: any Database) async throws {
         var record = try await read(on: database)
-        record.failure = Failure(at: date, reason: String(reason.prefix(500)))
+        record.failure = Failure(at: date, reason: String(String(describing: error).prefix(500)), advice: Advice(error))
         try await save(record, on: database)
     }
 
@@ -91,7 +115,7 @@ struct ScheduledBackups {
             try await BackupRecord.succeeded(manifest, folder: folder, seconds: Date().timeIntervalSince(started), on: app.db)
         } catch {
             // What failed, for the administrator; a backup's errors name files, never people.
-            try? await BackupRecord.failed(String(describing: error), at: now, on: app.db)
+            try? await BackupRecord.failed(error, at: now, on: app.db)
             throw error
         }
         try prune(root)

@@ -45,9 +45,19 @@ struct Restore {
         try await prepareDatabase(app)
         let verification = try await AuditLog.verify(on: app.db, key: app.services.audit.key.key)
         guard verification.isIntact else { throw AuditChainBroken(verification: verification) }
+        try await recordRestore(of: manifest, migrationsRun: migrationsRun.count)
         let erased = try await SurvivorService(database: app.db, services: app.services).reapplyErasures(try erasureCodes(directory))
         return Report(manifest: manifest, rows: manifest.tables.values.reduce(0, +), auditEntries: verification.checked,
                       migrationsRun: migrationsRun, erasuresReapplied: erased)
+    }
+
+    /// The trail says when the records were put back and from which backup, so an auditor
+    /// reading it sees why entries stop at the backup's head and go on from here.
+    private func recordRestore(of manifest: BackupManifest, migrationsRun: Int) async throws {
+        let event = AuditLog.Event("backup.restored", details: ["madeAt": ISO8601DateFormatter().string(from: manifest.createdAt), "release": "\(manifest.release)",
+                                                                "migrationsRun": "\(migrationsRun)"])
+        let audit = app.services.audit, now = app.services.clock.now()
+        try await app.db.writeTransaction { db in try await audit.record(event, actor: nil, at: now, on: db) }
     }
 
     /// The backup is one this server can restore: its engine and schema, a release no newer
