@@ -145,13 +145,14 @@ struct KeyRotationTests {
         }
     }
 
-    @Test("on a shared PostgreSQL, a server that still has the old key seals no survivor's data key after the rotation",
+    @Test("on a shared PostgreSQL, a server that still has the old key seals no survivor's data key and no mail after the rotation",
           .enabled(if: TestFixtures.postgresURL != nil, "the advisory lock is PostgreSQL's; on SQLite the data directory's lock keeps servers out"))
     func serverElsewhereAfterRotation() async throws {
         try await withFuqizo { app in
             let desk = try await CaseDesk.make(app)
             _ = try await desk.register()
             let before = try await Survivor.query(on: app.db).count()
+            let administrator = try await TestFixtures.user(app, grants: [RoleGrant(role: .administrator)])
             let output = Self.temporaryFile()
             defer { try? FileManager.default.removeItem(at: output) }
             // The rotation runs elsewhere; this app goes on with the old key, as a server on another machine would.
@@ -162,6 +163,16 @@ struct KeyRotationTests {
                                                                                       region: try await CaseDesk.region(app)))
             #expect(refused.status == .serviceUnavailable)
             #expect(try await Survivor.query(on: app.db).count() == before, "nothing sealed with the old key")
+
+            // An invitation's mail (its link) would be sealed with the old key and never open.
+            let admin = Browser(app, session: try await TestFixtures.session(app, for: administrator))
+            try await admin.get("/admin/users/new")
+            let (users, mails) = (try await User.query(on: app.db).count(), try await OutboxMessage.query(on: app.db).count())
+            let invitation = try await admin.post("/admin/users", [("email", "person@fuqizo.test"), ("displayName", "Personi"),
+                                                                   ("language", "sq"), ("roles[]", "evaluator")])
+            #expect(invitation.status == .serviceUnavailable)
+            #expect(try await User.query(on: app.db).count() == users, "the invitation is not written without its mail")
+            #expect(try await OutboxMessage.query(on: app.db).count() == mails)
         }
     }
 }

@@ -185,9 +185,14 @@ enum KeyGuard {
     static let rotatedElsewhere = AppError(status: .serviceUnavailable, messageKey: "error.keyRotated")
 
     static func sealing(under key: MasterKey, on database: any Database) async throws {
+        try await sealing(check: key.checkValue, on: database)
+    }
+
+    /// The same, for a value sealed under a key derived from the master key (mail bodies).
+    static func sealing(check: String, on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
         try await sql.raw("SELECT pg_advisory_xact_lock_shared(\(bind: lockID))").run()
-        guard try await KeyStore.matches(key, on: database) else { throw rotatedElsewhere }
+        guard try await KeyStore.matches(check: check, on: database) else { throw rotatedElsewhere }
     }
 
     static func rotating(on database: any Database) async throws {

@@ -55,7 +55,7 @@ struct AppServices: Sendable {
     let csrfKey: SecretKeyBytes
     let secretsBox: SecretBox
     /// Seals mail bodies while they wait in the outbox (they carry sign-in links).
-    let mailBox: SecretBox
+    let mailBox: MailSeal
     /// Keys the audit chain's hashes, and (a key of its own) the anchors printed outside it.
     let audit: AuditTrail
     let anchorKey: SecretKeyBytes
@@ -90,8 +90,8 @@ struct AppServices: Sendable {
         SecretKeyBytes(masterKey.derivedKey(for: "audit-chain"))
     }
 
-    static func mailBox(_ masterKey: MasterKey) -> SecretBox {
-        SecretBox(key: masterKey.derivedKey(for: "mail-bodies"))
+    static func mailBox(_ masterKey: MasterKey) -> MailSeal {
+        MailSeal(masterKey)
     }
 
     /// The box that seals users' stored secrets (second-factor secrets) under a master key.

@@ -77,8 +77,12 @@ enum KeyStore {
     /// Whether the database is still under this key; false once `fuqizo keys rotate` has
     /// moved it to another.
     static func matches(_ key: MasterKey, on database: any Database) async throws -> Bool {
+        try await matches(check: key.checkValue, on: database)
+    }
+
+    static func matches(check: String, on database: any Database) async throws -> Bool {
         guard let stored = try await SystemValue.find(checkName, on: database) else { return false }
-        return constantTimeEquals(stored.value, key.checkValue)
+        return constantTimeEquals(stored.value, check)
     }
 
     /// Stores the new key's check value: the first write of a rotation.

@@ -87,6 +87,18 @@ struct SendmailTransport: MailTransport {
     }
 }
 
+/// The key mail bodies are sealed with at rest, and the check value of the master key it is
+/// derived from, which `KeyGuard` compares with the database's before a mail is sealed.
+struct MailSeal: Sendable {
+    let box: SecretBox
+    let keyCheck: String
+
+    init(_ masterKey: MasterKey) {
+        box = SecretBox(key: masterKey.derivedKey(for: "mail-bodies"))
+        keyCheck = masterKey.checkValue
+    }
+}
+
 /// The outbox: mails are written in the same transaction as the change that causes them,
 /// and delivered later by whichever instance claims them first.
 enum Outbox {
@@ -106,8 +118,10 @@ enum Outbox {
     /// Queues a mail. Its body (invitation and reset links, receipts, letters) is sealed at
     /// rest under a key derived from the master key, bound to the message, and dropped once
     /// the mail is delivered; recipient, subject and times stay for the administrator's list.
-    static func enqueue(to recipient: String, subject: String, body: String, now: Date, sealedBy box: SecretBox,
+    static func enqueue(to recipient: String, subject: String, body: String, now: Date, sealedBy box: MailSeal,
                         on database: any Database) async throws {
+        // A server elsewhere that still holds a rotated-out key must not seal a mail nobody can open.
+        try await KeyGuard.sealing(check: box.keyCheck, on: database)
         let message = OutboxMessage(recipient: recipient, subject: subject, body: "", now: now)
         let id = UUID()
         message.id = id
@@ -118,7 +132,7 @@ enum Outbox {
     /// A mail to someone without an account (a CSO's member), so with no language of their
     /// own: Albanian first, then English, from the catalog's `mail` + `.subject` and `.body`.
     static func enqueueInBothLanguages(to recipient: String, mail: String, values: (Language) -> [String: String], catalog: Catalog,
-                                       now: Date, sealedBy box: SecretBox, on database: any Database) async throws {
+                                       now: Date, sealedBy box: MailSeal, on database: any Database) async throws {
         try await enqueue(to: recipient,
                           subject: catalog.format("\(mail).subject", .sq, values(.sq)) + " / " + catalog.format("\(mail).subject", .en, values(.en)),
                           body: catalog.format("\(mail).body", .sq, values(.sq)) + "\n\n---\n\n" + catalog.format("\(mail).body", .en, values(.en)),
@@ -130,17 +144,17 @@ enum Outbox {
     /// What a sealed body is bound to: its own message, so it opens nowhere else.
     private static func context(_ id: UUID) -> String { "mail:\(id.uuidString.lowercased())" }
 
-    static func seal(_ body: String, id: UUID, box: SecretBox) throws -> String {
-        sealedPrefix + (try box.seal(Data(body.utf8), boundTo: context(id))).base64EncodedString()
+    static func seal(_ body: String, id: UUID, box: MailSeal) throws -> String {
+        sealedPrefix + (try box.box.seal(Data(body.utf8), boundTo: context(id))).base64EncodedString()
     }
 
     /// The body as it will be sent; a body from before bodies were sealed is returned as stored.
-    static func openedBody(of message: OutboxMessage, box: SecretBox) throws -> String {
+    static func openedBody(of message: OutboxMessage, box: MailSeal) throws -> String {
         guard message.body.hasPrefix(sealedPrefix) else { return message.body }
         guard let sealed = Data(base64Encoded: String(message.body.dropFirst(sealedPrefix.count))), let id = message.id else {
             throw StoredDataError(table: OutboxMessage.schema, column: "body", id: message.id)
         }
-        return String(decoding: try box.open(sealed, boundTo: context(id)), as: UTF8.self)
+        return String(decoding: try box.box.open(sealed, boundTo: context(id)), as: UTF8.self)
     }
 
     /// The wait before the next try: 1, 2, 4 … minutes, at most six hours.
@@ -152,7 +166,7 @@ enum Outbox {
     /// so two instances never send the same message (on PostgreSQL the UPDATE's row lock
     /// makes the second claimant see the first one's claim).
     @discardableResult
-    static func deliverDue(database: any Database, transport: any MailTransport, from: String, box: SecretBox, now: Date,
+    static func deliverDue(database: any Database, transport: any MailTransport, from: String, box: MailSeal, now: Date,
                            logger: Logger, limit: Int = 20) async throws -> Int {
         let due = try await OutboxMessage.query(on: database)
             .filter(\.$status == OutboxMessage.Status.pending)
