@@ -262,6 +262,33 @@ struct PublicPagesTests {
         }
     }
 
+    @Test("a consent to statistics withdrawn leaves the public results at once, though they are kept five minutes")
+    func resultsFollowWithdrawal() async throws {
+        try await withFuqizo { app in
+            let desk = try await CaseDesk.make(app)
+            let region = try await CaseDesk.region(app)
+            var codes: [String] = []
+            for day in 1...12 {
+                codes.append(try await desk.register(CaseDesk.intake(birthDate: String(format: "1990-01-%02d", day), region: region)))
+            }
+            let survivorsSupported = { () async throws -> String? in
+                let html = try await Browser(app).get("/en/results").body.string
+                let cell = html.components(separatedBy: "<dt>Survivors supported</dt><dd>").dropFirst().first
+                return cell?.components(separatedBy: "</dd>").first
+            }
+            #expect(try await survivorsSupported() == "12")
+            for (code, expected) in [(codes[0], "11"), (codes[1], "fewer than 11")] {
+                let survivor = try await desk.survivor(code)
+                let statistics = try #require(try await SurvivorConsent.query(on: app.db).filter(\.$survivor.$id == survivor.requireID())
+                    .filter(\.$purpose == ConsentPurpose.statistics.rawValue).first())
+                let withdrawn = try await desk.post(code, "consents/\(statistics.requireID().uuidString)/withdraw",
+                                                    [("confirmed", "yes"), ("reason", "survivorAsked")])
+                #expect(withdrawn.status == .seeOther)
+                #expect(try await survivorsSupported() == expected, "counted no more from the next view")
+            }
+        }
+    }
+
     @Test("the library: an officer adds a publication with its file (refused without its titles, or with a file that is not a document), the public lists and downloads it, withdrawing asks for a reason, removes the file and is audited")
     func library() async throws {
         try await withFuqizo { app in

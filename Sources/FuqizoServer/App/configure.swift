@@ -63,7 +63,6 @@ public func configure(_ app: Application, config: AppConfig, clock: WallClock = 
     app.middleware.use(FormInputMiddleware())
     app.middleware.use(RecordAccessMiddleware())
 
-    app.resultsCache = ResultsCache()
     MetricsRegistry.shared.bootstrap()
     try routes(app)
 

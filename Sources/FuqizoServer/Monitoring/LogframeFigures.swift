@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import FuqizoCore
-import NIOConcurrencyHelpers
 
 /// The values of the logframe's indicators, computed on demand: a computed indicator from the
 /// programme's facts by each period's last day, a manual one from its approved value. Nothing
@@ -18,7 +17,7 @@ struct LogframeFigures {
     /// The programme's facts, read at most once a minute (the dashboard is the heaviest page
     /// there is), and read again at once after any change to a survivor's consent or an erasure.
     func facts() async throws -> ProgrammeFacts {
-        try await services.programmeFacts.facts(at: now) { try await ProgrammeFactsReader(database: database).facts() }
+        try await services.programmeFacts.value(at: now) { try await ProgrammeFactsReader(database: database).facts() }
     }
 
     /// The values of every indicator of `tree` for every one of its periods, kept while the facts
@@ -30,10 +29,10 @@ struct LogframeFigures {
 
     /// The same, with when the facts they come from were read (the dashboard says so).
     func stampedValues(_ tree: LogframeService.Tree) async throws -> (table: Table, stamp: Date) {
-        let (facts, stamp) = try await services.programmeFacts.stampedFacts(at: now) { try await ProgrammeFactsReader(database: database).facts() }
-        let table = try await services.indicatorTables.table(key: "\(tree.id)|\(stamp.timeIntervalSince1970)") {
+        let (facts, stamp) = try await services.programmeFacts.value(key: "", at: now) { try await ProgrammeFactsReader(database: database).facts() }
+        let table = try await services.indicatorTables.value(key: "\(tree.id)|\(stamp.timeIntervalSince1970)", at: now) {
             try await values(tree, periods: tree.periods, facts: facts)
-        }
+        }.value
         return (table, stamp)
     }
 
@@ -88,96 +87,3 @@ struct LogframeFigures {
     }
 }
 
-/// The programme's facts as last read, for a minute at most; forgotten at every change to a
-/// survivor's consents, so that a withdrawal takes effect at the next computation, as the consent
-/// promises. One request reads them again when they are old while the others go on with the
-/// old ones (never after a forget): at national scale a read takes seconds, and eight readers at
-/// once would stall the dashboard for everyone.
-final class ProgrammeFactsMemory: Sendable {
-    static let lifetime: TimeInterval = 60
-
-    private struct State {
-        var kept: (at: Date, facts: ProgrammeFacts)?
-        var loading = false
-        /// Bumped by `forget`: a read begun before it is not kept.
-        var generation = 0
-    }
-
-    private let state = NIOLockedValueBox(State())
-
-    func facts(at now: Date, load: () async throws -> ProgrammeFacts) async throws -> ProgrammeFacts {
-        try await stampedFacts(at: now, load: load).facts
-    }
-
-    /// The facts and when they were read: what is computed from them may be kept as long as the
-    /// stamp is the same.
-    func stampedFacts(at now: Date, load: () async throws -> ProgrammeFacts) async throws -> (facts: ProgrammeFacts, stamp: Date) {
-        let (kept, reads, generation) = state.withLockedValue { state -> ((at: Date, facts: ProgrammeFacts)?, Bool, Int) in
-            if let kept = state.kept, now >= kept.at, now.timeIntervalSince(kept.at) < Self.lifetime { return (kept, false, state.generation) }
-            if state.loading, let kept = state.kept { return (kept, false, state.generation) }
-            state.loading = true
-            return (nil, true, state.generation)
-        }
-        if let kept, !reads { return (kept.facts, kept.at) }
-        do {
-            let facts = try await load()
-            state.withLockedValue { state in
-                state.loading = false
-                if state.generation == generation { state.kept = (now, facts) }
-            }
-            return (facts, now)
-        } catch {
-            state.withLockedValue { $0.loading = false }
-            throw error
-        }
-    }
-
-    func forget() {
-        state.withLockedValue { state in
-            state.kept = nil
-            state.generation += 1
-        }
-    }
-}
-
-/// The indicator values last computed for the logframe in force, kept while they are asked for
-/// under the same key (the logframe and the stamp of the facts); forgotten when a value typed by
-/// hand is approved or given back. While one request computes them anew the others go on with
-/// the previous table.
-final class IndicatorTableMemory: Sendable {
-    private struct State {
-        var kept: (key: String, table: LogframeFigures.Table)?
-        var loading = false
-        var generation = 0
-    }
-
-    private let state = NIOLockedValueBox(State())
-
-    func table(key: String, make: () async throws -> LogframeFigures.Table) async throws -> LogframeFigures.Table {
-        let (kept, computes, generation) = state.withLockedValue { state -> (LogframeFigures.Table?, Bool, Int) in
-            if let kept = state.kept, kept.key == key { return (kept.table, false, state.generation) }
-            if state.loading, let kept = state.kept { return (kept.table, false, state.generation) }
-            state.loading = true
-            return (nil, true, state.generation)
-        }
-        if let kept, !computes { return kept }
-        do {
-            let table = try await make()
-            state.withLockedValue { state in
-                state.loading = false
-                if state.generation == generation { state.kept = (key, table) }
-            }
-            return table
-        } catch {
-            state.withLockedValue { $0.loading = false }
-            throw error
-        }
-    }
-
-    func forget() {
-        state.withLockedValue { state in
-            state.kept = nil
-            state.generation += 1
-        }
-    }
-}

@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import FuqizoCore
-import NIOConcurrencyHelpers
 import SQLKit
 
 /// The programme as open data (IATI 2.03 and 360Giving): its open-data settings, its signed
@@ -147,7 +146,7 @@ struct OpenDataService {
 
     /// The three files, kept five minutes: they are public and read by harvesters.
     func files() async throws -> OpenDataFiles? {
-        try await services.openData.files(at: now) {
+        try await services.openData.value(at: now) {
             guard let programme = try await programme() else { return nil }
             return OpenDataFiles(activities: IATIFiles.activities(programme), organisations: IATIFiles.organisations(programme),
                                  giving: programme.subGrants.isEmpty ? nil : try GivingPackage.json(programme))
@@ -160,22 +159,4 @@ struct OpenDataFiles: Sendable {
     let organisations: String
     /// Nil before the first sub-grant is signed: a 360Giving package holds at least one grant.
     let giving: Data?
-}
-
-/// The open-data files as last written, for five minutes; forgotten when their settings change.
-final class OpenDataMemory: Sendable {
-    static let lifetime: TimeInterval = 300
-
-    private let entry = NIOLockedValueBox<(at: Date, files: OpenDataFiles?)?>(nil)
-
-    func files(at now: Date, make: () async throws -> OpenDataFiles?) async throws -> OpenDataFiles? {
-        if let kept = entry.withLockedValue({ $0 }), now >= kept.at, now.timeIntervalSince(kept.at) < Self.lifetime { return kept.files }
-        let files = try await make()
-        entry.withLockedValue { $0 = (now, files) }
-        return files
-    }
-
-    func forget() {
-        entry.withLockedValue { $0 = nil }
-    }
 }

@@ -66,11 +66,16 @@ struct AppServices: Sendable {
     /// The public campaign pages' campaigns, actions and mentions, kept half a minute.
     let publicCampaigns = PublicCampaignMemory()
     /// The facts the monitoring indicators are computed from, kept a minute.
-    let programmeFacts = ProgrammeFactsMemory()
-    /// The logframe's indicator values computed from them, while they last.
-    let indicatorTables = IndicatorTableMemory()
-    /// The open-data files, kept five minutes.
-    let openData = OpenDataMemory()
+    let programmeFacts = KeptValue<String, ProgrammeFacts>(lifetime: 60)
+    /// The logframe's indicator values computed from them, while they last (keyed by the
+    /// logframe and the time its facts were read); forgotten when a value typed by hand is
+    /// approved or given back.
+    let indicatorTables = KeptValue<String, LogframeFigures.Table>(lifetime: nil)
+    /// The open-data files, kept five minutes; forgotten when their settings change.
+    let openData = KeptValue<String, OpenDataFiles?>(lifetime: 300)
+    /// The public results page's figures, kept five minutes: published aggregates need not be
+    /// fresher than that, except that a consent given or withdrawn counts at once.
+    let publicResults = KeptValue<String, ResultsService.Figures>(lifetime: 300)
 
     init(config: AppConfig, clock: WallClock, masterKey: MasterKey, catalog: Catalog, passwordPolicy: PasswordPolicy) {
         self.config = config
@@ -84,6 +89,13 @@ struct AppServices: Sendable {
         audit = AuditTrail(key: Self.auditKey(masterKey))
         anchorKey = SecretKeyBytes(masterKey.derivedKey(for: "audit-anchor"))
         photoReducer = PhotoReducer(executable: config.makesPhotoCopies ? PhotoReducer.locate() : nil)
+    }
+
+    /// A survivor's consent was given or withdrawn: every figure that counts records by their
+    /// consent to statistics is read again at its next view.
+    func consentsChanged() {
+        programmeFacts.forget()
+        publicResults.forget()
     }
 
     static func auditKey(_ masterKey: MasterKey) -> SecretKeyBytes {

@@ -286,7 +286,7 @@ struct SurvivorService {
             try await addConsent(valid.purpose, recipient: valid.recipient, shared: valid.shared, entry: valid.entry, survivorID: id, dataKey: key, actor: actor, on: db)
             try await audit("survivor.consentGiven", survivor.code, details: ["purpose": valid.purpose.rawValue], actor: actor, on: db)
         }
-        services.programmeFacts.forget()
+        services.consentsChanged()
         return .success(())
     }
 
@@ -301,8 +301,8 @@ struct SurvivorService {
             try await consent.save(on: db)
             try await audit("survivor.consentWithdrawn", code, details: ["purpose": consent.purpose, "reason": reason.rawValue], actor: actor, on: db)
         }
-        // The indicators count this record no more from the next computation.
-        services.programmeFacts.forget()
+        // The indicators and the public results count this record no more from their next view.
+        services.consentsChanged()
     }
 
     func addNote(_ text: String, on loaded: Loaded, actor: UUID) async throws -> Result<Void, FieldErrors> {

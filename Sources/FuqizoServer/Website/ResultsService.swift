@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import FuqizoCore
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -96,33 +95,5 @@ struct ResultsService {
             .eventsHeld: column(events, \.n), .peopleReached: column(reached, \.n),
             .survivorsSupported: column(survivors, \.n), .survivorsInClub: column(club, \.n), .survivorsInWork: column(work, \.n),
         ])
-    }
-}
-
-/// The results' figures, kept a few minutes: the most visited public pages must not run nine
-/// aggregate queries over the whole programme at every view, and published aggregates need
-/// not be fresher than that.
-final class ResultsCache: Sendable {
-    static let lifetime: TimeInterval = 300
-
-    private let entry = NIOLockedValueBox<(at: Date, figures: ResultsService.Figures)?>(nil)
-
-    func figures(at now: Date, load: () async throws -> ResultsService.Figures) async throws -> ResultsService.Figures {
-        if let kept = entry.withLockedValue({ $0 }), now >= kept.at, now.timeIntervalSince(kept.at) < Self.lifetime { return kept.figures }
-        let figures = try await load()
-        entry.withLockedValue { $0 = (now, figures) }
-        return figures
-    }
-}
-
-extension Application {
-    private struct ResultsCacheKey: StorageKey {
-        typealias Value = ResultsCache
-    }
-
-    /// Set up by `configure`, before the application serves.
-    var resultsCache: ResultsCache {
-        get { storage[ResultsCacheKey.self] ?? ResultsCache() }
-        set { storage[ResultsCacheKey.self] = newValue }
     }
 }

@@ -69,7 +69,7 @@ struct WebsiteController: RouteCollection {
                                     WebsiteContext.Campaigns(rows: try await service.campaigns().map { WebsiteContext.teaser($0, req) }))
         case .section(.results):
             let now = req.services.clock.now()
-            let figures = try await req.application.resultsCache.figures(at: now) {
+            let figures = try await req.services.publicResults.value(at: now) {
                 try await ResultsService(database: req.db).figures(at: now)
             }
             let openData = try await OpenDataService(database: req.db, services: req.services).settings().isSet
