@@ -91,6 +91,38 @@ struct IdentityTests {
         }
     }
 
+    @Test("the accounts list comes 50 a page, and finds people by a piece of their name or address and by role, keeping the filter across pages")
+    func usersPaged() async throws {
+        try await withFuqizo { app in
+            let administrator = try await TestFixtures.user(app, email: "admin@example.org", grants: [RoleGrant(role: .administrator)])
+            for index in 1...60 {
+                let user = try await TestFixtures.user(app, email: String(format: "staff%02d@cso.example.org", index),
+                                                       grants: [RoleGrant(role: index <= 55 ? .evaluator : .grantsOfficer)])
+                user.displayName = index == 42 ? "Mirela Dervishi" : "Punonjës \(index)"
+                try await user.save(on: app.db)
+            }
+            let browser = Browser(app, session: try await TestFixtures.session(app, for: administrator))
+            let rows = { (page: String) in page.components(separatedBy: "<th scope=\"row\">").count - 1 }
+            let first = try await browser.get("/admin/users").body.string
+            #expect(rows(first) == 50 && first.contains("61 llogari"), "a page of 50 of the 61 accounts")
+            let second = try await browser.get("/admin/users?page=2").body.string
+            #expect(rows(second) == 11 && second.contains("staff60@cso.example.org"))
+
+            let byName = try await browser.get("/admin/users?q=dervishi").body.string
+            #expect(rows(byName) == 1 && byName.contains("Mirela Dervishi"), "a piece of the name, in any case")
+            let byAddress = try await browser.get("/admin/users?q=STAFF0").body.string
+            #expect(rows(byAddress) == 9)
+            #expect(rows(try await browser.get("/admin/users?q=%25").body.string) == 0, "LIKE's wildcards are taken as typed")
+            #expect(rows(try await browser.get("/admin/users?q=staff_1").body.string) == 0)
+
+            let officers = try await browser.get("/admin/users?role=grantsOfficer").body.string
+            #expect(rows(officers) == 5 && officers.contains("5 llogari"))
+            let evaluators = try await browser.get("/admin/users?role=evaluator&q=cso").body.string
+            #expect(rows(evaluators) == 50 && evaluators.contains("55 llogari"))
+            #expect(evaluators.contains("/admin/users?q=cso&amp;role=evaluator&amp;page=2"), "the next page keeps the filter")
+        }
+    }
+
     @Test("administrators must enrol a second factor before anything else, and then use it")
     func mandatoryTwoFactor() async throws {
         try await withFuqizo { app in

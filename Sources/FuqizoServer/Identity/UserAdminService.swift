@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import FuqizoCore
 import Vapor
@@ -9,9 +10,39 @@ struct UserAdminService {
     let services: AppServices
     let passwords: PasswordHasher
 
-    /// Every account with its roles, by e-mail address.
-    func users() async throws -> [User] {
-        try await User.query(on: database).with(\.$roles).sort(\.$email).all()
+    /// What the administrator looks for among the accounts: a piece of a name or address, a role.
+    struct UserFilter {
+        var query: String?
+        var role: Role?
+        var page: Int?
+    }
+
+    /// A national programme has thousands of accounts (every CSO's staff): a page at a time.
+    static let pageSize = 50
+
+    /// One page of the accounts the filter finds, with their roles, by e-mail address.
+    func users(_ filter: UserFilter) async throws -> (users: [User], pager: Pager) {
+        var query = User.query(on: database)
+        if let text = filter.query.flatMap(Text.clean) {
+            // LIKE's own characters are escaped: "_" in an address means an underscore.
+            let typed = text.lowercased().reduce(into: "") { escaped, character in
+                if "%_\\".contains(character) { escaped.append("\\") }
+                escaped.append(character)
+            }
+            let pattern = "%" + typed + "%"
+            query = query.group(.or) {
+                $0.filter(.sql(embed: "LOWER(\(ident: User.schema).\(ident: "email")) LIKE \(bind: pattern) ESCAPE '\\'"))
+                    .filter(.sql(embed: "LOWER(\(ident: User.schema).\(ident: "display_name")) LIKE \(bind: pattern) ESCAPE '\\'"))
+            }
+        }
+        if let role = filter.role {
+            query = query.filter(.sql(embed: """
+                EXISTS (SELECT 1 FROM \(ident: RoleAssignment.schema) r WHERE r.user_id = \(ident: User.schema).id AND r.role = \(bind: role.rawValue))
+                """))
+        }
+        let pager = Pager(requested: filter.page, total: try await query.copy().count(), pageSize: Self.pageSize)
+        let users = try await query.with(\.$roles).sort(\.$email).range(pager.offset..<(pager.offset + pager.pageSize)).all()
+        return (users, pager)
     }
 
     /// One account with its roles.

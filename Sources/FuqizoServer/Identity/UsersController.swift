@@ -34,6 +34,15 @@ struct UsersController: RouteCollection {
 
     struct ListPage: Encodable {
         let users: [UserRow]
+        let query: String
+        let fields: [FieldContext]
+        let pages: PageLinks
+    }
+
+    struct ListQuery: Content {
+        var q: String?
+        var role: String?
+        var page: Int?
     }
 
     static func statusKey(_ user: User, now: Date) -> String {
@@ -44,13 +53,18 @@ struct UsersController: RouteCollection {
     }
 
     func list(req: Request) async throws -> View {
-        let users = try await service(req).users()
-        let rows = users.map { user in
-            UserRow(id: user.id!.uuidString, email: user.email, displayName: user.displayName,
+        let query = (try? req.query.decode(ListQuery.self)) ?? ListQuery()
+        let role = query.role.flatMap(Role.init(rawValue:))
+        let found = try await service(req).users(.init(query: query.q, role: role, page: query.page))
+        let rows = try found.users.map { user in
+            UserRow(id: try user.requireID().uuidString, email: user.email, displayName: user.displayName,
                     roleKeys: Set(user.roles.compactMap { Role(rawValue: $0.role) }).sorted().map(\.catalogKey),
                     statusKey: Self.statusKey(user, now: req.now), twoFactor: user.hasTwoFactor)
         }
-        return try await req.page("identity/users", title: "users.title", ListPage(users: rows))
+        let roles = FieldContext("role", label: "account.roles", kind: "select", value: role?.rawValue ?? "",
+                                 options: Role.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == role) })
+        let pages = PageLinks(found.pager) { SiteURL.users.with([("q", query.q), ("role", role?.rawValue), ("page", String($0))]) }
+        return try await req.page("identity/users", title: "users.title", ListPage(users: rows, query: query.q ?? "", fields: [roles], pages: pages))
     }
 
     struct InvitePage: Encodable {
