@@ -292,5 +292,12 @@ struct CapacityEventTests {
                                                     .init(event: UUID(), reference: "EV-2027-002", people: 0, startsOn: today)])
         #expect(invitations.count == 1 && invitations.first?.count == 2 && invitations.first?.due == today.adding(days: 5))
         #expect(invitations.first?.link == WorkLink("event", event.uuidString) && invitations.first?.kind == "work.event.invitations")
+        // People to remind by phone: only while the reminders are due (the two days before), never on the day.
+        let phone = { (days: Int) in
+            CapacityWork.phoneReminders([.init(event: event, reference: "EV-2027-003", people: 1, startsOn: today.adding(days: days))], today: today)
+        }
+        #expect(phone(3).isEmpty && phone(0).isEmpty && phone(-1).isEmpty)
+        #expect(phone(2).first?.kind == "work.event.phoneReminders" && phone(1).first?.due == today && phone(1).first?.count == 1)
+        #expect(CapacityWork.phoneReminders([.init(event: event, reference: "EV-2027-003", people: 0, startsOn: today.adding(days: 1))], today: today).isEmpty)
     }
 }

@@ -281,6 +281,32 @@ struct EventTests {
         }
     }
 
+    @Test("a registered person without an e-mail address is the CSO's to remind by phone: its home page says so while reminders are due, and no longer once the registration is cancelled")
+    func phoneReminders() async throws {
+        try await withFuqizo { app in
+            let (mine, _, cso, event) = try await oneSessionEvent(app, organisation: "Shoqata Telefon", kind: "workshop",
+                                                                   title: ("Buxhetimi", "Budgeting"), domain: "finance", capacity: 2, inDays: 5)
+            let besa = try await person(app, "Besa Leka", email: nil, of: mine.id!)
+            let arta = try await person(app, "Arta Hoxha", email: "arta@example.org", of: mine.id!)
+            try await cso.get("/events/\(event.id!)")
+            #expect(try await cso.post("/events/\(event.id!)/registrations", [("people[]", besa.id!.uuidString), ("people[]", arta.id!.uuidString)]).status == .seeOther)
+            let task = app.services.catalog.counted("work.event.phoneReminders", 1, .sq).replacingOccurrences(of: "'", with: "&#39;")
+            #expect(!(try await cso.get("/").body.string.contains(task)), "five days before: not yet")
+            app.clock.advance(by: 3 * 86_400)
+            // Three days on, the CSO user signs in again.
+            let member = try #require(try await RoleAssignment.query(on: app.db).filter(\.$organisation.$id == mine.id!)
+                .filter(\.$role == Role.csoUser.rawValue).with(\.$user).first()).user
+            let later = try await browser(app, member)
+            let page = try await later.get("/").body.string
+            #expect(page.contains(task) && page.contains(event.reference), "one person to call: Besa, not Arta, whom the server mails")
+            #expect(!page.contains("Besa"), "the home page counts; the event's page names")
+            let registration = try #require(try await EventRegistration.query(on: app.db).filter(\.$person.$id == besa.id!).first())
+            try await later.get("/events/\(event.id!)")
+            #expect(try await later.post("/events/\(event.id!)/registrations/\(registration.id!)/cancel").status == .seeOther)
+            #expect(!(try await later.get("/").body.string.contains(task)))
+        }
+    }
+
     @Test("staff invite a CSO's people: no place is held; the CSO sees it on its home page, accepts one and declines another; a CSO cannot invite")
     func invitations() async throws {
         try await withFuqizo { app in

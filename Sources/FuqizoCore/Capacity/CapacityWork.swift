@@ -53,7 +53,8 @@ public enum CapacityWork {
         }
     }
 
-    /// Invitations to an event that a CSO has not yet answered.
+    /// Some of a CSO's people and an event: invitations not yet answered, or registered people to
+    /// remind by phone.
     public struct Invitation: Sendable {
         public let event: UUID
         public let reference: String
@@ -71,6 +72,16 @@ public enum CapacityWork {
         invitations.filter { $0.people > 0 }.map { invitation in
             WorkItem("work.event.invitations", reference: invitation.reference, due: invitation.startsOn?.adding(days: -1),
                      count: invitation.people, link: WorkLink("event", invitation.event.uuidString), section: "nav.events")
+        }
+    }
+
+    /// The CSO reminds by phone those of its registered people who have no e-mail address (the
+    /// server mails the others, `EventReminder`): one item per event, counting them, while the
+    /// reminders are due, and due the day before the event starts.
+    public static func phoneReminders(_ events: [Invitation], today: LocalDate) -> [WorkItem] {
+        events.filter { event in event.people > 0 && event.startsOn.map { EventReminder.isDue(today: today, startsOn: $0) } == true }.map { event in
+            WorkItem("work.event.phoneReminders", reference: event.reference, due: event.startsOn?.adding(days: -1),
+                     count: event.people, link: WorkLink("event", event.event.uuidString), section: "nav.events")
         }
     }
 

@@ -5,7 +5,8 @@ import SQLKit
 import Vapor
 
 /// Capacity building's part of people's work lists: the self-assessments a CSO user's
-/// organisations must fill or confirm and the invitations to events they must answer, what
+/// organisations must fill or confirm, the invitations to events they must answer and the
+/// registered people without an e-mail address they must remind by phone, what
 /// waits for a facilitator's review (per round), the attendance a trainer must take, and the
 /// events a programme manager must close. References, dates and counts only.
 struct CapacityWorkload: WorkSource {
@@ -30,6 +31,17 @@ struct CapacityWorkload: WorkSource {
                 GROUP BY e.id, e.reference, e.starts_on
                 """).all(decoding: InvitedRow.self)
             items += CapacityWork.invitations(invited.map { .init(event: $0.id, reference: $0.reference, people: $0.people, startsOn: LocalDate($0.startsOn)) })
+            // Registered people whom no reminder mail can reach, in the days reminders go out.
+            let phoneOnly = try await sql.raw("""
+                SELECT e.id, e.reference, e.starts_on AS "startsOn", CAST(COUNT(*) AS BIGINT) AS people
+                FROM event_registrations r JOIN capacity_events e ON e.id = r.event_id JOIN cso_people p ON p.id = r.person_id
+                WHERE r.organisation_id IN (\(binds: organisations)) AND r.status = \(bind: RegistrationStatus.registered.rawValue)
+                  AND p.email IS NULL AND p.archived = \(bind: false) AND e.closed_on IS NULL
+                  AND e.starts_on > \(bind: today.description) AND e.starts_on <= \(bind: today.adding(days: EventReminder.daysBefore).description)
+                GROUP BY e.id, e.reference, e.starts_on
+                """).all(decoding: InvitedRow.self)
+            items += CapacityWork.phoneReminders(phoneOnly.map { .init(event: $0.id, reference: $0.reference, people: $0.people, startsOn: LocalDate($0.startsOn)) },
+                                                 today: today)
         }
         if Policy.decide(actor, .facilitateAssessment).isAllowed {
             let rows = try await sql.raw("""
