@@ -61,7 +61,7 @@ struct UsersController: RouteCollection {
                     roleKeys: Set(user.roles.compactMap { Role(rawValue: $0.role) }).sorted().map(\.catalogKey),
                     statusKey: Self.statusKey(user, now: req.now), twoFactor: user.hasTwoFactor)
         }
-        let roles = FieldContext("role", label: "account.roles", kind: "select", value: role?.rawValue ?? "",
+        let roles = FieldContext("role", label: "users.role", kind: "select", value: role?.rawValue ?? "",
                                  options: Role.allCases.map { .init(value: $0.rawValue, label: req.t($0.catalogKey), selected: $0 == role) })
         let pages = PageLinks(found.pager) { SiteURL.users.with([("q", query.q), ("role", role?.rawValue), ("page", String($0))]) }
         return try await req.page("identity/users", title: "users.title", ListPage(users: rows, query: query.q ?? "", fields: [roles], pages: pages))
