@@ -1,7 +1,9 @@
-"""Crashes lose nothing: the real binary, several clients writing through the pages, and
-SIGKILL at a random moment, round after round, on SQLite and on PostgreSQL. After each
-restart the audit chain verifies, every write that answered success is there, no record is
-half-written, and every invitation mail that was acknowledged arrives (a second copy, if a
+"""Crashes lose nothing: the real binary, several clients writing through the pages (case
+workers registering survivors and adding notes, a Club facilitator taking attendance, a CSO
+user saving and submitting applications, an administrator inviting people), and SIGKILL at a random moment, round after round, on SQLite
+and on PostgreSQL. After each restart the audit chain verifies, every write that answered
+success is there, no record is half-written, and every invitation mail that was acknowledged
+arrives (a second copy, if a
 kill fell between handing it over and marking it sent, carries the same Message-ID, so mail
 systems drop it).
 
@@ -9,6 +11,7 @@ CRASH_ROUNDS sets the number of kills per database (scripts/test runs 3 in CI; r
 `CRASH_ROUNDS=20 .venv/bin/pytest Tests/e2e/test_crash.py` for the full 20)."""
 import email
 import http.cookiejar
+import json
 import os
 import random
 import re
@@ -131,12 +134,97 @@ def intake(index, region):
             ("consentFormVersion", "2019-v2"), ("consents[]", "services"), ("consents[]", "statistics")]
 
 
+class AttendanceBook:
+    """What each Club session's attendance may be after a kill: the last set the server
+    acknowledged, or one it was sent afterwards and may have committed before dying."""
+
+    def __init__(self, installation, facilitator_sessions):
+        self.lock = threading.Lock()
+        self.sessions = {}
+        for (session,) in facilitator_sessions:
+            rows = installation.query(f"SELECT id FROM club_attendance WHERE session_id = '{session}'")
+            self.sessions[session] = [row[0].upper() for row in rows]
+        self.acknowledged = {session: None for session in self.sessions}
+        self.tried = {session: [] for session in self.sessions}
+        self.acknowledgements = {session: 0 for session in self.sessions}
+
+    def trying(self, session, present):
+        with self.lock:
+            self.tried[session].append(frozenset(present))
+
+    def acknowledge(self, session, present):
+        with self.lock:
+            self.acknowledged[session] = frozenset(present)
+            self.tried[session] = []
+            self.acknowledgements[session] += 1
+
+    def check(self, installation):
+        for session, acknowledged in self.acknowledged.items():
+            if acknowledged is None:
+                continue
+            stored = frozenset(row[0].upper() for row in
+                               installation.query(f"SELECT id FROM club_attendance WHERE session_id = '{session}' AND present"))
+            assert stored == acknowledged or stored in self.tried[session], \
+                f"session {session}: attendance {sorted(stored)} is neither the acknowledged {sorted(acknowledged)} nor a later one sent"
+            # One taking writes every row of the session at one time: a half-written one would mix times.
+            times = installation.query(f"SELECT COUNT(DISTINCT recorded_at) FROM club_attendance WHERE session_id = '{session}'")[0][0]
+            assert times == "1", f"session {session}: rows recorded at {times} different times"
+            entries = installation.query(f"SELECT COUNT(*) FROM audit_entries WHERE action = 'club.attendanceRecorded' "
+                                         f"AND target_id = '{session.upper()}'")[0][0]
+            assert int(entries) >= self.acknowledgements[session], f"session {session}: an acknowledged taking without its audit entry"
+
+
+class ApplicationBook:
+    """Each application's title after a kill: the last the server acknowledged saving, or one
+    sent afterwards; and a submission acknowledged is a submission kept, whole."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.acknowledged = {}
+        self.tried = {}
+        self.submitted = set()
+        self.finished = set()
+
+    def trying(self, application, title):
+        with self.lock:
+            self.tried.setdefault(application, []).append(title)
+
+    def acknowledge(self, application, title, submitted):
+        with self.lock:
+            self.acknowledged[application] = title
+            self.tried[application] = []
+            if submitted:
+                self.submitted.add(application)
+
+    def check(self, installation):
+        for application, title in self.acknowledged.items():
+            status, content = installation.query(f"SELECT status, concept_content FROM grant_applications WHERE id = '{application}'")[0]
+            stored = json.loads(content)["title"]
+            assert stored == title or stored in self.tried[application], \
+                f"application {application}: title {stored!r} is neither the acknowledged {title!r} nor a later one sent"
+            if application in self.submitted:
+                assert status == "submitted", f"application {application}: acknowledged as submitted, now {status}"
+        # Half-written: one of these submitted without its reference, time or audit entry.
+        touched = ", ".join(f"'{application}'" for application in self.tried)
+        if touched:
+            assert installation.query(f"SELECT COUNT(*) FROM grant_applications a WHERE a.id IN ({touched}) AND a.status <> 'draft' "
+                                      "AND (a.reference IS NULL OR a.concept_submitted_at IS NULL OR NOT EXISTS (SELECT 1 FROM audit_entries e "
+                                      "WHERE e.action = 'application.submitted' AND e.details LIKE '%' || a.reference || '%'))")[0][0] == "0"
+
+
+# What a concept note must say to be submitted (besides its title).
+CONCEPT = [("summary", "Trajnim profesional dhe punësim për 30 gra të mbijetuara."), ("problem", "Gratë gjejnë rrallë punë të qëndrueshme."),
+           ("activities", "Trajnime, praktika me punëdhënës, ndërmjetësim pune."), ("requested", "40000")]
+
+
 class Writers:
     """Case workers registering survivors and adding notes, an administrator inviting people:
     each remembers only the writes the server acknowledged."""
 
-    def __init__(self, installation, region, counter, known=()):
+    def __init__(self, installation, region, counter, known=(), attendance=None, applications=None):
         self.installation = installation
+        self.attendance = attendance
+        self.applications = applications
         self.region = region
         self.counter = counter
         # Records acknowledged in earlier rounds: notes go on to them once intakes are throttled
@@ -173,6 +261,54 @@ class Writers:
             except OSError:
                 return  # the server was killed
 
+    def facilitator(self):
+        client = Client(self.installation.url, self.installation.sessions["clubFacilitator"])
+        book = self.attendance
+        while not self.stop.is_set():
+            try:
+                session = random.choice(sorted(book.sessions))
+                client.request(f"/club/sessions/{session}")
+                rows = book.sessions[session]
+                present = random.sample(rows, random.randint(0, len(rows)))
+                book.trying(session, present)
+                status, _, _ = client.request(f"/club/sessions/{session}/attendance", [("present[]", row) for row in present])
+                if status == 303:
+                    book.acknowledge(session, present)
+            except OSError:
+                return
+
+    def cso_user(self):
+        """Opens an application to a lot of the open call (or the one it has), saves it three
+        times and submits it; then the next lot, until every lot's is submitted."""
+        client = Client(self.installation.url, self.installation.sessions["csoUser"])
+        book = self.applications
+        while not self.stop.is_set():
+            try:
+                _, _, listing = client.request("/applications")
+                call = re.search(r'name="callID" value="([0-9A-Fa-f-]{36})"', listing)
+                lots = re.findall(r'<option value="([0-9A-Fa-f-]{36})"', listing)
+                if not call or not lots or len(book.finished) >= len(lots):
+                    return
+                status, location, _ = client.request("/applications", [("callID", call.group(1)), ("lotID", random.choice(lots))])
+                if status != 303 or not location:
+                    continue
+                application = location.rstrip("/").rsplit("/", 1)[-1].upper()
+                for step in range(4):
+                    _, _, page = client.request(f"/applications/{application}")
+                    revision = re.search(r'name="revision" value="(\d+)"', page)
+                    if not revision:
+                        book.finished.add(application)  # submitted: it reads only
+                        break
+                    title = f"Projekti {self.next_index()}"
+                    submitting = step == 3
+                    fields = [("title", title), ("revision", revision.group(1)), ("intent", "submit" if submitting else "save")]
+                    book.trying(application, title)
+                    status, _, _ = client.request(f"/applications/{application}", fields + (CONCEPT if submitting else []))
+                    if status == 303:
+                        book.acknowledge(application, title, submitting)
+            except OSError:
+                return
+
     def administrator(self):
         client = Client(self.installation.url, self.installation.sessions["administrator"])
         while not self.stop.is_set():
@@ -205,18 +341,28 @@ def check_whole(installation, writers):
                               "WHERE a.action = 'survivor.created' AND a.target_id = s.code)")[0][0] == "0"
     emails = {row[0] for row in installation.query("SELECT email FROM users")}
     assert not set(writers.invited) - emails, "acknowledged invitations lost"
+    writers.attendance.check(installation)
+    writers.applications.check(installation)
 
 
 def crash_rounds(mailbox, installation):
     region = installation.query("SELECT id FROM programme_regions WHERE code = 'KU'")[0][0]
     counter = [0]
-    everything = Writers(installation, region, counter)
+    # The facilitator's sessions already held (attendance is taken on the day or after).
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    held = installation.query("SELECT s.id FROM club_sessions s JOIN users u ON u.id = s.facilitator_id "
+                              f"WHERE u.email = 'clubfacilitator@demo.fuqizo.invalid' AND s.held_on <= '{today}' "
+                              "AND EXISTS (SELECT 1 FROM club_attendance a WHERE a.session_id = s.id) ORDER BY s.held_on DESC LIMIT 3")
+    assert held, "the demo has Club sessions held, with members"
+    attendance = AttendanceBook(installation, held)
+    applications = ApplicationBook()
+    everything = Writers(installation, region, counter, attendance=attendance, applications=applications)
     rng = random.Random(os.environ.get("CRASH_SEED", "fuqizo"))
     for _ in range(ROUNDS):
         installation.start()
-        writers = Writers(installation, region, counter)
-        threads = [threading.Thread(target=writers.case_worker), threading.Thread(target=writers.case_worker),
-                   threading.Thread(target=writers.administrator)]
+        writers = Writers(installation, region, counter, attendance=attendance, applications=applications)
+        threads = [threading.Thread(target=target) for target in (writers.case_worker, writers.case_worker, writers.facilitator,
+                                                                    writers.cso_user, writers.administrator)]
         for thread in threads:
             thread.start()
         time.sleep(rng.uniform(0.5, 3.0))
@@ -231,6 +377,8 @@ def crash_rounds(mailbox, installation):
     # Writes were acknowledged across the rounds (about one of each kind a round, in the debug build).
     assert len(everything.registered) >= ROUNDS // 2 and len(everything.notes) >= ROUNDS // 2 and everything.invited, \
         "the clients wrote while the server ran"
+    assert sum(attendance.acknowledgements.values()) >= ROUNDS // 2, "attendance was taken while the server ran"
+    assert applications.acknowledged, "applications were saved while the server ran"
     # The last start delivers what is still waiting; every acknowledged invitation arrives.
     installation.start()
     try:

@@ -103,18 +103,19 @@ extension DemoData {
         }
     }
 
-    /// Signed-in sessions for the benchmark's case worker and facilitator (who would otherwise
-    /// need an authenticator app): printed once, like the passwords. Their accounts get a
+    /// Signed-in sessions for the benchmark's and the kill test's people (the case worker, the
+    /// facilitator, the administrator and the grants officer would otherwise need an
+    /// authenticator app; the CSO user's saves a sign-in): printed once, like the passwords. Their accounts get a
     /// second-factor secret that nobody holds, as a session without one is sent to enrol.
     static func benchSessions(app: Application, organisations: [UUID]) async throws -> [(Role, String)] {
         guard let home = organisations.first else { return [] }
         var tokens: [(Role, String)] = []
-        for role in [Role.caseWorker, .clubFacilitator, .administrator, .grantsOfficer] {
+        for role in [Role.caseWorker, .clubFacilitator, .administrator, .grantsOfficer, .csoUser] {
             // Organisation roles of the first organisation; programme-wide roles as they are.
             let query = RoleAssignment.query(on: app.db).filter(\.$role == role.rawValue)
             if role.isOrganisationScoped { query.filter(\.$organisation.$id == home) }
             guard let user = try await query.first()?.$user.id else { continue }
-            if let account = try await User.find(user, on: app.db), account.totpSecret == nil {
+            if role.requiresTwoFactor, let account = try await User.find(user, on: app.db), account.totpSecret == nil {
                 account.totpSecret = try app.services.secretsBox.seal(Data(TOTP.randomSecret()), boundTo: IdentityService.secretContext(of: user, pending: false))
                 try await account.save(on: app.db)
             }

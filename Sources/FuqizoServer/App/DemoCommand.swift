@@ -29,7 +29,7 @@ struct DemoCommand: AsyncCommand {
         var bulkEvents: Int?
         @Option(name: "registrations", help: "For the benchmark: registrations to the bulk events, of twenty new people per CSO (default 0).")
         var registrations: Int?
-        @Flag(name: "bench-sessions", help: "For the benchmark: print signed-in session tokens of the case worker and the facilitator.")
+        @Flag(name: "bench-sessions", help: "For the benchmark and the kill test: print signed-in session tokens of the demo's staff and a CSO user.")
         var benchSessions: Bool
     }
 

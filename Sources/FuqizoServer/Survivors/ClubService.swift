@@ -204,15 +204,17 @@ struct ClubService {
     func recordAttendance(present: Set<UUID>, in session: ClubSession, actor: UUID) async throws {
         if let refusal = Self.attendanceRefusal(session, now: now) { throw AppError(refusal) }
         let rows = try await ClubAttendance.query(on: database).filter(\.$sessionID == session.requireID()).all()
+        // One taking, one time: every row and the audit entry carry the same.
+        let at = now
         try await database.writeTransaction { db in
             for row in rows {
                 row.present = present.contains(row.id!)
-                row.recordedAt = now
+                row.recordedAt = at
                 try await row.save(on: db)
             }
             try await services.audit.record(.init("club.attendanceRecorded", target: ("clubSession", session.id!.uuidString),
                                             details: ["present": String(rows.filter(\.present).count), "listed": String(rows.count)]),
-                                      actor: actor, at: now, on: db)
+                                      actor: actor, at: at, on: db)
         }
     }
 
